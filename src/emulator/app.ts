@@ -1,0 +1,141 @@
+import { performance } from 'node:perf_hooks'
+import { systemClock, type Clock } from '../lib/clock.js'
+import { loadDirectory, type EmulatorConfig } from './config.js'
+import { ConnectionReset, FaultQueue, type Fault } from './faults.js'
+import { HttpError, json } from './http_error.js'
+import { registerControlRoutes } from './control/routes.js'
+import { registerIdentityRoutes } from './identity/routes.js'
+import { RequestLog, sanitizeBody, sanitizeHeaders } from './request_log.js'
+import { Router } from './router.js'
+import type { Directory } from './state/directory.js'
+import { KeyStore } from './state/keys.js'
+import { wellKnownConfig } from './well_known.js'
+
+export interface EmulatorOptions {
+  /** Seed configuration; defaults to the well-known development set ({@link wellKnownConfig}). */
+  config?: EmulatorConfig
+  /** Time source for token times, expiry checks and rate windows (tests pass a ManualClock). */
+  clock?: Clock
+  /** How long a rotated signing key stays published (default 24 h). */
+  signingKeyGraceMs?: number
+}
+
+/** Everything a route handler can reach. */
+export interface EmulatorContext {
+  directory: Directory
+  keys: KeyStore
+  clock: Clock
+  faults: FaultQueue
+  requests: RequestLog
+  /** The (mutable) seed config: token lifetime, token rate limit, … */
+  config: EmulatorConfig
+}
+
+export interface Emulator extends EmulatorContext {
+  /**
+   * The emulator as a `fetch`: same signature as the global one, so it can be injected into any
+   * client. A `reset` fault rejects with `TypeError('fetch failed')` like a dropped connection.
+   */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>
+  /** Like {@link Emulator.fetch} but throws {@link ConnectionReset} for the node server adapter. */
+  handle(request: Request): Promise<Response>
+}
+
+export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const config = structuredClone(options.config ?? wellKnownConfig())
+  const clock = options.clock ?? systemClock
+  const context: EmulatorContext = {
+    directory: loadDirectory(config),
+    keys: await KeyStore.create({ now: () => clock.now(), ...(options.signingKeyGraceMs !== undefined && { graceMs: options.signingKeyGraceMs }) }),
+    clock,
+    faults: new FaultQueue(),
+    requests: new RequestLog(),
+    config,
+  }
+
+  // Specific prefixes first: control and API routes before the `/{tenant}/…` identity routes.
+  const router = new Router<EmulatorContext>()
+  registerControlRoutes(router)
+  registerIdentityRoutes(router)
+
+  async function handle(request: Request): Promise<Response> {
+    const started = performance.now()
+    const url = new URL(request.url)
+    const match = router.match(request.method, url.pathname)
+    const group = typeof match === 'object' ? match.group : 'unmatched'
+    const loggedBody = request.body && group !== 'control' ? request.clone().text() : undefined
+    let response: Response
+    const fault = context.faults.take(group, url.pathname)
+    try {
+      if (fault?.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs))
+      if (fault?.reset) throw new ConnectionReset()
+      if (fault?.status) response = faultResponse(fault)
+      else if (match === undefined) response = notFound(url)
+      else if (match === 'method') response = new Response('Method Not Allowed', { status: 405 })
+      else response = await match.handler(request, url, match.params, context)
+    } catch (e) {
+      if (e instanceof ConnectionReset) throw e
+      if (e instanceof HttpError) response = e.response
+      else response = json({ error: 'emulator_internal_error', error_description: e instanceof Error ? e.message : String(e) }, 500)
+    }
+    if (fault?.truncate) response = truncate(await response.arrayBuffer(), response)
+    if (fault?.invalidJson) response = new Response('{"value":[{"id":', { status: response.status, headers: response.headers })
+    if (group !== 'control') {
+      const body = loggedBody ? sanitizeBody(await loggedBody) : undefined
+      context.requests.record({
+        time: new Date(clock.now()).toISOString(),
+        method: request.method,
+        url: sanitizeBody(url.pathname + url.search),
+        host: url.host,
+        group,
+        status: response.status,
+        headers: sanitizeHeaders(request.headers),
+        ...(body !== undefined && { body }),
+        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      })
+    }
+    return response
+  }
+
+  return {
+    ...context,
+    handle,
+    async fetch(input, init) {
+      const request = input instanceof Request && init === undefined ? input : new Request(input, init)
+      try {
+        return await handle(request)
+      } catch (e) {
+        if (e instanceof ConnectionReset) throw new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'ECONNRESET' }) })
+        throw e
+      }
+    },
+  }
+}
+
+function faultResponse(fault: Fault): Response {
+  const headers: Record<string, string> = { ...fault.headers }
+  if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter)
+  if (typeof fault.body === 'object') return json(fault.body, fault.status, headers)
+  return new Response(fault.body ?? '', { status: fault.status!, headers })
+}
+
+/** Real status and headers, Content-Length of the whole body, but only half of it, then an error. */
+function truncate(body: ArrayBuffer, original: Response): Response {
+  const half = new Uint8Array(body.slice(0, Math.floor(body.byteLength / 2)))
+  const headers = new Headers(original.headers)
+  headers.set('content-length', String(body.byteLength))
+  headers.set('x-m365d-fault', 'truncate')
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(half)
+      controller.error(new TypeError('terminated', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) }))
+    },
+  })
+  return new Response(stream, { status: original.status, headers })
+}
+
+function notFound(url: URL): Response {
+  if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/v1.0/') || url.pathname.startsWith('/beta/'))
+    return json({ error: { code: 'NotFound', message: `No HTTP resource was found that matches the request URI '${url.href}'.`, target: crypto.randomUUID() } }, 404)
+  return new Response('Not Found', { status: 404, headers: { 'content-type': 'text/plain' } })
+}

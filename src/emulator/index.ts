@@ -1,0 +1,7 @@
+export { createEmulator } from './app.js'
+export type { Emulator, EmulatorContext, EmulatorOptions } from './app.js'
+export { serve } from './server.js'
+export type { RunningEmulator, ServeOptions } from './server.js'
+export type { EmulatorConfig } from './config.js'
+export { WELL_KNOWN, wellKnownConfig } from './well_known.js'
+export type { Fault } from './faults.js'

@@ -1,0 +1,51 @@
+import { redact } from '../lib/errors.js'
+
+export interface LoggedRequest {
+  seq: number
+  time: string
+  method: string
+  /** Path and query (query values of secret-bearing parameters redacted). */
+  url: string
+  host: string
+  /** Route group that served it (`token`, `discovery`, `control`, `defender`, …). */
+  group: string
+  status: number
+  /** Header names lower-cased; `authorization` value reduced to its scheme. */
+  headers: Record<string, string>
+  /** Form / JSON body with secrets, assertions and tokens redacted (first 8 KiB). */
+  body?: string
+  durationMs: number
+}
+
+/** A bounded ring of the requests the emulator received, for tests and the control API. */
+export class RequestLog {
+  #entries: LoggedRequest[] = []
+  #seq = 0
+
+  constructor(private readonly capacity = 10_000) {}
+
+  record(entry: Omit<LoggedRequest, 'seq'>): void {
+    this.#entries.push({ seq: ++this.#seq, ...entry })
+    if (this.#entries.length > this.capacity) this.#entries.splice(0, this.#entries.length - this.capacity)
+  }
+
+  list(filter: { group?: string; since?: number } = {}): LoggedRequest[] {
+    return this.#entries.filter((e) => (!filter.group || e.group === filter.group) && (!filter.since || e.seq > filter.since))
+  }
+
+  clear(): void {
+    this.#entries = []
+  }
+}
+
+export function sanitizeHeaders(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {}
+  headers.forEach((value, key) => {
+    out[key] = key === 'authorization' ? `${value.split(' ')[0]} [redacted]` : redact(value)
+  })
+  return out
+}
+
+export function sanitizeBody(text: string): string {
+  return redact(text.length > 8192 ? text.slice(0, 8192) : text)
+}

@@ -1,0 +1,72 @@
+/**
+ * A tiny method + path router for the emulator's `fetch(Request) → Response` app.
+ * Patterns use `:name` for one path segment (`/:tenant/oauth2/v2.0/token`); matching is
+ * case-sensitive on literals except where a route opts in, and trailing slashes are ignored.
+ */
+export interface RouteMatch {
+  params: Record<string, string>
+}
+
+export type Handler<C> = (req: Request, url: URL, params: Record<string, string>, ctx: C) => Response | Promise<Response>
+
+interface Route<C> {
+  method: string
+  segments: string[]
+  handler: Handler<C>
+  caseInsensitive: boolean
+  group: string
+}
+
+export class Router<C> {
+  #routes: Route<C>[] = []
+
+  add(method: string | string[], pattern: string, handler: Handler<C>, options: { caseInsensitive?: boolean; group: string }): this {
+    for (const m of Array.isArray(method) ? method : [method]) {
+      this.#routes.push({
+        method: m.toUpperCase(),
+        segments: split(pattern),
+        handler,
+        caseInsensitive: options.caseInsensitive ?? false,
+        group: options.group,
+      })
+    }
+    return this
+  }
+
+  /** Returns the handler and params, `'method'` when only the method is wrong, or undefined. */
+  match(method: string, pathname: string): { handler: Handler<C>; params: Record<string, string>; group: string } | 'method' | undefined {
+    const parts = split(pathname)
+    let methodMismatch = false
+    for (const route of this.#routes) {
+      const params = matchSegments(route, parts)
+      if (!params) continue
+      if (route.method !== method.toUpperCase() && !(route.method === 'GET' && method.toUpperCase() === 'HEAD')) {
+        methodMismatch = true
+        continue
+      }
+      return { handler: route.handler, params, group: route.group }
+    }
+    return methodMismatch ? 'method' : undefined
+  }
+}
+
+function split(path: string): string[] {
+  return path.split('/').filter((s) => s.length > 0)
+}
+
+function matchSegments<C>(route: Route<C>, parts: string[]): Record<string, string> | undefined {
+  if (route.segments.length !== parts.length) return undefined
+  const params: Record<string, string> = {}
+  for (let i = 0; i < parts.length; i++) {
+    const seg = route.segments[i]!
+    let part: string
+    try {
+      part = decodeURIComponent(parts[i]!)
+    } catch {
+      return undefined
+    }
+    if (seg.startsWith(':')) params[seg.slice(1)] = part
+    else if (route.caseInsensitive ? seg.toLowerCase() !== part.toLowerCase() : seg !== part) return undefined
+  }
+  return params
+}
