@@ -4,6 +4,7 @@ import { loadDirectory, type EmulatorConfig } from './config.js'
 import { ConnectionReset, FaultQueue, type Fault } from './faults.js'
 import { HttpError, json } from './http_error.js'
 import { registerControlRoutes } from './control/routes.js'
+import { registerDefenderRoutes } from './defender/routes.js'
 import { registerIdentityRoutes } from './identity/routes.js'
 import { RequestLog, sanitizeBody, sanitizeHeaders } from './request_log.js'
 import { Router } from './router.js'
@@ -56,6 +57,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   // Specific prefixes first: control and API routes before the `/{tenant}/…` identity routes.
   const router = new Router<EmulatorContext>()
   registerControlRoutes(router)
+  registerDefenderRoutes(router)
   registerIdentityRoutes(router)
 
   async function handle(request: Request): Promise<Response> {

@@ -1,7 +1,12 @@
 import type { EmulatorContext } from '../app.js'
 import type { Router } from '../router.js'
+import { registerConsentRoutes } from './consent_routes.js'
+import { registerDiscoveryRoutes } from './discovery_routes.js'
+import { registerTokenRoutes } from './token_routes.js'
 
 /** Identity-platform routes: token endpoints, discovery, JWKS, instance discovery, admin consent. */
 export function registerIdentityRoutes(router: Router<EmulatorContext>): void {
-  void router
+  registerDiscoveryRoutes(router)
+  registerConsentRoutes(router)
+  registerTokenRoutes(router)
 }

@@ -1,0 +1,7 @@
+import type { EmulatorContext } from '../app.js'
+import type { Router } from '../router.js'
+
+/** Defender API routes: legacy `/api/…` and Graph `/v1.0/security/…`, plus their control routes. */
+export function registerDefenderRoutes(router: Router<EmulatorContext>): void {
+  void router
+}
