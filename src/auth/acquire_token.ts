@@ -1,0 +1,91 @@
+import { systemClock } from '../lib/clock.js'
+import { publish } from '../lib/diagnostics.js'
+import { TokenCredentialError, TokenError, TokenResponseInvalidError, TokenTenantMismatchError } from './errors.js'
+import { hintForAadsts } from './hints.js'
+import { decodeTokenClaims, isGuid } from './token_claims.js'
+import { clientCredentialsRequest, resourceOf, scopeOf, type TokenRequestParams } from './token_request.js'
+import { DEFAULT_REFRESH_AHEAD_MS, processTokenResponse, type AccessToken } from './token_response.js'
+
+/** Extra knobs the provider passes; plain callers can ignore them. */
+export interface AcquireOptions {
+  refreshAheadMs?: number
+  /** The tenant GUID a domain-named tenant resolved to earlier (tid guard, see processTokenResponse). */
+  expectedTenantId?: string
+}
+
+/**
+ * One client-credentials token, no cache: request + response processing, or a TokenCredential's
+ * `getToken` for `token-credential` credentials. Publishes `tokenResponse` with the outcome.
+ */
+export async function acquireToken(params: TokenRequestParams, options: AcquireOptions = {}): Promise<AccessToken> {
+  const clock = params.clock ?? systemClock
+  const requestedAt = clock.now()
+  try {
+    const token =
+      params.credential.kind === 'token-credential'
+        ? await fromTokenCredential(params, requestedAt, options)
+        : await processTokenResponse(await clientCredentialsRequest(params), { params, requestedAt, ...options })
+    publish('tokenResponse', {
+      tenant: params.tenant,
+      clientId: params.clientId,
+      resource: token.resource,
+      expiresAt: token.expiresAt,
+      durationMs: clock.now() - requestedAt,
+    })
+    return token
+  } catch (error) {
+    publish('tokenResponse', {
+      tenant: params.tenant,
+      clientId: params.clientId,
+      resource: resourceOf(params.resource),
+      durationMs: clock.now() - requestedAt,
+      error: error instanceof TokenError ? error.toJSON() : { name: (error as Error)?.name },
+    })
+    throw error
+  }
+}
+
+/**
+ * Adapter for `@azure/core-auth` TokenCredentials (`getToken(scopes, {tenantId})`): the credential
+ * talks to Entra, we keep the same result shape and the same tenant guard.
+ */
+async function fromTokenCredential(params: TokenRequestParams, requestedAt: number, options: AcquireOptions): Promise<AccessToken> {
+  if (params.credential.kind !== 'token-credential') throw new TypeError('unreachable')
+  const base = { tenant: params.tenant, clientId: params.clientId }
+  let result: Awaited<ReturnType<typeof params.credential.credential.getToken>>
+  try {
+    result = await params.credential.credential.getToken(scopeOf(params.resource), {
+      tenantId: params.tenant,
+      ...(params.signal && { abortSignal: params.signal }),
+    })
+  } catch (cause) {
+    if (params.signal?.aborted) throw params.signal.reason
+    const message = cause instanceof Error ? cause.message : String(cause)
+    const code = Number(message.match(/AADSTS(\d+)/)?.[1]) || undefined
+    const hint = code === undefined ? undefined : hintForAadsts(code, { tenant: params.tenant, clientId: params.clientId, authorityHost: params.authorityHost })
+    // First line only: @azure/identity appends Trace/Correlation ids and troubleshooting links.
+    throw new TokenCredentialError(`The TokenCredential failed: ${message.split(/\r?\n/)[0]}`, { ...base, ...(code !== undefined && { errorCodes: [code] }) }, { ...(hint && { hint }), cause })
+  }
+  if (!result || typeof result.token !== 'string' || !Number.isFinite(result.expiresOnTimestamp))
+    throw new TokenResponseInvalidError('The TokenCredential returned no token.', base)
+  const claims = decodeTokenClaims(result.token)
+  const tid = typeof claims?.tid === 'string' ? claims.tid : undefined
+  const expected = options.expectedTenantId ?? (isGuid(params.tenant) ? params.tenant : undefined)
+  if (tid !== undefined && expected !== undefined && tid.toLowerCase() !== expected.toLowerCase())
+    throw new TokenTenantMismatchError({ ...base, expectedTenantId: expected, actualTenantId: tid })
+  const expiresAt = result.expiresOnTimestamp
+  const lifetime = expiresAt - requestedAt
+  const ahead = options.refreshAheadMs ?? DEFAULT_REFRESH_AHEAD_MS
+  let refreshAt = lifetime >= 2 * ahead ? expiresAt - ahead : requestedAt + lifetime / 2
+  if (result.refreshAfterTimestamp !== undefined && result.refreshAfterTimestamp < refreshAt) refreshAt = result.refreshAfterTimestamp
+  return {
+    token: result.token,
+    tokenType: 'Bearer',
+    expiresAt,
+    refreshAt,
+    resource: resourceOf(params.resource),
+    tenantId: tid ?? params.tenant,
+    clientId: params.clientId,
+    endpointVersion: params.endpointVersion ?? 2,
+  }
+}

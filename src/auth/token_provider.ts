@@ -1,0 +1,300 @@
+import { systemClock, type Clock } from '../lib/clock.js'
+import { channels, publish } from '../lib/diagnostics.js'
+import { M365dArgumentError } from '../lib/errors.js'
+import { acquireToken } from './acquire_token.js'
+import { clouds, resolveCloud, type Cloud, type CloudName } from './clouds.js'
+import type { ClientCredential } from './credentials.js'
+import { TokenError, TokenProviderClosedError, TokenThrottledError } from './errors.js'
+import { isGuid } from './token_claims.js'
+import type { TokenRequestParams } from './token_request.js'
+import { DEFAULT_REFRESH_AHEAD_MS, type AccessToken } from './token_response.js'
+
+export interface TokenProviderOptions {
+  clientId: string
+  credential: ClientCredential
+  /** Cloud name or object (default commercial); decides the authority host. */
+  cloud?: CloudName | Cloud
+  /** Overrides the cloud's authority host, e.g. the emulator's URL. */
+  authorityHost?: string
+  endpointVersion?: 1 | 2
+  fetch?: typeof fetch
+  clock?: Clock
+  /** Start refreshing this long before expiry (default 5 min). */
+  refreshAheadMs?: number
+  /** Most cached (tenant, resource) entries before the least recently used is dropped (default 100,000). */
+  maxEntries?: number
+  /** Backoff of background refreshes after transient failures: base (default 1 s) doubling up to `maxDelayMs` (default 60 s). */
+  retry?: { maxDelayMs?: number; baseDelayMs?: number }
+  /** A cached token is not handed out in its last `expiryMarginMs` (default 10 s), so callers have time to use it. */
+  expiryMarginMs?: number
+}
+
+export interface GetTokenRequest {
+  /** Tenant GUID or verified domain. */
+  tenant: string
+  /** Resource, e.g. `https://api.security.microsoft.com` (or `cloud.defenderResource`). */
+  resource: string
+  /** Skip the cache, e.g. after a 403 caused by a role just granted (a new token carries the new roles). */
+  forceRefresh?: boolean
+  /** Abandons this caller's wait; a request shared with other callers keeps going. */
+  signal?: AbortSignal
+}
+
+interface Entry {
+  key: string
+  tenant: string
+  resource: string
+  token: AccessToken | undefined
+  /** A resolved promise of `token`, handed out as is on cache hits (no allocation, no extra hop). */
+  hit: Promise<AccessToken> | undefined
+  /** The request on the way (foreground or background): every caller joins it (single flight). */
+  inflight: Promise<AccessToken> | undefined
+  /** LRU recency stamp (see #touch). */
+  seq: number
+  /** Consecutive transient failures, for the backoff. */
+  failures: number
+  /** No new request before this time (backoff and Retry-After). */
+  nextAttemptAt: number
+  /** The failure that set `nextAttemptAt`, returned to callers that find no valid token meanwhile. */
+  lastError: TokenError | undefined
+  /** A non-retryable (4xx) failure stopped background refreshes of the current token. */
+  refreshStopped: boolean
+  /** The GUID a domain-named tenant resolved to (from the first token's `tid`). */
+  tenantId: string | undefined
+}
+
+/**
+ * A multi-tenant app-only token cache: one per process and app registration.
+ *
+ * - O(1) lookup keyed `authorityHost|tenant|clientId|resource`, memory bounded by an (approximate,
+ *   see #touch) LRU over a Map's insertion order.
+ * - Single flight: N concurrent callers without a valid token → ONE request (MSAL lacks this, peers.md §2.1 #6566).
+ * - Refresh ahead: from `refreshAt` on, a caller gets the still-valid token at once and a background
+ *   refresh starts; if it fails, the valid token keeps being served and refreshes are retried with
+ *   capped exponential backoff + jitter, never earlier than a 429's Retry-After (default 60 s, cap
+ *   3600 s, entra-app-only.md §8.2); 4xx other than 429 are not retried. Refreshes are driven by
+ *   `getToken` calls, not timers: nothing runs for tenants nobody asks for, 100k tenants cost no
+ *   timers, and close() only has in-flight requests to abort.
+ * - Without a valid token, failures reach the caller as `TokenError`s; during a backoff window the
+ *   last error is returned without a new request.
+ * - Tokens are checked for the tenant asked for (`tid`), never served across tenants (MSAL.NET #5743).
+ */
+export class TokenProvider {
+  readonly cloud: Cloud
+  readonly clientId: string
+  readonly #credential: ClientCredential
+  readonly #authorityHost: string
+  readonly #endpointVersion: 1 | 2
+  readonly #fetch: typeof fetch | undefined
+  readonly #clock: Clock
+  readonly #refreshAheadMs: number
+  readonly #maxEntries: number
+  readonly #touchDistance: number
+  readonly #baseDelayMs: number
+  readonly #maxDelayMs: number
+  readonly #marginMs: number
+  readonly #map = new Map<string, Entry>()
+  readonly #abort = new AbortController()
+  #seq = 0
+  #closed = false
+
+  constructor(o: TokenProviderOptions) {
+    if (!o.clientId) throw new M365dArgumentError('clientId is required.')
+    const cloud = typeof o.cloud === 'object' ? o.cloud : clouds[o.cloud ?? 'commercial']
+    if (!cloud) throw new M365dArgumentError(`Unknown cloud '${String(o.cloud)}'.`)
+    this.cloud = o.authorityHost ? resolveCloud(cloud.name, { authorityHost: o.authorityHost }) : cloud
+    this.clientId = o.clientId
+    this.#credential = o.credential
+    this.#authorityHost = this.cloud.authorityHost.replace(/\/+$/, '')
+    this.#endpointVersion = o.endpointVersion ?? 2
+    this.#fetch = o.fetch
+    this.#clock = o.clock ?? systemClock
+    this.#refreshAheadMs = o.refreshAheadMs ?? DEFAULT_REFRESH_AHEAD_MS
+    this.#maxEntries = o.maxEntries ?? 100_000
+    if (!(this.#maxEntries >= 1)) throw new M365dArgumentError('maxEntries must be at least 1.')
+    this.#touchDistance = Math.max(1, Math.floor(this.#maxEntries / 2))
+    this.#baseDelayMs = o.retry?.baseDelayMs ?? 1_000
+    this.#maxDelayMs = o.retry?.maxDelayMs ?? 60_000
+    this.#marginMs = o.expiryMarginMs ?? 10_000
+  }
+
+  /** The authority host requests go to (cloud default or override), without trailing slash. */
+  get authorityHost(): string {
+    return this.#authorityHost
+  }
+
+  /** Number of cached (tenant, resource) entries. */
+  get size(): number {
+    return this.#map.size
+  }
+
+  getToken(req: GetTokenRequest): Promise<AccessToken> {
+    const key = this.#authorityHost + '|' + req.tenant + '|' + this.clientId + '|' + req.resource
+    const e = this.#map.get(key)
+    if (e !== undefined && e.token !== undefined && req.forceRefresh !== true) {
+      const now = this.#clock.now()
+      const t = e.token
+      if (now < t.expiresAt - this.#marginMs) {
+        if (now >= t.refreshAt && e.inflight === undefined && !e.refreshStopped && now >= e.nextAttemptAt) this.#background(e, 'refresh-ahead')
+        if (this.#seq - e.seq > this.#touchDistance) this.#touch(e)
+        if (channels.tokenCacheHit.hasSubscribers) publish('tokenCacheHit', { key, expiresAt: t.expiresAt })
+        return e.hit!
+      }
+    }
+    return this.#miss(key, e, req)
+  }
+
+  /** Drops the cached token for one tenant and resource (e.g. after the app lost consent). */
+  invalidate(req: { tenant: string; resource: string }): void {
+    this.#map.delete(this.#authorityHost + '|' + req.tenant + '|' + this.clientId + '|' + req.resource)
+  }
+
+  /** Aborts in-flight requests and empties the cache; later calls reject with `ERR_TOKEN_PROVIDER_CLOSED`. */
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#abort.abort(new TokenProviderClosedError())
+    this.#map.clear()
+  }
+
+  #miss(key: string, existing: Entry | undefined, req: GetTokenRequest): Promise<AccessToken> {
+    if (this.#closed) return Promise.reject(new TokenProviderClosedError())
+    const e = existing ?? this.#insert(key, req)
+    let p = e.inflight
+    if (p === undefined) {
+      const now = this.#clock.now()
+      if (now < e.nextAttemptAt && e.lastError !== undefined) return Promise.reject(this.#stillFailing(e, now))
+      if (req.forceRefresh) publish('tokenRefresh', { key, reason: 'forced' })
+      p = this.#request(e)
+    }
+    return req.signal ? abortable(p, req.signal) : p
+  }
+
+  #background(e: Entry, reason: string): void {
+    publish('tokenRefresh', { key: e.key, reason, attempt: e.failures + 1 })
+    // Failures are recorded on the entry and published; the valid token keeps being served.
+    this.#request(e).catch(() => {})
+  }
+
+  #request(e: Entry): Promise<AccessToken> {
+    const params: TokenRequestParams = {
+      authorityHost: this.#authorityHost,
+      tenant: e.tenant,
+      clientId: this.clientId,
+      credential: this.#credential,
+      resource: e.resource,
+      endpointVersion: this.#endpointVersion,
+      clock: this.#clock,
+      signal: this.#abort.signal,
+      ...(this.#fetch && { fetch: this.#fetch }),
+    }
+    const p = acquireToken(params, { refreshAheadMs: this.#refreshAheadMs, ...(e.tenantId && { expectedTenantId: e.tenantId }) })
+      .then(
+        (token) => {
+          if (e.tenantId === undefined && isGuid(token.tenantId)) e.tenantId = token.tenantId
+          e.token = token
+          e.hit = Promise.resolve(token)
+          e.failures = 0
+          e.nextAttemptAt = 0
+          e.lastError = undefined
+          e.refreshStopped = false
+          return token
+        },
+        (error: unknown) => {
+          this.#recordFailure(e, error)
+          throw error
+        },
+      )
+      .finally(() => {
+        if (e.inflight === p) e.inflight = undefined
+      })
+    e.inflight = p
+    return p
+  }
+
+  #recordFailure(e: Entry, error: unknown): void {
+    if (this.#closed || !(error instanceof TokenError)) return
+    const now = this.#clock.now()
+    const transient = error instanceof TokenThrottledError || error.code === 'ERR_TOKEN_NETWORK' || (error.status !== undefined && error.status >= 500)
+    if (!transient) {
+      // Never retry 4xx other than 429 (entra-app-only.md §8.4): the configuration must change first.
+      e.refreshStopped = true
+      if (e.token !== undefined) publish('tokenRefresh', { key: e.key, reason: 'failed', error: error.code, retry: false })
+      return
+    }
+    e.failures++
+    const backoff = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** (e.failures - 1))
+    const jittered = backoff / 2 + Math.random() * (backoff / 2)
+    e.nextAttemptAt = now + Math.max(jittered, error.retryAfterMs ?? 0)
+    e.lastError = error
+    if (e.token !== undefined) publish('tokenRefresh', { key: e.key, reason: 'failed', error: error.code, retry: true, nextAttemptAt: e.nextAttemptAt })
+  }
+
+  /** The last transient error, with the remaining wait for throttling. */
+  #stillFailing(e: Entry, now: number): TokenError {
+    const err = e.lastError!
+    if (err instanceof TokenThrottledError) {
+      const wait = e.nextAttemptAt - now
+      return new TokenThrottledError(`Token requests are throttled for ${Math.ceil(wait / 1000)} s more (HTTP 429 earlier).`, { ...fieldsOf(err), retryAfterMs: wait }, { ...(err.hint && { hint: err.hint }), cause: err })
+    }
+    return err
+  }
+
+  #insert(key: string, req: GetTokenRequest): Entry {
+    const e: Entry = {
+      key,
+      tenant: req.tenant,
+      resource: req.resource,
+      token: undefined,
+      hit: undefined,
+      inflight: undefined,
+      seq: ++this.#seq,
+      failures: 0,
+      nextAttemptAt: 0,
+      lastError: undefined,
+      refreshStopped: false,
+      tenantId: undefined,
+    }
+    this.#map.set(key, e)
+    if (this.#map.size > this.#maxEntries) this.#map.delete(this.#map.keys().next().value!)
+    return e
+  }
+
+  /**
+   * Moves an entry to the young end of the Map. Done only when the entry has aged by more than half
+   * the capacity, so the hot path rarely pays the delete+set: an entry used since the last
+   * maxEntries/2 insertions is never the one evicted.
+   */
+  #touch(e: Entry): void {
+    this.#map.delete(e.key)
+    this.#map.set(e.key, e)
+    e.seq = ++this.#seq
+  }
+}
+
+function fieldsOf(err: TokenError) {
+  return {
+    ...(err.status !== undefined && { status: err.status }),
+    errorCodes: err.errorCodes,
+    ...(err.tenant !== undefined && { tenant: err.tenant }),
+    ...(err.clientId !== undefined && { clientId: err.clientId }),
+  }
+}
+
+function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(v)
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(e)
+      },
+    )
+  })
+}
