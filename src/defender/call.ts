@@ -1,0 +1,57 @@
+/**
+ * The unit the HTTP pipeline works on. Operation modules build a {@link DefenderRequest}
+ * (stateless, no I/O); the layers (authorization, rate limit, retry, timeout, transport) each
+ * wrap a {@link Send} and never know which operation they carry.
+ */
+
+/** Endpoint groups the documented quotas apply to (defender-api.md §2.1: list, get, update). */
+export type EndpointGroup = 'list' | 'get' | 'update'
+
+export type Surface = 'legacy' | 'graph'
+
+export interface DefenderRequest {
+  method: 'GET' | 'PATCH' | 'POST'
+  url: string
+  /** JSON text for PATCH/POST. */
+  body?: string
+  surface: Surface
+  group: EndpointGroup
+  /** Safe to repeat after a network error or 5xx (GET). PATCH is retried only on 429, which means "not executed". */
+  idempotent: boolean
+  /** Any one of these application roles allows the call (for the 403 message). */
+  permissions: readonly string[]
+}
+
+/** A request on its way through the pipeline. */
+export interface DefenderCall extends DefenderRequest {
+  /** 1-based attempt number, set by the retry layer. */
+  attempt: number
+  /** The caller's signal: aborts waits and the request. */
+  signal?: AbortSignal
+  /** The caller's signal combined with this attempt's timeout; the transport uses it. */
+  attemptSignal?: AbortSignal
+  /** Headers added by layers (Authorization). */
+  headers?: Record<string, string>
+}
+
+export type Send = (call: DefenderCall) => Promise<Response>
+
+/** A layer wraps the next `send` into a new one. */
+export type Layer = (next: Send) => Send
+
+/** `compose(a, b, c)(transport)` = a(b(c(transport))): the first layer sees the call first. */
+export function compose(...layers: Layer[]): (send: Send) => Send {
+  return (send) => layers.reduceRight((next, layer) => layer(next), send)
+}
+
+/** The `fetch` Request for a call (used by the transport and by callers of the bare functions). */
+export function toFetchRequest(call: DefenderRequest & { headers?: Record<string, string> }, signal?: AbortSignal): Request {
+  const headers: Record<string, string> = { accept: 'application/json', ...call.headers }
+  if (call.body !== undefined) headers['content-type'] = 'application/json'
+  return new Request(call.url, {
+    method: call.method,
+    headers,
+    ...(call.body !== undefined && { body: call.body }),
+    ...(signal && { signal }),
+  })
+}

@@ -1,0 +1,192 @@
+import { systemClock, type Clock } from '../lib/clock.js'
+import { M365dArgumentError } from '../lib/errors.js'
+import { getAlertRequest, listAlertsRequest, processGetAlertResponse, processListAlertsResponse, type AlertFilter } from './alerts_list.js'
+import { authorization, type TokenSource } from './authorization.js'
+import { compose, type DefenderRequest, type Surface } from './call.js'
+import type { IncidentFilter } from './filter.js'
+import { getIncidentRequest, processGetIncidentResponse } from './incident_get.js'
+import { incidentCommentRequest, incidentUpdateBody, processIncidentCommentResponse, processUpdateIncidentResponse, updateIncidentRequest, type IncidentUpdate } from './incident_update.js'
+import { listIncidentsRequest, MAX_PAGE_SIZE, processCollection, type Page } from './incidents_list.js'
+import type { GraphAlert, GraphIncident, Incident } from './models.js'
+import { nextLinkPages, pagedList, skipPages, type PagedList } from './paging.js'
+import { DEFAULT_LIMITS, rateLimit, RateLimiter, type RateLimits } from './rate_limiter.js'
+import { createExecutor, type Execute, type RetryOptions } from './retry.js'
+import { transport } from './transport.js'
+
+/** API hosts and token audiences of a cloud (src/auth `Cloud` fits structurally). */
+export interface DefenderCloud {
+  defenderApi: string
+  defenderResource: string
+  graphApi: string
+  graphResource: string
+}
+
+/** Commercial cloud (defender-api.md §1.1, §1.3). */
+export const COMMERCIAL: DefenderCloud = {
+  defenderApi: 'https://api.security.microsoft.com',
+  defenderResource: 'https://api.security.microsoft.com',
+  graphApi: 'https://graph.microsoft.com',
+  graphResource: 'https://graph.microsoft.com',
+}
+
+export interface DefenderClientOptions<S extends Surface = Surface> {
+  tokenProvider: TokenSource
+  /** Tenant id (GUID) or domain the calls are for; selects the token. */
+  tenant: string
+  /** `legacy` = api.security.microsoft.com `/api/incidents`; `graph` = Graph security API. Default legacy. */
+  surface?: S
+  /** API hosts and audiences (default commercial). */
+  cloud?: DefenderCloud
+  /** Override the API base URL (e.g. the emulator's); the token audience stays the cloud's. */
+  baseUrl?: string
+  /** Override the token audience. */
+  resource?: string
+  fetch?: typeof fetch
+  clock?: Clock
+  /** Client-side quotas (default {@link DEFAULT_LIMITS}); `false` turns the limiter off. */
+  limits?: RateLimits | false
+  /** A limiter shared between clients (same app, many tenants); its keys include the tenant. */
+  rateLimiter?: RateLimiter
+  retry?: RetryOptions
+  /** Per-attempt timeout in ms (default 30,000; 0 = none). */
+  timeoutMs?: number
+  /** Force one token refresh on 403 in case the roles are stale (default true). */
+  refreshOn403?: boolean
+}
+
+export interface ListIncidentsOptions {
+  filter?: IncidentFilter
+  rawFilter?: string
+  /** Page size (default: the surface maximum, 100 legacy / 50 Graph). */
+  pageSize?: number
+  /** Stop after this many incidents. */
+  limit?: number
+  /** Graph only. */
+  expandAlerts?: boolean
+  /** Graph only. */
+  orderBy?: string
+  signal?: AbortSignal
+}
+
+export interface ListAlertsOptions {
+  filter?: AlertFilter
+  rawFilter?: string
+  pageSize?: number
+  limit?: number
+  orderBy?: string
+  signal?: AbortSignal
+}
+
+type IncidentOf<S extends Surface> = S extends 'graph' ? GraphIncident : Incident
+
+/**
+ * One typed client over both Defender incident surfaces. Every call runs through the pipeline
+ * retry/timeout → authorization → rate limit → transport (see docs/defender.md). The client
+ * never logs; it publishes diagnostics_channel events.
+ */
+export class DefenderClient<S extends Surface = 'legacy'> {
+  readonly surface: S
+  readonly tenant: string
+  readonly baseUrl: string
+  readonly resource: string
+  readonly #execute: Execute
+
+  constructor(options: DefenderClientOptions<S>) {
+    this.surface = (options.surface ?? 'legacy') as S
+    if (this.surface !== 'legacy' && this.surface !== 'graph') throw new M365dArgumentError(`unknown surface "${String(this.surface)}"`, { hint: "use 'legacy' or 'graph'" })
+    if (!options.tenant) throw new M365dArgumentError('tenant is required')
+    const cloud = options.cloud ?? COMMERCIAL
+    this.tenant = options.tenant
+    this.baseUrl = trim(options.baseUrl ?? (this.surface === 'graph' ? cloud.graphApi : cloud.defenderApi))
+    this.resource = options.resource ?? (this.surface === 'graph' ? cloud.graphResource : cloud.defenderResource)
+    const clock = options.clock ?? systemClock
+    const limiter = options.limits === false ? undefined : (options.rateLimiter ?? new RateLimiter({ limits: options.limits || DEFAULT_LIMITS, clock }))
+    const layers = [
+      authorization({
+        tokenProvider: options.tokenProvider,
+        tenant: this.tenant,
+        resource: this.resource,
+        apiName: this.surface === 'graph' ? 'Microsoft Graph' : 'Microsoft Threat Protection',
+        ...(options.refreshOn403 !== undefined && { refreshOn403: options.refreshOn403 }),
+      }),
+      ...(limiter ? [rateLimit(limiter, `${new URL(this.baseUrl).origin}|${this.tenant}`)] : []),
+    ]
+    this.#execute = createExecutor({
+      send: compose(...layers)(transport(options.fetch)),
+      clock,
+      ...(options.retry && { retry: options.retry }),
+      ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+    })
+  }
+
+  /** Incidents as an async iterable (`for await (const i of client.listIncidents())`), `.pages()` for pages. */
+  listIncidents(options: ListIncidentsOptions = {}): PagedList<IncidentOf<S>> {
+    const pageSize = options.pageSize ?? MAX_PAGE_SIZE[this.surface]
+    const params = {
+      baseUrl: this.baseUrl,
+      surface: this.surface,
+      top: pageSize,
+      ...(options.filter && { filter: options.filter }),
+      ...(options.rawFilter && { rawFilter: options.rawFilter }),
+      ...(options.expandAlerts && { expandAlerts: true }),
+      ...(options.orderBy && { orderBy: options.orderBy }),
+    }
+    listIncidentsRequest(params) // validate arguments now, not at the first iteration
+    const signal = options.signal
+    const run = (request: DefenderRequest) => this.#execute(request, (r) => processCollection<IncidentOf<S>>(r, request.url), signal ? { signal } : {})
+    const pages =
+      this.surface === 'legacy'
+        ? () => skipPages((skip) => run(listIncidentsRequest({ ...params, skip })), pageSize)
+        : () => nextLinkPages(() => run(listIncidentsRequest(params)), (url) => run({ ...listIncidentsRequest(params), url }), new URL(this.baseUrl).origin)
+    return pagedList(pages, options.limit)
+  }
+
+  /** One incident; ERR_HTTP_STATUS with status 404 when it does not exist. */
+  getIncident(id: string | number, options: { expandAlerts?: boolean; signal?: AbortSignal } = {}): Promise<IncidentOf<S>> {
+    const request = getIncidentRequest({ baseUrl: this.baseUrl, surface: this.surface, id, ...(options.expandAlerts && { expandAlerts: true }) })
+    return this.#execute(request, (r) => processGetIncidentResponse(r, this.surface, request.url), options.signal ? { signal: options.signal } : {})
+  }
+
+  /**
+   * Updates an incident (values validated before any call; see {@link IncidentUpdate}) and returns
+   * it as the server now has it (`lastUpdateTime` bumped). Graph: a comment is a separate POST.
+   */
+  async updateIncident(id: string | number, update: IncidentUpdate, options: { signal?: AbortSignal } = {}): Promise<IncidentOf<S>> {
+    const opts = options.signal ? { signal: options.signal } : {}
+    const body = incidentUpdateBody(update, this.surface)
+    if (this.surface === 'legacy' || Object.keys(body).length) {
+      const request = updateIncidentRequest({ baseUrl: this.baseUrl, surface: this.surface, id, update: this.surface === 'graph' ? { ...update, comment: undefined } as IncidentUpdate : update })
+      const updated = await this.#execute(request, (r) => processUpdateIncidentResponse(r, this.surface, request.url), opts)
+      if (this.surface === 'legacy' || update.comment === undefined) return updated
+    }
+    const post = incidentCommentRequest({ baseUrl: this.baseUrl, id, comment: update.comment! })
+    await this.#execute(post, (r) => processIncidentCommentResponse(r, post.url), opts)
+    return this.getIncident(id, options)
+  }
+
+  /** Graph alerts_v2 list. The legacy surface has no alert list (alerts come inside incidents). */
+  listAlerts(options: ListAlertsOptions = {}): PagedList<GraphAlert> {
+    this.#requireGraph('listAlerts')
+    const params = { baseUrl: this.baseUrl, ...(options.filter && { filter: options.filter }), ...(options.rawFilter && { rawFilter: options.rawFilter }), ...(options.pageSize && { top: options.pageSize }), ...(options.orderBy && { orderBy: options.orderBy }) }
+    const first = listAlertsRequest(params)
+    const opts = options.signal ? { signal: options.signal } : {}
+    const run = (request: DefenderRequest) => this.#execute(request, (r) => processListAlertsResponse(r, request.url), opts) as Promise<Page<GraphAlert>>
+    return pagedList(() => nextLinkPages(() => run(first), (url) => run({ ...first, url }), new URL(this.baseUrl).origin), options.limit)
+  }
+
+  /** Graph alerts_v2 get. */
+  getAlert(id: string, options: { signal?: AbortSignal } = {}): Promise<GraphAlert> {
+    this.#requireGraph('getAlert')
+    const request = getAlertRequest({ baseUrl: this.baseUrl, id })
+    return this.#execute(request, (r) => processGetAlertResponse(r, request.url), options.signal ? { signal: options.signal } : {})
+  }
+
+  #requireGraph(what: string): void {
+    if (this.surface !== 'graph')
+      throw new M365dArgumentError(`${what} needs the Graph surface`, { hint: "create the client with surface: 'graph' (the legacy API returns alerts inside incidents)" })
+  }
+}
+
+function trim(url: string): string {
+  return url.endsWith('/') ? url.slice(0, -1) : url
+}

@@ -1,0 +1,58 @@
+// Public API of m365d/defender — explicit named exports only.
+export { DefenderClient, COMMERCIAL } from './client.js'
+export type { DefenderClientOptions, DefenderCloud, ListIncidentsOptions, ListAlertsOptions } from './client.js'
+export type { DefenderRequest, DefenderCall, EndpointGroup, Layer, Send, Surface } from './call.js'
+export { compose, toFetchRequest } from './call.js'
+export { authorization, tokenRoles } from './authorization.js'
+export type { AuthorizationOptions, TokenSource } from './authorization.js'
+export { RateLimiter, rateLimit, DEFAULT_LIMITS } from './rate_limiter.js'
+export type { Quota, RateLimits } from './rate_limiter.js'
+export { createExecutor } from './retry.js'
+export type { Execute, ExecutorOptions, Process, RetryOptions } from './retry.js'
+export { retryAfterMs, backoffMs } from './retry_after.js'
+export { attemptSignal } from './timeout.js'
+export { transport } from './transport.js'
+export { pagedList, skipPages, nextLinkPages } from './paging.js'
+export type { PagedList } from './paging.js'
+export { listIncidentsRequest, processListIncidentsResponse, processCollection, MAX_PAGE_SIZE, READ_PERMISSIONS } from './incidents_list.js'
+export type { ListIncidentsParams, Page } from './incidents_list.js'
+export { getIncidentRequest, processGetIncidentResponse, checkIncidentId } from './incident_get.js'
+export type { GetIncidentParams } from './incident_get.js'
+export { updateIncidentRequest, processUpdateIncidentResponse, incidentUpdateBody, incidentCommentRequest, processIncidentCommentResponse, WRITE_PERMISSIONS } from './incident_update.js'
+export type { IncidentUpdate } from './incident_update.js'
+export { listAlertsRequest, processListAlertsResponse, getAlertRequest, processGetAlertResponse, MAX_ALERTS_PAGE_SIZE } from './alerts_list.js'
+export type { AlertFilter, ListAlertsParams } from './alerts_list.js'
+export { buildIncidentFilter, dateLiteral, stringLiteral } from './filter.js'
+export type { DateInput, DateRange, IncidentFilter } from './filter.js'
+export { readJson, parseErrorBody } from './response.js'
+export {
+  DefenderApiError,
+  DefenderForbiddenError,
+  RetriesExhaustedError,
+  DefenderTimeoutError,
+  DefenderNetworkError,
+  InvalidBodyError,
+  NextLinkOriginError,
+} from './errors.js'
+export type { ServerErrorFields } from './errors.js'
+export {
+  incidentStatuses,
+  severities,
+  classifications,
+  determinationsByClassification,
+  determinationAliases,
+  graphIncidentStatuses,
+  graphAlertStatuses,
+  graphSeverities,
+  graphClassifications,
+  graphDeterminationsByClassification,
+  validateClassification,
+  matchChoice,
+  toGraphStatus,
+  toGraphSeverity,
+  toGraphClassification,
+  toGraphDetermination,
+} from './enums.js'
+export type { IncidentStatus, Severity, Classification, Determination, GraphIncidentStatus, GraphAlertStatus, GraphSeverity, GraphClassification, GraphDetermination } from './enums.js'
+export { isGraphIncident, incidentId, incidentLastUpdate, incidentCreated, incidentStatus, incidentRedirectedTo } from './models.js'
+export type { Incident, Alert, Device, Entity, Comment, GraphIncident, GraphAlert, GraphComment, AnyIncident } from './models.js'

@@ -1,0 +1,66 @@
+import { DefenderApiError, InvalidBodyError, type ServerErrorFields } from './errors.js'
+
+/**
+ * Shared response processing for every operation: read the whole body, map a non-2xx answer to
+ * {@link DefenderApiError} with the server's own fields, and parse JSON — a body cut off mid-way
+ * or not JSON becomes the retryable {@link InvalidBodyError} (issue 3 §1 faults: truncate,
+ * invalidJson).
+ */
+export async function readJson(response: Response, method: string, url: string = response.url): Promise<unknown> {
+  let text: string
+  try {
+    text = await response.text()
+  } catch (e) {
+    // An aborted attempt surfaces as the abort reason, which the retry layer classifies.
+    if (e instanceof Error && (e.name === 'AbortError' || e.name === 'TimeoutError')) throw e
+    throw new InvalidBodyError({ status: response.status, url, reason: 'response body was cut off', cause: e })
+  }
+  if (!response.ok) throw apiError(response, method, url, text)
+  try {
+    return JSON.parse(text)
+  } catch (e) {
+    throw new InvalidBodyError({ status: response.status, url, reason: 'response body is not valid JSON', cause: e })
+  }
+}
+
+/** Builds the error for a non-2xx response from its (already read) body text. */
+export function apiError(response: Response, method: string, url: string, text: string): DefenderApiError {
+  return new DefenderApiError({ status: response.status, method, url, ...parseErrorBody(text) }, hintFor(response.status))
+}
+
+/**
+ * Both error shapes: legacy `{"error":{"code","message","target"}}` (defender-api.md §4.1) and
+ * Graph `{"error":{"code","message","innerError":{"request-id","client-request-id"}}}`.
+ */
+export function parseErrorBody(text: string): ServerErrorFields {
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    return text ? { serverMessage: text.slice(0, 300) } : {}
+  }
+  const error = (body as { error?: unknown } | null)?.error
+  if (!error || typeof error !== 'object') return {}
+  const e = error as Record<string, unknown>
+  const inner = (e.innerError ?? e.innererror) as Record<string, unknown> | undefined
+  const out: ServerErrorFields = {}
+  if (e.code !== undefined) out.serverCode = String(e.code)
+  if (typeof e.message === 'string') out.serverMessage = e.message
+  if (typeof e.target === 'string') out.target = e.target
+  if (typeof inner?.['request-id'] === 'string') out.requestId = inner['request-id']
+  if (typeof inner?.['client-request-id'] === 'string') out.clientRequestId = inner['client-request-id']
+  return out
+}
+
+function hintFor(status: number): { hint?: string } {
+  if (status === 401) return { hint: 'the API rejected the token: check that it was requested for this API (resource/audience) and this tenant' }
+  if (status === 404) return { hint: 'no such incident/alert in this tenant (merged incidents redirect to redirectIncidentId)' }
+  if (status === 400) return { hint: 'the API rejected the request: check the filter and the values sent' }
+  return {}
+}
+
+/** An object, or an InvalidBodyError naming what was expected. */
+export function expectObject(value: unknown, status: number, url: string, what: string): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidBodyError({ status, url, reason: `expected ${what}` })
+  return value as Record<string, unknown>
+}
