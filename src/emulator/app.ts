@@ -5,6 +5,7 @@ import { ConnectionReset, FaultQueue, type Fault } from './faults.js'
 import { HttpError, json } from './http_error.js'
 import { registerControlRoutes } from './control/routes.js'
 import { registerDefenderRoutes } from './defender/routes.js'
+import { DefenderStore, type DefenderStoreOptions } from './defender/store.js'
 import { registerIdentityRoutes } from './identity/routes.js'
 import { RequestLog, sanitizeBody, sanitizeHeaders } from './request_log.js'
 import { Router } from './router.js'
@@ -19,6 +20,8 @@ export interface EmulatorOptions {
   clock?: Clock
   /** How long a rotated signing key stays published (default 24 h). */
   signingKeyGraceMs?: number
+  /** Defender data generator and limits: seed, incidents per tenant, quotas (src/emulator/defender/store.ts). */
+  defender?: DefenderStoreOptions
 }
 
 /** Everything a route handler can reach. */
@@ -30,6 +33,8 @@ export interface EmulatorContext {
   requests: RequestLog
   /** The (mutable) seed config: token lifetime, token rate limit, … */
   config: EmulatorConfig
+  /** Defender incidents/alerts per tenant, quotas and live mode. */
+  defender: DefenderStore
 }
 
 export interface Emulator extends EmulatorContext {
@@ -52,6 +57,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     faults: new FaultQueue(),
     requests: new RequestLog(),
     config,
+    // The domain lookup runs lazily (first access of a tenant), after `context` exists.
+    defender: new DefenderStore(clock, (tid) => context.directory.tenants.get(tid)?.domains[0] ?? `${tid.slice(0, 8)}.onmicrosoft.com`, options.defender),
   }
 
   // Specific prefixes first: control and API routes before the `/{tenant}/…` identity routes.

@@ -1,0 +1,33 @@
+/**
+ * The common front of every Defender/Graph API call: authenticate, authorize, count against the
+ * per app+tenant quota (429 with the real body and Retry-After, defender-api.md §6).
+ */
+import type { EmulatorContext } from '../app.js'
+import { authenticate, requireRole, type Principal } from './auth.js'
+import { formatWindow, type DefenderOperation } from './limits.js'
+import { fail, type RequestInfo } from './responses.js'
+
+export async function guard(req: Request, ctx: EmulatorContext, info: RequestInfo, operation: DefenderOperation, anyOfRoles: string[]): Promise<Principal> {
+  const principal = await authenticate(req, ctx, info)
+  requireRole(info, principal, anyOfRoles)
+  const s = ctx.defender
+  const throttled = s.limiter.take(s.limits, { tenantId: principal.tenantId, appId: principal.appId, operation }, ctx.clock.now())
+  if (throttled) {
+    const seconds = throttled.retryAfterSeconds
+    const headers = { 'retry-after': String(seconds) }
+    if (info.surface === 'legacy')
+      fail(info, 429, '429', `API calls quota exceeded! maximum allowed ${throttled.quota.limit} per ${formatWindow(throttled.quota.windowMs)}. You can send requests again in ${seconds} seconds.`, headers)
+    fail(info, 429, 'TooManyRequests', `Too many requests: maximum allowed ${throttled.quota.limit} per ${formatWindow(throttled.quota.windowMs)}. Retry after ${seconds} seconds.`, headers)
+  }
+  return principal
+}
+
+/** Reads a JSON request body or answers 400 (InvalidRequestBody / BadRequest). */
+export async function readJson(req: Request, info: RequestInfo): Promise<unknown> {
+  const text = await req.text()
+  try {
+    return JSON.parse(text)
+  } catch {
+    fail(info, 400, info.surface === 'legacy' ? 'InvalidRequestBody' : 'BadRequest', info.surface === 'legacy' ? 'Request body is incorrect' : 'Invalid request body: not valid JSON.')
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * The two views of the canonical model: the legacy Defender shape (defender-api.md §2.3–2.5, §3A)
+ * and the Graph security shape (microsoft.graph.security.incident / alert). All field mappings live
+ * here, including the filterable fields of each surface.
+ */
+import type { FieldSpec } from './filter.js'
+import { SOURCES } from './generator.js'
+import {
+  ALERT_STATUSES,
+  CLASSIFICATIONS,
+  DETERMINATIONS,
+  INCIDENT_STATUSES,
+  SEVERITIES,
+  type Alert,
+  type Classification,
+  type Determination,
+  type Entity,
+  type Incident,
+} from './model.js'
+
+/** ISO-8601 with 7 fractional digits, as both APIs render DateTimeOffset. */
+export function iso(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$10000Z')
+}
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms))
+const camel = (s: string) => s.charAt(0).toLowerCase() + s.slice(1)
+
+export function portalUrl(incident: Incident): string {
+  return `https://security.microsoft.com/incidents/${incident.incidentId}?tid=${incident.tenantId}`
+}
+
+// ---------------------------------------------------------------- legacy
+
+export function legacyIncident(inc: Incident): Record<string, unknown> {
+  return {
+    incidentId: inc.incidentId,
+    incidentUri: portalUrl(inc),
+    redirectIncidentId: inc.redirectIncidentId,
+    incidentName: inc.incidentName,
+    createdTime: iso(inc.createdTime),
+    lastUpdateTime: iso(inc.lastUpdateTime),
+    assignedTo: inc.assignedTo,
+    classification: inc.classification,
+    determination: inc.determination,
+    status: inc.status,
+    severity: inc.severity,
+    tags: [...inc.tags],
+    comments: inc.comments.map((c) => ({ comment: c.comment, createdBy: c.createdBy, createdTime: iso(c.createdTime) })),
+    alerts: inc.alerts.map(legacyAlert),
+  }
+}
+
+function legacyAlert(a: Alert): Record<string, unknown> {
+  const source = SOURCES[a.source]!
+  return {
+    alertId: a.alertId,
+    providerAlertId: a.providerAlertId,
+    incidentId: a.incidentId,
+    serviceSource: source.legacyService,
+    creationTime: iso(a.creationTime),
+    lastUpdatedTime: iso(a.lastUpdatedTime),
+    resolvedTime: isoOrNull(a.resolvedTime),
+    firstActivity: iso(a.firstActivity),
+    lastActivity: iso(a.lastActivity),
+    title: a.title,
+    description: a.description,
+    category: a.category,
+    status: a.status,
+    severity: a.severity,
+    investigationId: a.investigationId,
+    investigationState: a.investigationState,
+    classification: a.classification,
+    determination: a.determination,
+    detectionSource: source.legacyDetection,
+    detectorId: a.detectorId,
+    assignedTo: a.assignedTo,
+    actorName: a.actorName,
+    threatFamilyName: a.threatFamilyName,
+    mitreTechniques: [...a.mitreTechniques],
+    devices: a.devices.map((d) => ({ ...d, firstSeen: iso(d.firstSeen), tags: [...d.tags], vmMetadata: null })),
+    entities: a.entities.map((e) => ({ ...e, evidenceCreationTime: iso(e.evidenceCreationTime), ...('processCreationTime' in e && { processCreationTime: iso(e.processCreationTime as number) }), ...('parentProcessCreationTime' in e && { parentProcessCreationTime: iso(e.parentProcessCreationTime as number) }) })),
+  }
+}
+
+export const LEGACY_INCIDENT_FIELDS: Record<string, FieldSpec<Incident>> = {
+  lastUpdateTime: { type: 'datetime', get: (i) => i.lastUpdateTime },
+  createdTime: { type: 'datetime', get: (i) => i.createdTime },
+  status: { type: 'enum', get: (i) => i.status, values: INCIDENT_STATUSES, ops: ['eq', 'ne'] },
+  assignedTo: { type: 'string', get: (i) => i.assignedTo, ops: ['eq', 'ne'] },
+}
+
+// ---------------------------------------------------------------- graph
+
+const GRAPH_DETERMINATION: Record<Determination, string> = {
+  MultiStagedAttack: 'multiStagedAttack',
+  MaliciousUserActivity: 'maliciousUserActivity',
+  CompromisedAccount: 'compromisedAccount',
+  Malware: 'malware',
+  Phishing: 'phishing',
+  UnwantedSoftware: 'unwantedSoftware',
+  Other: 'other',
+  SecurityTesting: 'securityTesting',
+  LineOfBusinessApplication: 'lineOfBusinessApplication',
+  ConfirmedActivity: 'confirmedActivity',
+  Clean: 'notMalicious',
+  NoEnoughDataToValidate: 'notEnoughDataToValidate',
+  NotAvailable: 'unknown',
+}
+export const graphDetermination = (d: Determination | null) => (d === null ? 'unknown' : GRAPH_DETERMINATION[d])
+export const graphClassification = (c: Classification | null) => (c === null ? 'unknown' : camel(c))
+export const graphSeverity = (s: string) => (s === 'UnSpecified' ? 'unknown' : camel(s))
+const GRAPH_SEVERITIES = ['unknown', 'informational', 'low', 'medium', 'high']
+const GRAPH_DETERMINATIONS = [...new Set(DETERMINATIONS.map((d) => GRAPH_DETERMINATION[d]))]
+
+export function graphIncident(inc: Incident, options: { expandAlerts?: boolean } = {}): Record<string, unknown> {
+  return {
+    id: String(inc.incidentId),
+    tenantId: inc.tenantId,
+    status: camel(inc.status),
+    incidentWebUrl: portalUrl(inc),
+    redirectIncidentId: inc.redirectIncidentId === null ? null : String(inc.redirectIncidentId),
+    displayName: inc.incidentName,
+    description: inc.description,
+    createdDateTime: iso(inc.createdTime),
+    lastUpdateDateTime: iso(inc.lastUpdateTime),
+    assignedTo: inc.assignedTo,
+    classification: graphClassification(inc.classification),
+    determination: graphDetermination(inc.determination),
+    severity: graphSeverity(inc.severity),
+    lastModifiedBy: inc.lastModifiedBy,
+    resolvingComment: null,
+    summary: null,
+    customTags: [...inc.tags],
+    systemTags: [...inc.systemTags],
+    comments: inc.comments.map((c) => ({ comment: c.comment, createdByDisplayName: c.createdBy, createdDateTime: iso(c.createdTime) })),
+    ...(options.expandAlerts && { alerts: inc.alerts.map((a) => graphAlert(a, inc)) }),
+  }
+}
+
+export function graphAlert(a: Alert, inc: Incident): Record<string, unknown> {
+  const source = SOURCES[a.source]!
+  return {
+    id: a.alertId,
+    providerAlertId: a.providerAlertId,
+    incidentId: String(a.incidentId),
+    status: camel(a.status),
+    severity: graphSeverity(a.severity),
+    classification: graphClassification(a.classification),
+    determination: graphDetermination(a.determination),
+    serviceSource: source.graphService,
+    detectionSource: source.graphDetection,
+    productName: source.legacyService.replace(/^Microsoft/, 'Microsoft ').replace(/([a-z])([A-Z])/g, '$1 $2'),
+    detectorId: a.detectorId,
+    tenantId: inc.tenantId,
+    title: a.title,
+    description: a.description,
+    recommendedActions: 'Investigate the affected assets and contain them if the activity is confirmed malicious.',
+    category: a.category,
+    assignedTo: a.assignedTo,
+    alertWebUrl: `https://security.microsoft.com/alerts/${a.alertId}?tid=${inc.tenantId}`,
+    incidentWebUrl: portalUrl(inc),
+    actorDisplayName: a.actorName,
+    threatDisplayName: a.threatFamilyName,
+    threatFamilyName: a.threatFamilyName,
+    mitreTechniques: [...a.mitreTechniques],
+    createdDateTime: iso(a.creationTime),
+    lastUpdateDateTime: iso(a.lastUpdatedTime),
+    resolvedDateTime: isoOrNull(a.resolvedTime),
+    firstActivityDateTime: iso(a.firstActivity),
+    lastActivityDateTime: iso(a.lastActivity),
+    comments: [],
+    systemTags: [],
+    evidence: [...a.devices.map((d) => deviceEvidence(d, a)), ...a.entities.map(entityEvidence)],
+  }
+}
+
+function evidenceBase(type: string, e: { evidenceCreationTime: number; verdict: string; remediationStatus: string }, roles: string[] = []) {
+  return { '@odata.type': `#microsoft.graph.security.${type}`, createdDateTime: iso(e.evidenceCreationTime), verdict: camel(e.verdict), remediationStatus: camel(e.remediationStatus), remediationStatusDetails: null, roles, tags: [] as string[] }
+}
+
+function deviceEvidence(d: Alert['devices'][number], a: Alert): Record<string, unknown> {
+  return {
+    ...evidenceBase('deviceEvidence', { evidenceCreationTime: a.creationTime, verdict: 'Suspicious', remediationStatus: 'None' }),
+    mdeDeviceId: d.mdatpDeviceId,
+    azureAdDeviceId: d.aadDeviceId,
+    deviceDnsName: d.deviceDnsName,
+    osPlatform: d.osPlatform,
+    osBuild: d.osBuild,
+    version: d.version,
+    healthStatus: camel(d.healthStatus),
+    riskScore: camel(d.riskScore),
+    rbacGroupName: d.rbacGroupName,
+    firstSeenDateTime: iso(d.firstSeen),
+    onboardingStatus: camel(d.onboardingStatus),
+    defenderAvStatus: camel(d.defenderAvStatus),
+    loggedOnUsers: [],
+    vmMetadata: null,
+  }
+}
+
+function entityEvidence(e: Entity): Record<string, unknown> {
+  const s = (k: string) => (e[k] === undefined ? null : e[k])
+  const account = () => ({ accountName: s('accountName'), domainName: s('domainName'), userSid: s('userSid'), azureAdUserId: s('aadUserId'), userPrincipalName: s('userPrincipalName'), displayName: s('accountName') })
+  const file = () => ({ sha1: s('sha1'), sha256: s('sha256'), name: s('fileName'), filePath: s('filePath'), fileSize: null })
+  switch (e.entityType) {
+    case 'User':
+      return { ...evidenceBase('userEvidence', e, ['compromised']), userAccount: account() }
+    case 'Ip':
+      return { ...evidenceBase('ipEvidence', e), ipAddress: s('ipAddress'), countryLetterCode: null }
+    case 'Url':
+      return { ...evidenceBase('urlEvidence', e), url: s('url') }
+    case 'File':
+      return { ...evidenceBase('fileEvidence', e), fileDetails: file(), mdeDeviceId: s('deviceId'), detectionStatus: 'detected' }
+    case 'Process':
+      return { ...evidenceBase('processEvidence', e), processId: s('processId'), processCommandLine: s('processCommandLine'), processCreationDateTime: iso(e.processCreationTime as number), parentProcessId: s('parentProcessId'), parentProcessCreationDateTime: iso(e.parentProcessCreationTime as number), imageFile: file(), mdeDeviceId: s('deviceId'), detectionStatus: 'detected' }
+    case 'Mailbox':
+      return { ...evidenceBase('mailboxEvidence', e), displayName: s('mailboxDisplayName'), primaryAddress: s('mailboxAddress'), userAccount: { userPrincipalName: s('userPrincipalName') } }
+    case 'MailMessage':
+      return { ...evidenceBase('analyzedMessageEvidence', e), senderIp: null, recipientEmailAddress: s('recipient'), p1Sender: { emailAddress: s('sender') }, subject: s('subject'), deliveryAction: s('deliveryAction'), internetMessageId: s('internetMessageId') }
+    case 'MailCluster':
+      return { ...evidenceBase('mailClusterEvidence', e), clusterBy: s('clusterBy'), clusterByValue: s('clusterByValue'), emailCount: s('emailCount') }
+    case 'Registry':
+      return { ...evidenceBase('registryKeyEvidence', e), registryHive: s('registryHive'), registryKey: s('registryKey') }
+  }
+}
+
+export const GRAPH_INCIDENT_FIELDS: Record<string, FieldSpec<Incident>> = {
+  lastUpdateDateTime: { type: 'datetime', get: (i) => i.lastUpdateTime },
+  createdDateTime: { type: 'datetime', get: (i) => i.createdTime },
+  status: { type: 'enum', get: (i) => camel(i.status), values: INCIDENT_STATUSES.map(camel) },
+  severity: { type: 'enum', get: (i) => graphSeverity(i.severity), values: GRAPH_SEVERITIES },
+  assignedTo: { type: 'string', get: (i) => i.assignedTo },
+  classification: { type: 'enum', get: (i) => graphClassification(i.classification), values: CLASSIFICATIONS.map(camel) },
+  determination: { type: 'enum', get: (i) => graphDetermination(i.determination), values: GRAPH_DETERMINATIONS },
+  id: { type: 'string', get: (i) => String(i.incidentId) },
+  displayName: { type: 'string', get: (i) => i.incidentName },
+}
+
+export interface AlertRow {
+  alert: Alert
+  incident: Incident
+}
+
+export const GRAPH_ALERT_FIELDS: Record<string, FieldSpec<AlertRow>> = {
+  createdDateTime: { type: 'datetime', get: (r) => r.alert.creationTime },
+  lastUpdateDateTime: { type: 'datetime', get: (r) => r.alert.lastUpdatedTime },
+  status: { type: 'enum', get: (r) => camel(r.alert.status), values: ALERT_STATUSES.map(camel) },
+  severity: { type: 'enum', get: (r) => graphSeverity(r.alert.severity), values: GRAPH_SEVERITIES },
+  classification: { type: 'enum', get: (r) => graphClassification(r.alert.classification), values: CLASSIFICATIONS.map(camel) },
+  determination: { type: 'enum', get: (r) => graphDetermination(r.alert.determination), values: GRAPH_DETERMINATIONS },
+  assignedTo: { type: 'string', get: (r) => r.alert.assignedTo },
+  serviceSource: { type: 'enum', get: (r) => SOURCES[r.alert.source]!.graphService, values: [...new Set(SOURCES.map((s) => s.graphService))] },
+  detectionSource: { type: 'enum', get: (r) => SOURCES[r.alert.source]!.graphDetection, values: [...new Set(SOURCES.map((s) => s.graphDetection))] },
+  incidentId: { type: 'string', get: (r) => String(r.alert.incidentId) },
+  id: { type: 'string', get: (r) => r.alert.alertId },
+}
+
+export const GRAPH_SEVERITY_VALUES = GRAPH_SEVERITIES
+export { SEVERITIES }
