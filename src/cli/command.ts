@@ -1,0 +1,84 @@
+/**
+ * Commands are data (style.md §14, after unjs/citty): a command is an object with its name, help
+ * text, `node:util.parseArgs` options and a `run(ctx)` that returns an exit code. Only
+ * src/cli/main.ts exits the process; everything else returns, so tests can drive `runMain`.
+ */
+
+/** Where a command reads and writes. `runMain` gets one; main.ts builds it from `process`. */
+export interface CliIo {
+  stdout: { write(chunk: string): unknown }
+  stderr: { write(chunk: string): unknown }
+  stdin: AsyncIterable<string | Uint8Array> & { isTTY?: boolean }
+  env: Record<string, string | undefined>
+  cwd: string
+  /** Whether stdout is a terminal: decides if `m365d token` prints the raw token or a summary. */
+  isTTY: boolean
+  /** Aborted when the user asks the process to stop (SIGINT/SIGTERM); long-running commands watch it. */
+  signal?: AbortSignal
+}
+
+/** One option, as `node:util.parseArgs` understands it, plus help text. */
+export interface OptionSpec {
+  type: 'string' | 'boolean'
+  short?: string
+  multiple?: boolean
+  description: string
+  /** Placeholder in help, e.g. `GUID` → `--tenant <GUID>`. */
+  valueName?: string
+  /** Kept out of help: options that exist only to be refused with a better error. */
+  hidden?: boolean
+}
+export type OptionSpecs = Record<string, OptionSpec>
+
+/** The parsed values of a command's options (absent when not given). */
+export type OptionValues<O extends OptionSpecs> = {
+  -readonly [K in keyof O]?: O[K] extends { type: 'boolean' } ? boolean : O[K] extends { multiple: true } ? string[] : string
+}
+
+/** Options every command accepts. */
+export const globalOptions = {
+  help: { type: 'boolean', short: 'h', description: 'Show help for this command' },
+  json: { type: 'boolean', description: 'Machine output: one JSON document on stdout' },
+  verbose: { type: 'boolean', short: 'v', description: 'Print requests, token refreshes and retries on stderr (never tokens)' },
+  debug: { type: 'boolean', description: 'Print stack traces with errors' },
+} as const satisfies OptionSpecs
+export type GlobalOptionValues = OptionValues<typeof globalOptions>
+
+export interface CommandContext<O extends OptionSpecs = OptionSpecs> {
+  /** Full command path for messages, e.g. `m365d token inspect`. */
+  commandPath: string
+  values: OptionValues<O> & GlobalOptionValues
+  positionals: string[]
+  io: CliIo
+  json: boolean
+  /** Whether to use ANSI colours on stdout (a TTY and no NO_COLOR). */
+  color: boolean
+  /** Writes one line (a newline is added) to stdout. */
+  print(text: string): void
+  /** Writes `value` as the single JSON document of this run. */
+  printJson(value: unknown): void
+  /** Remembers a secret so error output can never echo it, whatever the error says. */
+  registerSecret(value: string): void
+  /** Writes `warning: …` to stderr. */
+  warn(text: string): void
+}
+
+export interface Command<O extends OptionSpecs = OptionSpecs> {
+  name: string
+  /** One line, shown in command lists. */
+  summary: string
+  /** Arguments part of the usage line, e.g. `[TOKEN|-]`. */
+  usage?: string
+  /** Paragraphs shown in `--help` after the usage line. */
+  description?: string
+  examples?: string[]
+  options?: O
+  subCommands?: Command<any>[]
+  /** Returns the exit code (default 0). Throw an M365dError for failures; runMain formats it. */
+  run?(ctx: CommandContext<O>): Promise<number | void> | number | void
+}
+
+/** Identity function that gives `run` typed option values. */
+export function defineCommand<const O extends OptionSpecs = {}>(command: Command<O>): Command<O> {
+  return command
+}

@@ -1,0 +1,71 @@
+import { formatReport, validateToken } from '../../jwt/validate.js'
+import { defineCommand } from '../command.js'
+import { credentialOptions, loadConfig } from '../config.js'
+import { hasCredentials } from '../credentials.js'
+import { CliError, ExitCode } from '../errors.js'
+import { expectPositionals } from '../parse.js'
+import { readTokenInput } from '../token_input.js'
+import { getToken } from './token.js'
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export default defineCommand({
+  name: 'validate',
+  summary: 'Check a token: issuer, audience, tenant, lifetime, client, app-only, roles (exit 1 if invalid)',
+  usage: '[TOKEN|-]',
+  description: `
+Checks TOKEN (or stdin, or --file) against the configured tenant, client id and resource, and
+the roles you require, and explains each failure with its likely cause and fix. Without a TOKEN
+but with credentials configured, it first gets a token, so it checks the live setup end to end.
+Exit 0 when every check passes, 1 when one fails.`,
+  options: {
+    ...credentialOptions,
+    resource: { type: 'string', valueName: 'URI', description: 'Expected audience resource (M365D_RESOURCE; default the Defender API)' },
+    'require-roles': { type: 'string', multiple: true, valueName: 'R1,R2', description: 'Roles the token must carry, comma-separated' },
+    'verify-signature': { type: 'boolean', description: "Also verify the signature with the tenant's discovery document + JWKS" },
+    file: { type: 'string', valueName: 'FILE', description: 'Read the token from FILE' },
+  },
+  examples: [
+    'm365d token validate --require-roles Incident.Read.All,AdvancedHunting.Read.All',
+    'm365d token validate --file Latest-token.txt --tenant c0de0000-0000-4000-8000-000000000002',
+    'm365d token | m365d token validate - --verify-signature',
+  ],
+  async run(ctx) {
+    expectPositionals(ctx.positionals, 1, ctx.commandPath)
+    const config = await loadConfig(ctx, ctx.values)
+    let token = await readTokenInput({
+      positional: ctx.positionals[0],
+      file: ctx.values.file,
+      io: ctx.io,
+      commandPath: ctx.commandPath,
+      // With credentials configured, no TOKEN means "get one"; otherwise a piped stdin is the token.
+      stdinIfPiped: !hasCredentials(config),
+    })
+    let acquiredTenant: string | undefined
+    if (token === undefined) {
+      if (!hasCredentials(config)) {
+        throw new CliError('ERR_CLI_MISSING_TOKEN', 'no token given and no credentials configured to get one', {
+          hint: "pass TOKEN, '-' or --file FILE; or configure M365D_TENANT_ID, M365D_CLIENT_ID and a secret or certificate",
+        })
+      }
+      const acquired = await getToken(ctx, config)
+      token = acquired.token
+      acquiredTenant = acquired.tenantId
+    }
+    const requiredRoles = (ctx.values['require-roles'] ?? []).flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean)
+    // The tid check compares GUIDs; a domain is resolved only by getting a token from that tenant.
+    const tenant = config.tenant !== undefined && GUID.test(config.tenant) ? config.tenant : acquiredTenant
+    if (config.tenant !== undefined && tenant === undefined) ctx.warn(`tenant check skipped: '${config.tenant}' is a domain; pass the tenant id (GUID) to check tid`)
+    const report = await validateToken(token, {
+      ...(tenant !== undefined && { tenant }),
+      resource: config.resource,
+      ...(config.clientId !== undefined && { clientId: config.clientId }),
+      requiredRoles,
+      verifySignature: ctx.values['verify-signature'] === true,
+      authorityHost: config.authorityHost,
+    })
+    if (ctx.json) ctx.printJson(report)
+    else ctx.print(formatReport(report, { color: ctx.color }))
+    return report.valid ? ExitCode.ok : ExitCode.checkFailed
+  },
+})

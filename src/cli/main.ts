@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+/**
+ * The `m365d` executable: builds the CLI's io from `process`, runs it, and exits. This is the only
+ * file that calls `process.exit` (style.md §14), so everything else stays testable in-process.
+ */
+import { runMain } from './run_main.js'
+
+const stop = new AbortController()
+let signals = 0
+const onSignal = (signal: NodeJS.Signals) => {
+  // First signal: ask long-running commands (emulator, demo) to close gracefully.
+  // Second one: the user means it.
+  if (++signals > 1) process.exit(signal === 'SIGINT' ? 130 : 143)
+  stop.abort(new Error(`received ${signal}`))
+}
+process.on('SIGINT', onSignal)
+process.on('SIGTERM', onSignal)
+
+const code = await runMain(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+  cwd: process.cwd(),
+  isTTY: process.stdout.isTTY === true,
+  signal: stop.signal,
+})
+// Exit only once stdout has flushed: on a pipe, writes are asynchronous and process.exit would cut them.
+process.stdout.write('', () => process.exit(code))

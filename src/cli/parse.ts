@@ -1,0 +1,55 @@
+import { parseArgs } from 'node:util'
+import { globalOptions, type Command, type OptionSpecs } from './command.js'
+import { CliError } from './errors.js'
+import { closest } from './suggest.js'
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | string[] | undefined>
+  positionals: string[]
+}
+
+/**
+ * Parses a command's arguments with `node:util.parseArgs`, but in non-strict mode with tokens so
+ * that every mistake becomes a usage error with our code and a suggestion, instead of Node's
+ * generic TypeError text.
+ */
+export function parseCommandArgs(command: Command<any>, commandPath: string, args: string[]): ParsedArgs {
+  const specs: OptionSpecs = { ...globalOptions, ...(command.options ?? {}) }
+  const options = Object.fromEntries(
+    Object.entries(specs).map(([name, s]) => [name, { type: s.type, ...(s.short && { short: s.short }), ...(s.multiple && { multiple: true }) }]),
+  )
+  const { values, positionals, tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true })
+  const shorts = new Map(Object.entries(specs).flatMap(([name, s]) => (s.short ? [[s.short, name] as const] : [])))
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue
+    const spec = specs[token.name]
+    if (!spec) {
+      const suggestion = closest(token.name, Object.keys(specs).filter((n) => !specs[n]!.hidden))
+      throw new CliError('ERR_CLI_UNKNOWN_OPTION', `unknown option '${token.rawName}' for ${commandPath}`, {
+        hint: suggestion ? `did you mean --${suggestion}? (see ${commandPath} --help)` : `see ${commandPath} --help`,
+      })
+    }
+    const shown = token.rawName.startsWith('--') ? token.rawName : `${token.rawName} (--${shorts.get(token.rawName.slice(1)) ?? token.name})`
+    if (spec.type === 'string' && token.value === undefined) {
+      throw new CliError('ERR_CLI_MISSING_VALUE', `option ${shown} needs a value`, { hint: `e.g. --${token.name} ${spec.valueName ?? 'VALUE'}` })
+    }
+    if (spec.type === 'boolean' && token.value !== undefined) {
+      throw new CliError('ERR_CLI_UNEXPECTED_VALUE', `option ${shown} takes no value`, { hint: `write just --${token.name}` })
+    }
+  }
+  return { values: values as ParsedArgs['values'], positionals }
+}
+
+/** Rejects extra positional arguments with a usage error. */
+export function expectPositionals(positionals: string[], max: number, commandPath: string): void {
+  if (positionals.length > max) {
+    throw new CliError('ERR_CLI_UNEXPECTED_ARGUMENT', `unexpected argument ${truncate(positionals[max]!)} for ${commandPath}`, {
+      hint: `see ${commandPath} --help`,
+    })
+  }
+}
+
+/** Quotes short user input only: a long argument might be a pasted token or secret. */
+function truncate(text: string): string {
+  return text.length > 20 ? `<${text.length} characters>` : `'${text}'`
+}

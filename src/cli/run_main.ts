@@ -1,0 +1,159 @@
+import { inspect } from 'node:util'
+import { M365dError, redact } from '../lib/errors.js'
+import { globalOptions, type CliIo, type Command, type CommandContext } from './command.js'
+import { commands } from './commands/index.js'
+import { CliError, ExitCode, exitCodeFor } from './errors.js'
+import { renderHelp, renderMainHelp } from './help.js'
+import { parseCommandArgs } from './parse.js'
+import { closest } from './suggest.js'
+import { subscribeVerbose } from './verbose.js'
+import { packageVersion } from './version.js'
+
+const LEADING_FLAGS = new Set(['--json', '--verbose', '-v', '--debug'])
+
+/**
+ * Runs `m365d` with `argv` (without the node and script paths) and returns the exit code. Never
+ * exits the process and never touches `process`: everything goes through `io`.
+ */
+export async function runMain(argv: string[], io: CliIo): Promise<number> {
+  const secrets = new Set<string>()
+  const json = argv.includes('--json')
+  const debug = argv.includes('--debug')
+  try {
+    return await dispatch(argv, io, secrets)
+  } catch (error) {
+    return reportError(error, { io, json, debug, secrets })
+  }
+}
+
+async function dispatch(argv: string[], io: CliIo, secrets: Set<string>): Promise<number> {
+  // Global flags may come before the command name: `m365d --verbose token`.
+  const at = argv.findIndex((a) => !a.startsWith('-'))
+  const leading = at === -1 ? argv : argv.slice(0, at)
+  if (leading.includes('--version')) {
+    io.stdout.write(`${packageVersion()}\n`)
+    return ExitCode.ok
+  }
+  if (leading.includes('--help') || leading.includes('-h')) {
+    io.stdout.write(renderMainHelp(packageVersion(), await loadAll()))
+    return ExitCode.ok
+  }
+  const unknown = leading.find((a) => !LEADING_FLAGS.has(a))
+  if (unknown !== undefined) {
+    throw new CliError('ERR_CLI_UNKNOWN_OPTION', `unknown option '${unknown}'`, {
+      hint: `global options: ${Object.keys(globalOptions).map((o) => `--${o}`).join(', ')}, --version; see m365d --help`,
+    })
+  }
+  if (at === -1) {
+    io.stderr.write(renderMainHelp(packageVersion(), await loadAll()))
+    throw new CliError('ERR_CLI_NO_COMMAND', 'no command given', { hint: "run 'm365d --help' for the list of commands" })
+  }
+  const name = argv[at]!
+  const load = commands[name]
+  if (!load) {
+    const suggestion = closest(name, Object.keys(commands))
+    throw new CliError('ERR_CLI_UNKNOWN_COMMAND', `unknown command '${name.length > 20 ? `${name.slice(0, 20)}…` : name}'`, {
+      hint: suggestion ? `did you mean 'm365d ${suggestion}'?` : "run 'm365d --help' for the list of commands",
+    })
+  }
+  let command: Command<any> = (await load()).default
+  let commandPath = `m365d ${command.name}`
+  let rest = [...leading, ...argv.slice(at + 1)]
+  // Descend into subcommands: `m365d token inspect …`.
+  for (;;) {
+    const next = rest.findIndex((a) => !a.startsWith('-'))
+    const sub = next === -1 ? undefined : command.subCommands?.find((c) => c.name === rest[next])
+    if (!sub) break
+    command = sub
+    commandPath += ` ${sub.name}`
+    rest = [...rest.slice(0, next), ...rest.slice(next + 1)]
+  }
+
+  const { values, positionals } = parseCommandArgs(command, commandPath, rest)
+  const strayWord = command.subCommands && !command.usage && positionals.length > 0
+  if (values.help || !command.run || strayWord) {
+    const help = renderHelp(command, commandPath)
+    if (values.help) {
+      io.stdout.write(help)
+      return ExitCode.ok
+    }
+    const suggestion = positionals[0] && command.subCommands ? closest(positionals[0], command.subCommands.map((c) => c.name)) : undefined
+    io.stderr.write(help)
+    throw new CliError('ERR_CLI_UNKNOWN_COMMAND', positionals[0] ? `unknown command '${commandPath} ${positionals[0].slice(0, 20)}'` : `${commandPath} needs a command`, {
+      hint: suggestion ? `did you mean '${commandPath} ${suggestion}'?` : `see ${commandPath} --help`,
+    })
+  }
+
+  const ctx = createContext(command, commandPath, values, positionals, io, secrets)
+  const unsubscribe = values.verbose ? subscribeVerbose((line) => io.stderr.write(line)) : undefined
+  try {
+    return (await command.run(ctx)) ?? ExitCode.ok
+  } finally {
+    unsubscribe?.()
+  }
+}
+
+function createContext(
+  command: Command<any>,
+  commandPath: string,
+  values: Record<string, unknown>,
+  positionals: string[],
+  io: CliIo,
+  secrets: Set<string>,
+): CommandContext {
+  let printedJson = false
+  return {
+    commandPath,
+    values: values as CommandContext['values'],
+    positionals,
+    io,
+    json: values.json === true,
+    color: io.isTTY && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb',
+    registerSecret: (value) => void secrets.add(value),
+    print: (text) => void io.stdout.write(`${text}\n`),
+    printJson: (value) => {
+      // One JSON document per run, so `m365d … --json | jq` always works.
+      if (printedJson) throw new Error(`${command.name}: printJson called twice`)
+      printedJson = true
+      io.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
+    },
+    warn: (text) => void io.stderr.write(`warning: ${text}\n`),
+  }
+}
+
+function reportError(error: unknown, o: { io: CliIo; json: boolean; debug: boolean; secrets: Set<string> }): number {
+  const exitCode = exitCodeFor(error)
+  const scrub = (text: string) => {
+    let out = redact(text)
+    for (const s of o.secrets) if (s.length >= 4) out = out.split(s).join('[redacted]')
+    return out
+  }
+  let code: string
+  let message: string
+  let hint: string | undefined
+  if (error instanceof M365dError) {
+    ;({ code, message, hint } = error)
+  } else if (exitCode === ExitCode.network) {
+    code = 'ERR_NETWORK'
+    const cause = (error as { cause?: unknown }).cause
+    message = `${(error as Error).message}${cause instanceof Error ? `: ${cause.message}` : ''}`
+    hint = 'check the host name, the port and that the server is running (M365D_AUTHORITY_HOST / --authority-host)'
+  } else {
+    code = 'ERR_INTERNAL'
+    message = error instanceof Error ? error.message : String(error)
+    hint = 'this is a bug in m365d; please report it with the output of the same command run with --debug (tokens and secrets are redacted)'
+  }
+  const lines = [`error ${code}: ${message}`]
+  if (hint) lines.push(`hint: ${hint}`)
+  if (o.debug) lines.push(inspect(error, { depth: 4 }))
+  o.io.stderr.write(scrub(lines.join('\n')) + '\n')
+  if (o.json) {
+    const body = error instanceof M365dError ? error.toJSON() : { code, message, ...(hint && { hint }) }
+    o.io.stdout.write(scrub(JSON.stringify({ error: { ...body, exitCode } }, null, 2)) + '\n')
+  }
+  return exitCode
+}
+
+async function loadAll(): Promise<Command<any>[]> {
+  return Promise.all(Object.values(commands).map(async (load) => (await load()).default))
+}
