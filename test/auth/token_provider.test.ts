@@ -1,0 +1,262 @@
+import assert from 'node:assert/strict'
+import { after, before, beforeEach, describe, test } from 'node:test'
+import { setImmediate as tick } from 'node:timers/promises'
+import { createEmulator, serve, type Emulator, type RunningEmulator } from '../../src/emulator/index.js'
+import { WELL_KNOWN, wellKnownConfig } from '../../src/emulator/well_known.js'
+import { TokenProvider, type TokenError, type TokenProviderOptions } from '../../src/auth/index.js'
+import { ManualClock } from '../../src/lib/clock.js'
+import { channels } from '../../src/lib/diagnostics.js'
+
+const DEFENDER = 'https://api.security.microsoft.com'
+const CONTOSO = { tenant: WELL_KNOWN.contosoTenantId, resource: DEFENDER }
+const LIFETIME_S = 3600
+
+describe('TokenProvider against the emulator over HTTP (ManualClock)', () => {
+  let clock: ManualClock
+  let emulator: Emulator
+  let running: RunningEmulator
+  const providers: TokenProvider[] = []
+  const make = (over: Partial<TokenProviderOptions> = {}) => {
+    const p = new TokenProvider({
+      clientId: WELL_KNOWN.clientId,
+      credential: { kind: 'secret', secret: WELL_KNOWN.clientSecret },
+      authorityHost: running.url,
+      clock,
+      ...over,
+    })
+    providers.push(p)
+    return p
+  }
+  const tokenRequests = () => emulator.requests.list({ group: 'token' }).length
+  /** Waits (real time, bounded) for in-flight HTTP to finish; the clock does not move. */
+  async function until(cond: () => boolean, what: string) {
+    for (let i = 0; i < 2000 && !cond(); i++) await new Promise((r) => setTimeout(r, 2))
+    assert.ok(cond(), `timed out waiting for ${what}`)
+  }
+  async function settle() {
+    for (let i = 0; i < 20; i++) await tick()
+    await new Promise((r) => setTimeout(r, 30))
+  }
+
+  before(async () => {
+    // Real time as start: the emulator's seeded secrets become valid when it loads.
+    clock = new ManualClock(Date.now())
+    emulator = await createEmulator({ clock, config: { ...wellKnownConfig(), tokenLifetimeSeconds: LIFETIME_S } })
+    running = await serve(emulator)
+  })
+  beforeEach(() => emulator.faults.clear())
+  after(async () => {
+    for (const p of providers) p.close()
+    await running.close()
+  })
+
+  test('1,000 concurrent getToken calls → exactly ONE token request, then cache hits', async () => {
+    const provider = make()
+    const n0 = tokenRequests()
+    const results = await Promise.all(Array.from({ length: 1000 }, () => provider.getToken(CONTOSO)))
+    assert.equal(tokenRequests() - n0, 1)
+    assert.equal(new Set(results.map((t) => t.token)).size, 1)
+    assert.equal(results[0]!.expiresAt, clock.now() + LIFETIME_S * 1000)
+    const again = await Promise.all(Array.from({ length: 1000 }, () => provider.getToken(CONTOSO)))
+    assert.equal(tokenRequests() - n0, 1)
+    assert.equal(again[0]!.token, results[0]!.token)
+    assert.equal(provider.size, 1)
+  })
+
+  test('refresh ahead: the valid token keeps being served while ONE background refresh runs', async () => {
+    const provider = make()
+    const t1 = await provider.getToken(CONTOSO)
+    assert.equal(t1.refreshAt, t1.expiresAt - 5 * 60_000)
+    const n0 = tokenRequests()
+    await clock.advance(t1.refreshAt - clock.now() + 1000)
+    const served = await Promise.all([provider.getToken(CONTOSO), provider.getToken(CONTOSO), provider.getToken(CONTOSO)])
+    assert.ok(served.every((t) => t.token === t1.token), 'old token served at once')
+    await until(() => tokenRequests() - n0 === 1, 'background refresh')
+    await settle()
+    const t2 = await provider.getToken(CONTOSO)
+    assert.notEqual(t2.token, t1.token)
+    assert.equal(t2.expiresAt, clock.now() + LIFETIME_S * 1000)
+    assert.equal(tokenRequests() - n0, 1)
+  })
+
+  test('outage during refresh: valid token served, retries back off, then recover', async () => {
+    const provider = make({ retry: { baseDelayMs: 1000, maxDelayMs: 8000 } })
+    const t1 = await provider.getToken(CONTOSO)
+    const events: { reason: string; retry?: boolean; nextAttemptAt?: number }[] = []
+    const onRefresh = (m: unknown) => events.push(m as (typeof events)[number])
+    channels.tokenRefresh.subscribe(onRefresh)
+    try {
+      emulator.faults.add({ target: 'token', status: 503, count: 5, body: 'Service Unavailable' })
+      await clock.advance(t1.refreshAt - clock.now())
+      const n0 = tokenRequests()
+      const attemptTimes: number[] = []
+      for (let i = 0; i < 300 && tokenRequests() - n0 < 6; i++) {
+        const before = tokenRequests()
+        const t = await provider.getToken(CONTOSO)
+        if (tokenRequests() === before) await settle()
+        if (tokenRequests() > before) attemptTimes.push(clock.now())
+        if (tokenRequests() - n0 < 6) assert.equal(t.token, t1.token, 'the valid token keeps being served')
+        await clock.advance(250)
+      }
+      assert.equal(tokenRequests() - n0, 6, '5 failures then a success')
+      const gaps = attemptTimes.slice(1).map((t, i) => t - attemptTimes[i]!)
+      // Backoff with jitter in [d/2, d] for d = 1, 2, 4, 8, 8 s (250 ms steps of the test loop).
+      const expected = [1000, 2000, 4000, 8000, 8000]
+      gaps.forEach((g, i) => assert.ok(g >= expected[i]! / 2 && g <= expected[i]! + 250, `gap ${i} = ${g} ms`))
+      await settle()
+      const t2 = await provider.getToken(CONTOSO)
+      assert.notEqual(t2.token, t1.token)
+      const failed = events.filter((e) => e.reason === 'failed')
+      assert.equal(failed.length, 5)
+      assert.ok(failed.every((e) => e.retry === true))
+    } finally {
+      channels.tokenRefresh.unsubscribe(onRefresh)
+    }
+  })
+
+  test('429 Retry-After is honoured by background refreshes', async () => {
+    const provider = make({ retry: { baseDelayMs: 100, maxDelayMs: 100 } })
+    const t1 = await provider.getToken(CONTOSO)
+    emulator.faults.add({ target: 'token', status: 429, retryAfter: 7, body: 'Too Many Requests' })
+    await clock.advance(t1.refreshAt - clock.now())
+    const n0 = tokenRequests()
+    assert.equal((await provider.getToken(CONTOSO)).token, t1.token)
+    await until(() => tokenRequests() - n0 === 1, 'throttled refresh')
+    await settle()
+    await clock.advance(6_000)
+    assert.equal((await provider.getToken(CONTOSO)).token, t1.token)
+    await settle()
+    assert.equal(tokenRequests() - n0, 1, 'no request inside Retry-After')
+    await clock.advance(1_100)
+    await provider.getToken(CONTOSO)
+    await until(() => tokenRequests() - n0 === 2, 'refresh after Retry-After')
+  })
+
+  test('after expiry with the outage still on, the error surfaces; a 429 then fails fast', async () => {
+    const provider = make({ retry: { baseDelayMs: 1000, maxDelayMs: 1000 } })
+    const t1 = await provider.getToken(CONTOSO)
+    emulator.faults.add({ target: 'token', status: 503, count: 1000, body: 'Service Unavailable' })
+    await clock.advance(t1.expiresAt - clock.now())
+    const err = (await provider.getToken(CONTOSO).catch((e: unknown) => e)) as TokenError
+    assert.equal(err.code, 'ERR_TOKEN_SERVER')
+    assert.equal(err.status, 503)
+    emulator.faults.clear()
+    emulator.faults.add({ target: 'token', status: 429, retryAfter: 30, body: 'Too Many Requests' })
+    await clock.advance(2_000)
+    const throttled = (await provider.getToken(CONTOSO).catch((e: unknown) => e)) as TokenError
+    assert.equal(throttled.code, 'ERR_TOKEN_THROTTLED')
+    const n0 = tokenRequests()
+    await clock.advance(10_000)
+    const again = (await provider.getToken(CONTOSO).catch((e: unknown) => e)) as TokenError
+    assert.equal(again.code, 'ERR_TOKEN_THROTTLED')
+    assert.ok(again.retryAfterMs! <= 20_000 && again.retryAfterMs! > 19_000)
+    assert.equal(tokenRequests(), n0, 'no request while throttled')
+    await clock.advance(21_000)
+    const t2 = await provider.getToken(CONTOSO)
+    assert.equal(t2.tenantId, WELL_KNOWN.contosoTenantId)
+  })
+
+  test('4xx during refresh is not retried; the token is served until it expires, then the error surfaces', async () => {
+    const provider = make()
+    const t1 = await provider.getToken(CONTOSO)
+    emulator.faults.add({ target: 'token', status: 401, body: { error: 'invalid_client', error_description: 'AADSTS7000222: The provided client secret keys are expired.', error_codes: [7000222] } })
+    await clock.advance(t1.refreshAt - clock.now())
+    const n0 = tokenRequests()
+    await provider.getToken(CONTOSO)
+    await until(() => tokenRequests() - n0 === 1, 'refresh')
+    await settle()
+    for (let i = 0; i < 5; i++) {
+      await clock.advance(30_000)
+      assert.equal((await provider.getToken(CONTOSO)).token, t1.token)
+    }
+    await settle()
+    assert.equal(tokenRequests() - n0, 1, 'no retry of a 401')
+    emulator.faults.add({ target: 'token', status: 401, body: { error: 'invalid_client', error_description: 'AADSTS7000222: expired', error_codes: [7000222] } })
+    await clock.advance(t1.expiresAt - clock.now())
+    const err = (await provider.getToken(CONTOSO).catch((e: unknown) => e)) as TokenError
+    assert.deepEqual(err.errorCodes, [7000222])
+    assert.match(err.hint!, /new/)
+  })
+
+  test('forceRefresh fetches a new token (the "403 after a role change" path)', async () => {
+    const provider = make()
+    const t1 = await provider.getToken(CONTOSO)
+    const n0 = tokenRequests()
+    await clock.advance(1000)
+    const t2 = await provider.getToken({ ...CONTOSO, forceRefresh: true })
+    assert.equal(tokenRequests() - n0, 1)
+    assert.notEqual(t2.token, t1.token)
+    assert.equal((await provider.getToken(CONTOSO)).token, t2.token)
+  })
+
+  test('roles and tid per tenant; resources are separate entries', async () => {
+    const provider = make()
+    const [contoso, tailspin, graph] = await Promise.all([
+      provider.getToken(CONTOSO),
+      provider.getToken({ tenant: WELL_KNOWN.tailspinTenantId, resource: DEFENDER }),
+      provider.getToken({ tenant: WELL_KNOWN.contosoTenantId, resource: 'https://graph.microsoft.com' }),
+    ])
+    assert.equal(contoso.tenantId, WELL_KNOWN.contosoTenantId)
+    assert.equal(tailspin.tenantId, WELL_KNOWN.tailspinTenantId)
+    assert.equal(graph.resource, 'https://graph.microsoft.com')
+    assert.equal(provider.size, 3)
+  })
+
+  test('tid guard: a token for another tenant is never served (GUID and learned domain)', async () => {
+    let rewrite = false
+    const swapping: typeof fetch = (input, init) => {
+      const req = new Request(input, init)
+      if (!rewrite) return fetch(req)
+      // No real peer does this; it stands for a misbehaving proxy / cache (MSAL.NET #5743).
+      const url = req.url.replace(/\/[^/]+\/oauth2\//, `/${WELL_KNOWN.fabrikamTenantId}/oauth2/`)
+      return fetch(new Request(url, req))
+    }
+    const provider = make({ fetch: swapping })
+    rewrite = true
+    await assert.rejects(provider.getToken(CONTOSO), { code: 'ERR_TOKEN_TENANT_MISMATCH' })
+    rewrite = false
+    const byDomain = await provider.getToken({ tenant: 'contoso.onmicrosoft.com', resource: DEFENDER })
+    assert.equal(byDomain.tenantId, WELL_KNOWN.contosoTenantId)
+    rewrite = true
+    await assert.rejects(provider.getToken({ tenant: 'contoso.onmicrosoft.com', resource: DEFENDER, forceRefresh: true }), (e: TokenError & { actualTenantId: string }) => {
+      assert.equal(e.code, 'ERR_TOKEN_TENANT_MISMATCH')
+      assert.equal(e.actualTenantId, WELL_KNOWN.fabrikamTenantId)
+      return true
+    })
+    // The good token is still the one served.
+    assert.equal((await provider.getToken({ tenant: 'contoso.onmicrosoft.com', resource: DEFENDER })).token, byDomain.token)
+  })
+
+  test('LRU: maxEntries bounds the cache and evicts the least recently used entry', async () => {
+    const provider = make({ maxEntries: 3 })
+    const req = (tenant: string) => ({ tenant, resource: DEFENDER })
+    await provider.getToken(req(WELL_KNOWN.homeTenantId))
+    await provider.getToken(req(WELL_KNOWN.contosoTenantId))
+    await provider.getToken(req(WELL_KNOWN.fabrikamTenantId))
+    await provider.getToken(req(WELL_KNOWN.homeTenantId)) // home is used again → young
+    await provider.getToken(req(WELL_KNOWN.tailspinTenantId)) // evicts contoso
+    assert.equal(provider.size, 3)
+    const n0 = tokenRequests()
+    await provider.getToken(req(WELL_KNOWN.homeTenantId))
+    await provider.getToken(req(WELL_KNOWN.tailspinTenantId))
+    assert.equal(tokenRequests(), n0, 'home and tailspin still cached')
+    await provider.getToken(req(WELL_KNOWN.contosoTenantId))
+    assert.equal(tokenRequests() - n0, 1, 'contoso was evicted')
+    assert.equal(provider.size, 3)
+  })
+
+  test('invalidate drops one entry; a caller abort does not cancel the shared request; close() rejects later calls', async () => {
+    const provider = make()
+    await provider.getToken(CONTOSO)
+    provider.invalidate(CONTOSO)
+    assert.equal(provider.size, 0)
+    const ac = new AbortController()
+    const aborted = provider.getToken({ ...CONTOSO, signal: ac.signal })
+    const other = provider.getToken(CONTOSO)
+    ac.abort(new Error('caller gave up'))
+    await assert.rejects(aborted, /caller gave up/)
+    assert.equal((await other).tenantId, WELL_KNOWN.contosoTenantId)
+    provider.close()
+    await assert.rejects(provider.getToken(CONTOSO), { code: 'ERR_TOKEN_PROVIDER_CLOSED' })
+  })
+})
