@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { DefenderClient } from '../../src/defender/client.js'
+import { startPeer, tokenSource, type Peer } from './_peer.js'
+
+describe('paging over a real HTTP peer', () => {
+  let peer: Peer
+  before(async () => (peer = await startPeer()))
+  after(() => peer.close())
+
+  test('legacy: $skip advances by page until a short page; limit stops early', async () => {
+    const all = Array.from({ length: 250 }, (_, i) => ({ incidentId: i + 1 }))
+    peer.script((s) => {
+      const u = new URL(s.url, 'http://x')
+      const skip = Number(u.searchParams.get('$skip') ?? 0)
+      const top = Number(u.searchParams.get('$top'))
+      return { body: { '@odata.context': 'x', value: all.slice(skip, skip + top) } }
+    })
+    const client = new DefenderClient({ tokenProvider: tokenSource(), tenant: 't', baseUrl: peer.url, limits: false })
+    const ids = (await client.listIncidents().toArray()).map((i) => i.incidentId)
+    assert.deepEqual(ids, all.map((i) => i.incidentId))
+    assert.deepEqual(peer.seen.map((s) => new URL(s.url, 'http://x').searchParams.get('$skip')), [null, '100', '200'])
+    peer.seen.length = 0
+    const pages: number[] = []
+    for await (const page of client.listIncidents({ limit: 130 }).pages()) pages.push(page.items.length)
+    assert.deepEqual(pages, [100, 30])
+    assert.equal(peer.seen.length, 2)
+  })
+
+  test('graph: follows @odata.nextLink on the same origin', async () => {
+    peer.script(
+      (s) => ({ body: { value: [{ id: '1' }, { id: '2' }], '@odata.nextLink': `${peer.url}/v1.0/security/incidents?$top=2&$skiptoken=abc` } }),
+      { body: { value: [{ id: '3' }] } },
+    )
+    const client = new DefenderClient({ tokenProvider: tokenSource(), tenant: 't', surface: 'graph', baseUrl: peer.url, limits: false })
+    const ids = (await client.listIncidents({ pageSize: 2 }).toArray()).map((i) => i.id)
+    assert.deepEqual(ids, ['1', '2', '3'])
+    assert.equal(peer.seen[1]!.url, '/v1.0/security/incidents?$top=2&$skiptoken=abc')
+  })
+
+  test('graph: a nextLink to another origin is refused before the token leaves (ERR_HTTP_NEXTLINK_ORIGIN)', async () => {
+    peer.script({ body: { value: [{ id: '1' }], '@odata.nextLink': 'https://evil.example/v1.0/security/incidents?$skiptoken=x' } })
+    const client = new DefenderClient({ tokenProvider: tokenSource(), tenant: 't', surface: 'graph', baseUrl: peer.url, limits: false })
+    const seenIds: string[] = []
+    await assert.rejects(async () => {
+      for await (const i of client.listIncidents()) seenIds.push(i.id)
+    }, (e: any) => e.code === 'ERR_HTTP_NEXTLINK_ORIGIN' && e.expectedOrigin === peer.url)
+    assert.deepEqual(seenIds, ['1'])
+    assert.equal(peer.seen.length, 1)
+  })
+
+  test('a page without a value array is ERR_HTTP_INVALID_BODY', async () => {
+    peer.script({ body: { nope: true } })
+    const client = new DefenderClient({ tokenProvider: tokenSource(), tenant: 't', baseUrl: peer.url, limits: false, retry: { maxRetries: 0 } })
+    await assert.rejects(client.listIncidents().toArray(), (e: any) => e.code === 'ERR_HTTP_RETRIES_EXHAUSTED' && e.cause.code === 'ERR_HTTP_INVALID_BODY')
+  })
+})
