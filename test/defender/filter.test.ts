@@ -10,7 +10,7 @@ describe('filter builder', () => {
   const since = new Date('2026-03-01T10:00:00Z')
   test('legacy: unquoted DateTimeOffset literals, legacy field names, quoted strings', () => {
     assert.equal(
-      buildIncidentFilter({ lastUpdateTime: { ge: since, lt: '2026-03-02T00:00:00Z' }, status: 'active', assignedTo: "o'brien@contoso.com" }, 'legacy'),
+      buildIncidentFilter({ lastUpdateTime: { ge: since, lt: '2026-03-02T00:00:00Z' }, status: 'active' as 'Active', assignedTo: "o'brien@contoso.com" }, 'legacy'),
       "lastUpdateTime ge 2026-03-01T10:00:00.000Z and lastUpdateTime lt 2026-03-02T00:00:00.000Z and status eq 'Active' and assignedTo eq 'o''brien@contoso.com'",
     )
   })
