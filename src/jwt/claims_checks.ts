@@ -79,7 +79,7 @@ export function checkAudience(inspection: TokenInspection, payload: Record<strin
   const want = findResource(expected)
   let message = `token was requested for ${describeAudience(auds[0]!)}, expected ${describeAudience(expected)}`
   if (got?.family === 'graph' && (want?.family === 'defender' || want?.family === 'mde')) {
-    message = `this is a Microsoft Graph token; the ${want.purpose} rejects it (403): it needs a token for ${expected}`
+    message = `this is a Microsoft Graph token; the ${want.purpose} answers HTTP 403 to it: it needs a token for ${expected}`
     return { id: 'audience', ok: false, message, fix: `${fix} Or keep this token and call the Graph security API (https://graph.microsoft.com/v1.0/security/incidents) instead.` }
   }
   if ((got?.family === 'defender' || got?.family === 'mde') && want?.family === 'graph') {

@@ -1,5 +1,6 @@
 export { decodeJwt, type DecodedJwt } from './decode.js'
 export { JwtFormatError } from './errors.js'
 export { inspectToken, type ClaimView, type TokenInspection } from './inspect.js'
+export { formatInspection } from './format_inspection.js'
 export { KNOWN_RESOURCES, findResource, type KnownResource } from './resources.js'
 export { formatReport, validateToken, type ValidateOptions, type ValidationCheck, type ValidationCheckId, type ValidationReport } from './validate.js'

@@ -18,7 +18,7 @@ export const KNOWN_RESOURCES: readonly KnownResource[] = [
   {
     appId: '8ee8fdad-f234-4243-8f3b-15c294843740',
     displayName: 'Microsoft Threat Protection',
-    purpose: 'Microsoft 365 Defender (Defender XDR) API, api.security.microsoft.com',
+    purpose: 'Microsoft 365 Defender (Defender XDR) API at api.security.microsoft.com',
     // `https://security.microsoft.com/mtp` is used by XSOAR's delegated flow (defender-api.md §8).
     uris: ['https://api.security.microsoft.com', 'https://security.microsoft.com/mtp'],
     family: 'defender',
@@ -26,7 +26,7 @@ export const KNOWN_RESOURCES: readonly KnownResource[] = [
   {
     appId: 'fc780465-2017-40d4-a0c5-307022471b92',
     displayName: 'WindowsDefenderATP',
-    purpose: 'Microsoft Defender for Endpoint API, api.securitycenter.microsoft.com',
+    purpose: 'Microsoft Defender for Endpoint API at api.securitycenter.microsoft.com',
     uris: ['https://api.securitycenter.microsoft.com', 'https://api.securitycenter.windows.com', 'https://securitycenter.onmicrosoft.com/windowsatpservice'],
     family: 'mde',
   },
@@ -40,7 +40,7 @@ export const KNOWN_RESOURCES: readonly KnownResource[] = [
   {
     appId: '00000002-0000-0000-c000-000000000000',
     displayName: 'Windows Azure Active Directory',
-    purpose: 'the retired Azure AD Graph API, graph.windows.net',
+    purpose: 'the retired Azure AD Graph API at graph.windows.net',
     uris: ['https://graph.windows.net'],
     family: 'aad-graph',
   },

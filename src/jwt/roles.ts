@@ -8,7 +8,7 @@ import type { ValidationCheck } from './validate.js'
  * A `*.ReadWrite.All` role satisfies the matching `*.Read.All`: the Defender and Graph security
  * method pages list both as sufficient for reads (defender-api.md §2).
  */
-export function checkRoles(inspection: TokenInspection, required: string[]): { check: ValidationCheck; missingRoles: string[] } {
+export function checkRoles(inspection: TokenInspection, required: string[], audienceOk = true): { check: ValidationCheck; missingRoles: string[] } {
   const tenant = inspection.tenantId ?? 'this tenant'
   if (!inspection.appOnly) {
     if (required.length === 0) return { check: { id: 'roles', ok: true, skipped: true, message: 'not checked: a user token carries delegated scopes (scp), not roles' }, missingRoles: [] }
@@ -41,6 +41,18 @@ export function checkRoles(inspection: TokenInspection, required: string[]): { c
   if (missing.length === 0) {
     const what = required.length ? `has every required role (${required.join(', ')})` : `roles: ${inspection.roles.join(', ')}`
     return { check: { id: 'roles', ok: true, message: [what, ...notes].join('; ') }, missingRoles: [] }
+  }
+  if (!audienceOk) {
+    // Roles are per resource: a token for the wrong API carries that API's roles (peers.md §4 item 2).
+    return {
+      check: {
+        id: 'roles',
+        ok: false,
+        message: `${missing.join(', ')} not in the token, which is for another API (see audience); its roles (${inspection.roles.join(', ')}) are that API's`,
+        fix: 'Fix the audience first, then check the roles of the new token.',
+      },
+      missingRoles: missing,
+    }
   }
   const api = apiName(inspection.audience)
   const typo = missing.filter((r) => /^Incidents\./.test(r)).map((r) => `"${r}" does not exist — the permission is ${r.replace(/^Incidents\./, 'Incident.')} (the docs' plural is a typo)`)

@@ -89,7 +89,8 @@ export async function validateToken(token: string, options: ValidateOptions = {}
     signature = result.check
     discoveredIssuer = result.discoveredIssuer
   }
-  const roles = checkRoles(inspection, options.requiredRoles ?? [])
+  const audience = checkAudience(inspection, payload, options)
+  const roles = checkRoles(inspection, options.requiredRoles ?? [], audience.ok)
   const checks: ValidationCheck[] = [
     checkFormat(header, payload),
     signature,
@@ -97,7 +98,7 @@ export async function validateToken(token: string, options: ValidateOptions = {}
       ...(options.authorityHost !== undefined && { authorityHost: options.authorityHost }),
       ...(discoveredIssuer !== undefined && { discoveredIssuer }),
     }),
-    checkAudience(inspection, payload, options),
+    audience,
     checkTenant(payload, options.tenant),
     checkLifetime(payload, now, options.clockSkewSeconds ?? 300),
     checkClient(inspection, options.clientId),

@@ -85,6 +85,11 @@ describe('validateToken (claims)', () => {
     const graph = await emulatorToken(srv.url, WELL_KNOWN.contosoTenantId, GRAPH)
     const report = await validateToken(graph, { resource: DEFENDER })
     assert.deepEqual(failed(report), ['audience'])
+    // With required Defender roles, roles blames the audience instead of sending the user to Graph permissions.
+    const withRoles = await validateToken(graph, { resource: DEFENDER, requiredRoles: ['Incident.Read.All'] })
+    assert.deepEqual(failed(withRoles), ['audience', 'roles'])
+    assert.match(check(withRoles, 'roles').message, /for another API/)
+    assert.match(check(withRoles, 'roles').fix!, /audience first/)
     const audience = check(report, 'audience')
     assert.match(audience.message, /Microsoft Graph token/)
     assert.ok(audience.fix?.includes(`resource=${DEFENDER}`) && audience.fix.includes(`scope=${DEFENDER}/.default`))
