@@ -44,12 +44,12 @@ export function tenantSeed(seed: number, tenantId: string): number {
  * §3A); Graph values are the serviceSource/detectionSource enum members of the Graph alert resource.
  */
 export const SOURCES = [
-  { prefix: 'da', legacyService: 'MicrosoftDefenderForEndpoint', graphService: 'microsoftDefenderForEndpoint', legacyDetection: 'WindowsDefenderAv', graphDetection: 'antivirus', kind: 'endpoint' },
-  { prefix: 'da', legacyService: 'MicrosoftDefenderForEndpoint', graphService: 'microsoftDefenderForEndpoint', legacyDetection: 'WindowsDefenderAtp', graphDetection: 'microsoftDefenderForEndpoint', kind: 'endpoint' },
-  { prefix: 'fa', legacyService: 'MicrosoftDefenderForOffice365', graphService: 'microsoftDefenderForOffice365', legacyDetection: 'OfficeATP', graphDetection: 'microsoftDefenderForOffice365', kind: 'mail' },
-  { prefix: 'ca', legacyService: 'MicrosoftCloudAppSecurity', graphService: 'microsoftDefenderForCloudApps', legacyDetection: 'MCAS', graphDetection: 'microsoftDefenderForCloudApps', kind: 'identity' },
-  { prefix: 'aa', legacyService: 'MicrosoftDefenderForIdentity', graphService: 'microsoftDefenderForIdentity', legacyDetection: 'AzureATP', graphDetection: 'microsoftDefenderForIdentity', kind: 'identity' },
-  { prefix: 'ar', legacyService: 'MicrosoftDefenderForEndpoint', graphService: 'microsoftDefenderForEndpoint', legacyDetection: 'AutomatedInvestigation', graphDetection: 'automatedInvestigation', kind: 'endpoint' },
+  { prefix: 'da', product: 'Microsoft Defender for Endpoint', legacyService: 'MicrosoftDefenderForEndpoint', graphService: 'microsoftDefenderForEndpoint', legacyDetection: 'WindowsDefenderAv', graphDetection: 'antivirus', kind: 'endpoint' },
+  { prefix: 'da', product: 'Microsoft Defender for Endpoint', legacyService: 'MicrosoftDefenderForEndpoint', graphService: 'microsoftDefenderForEndpoint', legacyDetection: 'WindowsDefenderAtp', graphDetection: 'microsoftDefenderForEndpoint', kind: 'endpoint' },
+  { prefix: 'fa', product: 'Microsoft Defender for Office 365', legacyService: 'MicrosoftDefenderForOffice365', graphService: 'microsoftDefenderForOffice365', legacyDetection: 'OfficeATP', graphDetection: 'microsoftDefenderForOffice365', kind: 'mail' },
+  { prefix: 'ca', product: 'Microsoft Defender for Cloud Apps', legacyService: 'MicrosoftCloudAppSecurity', graphService: 'microsoftDefenderForCloudApps', legacyDetection: 'MCAS', graphDetection: 'microsoftDefenderForCloudApps', kind: 'identity' },
+  { prefix: 'aa', product: 'Microsoft Defender for Identity', legacyService: 'MicrosoftDefenderForIdentity', graphService: 'microsoftDefenderForIdentity', legacyDetection: 'AzureATP', graphDetection: 'microsoftDefenderForIdentity', kind: 'identity' },
+  { prefix: 'ar', product: 'Microsoft Defender for Endpoint', legacyService: 'MicrosoftDefenderForEndpoint', graphService: 'microsoftDefenderForEndpoint', legacyDetection: 'AutomatedInvestigation', graphDetection: 'automatedInvestigation', kind: 'endpoint' },
 ] as const
 
 const SCENARIOS = [
@@ -187,7 +187,7 @@ export function newAlert(rng: Prng, o: { incidentId: number; domain: string; at:
   const [source, sourceIndex] = rng.pick(sourceIndexes)
   const provider = rng.guid()
   const user = `${rng.pick(FIRST)}.${rng.pick(LAST)}`
-  const severity = rng.pick(['Informational', 'Low', 'Medium', 'Medium', 'High', 'High'] as const)
+  const severity = rng.pick(['Informational', 'Low', 'Low', 'Medium', 'Medium', 'Medium', 'High'] as const)
   const firstActivity = o.at - rng.int(0, 3_600_000)
   const devices = scenario.kind === 'endpoint' ? [newDevice(rng, o.domain, o.at)] : []
   const entities = newEntities(rng, scenario.kind, { user, domain: o.domain, at: o.at, deviceId: devices[0]?.mdatpDeviceId })

@@ -10,7 +10,6 @@ import {
   CLASSIFICATIONS,
   DETERMINATIONS,
   INCIDENT_STATUSES,
-  SEVERITIES,
   type Alert,
   type Classification,
   type Determination,
@@ -149,7 +148,7 @@ export function graphAlert(a: Alert, inc: Incident): Record<string, unknown> {
     determination: graphDetermination(a.determination),
     serviceSource: source.graphService,
     detectionSource: source.graphDetection,
-    productName: source.legacyService.replace(/^Microsoft/, 'Microsoft ').replace(/([a-z])([A-Z])/g, '$1 $2'),
+    productName: source.product,
     detectorId: a.detectorId,
     tenantId: inc.tenantId,
     title: a.title,
@@ -254,6 +253,3 @@ export const GRAPH_ALERT_FIELDS: Record<string, FieldSpec<AlertRow>> = {
   incidentId: { type: 'string', get: (r) => String(r.alert.incidentId) },
   id: { type: 'string', get: (r) => r.alert.alertId },
 }
-
-export const GRAPH_SEVERITY_VALUES = GRAPH_SEVERITIES
-export { SEVERITIES }
