@@ -3,14 +3,15 @@
  * The `m365d` executable: builds the CLI's io from `process`, runs it, and exits. This is the only
  * file that calls `process.exit` (style.md §14), so everything else stays testable in-process.
  */
+import { getEventListeners } from 'node:events'
 import { runMain } from './run_main.js'
 
 const stop = new AbortController()
 let signals = 0
 const onSignal = (signal: NodeJS.Signals) => {
-  // First signal: ask long-running commands (emulator, demo) to close gracefully.
-  // Second one: the user means it.
-  if (++signals > 1) process.exit(signal === 'SIGINT' ? 130 : 143)
+  // Long-running commands (emulator, demo) watch io.signal and close gracefully on the first
+  // signal; a command that does not watch it, or a second signal, ends the process at once.
+  if (++signals > 1 || getEventListeners(stop.signal, 'abort').length === 0) process.exit(signal === 'SIGINT' ? 130 : 143)
   stop.abort(new Error(`received ${signal}`))
 }
 process.on('SIGINT', onSignal)

@@ -44,5 +44,7 @@ function formatValue(key: string, value: unknown): string | undefined {
     return /\s/.test(clean) ? JSON.stringify(clean) : clean
   }
   if (typeof value === 'boolean') return String(value)
-  return undefined
+  // Serialized errors (`error: err.toJSON()`): the stable code is what a reader needs.
+  const code = (value as { code?: unknown }).code
+  return typeof code === 'string' ? code : undefined
 }

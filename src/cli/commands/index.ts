@@ -9,4 +9,5 @@ import type { Command } from '../command.js'
 export const commands: Record<string, () => Promise<{ default: Command<any> }>> = {
   token: () => import('./token.js'),
   'consent-link': () => import('./consent_link.js'),
+  demo: () => import('./demo.js'),
 }
