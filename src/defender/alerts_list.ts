@@ -40,7 +40,7 @@ export function listAlertsRequest(params: ListAlertsParams): DefenderRequest {
   const query = [`$top=${top}`]
   if (parts.length) query.unshift(`$filter=${encodeURIComponent(parts.join(' and '))}`)
   if (params.orderBy) query.push(`$orderby=${encodeURIComponent(params.orderBy)}`)
-  return { method: 'GET', url: `${trimSlash(params.baseUrl)}/v1.0/security/alerts_v2?${query.join('&')}`, surface: 'graph', group: 'list', idempotent: true, permissions: ALERT_READ }
+  return { method: 'GET', url: `${trimSlash(params.baseUrl)}/v1.0/security/alerts_v2?${query.join('&')}`, surface: 'graph', group: 'list', idempotent: true, permissions: ALERT_READ, quotaScope: 'alerts' }
 }
 
 export function processListAlertsResponse(response: Response, url: string = response.url): Promise<Page<GraphAlert>> {
@@ -50,7 +50,7 @@ export function processListAlertsResponse(response: Response, url: string = resp
 /** `GET /v1.0/security/alerts_v2/{id}`. */
 export function getAlertRequest(params: { baseUrl: string; id: string }): DefenderRequest {
   if (!/^[A-Za-z0-9_.-]{1,128}$/.test(params.id)) throw new M365dArgumentError(`invalid alert id "${params.id.slice(0, 40)}"`)
-  return { method: 'GET', url: `${trimSlash(params.baseUrl)}/v1.0/security/alerts_v2/${encodeURIComponent(params.id)}`, surface: 'graph', group: 'get', idempotent: true, permissions: ALERT_READ }
+  return { method: 'GET', url: `${trimSlash(params.baseUrl)}/v1.0/security/alerts_v2/${encodeURIComponent(params.id)}`, surface: 'graph', group: 'get', idempotent: true, permissions: ALERT_READ, quotaScope: 'alerts' }
 }
 
 export async function processGetAlertResponse(response: Response, url: string = response.url): Promise<GraphAlert> {

@@ -20,6 +20,8 @@ export interface DefenderRequest {
   idempotent: boolean
   /** Any one of these application roles allows the call (for the 403 message). */
   permissions: readonly string[]
+  /** Resource the quota is counted on when it differs from incidents (Graph alerts_v2: `alerts`). */
+  quotaScope?: string
 }
 
 /** A request on its way through the pipeline. */

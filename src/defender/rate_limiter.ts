@@ -95,7 +95,7 @@ class Ring {
 /** The pipeline layer: waits for the limiter before every attempt (401 re-sends included). */
 export function rateLimit(limiter: RateLimiter, key: string): Layer {
   return (next) => async (call) => {
-    await limiter.acquire(key, call.group, call.signal)
+    await limiter.acquire(call.quotaScope ? `${key}|${call.quotaScope}` : key, call.group, call.signal)
     return next(call)
   }
 }
