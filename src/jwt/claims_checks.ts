@@ -86,6 +86,10 @@ export function checkAudience(inspection: TokenInspection, payload: Record<strin
     message = `this is a token for ${got.displayName} (${got.purpose}); Microsoft Graph rejects it: it needs a token for ${expected}`
     return { id: 'audience', ok: false, message, fix: `${fix} Or keep this token and call ${got.uris[0]} instead.` }
   }
+  if (isGuid(auds[0]) && !isGuid(expected) && want === undefined) {
+    // v2 tokens always carry the API's appId (entra-app-only.md §4.3); we only know the appIds of well-known APIs.
+    message += ' — v2 tokens carry the API\'s appId as aud: if that GUID is your API, pass it as resource'
+  }
   if (got?.family === 'mde' && want?.family === 'defender') {
     message += ` — Microsoft's C# samples use WindowsDefenderATP (Defender for Endpoint) for the Defender XDR API, but its documented resource is ${expected}`
   }

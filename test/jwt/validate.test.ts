@@ -187,3 +187,18 @@ describe('validateToken (claims)', () => {
     assert.match(check(jwe, 'format').message, /encrypted/)
   })
 })
+
+describe('validateToken (audience of v2 tokens)', () => {
+  test('a v2 token carries the appId: a custom App ID URI cannot be matched, and the message says why', async () => {
+    const now = Math.floor(Date.now() / 1000)
+    const apiAppId = 'e2e2e2e2-0000-4000-8000-0000000000c2'
+    const token = await foreignToken(
+      appOnlyClaims(now, { aud: apiAppId, ver: '2.0', iss: `https://login.microsoftonline.com/${WELL_KNOWN.contosoTenantId}/v2.0`, appid: undefined, azp: WELL_KNOWN.clientId }),
+    )
+    const byUri = await validateToken(token, { resource: 'api://my-api' })
+    assert.equal(check(byUri, 'audience').ok, false)
+    assert.match(check(byUri, 'audience').message, /v2 tokens carry the API's appId/)
+    const byId = await validateToken(token, { resource: apiAppId, clientId: WELL_KNOWN.clientId })
+    assert.deepEqual(failed(byId), [])
+  })
+})
