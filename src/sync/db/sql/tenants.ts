@@ -1,0 +1,50 @@
+import type { Queryable } from '../database.js'
+
+export interface TenantRow {
+  tenant_id: string
+  display_name: string | null
+  domain: string | null
+  enabled: boolean
+  added_at: Date
+  health: string
+  health_detail: unknown
+  checked_at: Date | null
+}
+
+/** Adds (or re-enables) a tenant and gives it a lease row so workers can claim it. */
+export async function upsertTenant(db: Queryable, tenant: { tenantId: string; displayName?: string | null; domain?: string | null }): Promise<TenantRow> {
+  const { rows } = await db.query<TenantRow>(
+    `INSERT INTO m365d_tenants (tenant_id, display_name, domain) VALUES ($1, $2, $3)
+     ON CONFLICT (tenant_id) DO UPDATE SET enabled = true,
+       display_name = COALESCE(EXCLUDED.display_name, m365d_tenants.display_name),
+       domain = COALESCE(EXCLUDED.domain, m365d_tenants.domain)
+     RETURNING *`,
+    [tenant.tenantId.toLowerCase(), tenant.displayName ?? null, tenant.domain ?? null],
+  )
+  await db.query(`INSERT INTO m365d_leases (tenant_id) VALUES ($1) ON CONFLICT DO NOTHING`, [tenant.tenantId.toLowerCase()])
+  return rows[0]!
+}
+
+export async function listTenants(db: Queryable): Promise<TenantRow[]> {
+  return (await db.query<TenantRow>(`SELECT * FROM m365d_tenants ORDER BY added_at, tenant_id`)).rows
+}
+
+/** Stops syncing a tenant; its synced data stays (delete it explicitly with `purge`). */
+export async function removeTenant(db: Queryable, tenantId: string, options: { purge?: boolean } = {}): Promise<boolean> {
+  const id = tenantId.toLowerCase()
+  const { rows } = await db.query(`DELETE FROM m365d_tenants WHERE tenant_id = $1 RETURNING tenant_id`, [id])
+  await db.query(`DELETE FROM m365d_leases WHERE tenant_id = $1`, [id])
+  if (options.purge) {
+    for (const table of ['m365d_incidents', 'm365d_alerts', 'm365d_incident_history', 'm365d_sync_state'])
+      await db.query(`DELETE FROM ${table} WHERE tenant_id = $1`, [id])
+  }
+  return rows.length > 0
+}
+
+export async function setTenantHealth(db: Queryable, tenantId: string, health: string, detail: unknown): Promise<void> {
+  await db.query(`UPDATE m365d_tenants SET health = $2, health_detail = $3::jsonb, checked_at = now() WHERE tenant_id = $1`, [
+    tenantId.toLowerCase(),
+    health,
+    JSON.stringify(detail ?? null),
+  ])
+}
