@@ -9,5 +9,6 @@ import type { Command } from '../command.js'
 export const commands: Record<string, () => Promise<{ default: Command<any> }>> = {
   token: () => import('./token.js'),
   'consent-link': () => import('./consent_link.js'),
+  emulator: () => import('./emulator.js'),
   demo: () => import('./demo.js'),
 }

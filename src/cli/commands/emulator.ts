@@ -1,0 +1,147 @@
+import { readFile } from 'node:fs/promises'
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { createEmulator } from '../../emulator/app.js'
+import { ConfigError as EmulatorConfigError, type EmulatorConfig } from '../../emulator/config.js'
+import { serve } from '../../emulator/server.js'
+import { ensureLocalCa } from '../../emulator/tls.js'
+import { WELL_KNOWN, wellKnownConfig } from '../../emulator/well_known.js'
+import { defineCommand } from '../command.js'
+import { CliError, ConfigError } from '../errors.js'
+import { expectPositionals } from '../parse.js'
+
+/** Default port: fixed, so the `export M365D_AUTHORITY_HOST=…` lines stay valid across restarts. */
+export const DEFAULT_EMULATOR_PORT = 5080
+
+export default defineCommand({
+  name: 'emulator',
+  summary: 'Run the local emulator of the Microsoft identity platform + Defender API',
+  description: `
+Serves the emulator on a real port until Ctrl-C / SIGTERM. Without --config it starts with the
+well-known development set (fixed tenants, app id, secret and certificate, published on purpose;
+they authenticate only against the emulator). It prints the base URL and the environment lines
+that point m365d (and the Defender docs' curl / Python samples, via the host) at it.
+MSAL and @azure/identity require https: use --https, then trust the printed CA file.`,
+  options: {
+    config: { type: 'string', valueName: 'FILE', description: 'Seed configuration JSON (default: the well-known set)' },
+    port: { type: 'string', short: 'p', valueName: 'N', description: `Port (default ${DEFAULT_EMULATOR_PORT}; 0 picks a free one)` },
+    host: { type: 'string', valueName: 'H', description: 'Interface to bind (default 127.0.0.1)' },
+    https: { type: 'boolean', description: 'Serve HTTPS with a certificate from a local CA (created once in --data-dir)' },
+    'data-dir': { type: 'string', valueName: 'DIR', description: 'Where the local CA lives (default ~/.m365d/emulator)' },
+    'print-config': { type: 'boolean', description: 'Print the seed configuration JSON and exit' },
+  },
+  examples: [
+    'm365d emulator',
+    'm365d emulator --https --port 8443',
+    'm365d emulator --print-config > emulator.json   # edit, then: m365d emulator --config emulator.json',
+  ],
+  async run(ctx) {
+    expectPositionals(ctx.positionals, 0, ctx.commandPath)
+    const v = ctx.values
+    const config = v.config !== undefined ? await readEmulatorConfig(resolve(ctx.io.cwd, v.config)) : wellKnownConfig()
+    if (v['print-config']) {
+      if (v.config === undefined) ctx.io.stderr.write('# the well-known development set; these credentials work only against the emulator\n')
+      ctx.io.stdout.write(`${JSON.stringify(config, null, 2)}\n`)
+      return
+    }
+    const port = parsePort(v.port)
+    const emulator = await createEmulator({ config }).catch((e: unknown) => {
+      if (e instanceof EmulatorConfigError) {
+        throw new ConfigError('ERR_CONFIG_EMULATOR', `emulator config ${v.config ?? '(built-in)'}: ${e.message}`, { hint: 'fix that entry; m365d emulator --print-config shows a valid example', cause: e })
+      }
+      throw e
+    })
+    const home = ctx.io.env.HOME || homedir()
+    const dataDir = v['data-dir'] !== undefined ? resolve(ctx.io.cwd, v['data-dir']) : join(home, '.m365d', 'emulator')
+    // A specific non-loopback interface must be in the certificate too, or clients reject it.
+    const extraName = v.host !== undefined && !['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(v.host) ? [v.host] : []
+    const tls = v.https ? await ensureLocalCa(dataDir, { hostnames: extraName }) : undefined
+    const server = await serve(emulator, {
+      port,
+      ...(v.host !== undefined && { host: v.host }),
+      ...(tls && { tls: { certificatePem: tls.certificatePem, privateKeyPem: tls.privateKeyPem } }),
+    }).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE') throw new CliError('ERR_CLI_PORT_IN_USE', `port ${port} is already in use`, { hint: 'pick another with --port N, or --port 0 for a free one' })
+      if (e.code === 'EACCES') throw new CliError('ERR_CLI_PORT_DENIED', `not allowed to listen on port ${port}`, { hint: 'use a port above 1023' })
+      throw e
+    })
+
+    const wellKnown = v.config === undefined
+    const env: Record<string, string> = {
+      M365D_AUTHORITY_HOST: server.url,
+      M365D_DEFENDER_API: server.url,
+      ...(wellKnown && { M365D_TENANT_ID: WELL_KNOWN.contosoTenantId, M365D_CLIENT_ID: WELL_KNOWN.clientId, M365D_CLIENT_SECRET: WELL_KNOWN.clientSecret }),
+      ...(tls && { NODE_EXTRA_CA_CERTS: tls.caPath }),
+    }
+    if (ctx.json) {
+      ctx.printJson({ url: server.url, port: server.port, ...(tls && { caPath: tls.caPath }), env, tenants: tenantRows(config) })
+    } else {
+      ctx.print(`m365d emulator listening on ${server.url}`)
+      if (tls) {
+        ctx.print(`HTTPS certificate issued by the local CA ${tls.caPath}`)
+        ctx.print(`  trust it: NODE_EXTRA_CA_CERTS=${tls.caPath} (Node, read at start)  ·  curl --cacert ${tls.caPath}  ·  Python: REQUESTS_CA_BUNDLE=${tls.caPath}`)
+      }
+      ctx.print('')
+      ctx.print('Tenants:')
+      for (const t of tenantRows(config)) ctx.print(`  ${t.id}  ${(t.domain ?? '').padEnd(32)} ${t.consent}`)
+      if (wellKnown) {
+        ctx.print('')
+        ctx.print(`Well-known app (emulator only): client id ${WELL_KNOWN.clientId}, secret ${WELL_KNOWN.clientSecret}, certificate thumbprint ${WELL_KNOWN.certificateThumbprint}`)
+      }
+      ctx.print('')
+      ctx.print('Paste into another shell:')
+      for (const [k, val] of Object.entries(env)) ctx.print(`  export ${k}=${shellQuote(val)}`)
+      ctx.print('')
+      ctx.print('Press Ctrl-C to stop.')
+    }
+
+    await untilAborted(ctx.io.signal)
+    await server.close()
+    ctx.io.stderr.write('emulator stopped\n')
+  },
+})
+
+async function readEmulatorConfig(path: string): Promise<EmulatorConfig> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (cause) {
+    throw new ConfigError('ERR_CONFIG_FILE_NOT_FOUND', `cannot read emulator config ${path}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, { hint: 'check the path given to --config', cause })
+  }
+  try {
+    const parsed: unknown = JSON.parse(text)
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new SyntaxError('the top level must be a JSON object')
+    return parsed as EmulatorConfig
+  } catch (cause) {
+    throw new ConfigError('ERR_CONFIG_FILE_INVALID', `emulator config ${path} is not valid: ${(cause as Error).message}`, { hint: 'm365d emulator --print-config shows a valid example', cause })
+  }
+}
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_EMULATOR_PORT
+  const port = Number(value)
+  if (!/^\d+$/.test(value) || port > 65535) throw new CliError('ERR_CLI_INVALID_PORT', `port '${value}' is not a number from 0 to 65535`, { hint: '0 picks a free port' })
+  return port
+}
+
+/** One line per tenant: what a client will get there, derived from the seed grants. */
+function tenantRows(config: EmulatorConfig): { id: string; domain?: string; consent: string }[] {
+  return (config.tenants ?? []).map((t) => {
+    const grants = (config.grants ?? []).filter((g) => g.tenant === t.id || t.domains?.includes(g.tenant))
+    const home = (config.apps ?? []).some((a) => a.homeTenant === t.id || t.domains?.includes(a.homeTenant))
+    const roles = grants.flatMap((g) => (g.consent ?? []).flatMap((c) => c.roles))
+    const consent = grants.length === 0 ? 'not consented (AADSTS700016)' : `consented${roles.length ? `: ${roles.join(', ')}` : ' (all requested roles)'}`
+    return { id: t.id, ...(t.domains?.[0] !== undefined && { domain: t.domains[0] }), consent: home ? `home tenant; ${consent}` : consent }
+  })
+}
+
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`
+}
+
+function untilAborted(signal: AbortSignal | undefined): Promise<void> {
+  // Without a signal (in-process use) there is no way to stop; main.ts always passes one.
+  if (!signal) return new Promise(() => {})
+  if (signal.aborted) return Promise.resolve()
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))
+}
