@@ -1,5 +1,6 @@
 import type { TokenInspection } from './inspect.js'
 import { acceptedAudiences, describeAudience, findResource, isGuid, normalizeResource } from './resources.js'
+import { authorityOrigin } from './signature.js'
 import type { ValidationCheck } from './validate.js'
 
 /**
@@ -45,9 +46,9 @@ export function checkIssuer(payload: Record<string, unknown>, options: { authori
   if (segments[0] !== payload.tid) {
     return { id: 'issuer', ok: false, message: `the tenant in iss (${segments[0]}) is not the tid claim (${String(payload.tid)})`, fix: 'Reject the token: issuer and tenant disagree.' }
   }
-  const authority = options.authorityHost ? new URL(options.authorityHost) : undefined
+  const authority = authorityOrigin(options.authorityHost)
   const knownHost = url.protocol === 'https:' && ISSUER_HOSTS.has(url.host)
-  if (!knownHost && url.host !== authority?.host) {
+  if (!knownHost && url.origin !== authority) {
     return {
       id: 'issuer',
       ok: false,

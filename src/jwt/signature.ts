@@ -24,7 +24,7 @@ export async function checkSignature(
 ): Promise<SignatureResult> {
   const fail = (message: string, fix?: string): SignatureResult => ({ check: { id: 'signature', ok: false, message, ...(fix !== undefined && { fix }) } })
   const fetchImpl = options.fetch ?? globalThis.fetch
-  const host = (options.authorityHost ?? DEFAULT_AUTHORITY_HOST).replace(/\/+$/, '')
+  const host = authorityOrigin(options.authorityHost) ?? DEFAULT_AUTHORITY_HOST
 
   if ('nonce' in header) {
     // Graph tokens carry a `nonce` header; their signature only verifies inside Graph
@@ -95,6 +95,20 @@ export async function checkSignature(
   }
   const keyNote = typeof jwk?.issuer === 'string' ? ', key issuer rule satisfied' : ''
   return withIssuer({ check: { id: 'signature', ok: true, message: `RS256 signature verified with key ${kid} from ${jwksUri}${keyNote}` } })
+}
+
+/**
+ * The origin of an authority host as users write it: `login.microsoftonline.us`, a full URL, or an
+ * MSAL-style authority with a tenant path (`https://login.microsoftonline.com/contoso`).
+ */
+export function authorityOrigin(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === '') return undefined
+  const text = value.trim()
+  try {
+    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`).origin
+  } catch {
+    return undefined
+  }
 }
 
 async function errorDetail(res: Response): Promise<string> {

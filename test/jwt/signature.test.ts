@@ -131,3 +131,17 @@ describe('validateToken with verifySignature against the emulator over HTTP', ()
 function payloadKid(token: string): string {
   return JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')).kid as string
 }
+
+describe('authorityHost forms', () => {
+  test('a bare host, a full URL and an MSAL authority with a tenant path all name the same origin', async () => {
+    const { authorityOrigin } = await import('../../src/jwt/signature.js')
+    assert.equal(authorityOrigin('login.microsoftonline.us'), 'https://login.microsoftonline.us')
+    assert.equal(authorityOrigin('https://login.microsoftonline.com/contoso.onmicrosoft.com/'), 'https://login.microsoftonline.com')
+    assert.equal(authorityOrigin('http://127.0.0.1:8080'), 'http://127.0.0.1:8080')
+    assert.equal(authorityOrigin('not a host at all'), undefined)
+    // An unusable authorityHost does not throw out of validateToken.
+    const token = await foreignToken(appOnlyClaims(Math.floor(Date.now() / 1000)))
+    const report = await validateToken(token, { authorityHost: 'not a host at all' })
+    assert.equal(check(report, 'issuer').ok, true)
+  })
+})
