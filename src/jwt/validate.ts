@@ -105,7 +105,7 @@ export async function validateToken(token: string, options: ValidateOptions = {}
     checkAppOnly(inspection, payload),
     roles.check,
   ]
-  return { valid: checks.every((c) => c.ok || c.skipped), checks, missingRoles: roles.missingRoles, inspection }
+  return { valid: checks.every((c) => c.ok), checks, missingRoles: roles.missingRoles, inspection }
 }
 
 // "Claims used for access token validation are always present" (ATCR via entra-app-only.md §4.3).
