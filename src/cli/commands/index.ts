@@ -11,4 +11,5 @@ export const commands: Record<string, () => Promise<{ default: Command<any> }>> 
   'consent-link': () => import('./consent_link.js'),
   emulator: () => import('./emulator.js'),
   demo: () => import('./demo.js'),
+  incidents: () => import('./incidents.js'),
 }

@@ -1,0 +1,79 @@
+import { checkIncidentId } from '../../defender/incident_get.js'
+import type { AnyIncident, GraphIncident, Incident } from '../../defender/models.js'
+import { isGraphIncident } from '../../defender/models.js'
+import { defineCommand } from '../command.js'
+import { CliError } from '../errors.js'
+import { expectPositionals } from '../parse.js'
+import { incidentApiOptions, openClient, surfaceOf } from './incidents_shared.js'
+
+export default defineCommand({
+  name: 'get',
+  summary: 'Show one incident with its alerts',
+  usage: 'ID',
+  options: {
+    ...incidentApiOptions,
+    format: { type: 'string', valueName: 'FORMAT', description: 'text (default) | json (the incident as the API returned it)' },
+  },
+  examples: ['m365d incidents get 924', 'm365d incidents get 924 --json | jq .alerts[].title', 'm365d incidents get 924 --api graph'],
+  async run(ctx) {
+    expectPositionals(ctx.positionals, 1, ctx.commandPath)
+    const id = ctx.positionals[0]
+    if (id === undefined) throw new CliError('ERR_CLI_MISSING_ARGUMENT', `${ctx.commandPath} needs an incident ID`, { hint: `e.g. ${ctx.commandPath} 924` })
+    const surface = surfaceOf(ctx, ctx.values)
+    checkIncidentId(id, surface) // non-numeric ids fail here, before any token or call
+    const format = ctx.json ? 'json' : (ctx.values.format ?? 'text')
+    if (format !== 'text' && format !== 'json') throw new CliError('ERR_CLI_INVALID_OPTION', `unknown --format '${format.slice(0, 20)}'`, { hint: 'use text or json' })
+    const { client, close } = await openClient(ctx, ctx.values, surface)
+    try {
+      const incident = await client.getIncident(id, { ...(surface === 'graph' && { expandAlerts: true }), ...(ctx.io.signal && { signal: ctx.io.signal }) })
+      if (format === 'json') ctx.printJson(incident)
+      else ctx.print(renderIncident(incident))
+    } finally {
+      close()
+    }
+  },
+})
+
+/** A readable view of one incident (both surfaces). */
+export function renderIncident(i: AnyIncident): string {
+  const lines: string[] = []
+  const row = (k: string, v: unknown) => {
+    if (v !== undefined && v !== null && v !== '') lines.push(`  ${k.padEnd(15)} ${Array.isArray(v) ? v.join(', ') : String(v)}`)
+  }
+  if (isGraphIncident(i)) {
+    const g = i as GraphIncident
+    lines.push(`Incident ${g.id}: ${g.displayName}`)
+    row('status', g.status)
+    row('severity', g.severity)
+    row('classification', g.classification)
+    row('determination', g.determination)
+    row('assigned to', g.assignedTo)
+    row('created', g.createdDateTime)
+    row('last update', g.lastUpdateDateTime)
+    row('merged into', g.redirectIncidentId)
+    row('tags', g.customTags?.length ? g.customTags : undefined)
+    row('portal', g.incidentWebUrl)
+    for (const c of g.comments ?? []) lines.push(`  comment         ${c.createdDateTime} ${c.createdByDisplayName ?? ''}: ${c.comment}`)
+    const alerts = g.alerts ?? []
+    lines.push(`Alerts (${alerts.length})`)
+    for (const a of alerts) lines.push(`  ${a.id}  ${a.severity.padEnd(13)} ${a.status.padEnd(10)} ${a.title}`)
+    return lines.join('\n')
+  }
+  const l = i as Incident
+  lines.push(`Incident ${l.incidentId}: ${l.incidentName}`)
+  row('status', l.status)
+  row('severity', l.severity)
+  row('classification', l.classification)
+  row('determination', l.determination)
+  row('assigned to', l.assignedTo)
+  row('created', l.createdTime)
+  row('last update', l.lastUpdateTime)
+  row('merged into', l.redirectIncidentId)
+  row('tags', l.tags?.length ? l.tags : undefined)
+  row('portal', l.incidentUri)
+  for (const c of l.comments ?? []) lines.push(`  comment         ${c.createdTime} ${c.createdBy ?? ''}: ${c.comment}`)
+  const alerts = l.alerts ?? []
+  lines.push(`Alerts (${alerts.length})`)
+  for (const a of alerts) lines.push(`  ${a.alertId}  ${String(a.severity).padEnd(13)} ${String(a.status).padEnd(10)} ${a.title}${a.mitreTechniques?.length ? `  [${a.mitreTechniques.join(' ')}]` : ''}`)
+  return lines.join('\n')
+}

@@ -1,0 +1,123 @@
+import { M365dArgumentError } from '../../lib/errors.js'
+import { incidentStatuses, matchChoice, severities } from '../../defender/enums.js'
+import type { IncidentFilter } from '../../defender/filter.js'
+import type { AnyIncident } from '../../defender/models.js'
+import { defineCommand } from '../command.js'
+import { CliError } from '../errors.js'
+import { expectPositionals } from '../parse.js'
+import { CSV_HEADER, csvLine, incidentApiOptions, openClient, renderTable, surfaceOf, terminalWidth, toRow } from './incidents_shared.js'
+
+const FORMATS = ['table', 'json', 'ndjson', 'csv'] as const
+const DEFAULT_TOP = 50
+
+export default defineCommand({
+  name: 'list',
+  summary: 'List incidents (newest first), filtered by update time, status, severity, owner',
+  description: `
+--since and --updated-since filter on the last update time (lastUpdateTime / lastUpdateDateTime),
+which is what changes when an incident is updated. Without --top or --all at most ${DEFAULT_TOP} incidents are
+listed. The legacy API cannot filter on severity: m365d filters it client-side there. Paging,
+quotas (50 list calls/min, 1,500/h), retries and Retry-After are handled by the library.`,
+  options: {
+    ...incidentApiOptions,
+    since: { type: 'string', valueName: 'DURATION', description: 'Updated within this time, e.g. 30m, 12h, 7d, 2w' },
+    'updated-since': { type: 'string', valueName: 'ISO', description: 'Updated at or after this date-time, e.g. 2026-01-02T00:00:00Z' },
+    'created-since': { type: 'string', valueName: 'ISO', description: 'Created at or after this date-time' },
+    status: { type: 'string', multiple: true, valueName: 'STATUS', description: `Active | InProgress | Resolved | Redirected` },
+    severity: { type: 'string', multiple: true, valueName: 'SEVERITY', description: 'Informational | Low | Medium | High ' },
+    'assigned-to': { type: 'string', valueName: 'UPN', description: 'Owner, e.g. secop@contoso.com' },
+    top: { type: 'string', valueName: 'N', description: `List at most N incidents (default ${DEFAULT_TOP})` },
+    all: { type: 'boolean', description: 'List every matching incident (progress on stderr when it is a terminal)' },
+    format: { type: 'string', valueName: 'FORMAT', description: 'table (default) | json | ndjson | csv' },
+  },
+  examples: [
+    'm365d incidents list --since 7d --status Active',
+    'm365d incidents list --severity High --all --format csv > high.csv',
+    'm365d incidents list --api graph --updated-since 2026-01-01T00:00:00Z --format ndjson | jq .id',
+  ],
+  async run(ctx) {
+    expectPositionals(ctx.positionals, 0, ctx.commandPath)
+    const v = ctx.values
+    const surface = surfaceOf(ctx, v)
+    const format = ctx.json ? 'json' : (v.format ?? 'table')
+    if (!(FORMATS as readonly string[]).includes(format)) throw usage(`unknown --format '${format.slice(0, 20)}'`, `use one of ${FORMATS.join(', ')}`)
+    if (v.top !== undefined && v.all) throw usage('--top and --all are exclusive', 'use --top N for the first N incidents, or --all for every one')
+    if (v.since !== undefined && v['updated-since'] !== undefined) throw usage('--since and --updated-since are exclusive', '--since 7d is --updated-since <now minus 7 days>')
+    const limit = v.all ? undefined : v.top === undefined ? DEFAULT_TOP : positiveInt(v.top)
+    const filter: IncidentFilter = {}
+    if (v.since !== undefined) filter.lastUpdateTime = { ge: new Date(Date.now() - duration(v.since)) }
+    if (v['updated-since'] !== undefined) filter.lastUpdateTime = { ge: isoDate(v['updated-since'], '--updated-since') }
+    if (v['created-since'] !== undefined) filter.createdTime = { ge: isoDate(v['created-since'], '--created-since') }
+    if (v.status?.length) filter.status = v.status.map((s) => choice(s, incidentStatuses, '--status'))
+    if (v['assigned-to'] !== undefined) filter.assignedTo = v['assigned-to']
+    const wanted = v.severity?.length ? new Set(v.severity.map((s) => choice(s, severities, '--severity'))) : undefined
+    // Graph filters severity on the server; the legacy API cannot (DD api-list-incidents.md).
+    if (wanted && surface === 'graph') filter.severity = [...wanted]
+    const clientSide = wanted && surface === 'legacy' ? (i: AnyIncident) => wanted.has(String(i.severity) as never) : undefined
+
+    const { client, close } = await openClient(ctx, v, surface)
+    const progress = v.all && (ctx.io.stderr as { isTTY?: boolean }).isTTY === true
+    const items: AnyIncident[] = []
+    try {
+      const list = client.listIncidents({ filter, ...(limit !== undefined && !clientSide && { limit }), ...(ctx.io.signal && { signal: ctx.io.signal }) })
+      let pages = 0
+      let fetched = 0
+      if (format === 'csv') ctx.print(csvLine(CSV_HEADER))
+      outer: for await (const page of list.pages()) {
+        pages++
+        fetched += page.items.length
+        if (progress) ctx.io.stderr.write(`\rfetched ${fetched} incidents (${pages} page${pages === 1 ? '' : 's'})…`)
+        for (const incident of page.items) {
+          if (clientSide && !clientSide(incident)) continue
+          if (limit !== undefined && items.length >= limit) break outer
+          items.push(incident)
+          // Streamed formats print as pages arrive, so a long --all shows output at once.
+          if (format === 'ndjson') ctx.print(JSON.stringify(incident))
+          if (format === 'csv') {
+            const r = toRow(incident)
+            ctx.print(csvLine(CSV_HEADER.map((k) => r[k])))
+          }
+        }
+      }
+      if (progress) ctx.io.stderr.write('\r\u001b[K')
+    } finally {
+      close()
+    }
+    if (format === 'json') ctx.printJson(items)
+    if (format === 'table') {
+      if (items.length === 0) ctx.print('No incidents match.')
+      else ctx.print(renderTable(items.map(toRow), terminalWidth(ctx)))
+    }
+  },
+})
+
+function usage(message: string, hint: string): CliError {
+  return new CliError('ERR_CLI_INVALID_OPTION', message, { hint })
+}
+
+function positiveInt(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw usage(`--top must be a positive integer, got '${text.slice(0, 20)}'`, 'e.g. --top 100, or --all')
+  return Number(text)
+}
+
+/** `30m`, `12h`, `7d`, `2w` → ms. */
+export function duration(text: string): number {
+  const m = /^(\d+)\s*(m|min|h|d|w)$/i.exec(text.trim())
+  if (!m || Number(m[1]) === 0) throw usage(`invalid duration '${text.slice(0, 20)}' for --since`, 'use a number and a unit: 30m, 12h, 7d, 2w')
+  const unit = { m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[m[2]!.toLowerCase() as 'm' | 'min' | 'h' | 'd' | 'w']
+  return Number(m[1]) * unit
+}
+
+/** A full ISO-8601 date or date-time; anything Date.parse would guess at is refused. */
+export function isoDate(text: string, flag: string): Date {
+  const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/.test(text.trim())
+  const ms = ok ? Date.parse(text.trim()) : NaN
+  if (!Number.isFinite(ms)) throw usage(`invalid date '${text.slice(0, 30)}' for ${flag}`, 'use ISO-8601, e.g. 2026-01-02 or 2026-01-02T03:04:05Z')
+  return new Date(ms)
+}
+
+function choice<T extends string>(value: string, choices: readonly T[], flag: string): T {
+  const c = matchChoice(value, choices)
+  if (!c) throw new M365dArgumentError(`unknown ${flag} value '${value.slice(0, 20)}'`, { hint: `valid values: ${choices.join(', ')}` })
+  return c
+}
