@@ -19,8 +19,9 @@ const arg = (name: string, fallback: number) => {
 const SECONDS = arg('seconds', 2)
 const CLIENTS = arg('clients', 4)
 
-function rawSigningRate(): number {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+
+function rawSigningRate(seconds: number): number {
   // A realistic v1 app-only header + payload (~1 KB once encoded).
   const header = Buffer.from(JSON.stringify({ typ: 'JWT', alg: 'RS256', x5t: 'q2Rd0XjJvyCUWzJK7u2BH6ieqpk', kid: 'q2Rd0XjJvyCUWzJK7u2BH6ieqpk' })).toString('base64url')
   const claims = {
@@ -46,7 +47,7 @@ function rawSigningRate(): number {
   for (let i = 0; i < 50; i++) sign('sha256', input, privateKey)
   let n = 0
   const start = performance.now()
-  const end = start + SECONDS * 1000
+  const end = start + seconds * 1000
   while (performance.now() < end) {
     sign('sha256', input, privateKey)
     n++
@@ -105,14 +106,24 @@ function issuanceRate(base: string, path: string, body: string, ca?: string): Pr
   })
 }
 
-/** Best of two runs: the machine is shared, and the best run is the least disturbed one. */
-async function bestOf2(run: () => Promise<Result>): Promise<Result> {
-  const a = await run()
-  const b = await run()
-  return a.rate >= b.rate ? a : b
+interface Row extends Result {
+  raw: number
 }
 
-const raw = rawSigningRate()
+/**
+ * Two runs, each right after a 1 s raw-signing measurement (the machine is shared, so the ratio is
+ * taken against the raw rate of the same moment); the faster run is kept.
+ */
+async function measure(run: () => Promise<Result>): Promise<Row> {
+  let best: Row | undefined
+  for (let i = 0; i < 2; i++) {
+    const raw = rawSigningRate(1)
+    const r = { ...(await run()), raw }
+    if (!best || r.rate > best.rate) best = r
+  }
+  return best!
+}
+
 const emulator = await createEmulator()
 const ca = await generateCertificate({ commonName: 'm365d bench CA', days: 1, isCa: true })
 const leaf = await generateCertificate({ commonName: '127.0.0.1', days: 1, altNames: ['127.0.0.1', 'localhost'], issuer: ca })
@@ -129,15 +140,14 @@ const v2 = `/${WELL_KNOWN.contosoTenantId}/oauth2/v2.0/token`
 const v1Body = new URLSearchParams({ client_id: WELL_KNOWN.clientId, resource: 'https://graph.microsoft.com', client_secret: WELL_KNOWN.clientSecret, grant_type: 'client_credentials' }).toString()
 const v1 = `/contoso.onmicrosoft.com/oauth2/token`
 
-const rows: [string, Result][] = []
-rows.push(['HTTP  v2 client_secret', await bestOf2(() => issuanceRate(http.url, v2, secretBody))])
-rows.push(['HTTP  v1 client_secret', await bestOf2(() => issuanceRate(http.url, v1, v1Body))])
-rows.push(['HTTPS v2 client_secret', await bestOf2(() => issuanceRate(https.url, v2, secretBody, ca.certificatePem))])
+const rows: [string, Row][] = []
+rows.push(['HTTP  v2 client_secret', await measure(() => issuanceRate(http.url, v2, secretBody))])
+rows.push(['HTTP  v1 client_secret', await measure(() => issuanceRate(http.url, v1, v1Body))])
+rows.push(['HTTPS v2 client_secret', await measure(() => issuanceRate(https.url, v2, secretBody, ca.certificatePem))])
 await http.close()
 await https.close()
 
 const pad = (s: string, n: number) => s.padEnd(n)
-console.log(`node ${process.version}, ${CLIENTS} keep-alive clients, ${SECONDS} s per row, load generator in a worker thread, best of 2 runs per row`)
-console.log(`${pad('measurement', 26)}${pad('tokens/s', 11)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}% of raw RS256`)
-console.log(`${pad('raw RS256 sign (1 core)', 26)}${pad(raw.toFixed(0), 11)}${pad('-', 9)}${pad('-', 9)}100 %`)
-for (const [name, r] of rows) console.log(`${pad(name, 26)}${pad(r.rate.toFixed(0), 11)}${pad(r.p50.toFixed(2), 9)}${pad(r.p99.toFixed(2), 9)}${((r.rate / raw) * 100).toFixed(0)} %`)
+console.log(`node ${process.version}, ${CLIENTS} keep-alive clients, ${SECONDS} s per row, load generator in a worker thread, best of 2 runs per row, each next to a 1 s raw-signing run`)
+console.log(`${pad('measurement', 26)}${pad('tokens/s', 11)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('raw RS256/s', 13)}% of raw`)
+for (const [name, r] of rows) console.log(`${pad(name, 26)}${pad(r.rate.toFixed(0), 11)}${pad(r.p50.toFixed(2), 9)}${pad(r.p99.toFixed(2), 9)}${pad(r.raw.toFixed(0), 13)}${((r.rate / r.raw) * 100).toFixed(0)} %`)

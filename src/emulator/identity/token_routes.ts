@@ -67,8 +67,8 @@ function issue(ctx: EmulatorContext, request: Request, url: URL, form: TokenForm
 
   // 2. Tenant, then the client in that tenant.
   const app = ctx.directory.app(clientId)
-  const tenant = resolveTenant(ctx, tenantSegment, app)
-  if (!app || !app.appId || (app.signInAudience === 'AzureADMyOrg' && app.homeTenantId !== tenant.id)) throw tokenErrors.appNotFound(clientId, tenantSegment)
+  const tenant = resolveTenant(ctx, tenantSegment, app, clientId)
+  if (!app || (app.signInAudience === 'AzureADMyOrg' && app.homeTenantId !== tenant.id)) throw tokenErrors.appNotFound(clientId, tenantSegment)
   const sp = ctx.directory.servicePrincipal(tenant.id, app.appId)
   if (!sp) throw tokenErrors.appNotFound(clientId, tenantSegment)
   if (!app.enabled) throw tokenErrors.appDisabled(app.appId, app.displayName)
@@ -95,7 +95,7 @@ function issue(ctx: EmulatorContext, request: Request, url: URL, form: TokenForm
   return endpoint === 2 ? v2Body(minted) : v1Body(minted, target)
 }
 
-function resolveTenant(ctx: EmulatorContext, segment: string, app: AppRegistration | undefined): Tenant {
+function resolveTenant(ctx: EmulatorContext, segment: string, app: AppRegistration | undefined, clientId: string): Tenant {
   const lower = segment.toLowerCase()
   // client_credentials over /common or /consumers: AADSTS9001023 (entra-app-only.md §3.3).
   if (TENANTLESS.has(lower)) throw tokenErrors.tenantlessEndpoint()
@@ -103,7 +103,7 @@ function resolveTenant(ctx: EmulatorContext, segment: string, app: AppRegistrati
     // /organizations is accepted and the service picks the app's home tenant ("AAD will try to
     // guess the correct TenantId", AzureAD/microsoft-authentication-library-for-js #5805).
     const home = app && ctx.directory.tenants.get(app.homeTenantId)
-    if (!home) throw tokenErrors.appNotFound(app?.appId ?? '', segment)
+    if (!home) throw tokenErrors.appNotFound(clientId, segment)
     return home
   }
   if (isGuid(lower)) {
