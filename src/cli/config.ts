@@ -301,9 +301,9 @@ function describe(from: Source, envName: string, fileKey: string, flagName: stri
 
 /**
  * User input is echoed only when it cannot be a secret pasted into the wrong setting: Entra client
- * secrets are 40+ characters and contain `~` or `_`, so anything longer than a GUID or with other
- * characters is shown by length only.
+ * secrets are 40+ characters (and usually contain `~`), so anything longer than a GUID or with
+ * other characters is shown by length only.
  */
 function shorten(value: string): string {
-  return value.length <= 36 && /^[A-Za-z0-9.-]*$/.test(value) ? `'${value}'` : `<${value.length} characters>`
+  return value.length <= 36 && /^[\w.-]*$/.test(value) ? `'${value}'` : `<${value.length} characters>`
 }

@@ -9,7 +9,7 @@ export function closest(input: string, candidates: Iterable<string>): string | u
   for (const candidate of candidates) {
     const c = candidate.toLowerCase()
     // A prefix (`--tenan`, `tok`) is the most common slip; treat it as distance 1.
-    const d = c.startsWith(needle) || needle.startsWith(c) ? 1 : distance(needle, c)
+    const d = needle.length > 0 && c.startsWith(needle) ? 1 : distance(needle, c)
     if (d < bestDistance) {
       best = candidate
       bestDistance = d

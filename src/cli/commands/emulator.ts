@@ -126,11 +126,20 @@ function parsePort(value: string | undefined): number {
 
 /** One line per tenant: what a client will get there, derived from the seed grants. */
 function tenantRows(config: EmulatorConfig): { id: string; domain?: string; consent: string }[] {
+  const requested = new Set((config.apps ?? []).flatMap((a) => (a.requiredResourceAccess ?? []).flatMap((r) => r.roles)))
   return (config.tenants ?? []).map((t) => {
-    const grants = (config.grants ?? []).filter((g) => g.tenant === t.id || t.domains?.includes(g.tenant))
-    const home = (config.apps ?? []).some((a) => a.homeTenant === t.id || t.domains?.includes(a.homeTenant))
-    const roles = grants.flatMap((g) => (g.consent ?? []).flatMap((c) => c.roles))
-    const consent = grants.length === 0 ? 'not consented (AADSTS700016)' : `consented${roles.length ? `: ${roles.join(', ')}` : ' (all requested roles)'}`
+    const mine = (ref: string) => ref === t.id || (t.domains?.includes(ref) ?? false)
+    const grants = (config.grants ?? []).filter((g) => mine(g.tenant))
+    const home = (config.apps ?? []).some((a) => mine(a.homeTenant))
+    // A grant without `consent` grants everything the app asks for (config.ts).
+    const granted = new Set(grants.flatMap((g) => (g.consent ? g.consent.flatMap((c) => c.roles) : [...requested])))
+    const missing = [...requested].filter((r) => !granted.has(r))
+    const consent =
+      grants.length === 0
+        ? 'not consented (AADSTS700016)'
+        : missing.length === 0
+          ? 'consented, all requested roles'
+          : `consented, missing ${missing.join(', ')}`
     return { id: t.id, ...(t.domains?.[0] !== undefined && { domain: t.domains[0] }), consent: home ? `home tenant; ${consent}` : consent }
   })
 }
