@@ -11,6 +11,8 @@ export interface KnownResource {
   purpose: string
   /** App ID URIs, without trailing slash; the first is the one the docs use. */
   uris: string[]
+  /** Application permissions relevant to Defender work (defender-api.md §2–§3; Graph security API docs). */
+  roles: string[]
   family: 'defender' | 'mde' | 'graph' | 'aad-graph'
 }
 
@@ -21,6 +23,7 @@ export const KNOWN_RESOURCES: readonly KnownResource[] = [
     purpose: 'Microsoft 365 Defender (Defender XDR) API at api.security.microsoft.com',
     // `https://security.microsoft.com/mtp` is used by XSOAR's delegated flow (defender-api.md §8).
     uris: ['https://api.security.microsoft.com', 'https://security.microsoft.com/mtp'],
+    roles: ['Incident.Read.All', 'Incident.ReadWrite.All', 'AdvancedHunting.Read.All', 'CustomDetections.ReadWrite.All'],
     family: 'defender',
   },
   {
@@ -28,6 +31,7 @@ export const KNOWN_RESOURCES: readonly KnownResource[] = [
     displayName: 'WindowsDefenderATP',
     purpose: 'Microsoft Defender for Endpoint API at api.securitycenter.microsoft.com',
     uris: ['https://api.securitycenter.microsoft.com', 'https://api.securitycenter.windows.com', 'https://securitycenter.onmicrosoft.com/windowsatpservice'],
+    roles: ['Alert.Read.All', 'Alert.ReadWrite.All', 'Machine.Read.All', 'AdvancedQuery.Read.All', 'Incident.Read.All', 'Incident.ReadWrite.All'],
     family: 'mde',
   },
   {
@@ -35,6 +39,7 @@ export const KNOWN_RESOURCES: readonly KnownResource[] = [
     displayName: 'Microsoft Graph',
     purpose: 'Microsoft Graph, including the Graph security API (/security/incidents, /security/runHuntingQuery)',
     uris: ['https://graph.microsoft.com', 'https://graph.microsoft.us', 'https://dod-graph.microsoft.us', 'https://microsoftgraph.chinacloudapi.cn'],
+    roles: ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All', 'SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All', 'ThreatHunting.Read.All'],
     family: 'graph',
   },
   {
@@ -42,6 +47,7 @@ export const KNOWN_RESOURCES: readonly KnownResource[] = [
     displayName: 'Windows Azure Active Directory',
     purpose: 'the retired Azure AD Graph API at graph.windows.net',
     uris: ['https://graph.windows.net'],
+    roles: [],
     family: 'aad-graph',
   },
 ]

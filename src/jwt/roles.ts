@@ -1,4 +1,4 @@
-import { findResource } from './resources.js'
+import { findResource, KNOWN_RESOURCES } from './resources.js'
 import type { TokenInspection } from './inspect.js'
 import type { ValidationCheck } from './validate.js'
 
@@ -55,12 +55,19 @@ export function checkRoles(inspection: TokenInspection, required: string[], audi
     }
   }
   const api = apiName(inspection.audience)
+  // Permissions live on one API each; Incident.Read.All is not under Graph (peers.md §4 item 1).
+  const target = inspection.audience === undefined ? undefined : findResource(inspection.audience)
+  const elsewhere = missing.flatMap((role) => {
+    if (!target || target.roles.includes(role)) return []
+    const owner = KNOWN_RESOURCES.find((r) => r !== target && r.roles.includes(role))
+    return owner ? [`${role} is a ${owner.displayName} permission, not a ${target.displayName} one: it needs a token for ${owner.uris[0]}`] : []
+  })
   const typo = missing.filter((r) => /^Incidents\./.test(r)).map((r) => `"${r}" does not exist — the permission is ${r.replace(/^Incidents\./, 'Incident.')} (the docs' plural is a typo)`)
   return {
     check: {
       id: 'roles',
       ok: false,
-      message: [`permission${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not granted in tenant ${tenant} (token roles: ${inspection.roles.join(', ')})`, ...typo, ...notes].join('; '),
+      message: [`permission${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not granted in tenant ${tenant} (token roles: ${inspection.roles.join(', ')})`, ...elsewhere, ...typo, ...notes].join('; '),
       fix: `Add ${missing.join(', ')} under API permissions → Add a permission → ${api} → Application permissions, then grant admin consent again. Tokens minted before the grant keep their old roles for up to 60–90 min: request a new token afterwards.`,
     },
     missingRoles: missing,

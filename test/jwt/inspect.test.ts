@@ -109,6 +109,39 @@ describe('inspectToken', () => {
     assert.equal(inspectToken(await foreignToken(claims)).version, '2.0')
   })
 
+  test('the real Graph app-only token of entra-app-only.md §4.4 is read the same way', async () => {
+    const claims = {
+      aud: 'https://graph.microsoft.com',
+      iss: 'https://sts.windows.net/63122682-bd96-47fd-97ab-95a76ce699a6/',
+      iat: 1717046428, nbf: 1717046428, exp: 1717050328,
+      aio: 'E2NgYNhxO2fe9z25T5iljKc7a+zfDQA=',
+      app_displayname: 'downloader',
+      appid: '1671f074-56e2-4c37-873b-b7b07a120b18',
+      appidacr: '1',
+      idp: 'https://sts.windows.net/63122682-bd96-47fd-97ab-95a76ce699a6/',
+      idtyp: 'app',
+      oid: '72243241-f194-45f3-987d-eeb347b83b69',
+      rh: '0.Aa4AgiYSY5a9_UeXq5WnbOaZpgMAAAAAAAAAwAAAAAAAAACtAAA.',
+      roles: ['User.ReadBasic.All', 'Mail.Read'],
+      sub: '72243241-f194-45f3-987d-eeb347b83b69',
+      tenant_region_scope: 'EU',
+      tid: '63122682-bd96-47fd-97ab-95a76ce699a6',
+      uti: '4GOPt79GP0if650O0N7iAA',
+      ver: '1.0',
+      wids: ['0997a1d0-0d1d-4acb-b408-d5ca73121e90'],
+      xms_tcdt: 1717004002,
+      xms_tdbr: 'EU',
+    }
+    const i = inspectToken(await foreignToken(claims), { now: 1717046428_000 })
+    assert.equal(i.version, '1.0')
+    assert.equal(i.appOnly, true)
+    assert.equal(i.clientId, '1671f074-56e2-4c37-873b-b7b07a120b18')
+    assert.equal(i.expiresInSeconds, 3900)
+    assert.ok(i.claims.every((c) => c.description), i.claims.filter((c) => !c.description).map((c) => c.name).join())
+    assert.equal(i.claims.find((c) => c.name === 'xms_tcdt')?.rendered, '2024-05-29T17:33:22.000Z')
+    assert.match(i.claims.find((c) => c.name === 'aud')!.rendered!, /^Microsoft Graph/)
+  })
+
   test('throws JwtFormatError for a malformed token', () => {
     assert.throws(() => inspectToken('not-a-token'), (e: unknown) => e instanceof JwtFormatError && e.code === 'ERR_JWT_MALFORMED')
   })

@@ -68,6 +68,12 @@ describe('validateToken (claims)', () => {
     assert.deepEqual(write.missingRoles, ['AdvancedHunting.Read.All'])
   })
 
+  test('a Graph permission required of a Defender token is named as a Graph permission', async () => {
+    const report = await validateToken(contoso, { requiredRoles: ['ThreatHunting.Read.All'] })
+    assert.deepEqual(report.missingRoles, ['ThreatHunting.Read.All'])
+    assert.match(check(report, 'roles').message, /ThreatHunting\.Read\.All is a Microsoft Graph permission, not a Microsoft Threat Protection one: it needs a token for https:\/\/graph\.microsoft\.com/)
+  })
+
   test('a token without any roles claim points at missing admin consent', async () => {
     // Tailspin consented but granted nothing on WindowsDefenderATP: Entra still issues a token, without roles.
     const token = await emulatorToken(srv.url, WELL_KNOWN.tailspinTenantId, MDE)
