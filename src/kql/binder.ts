@@ -1,0 +1,639 @@
+/**
+ * The binder: resolves tables, columns, functions and types of a parsed query against the schema,
+ * computes every operator's output schema exactly as Kusto names it, and compiles expressions, so
+ * all semantic errors surface before a single row is read.
+ */
+import type { AggregateFunction, BoundAggregate } from './aggregates.js'
+import type { Assignment, Expr, Query, Tabular, TabularOp } from './ast.js'
+import { ExprBinder, exprName, lookup, type BindHost, type Binding, type Env, type Scope } from './bind_expr.js'
+import { constant, type BoundExpr, type Compiled, type RuntimeRef } from './compiled.js'
+import { KqlSemanticError } from './errors.js'
+import type { ScalarFunction } from './functions.js'
+import type { ColumnSource, Plan, SortSpec } from './plan.js'
+import type { KqlSchema } from './schema.js'
+import { type Column, type ScalarType, type Table } from './types.js'
+import { convert } from './values.js'
+
+/** Columns `invoke FileProfile()` adds (Defender docs "FileProfile() function"). */
+const FILE_PROFILE: readonly Column[] = [
+  { name: 'SHA1', type: 'string' }, { name: 'SHA256', type: 'string' }, { name: 'MD5', type: 'string' }, { name: 'FileSize', type: 'long' },
+  { name: 'GlobalPrevalence', type: 'long' }, { name: 'GlobalFirstSeen', type: 'datetime' }, { name: 'GlobalLastSeen', type: 'datetime' },
+  { name: 'Signer', type: 'string' }, { name: 'Issuer', type: 'string' }, { name: 'SignerHash', type: 'string' },
+  { name: 'IsCertificateValid', type: 'bool' }, { name: 'IsRootSignerMicrosoft', type: 'bool' }, { name: 'SignatureState', type: 'string' },
+  { name: 'IsExecutable', type: 'bool' }, { name: 'ThreatName', type: 'string' }, { name: 'Publisher', type: 'string' },
+  { name: 'SoftwareName', type: 'string' }, { name: 'ProfileAvailability', type: 'string' },
+]
+
+function uniqueName(name: string, used: ReadonlySet<string>): string {
+  if (!used.has(name)) return name
+  for (let i = 1; ; i++) if (!used.has(`${name}${i}`)) return `${name}${i}`
+}
+function columnName(used: ReadonlySet<string>): string {
+  for (let i = 1; ; i++) if (!used.has(`Column${i}`)) return `Column${i}`
+}
+function wildcard(pattern: string): RegExp {
+  return new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`)
+}
+const colRef = (i: number): Compiled => (c, r) => c[i]![r]
+
+export interface BinderOptions {
+  readonly text: string
+  readonly schema: KqlSchema
+  readonly functions: ReadonlyMap<string, ScalarFunction>
+  readonly aggregates: ReadonlyMap<string, AggregateFunction>
+  readonly rt: RuntimeRef
+}
+
+export class Binder implements BindHost {
+  readonly rt: RuntimeRef
+  readonly functions: ReadonlyMap<string, ScalarFunction>
+  readonly aggregates: ReadonlyMap<string, AggregateFunction>
+  private readonly exprs: ExprBinder
+  private depth = 0
+
+  constructor(private readonly opts: BinderOptions) {
+    this.rt = opts.rt
+    this.functions = opts.functions
+    this.aggregates = opts.aggregates
+    this.exprs = new ExprBinder(this)
+  }
+
+  fail(code: string, message: string, pos: number): never {
+    throw new KqlSemanticError(code, message, this.opts.text, pos)
+  }
+
+  /** Binds all statements; returns the plan of the last tabular statement. */
+  bindQuery(q: Query, parent?: Env): Plan {
+    const env: Env = { vars: new Map(), parent }
+    let result: Plan | undefined
+    let scalar: BoundExpr | undefined
+    for (const s of q.statements) {
+      if (s.kind === 'let') {
+        env.vars.set(s.name, this.bindLet(s.value, env))
+      } else if (s.kind === 'letfn') {
+        env.vars.set(s.name, { kind: 'function', params: s.params, body: s.body, env })
+      } else if (s.kind === 'query') {
+        if (this.isTabular(s.expr, env)) result = this.bindTabular(s.expr, env)
+        else scalar = this.exprs.bind(s.expr, { columns: [], env })
+      }
+    }
+    if (result) return result
+    if (scalar) {
+      // A scalar result (e.g. a function body) becomes a one-row table `print_0`.
+      const ev = scalar.eval
+      return { op: 'lazy', pos: 0, schema: [{ name: 'print_0', type: scalar.type }], build: () => ({ columns: [{ name: 'print_0', type: scalar!.type }], data: [[ev([], 0)]], rowCount: 1 }) }
+    }
+    return this.fail('ERR_KQL_SYNTAX', 'The query has no tabular expression', 0)
+  }
+
+  private bindLet(value: Expr, env: Env): Binding {
+    if (this.isTabular(value, env)) return { kind: 'tabular', plan: this.bindTabular(value, env) }
+    const b = this.exprs.bind(value, { columns: [], env })
+    if (b.constant) return { kind: 'scalar', expr: b }
+    // Row-independent: evaluate once per run.
+    const key = {}
+    const ev = b.eval
+    const rt = this.rt
+    return { kind: 'scalar', expr: { type: b.type, eval: () => {
+      if (rt.memo.has(key)) return rt.memo.get(key)
+      const v = ev([], 0)
+      rt.memo.set(key, v)
+      return v
+    } } }
+  }
+
+  isTabular(e: Expr, env: Env): boolean {
+    switch (e.kind) {
+      case 'tabular':
+        return true
+      case 'name': {
+        const b = lookup(env, e.name)
+        if (b) return b.kind === 'tabular' || (b.kind === 'function' && b.params.length === 0 && this.fnIsTabular(b))
+        return this.opts.schema.has(e.name)
+      }
+      case 'call': {
+        if (e.name === 'materialize' || e.name === 'table' || e.name === 'view' || e.name === '$wildcard') return true
+        const b = lookup(env, e.name)
+        return b?.kind === 'function' && this.fnIsTabular(b)
+      }
+      default:
+        return false
+    }
+  }
+
+  private fnIsTabular(fn: Binding & { kind: 'function' }): boolean {
+    const last = [...fn.body.statements].reverse().find((s) => s.kind === 'query')
+    if (!last || last.kind !== 'query') return false
+    const env: Env = { vars: new Map(fn.params.map((p) => [p.name, p.type === null ? { kind: 'tabular', plan: { op: 'const', pos: 0, schema: [], table: { columns: [], data: [], rowCount: 0 } } } : { kind: 'scalar', expr: constant(p.type, null) }] as [string, Binding])), parent: fn.env }
+    for (const s of fn.body.statements) if (s.kind === 'let') env.vars.set(s.name, { kind: 'scalar', expr: constant('unknown', null) })
+    for (const s of fn.body.statements) if (s.kind === 'let' && (s.value.kind === 'tabular' || (s.value.kind === 'name' && this.isTabular(s.value, fn.env)))) env.vars.set(s.name, { kind: 'tabular', plan: { op: 'const', pos: 0, schema: [], table: { columns: [], data: [], rowCount: 0 } } })
+    return this.isTabular(last.expr, env)
+  }
+
+  bindTabular(e: Expr, env: Env): Plan {
+    if (++this.depth > 64) this.fail('ERR_KQL_LIMIT', 'The query nests too deeply', e.pos)
+    try {
+      return this.bindTabularInner(e, env)
+    } finally {
+      this.depth--
+    }
+  }
+
+  private bindTabularInner(e: Expr, env: Env): Plan {
+    switch (e.kind) {
+      case 'tabular':
+        return this.bindSource(e.query, env)
+      case 'name': {
+        const b = lookup(env, e.name)
+        if (b?.kind === 'tabular') return b.plan
+        if (b?.kind === 'function') return this.callTabularFunction(b, [], e.pos, env)
+        const cols = this.opts.schema.get(e.name)
+        if (cols) return { op: 'scan', pos: e.pos, schema: cols, table: e.name }
+        return this.fail('ERR_KQL_UNKNOWN_TABLE', `Failed to resolve table or column expression named '${e.name}'`, e.pos)
+      }
+      case 'call': {
+        if (e.name === 'materialize') {
+          if (e.args.length !== 1) this.fail('ERR_KQL_ARGUMENTS', 'materialize() expects 1 argument', e.pos)
+          const input = this.bindTabular(e.args[0]!, env)
+          return { op: 'memo', pos: e.pos, schema: input.schema, input }
+        }
+        if (e.name === 'table') {
+          const n = e.args[0]
+          if (n?.kind !== 'literal' || typeof n.value !== 'string') return this.fail('ERR_KQL_ARGUMENTS', 'table() expects a table name', e.pos)
+          return this.bindTabular({ kind: 'name', pos: e.pos, name: n.value }, env)
+        }
+        if (e.name === '$wildcard') {
+          const prefix = String((e.args[0] as Expr & { kind: 'literal' }).value)
+          const names = [...this.opts.schema.keys()].filter((n) => n.startsWith(prefix))
+          if (names.length === 0) this.fail('ERR_KQL_UNKNOWN_TABLE', `No table matches '${prefix}*'`, e.pos)
+          return this.bindSource({ kind: 'union', pos: e.pos, outer: true, tables: names.map((n) => ({ kind: 'source', pos: e.pos, expr: { kind: 'name', pos: e.pos, name: n } })) }, env)
+        }
+        const b = lookup(env, e.name)
+        if (b?.kind === 'function') return this.callTabularFunction(b, e.args, e.pos, env)
+        if (this.opts.schema.has(e.name) && e.args.length === 0) return this.bindTabular({ kind: 'name', pos: e.pos, name: e.name }, env)
+        return this.fail('ERR_KQL_UNKNOWN_FUNCTION', `Unknown function: '${e.name}'`, e.pos)
+      }
+      default:
+        return this.fail('ERR_KQL_TYPE', 'Expected a tabular expression', e.pos)
+    }
+  }
+
+  private functionEnv(fn: Binding & { kind: 'function' }, args: readonly Expr[], pos: number, env: Env): Env {
+    if (args.length > fn.params.length) this.fail('ERR_KQL_ARGUMENTS', `The function expects ${fn.params.length} arguments, got ${args.length}`, pos)
+    const vars = new Map<string, Binding>()
+    fn.params.forEach((p, i) => {
+      const a = args[i] ?? p.defaultValue
+      if (a === undefined) return this.fail('ERR_KQL_ARGUMENTS', `Missing argument '${p.name}'`, pos)
+      if (p.type === null) vars.set(p.name, { kind: 'tabular', plan: this.bindTabular(a, env) })
+      else {
+        const b = this.exprs.bind(a, { columns: [], env })
+        vars.set(p.name, { kind: 'scalar', expr: b.type === p.type || p.type === 'dynamic' ? b : { type: p.type, eval: ((ev, from, to) => (c: readonly unknown[][], r: number) => convert(ev(c, r), from, to))(b.eval, b.type, p.type) } })
+      }
+    })
+    return { vars, parent: fn.env }
+  }
+
+  private callTabularFunction(fn: Binding & { kind: 'function' }, args: readonly Expr[], pos: number, env: Env): Plan {
+    if (++this.depth > 64) this.fail('ERR_KQL_LIMIT', 'Recursive function calls are not supported', pos)
+    try {
+      return this.bindQuery(fn.body, this.functionEnv(fn, args, pos, env))
+    } finally {
+      this.depth--
+    }
+  }
+
+  callScalarFunction(fn: Binding & { kind: 'function' }, args: readonly BoundExpr[], pos: number): BoundExpr {
+    const vars = new Map<string, Binding>()
+    fn.params.forEach((p, i) => {
+      const a = args[i]
+      if (a) vars.set(p.name, { kind: 'scalar', expr: a })
+      else if (p.defaultValue) vars.set(p.name, { kind: 'scalar', expr: this.exprs.bind(p.defaultValue, { columns: [], env: fn.env }) })
+      else this.fail('ERR_KQL_ARGUMENTS', `Missing argument '${p.name}'`, pos)
+    })
+    const env: Env = { vars, parent: fn.env }
+    let result: BoundExpr | undefined
+    for (const s of fn.body.statements) {
+      if (s.kind === 'let') env.vars.set(s.name, this.bindLet(s.value, env))
+      else if (s.kind === 'letfn') env.vars.set(s.name, { kind: 'function', params: s.params, body: s.body, env })
+      else if (s.kind === 'query') result = this.exprs.bind(s.expr, { columns: [], env })
+    }
+    if (!result) return this.fail('ERR_KQL_TYPE', 'The function has no result expression', pos)
+    return result
+  }
+
+  // ---- tabular sources ----------------------------------------------------------------------
+  private bindSource(t: Tabular, env: Env): Plan {
+    switch (t.kind) {
+      case 'source':
+        return this.bindTabular(t.expr, env)
+      case 'pipe':
+        return this.bindOp(this.bindSource(t.input, env), t.op, env)
+      case 'union':
+        return this.bindUnion(t.tables.map((x) => this.bindSource(x, env)), t.outer, t.withSource, t.tables, t.pos)
+      case 'datatable': {
+        const n = t.columns.length
+        if (n === 0 || t.values.length % n !== 0) this.fail('ERR_KQL_ARGUMENTS', `datatable: ${t.values.length} values do not fill ${n} columns`, t.pos)
+        const data: unknown[][] = t.columns.map(() => [])
+        t.values.forEach((v, i) => {
+          const b = this.exprs.bind(v, { columns: [], env })
+          const col = t.columns[i % n]!
+          data[i % n]!.push(convert(b.eval([], 0), b.type, col.type))
+        })
+        return { op: 'const', pos: t.pos, schema: t.columns, table: { columns: t.columns, data, rowCount: t.values.length / n } }
+      }
+      case 'externaldata':
+        return { op: 'externaldata', pos: t.pos, schema: t.columns, uris: t.uris, options: t.options }
+      case 'range': {
+        const from = this.exprs.bind(t.from, { columns: [], env })
+        const to = this.exprs.bind(t.to, { columns: [], env })
+        const step = this.exprs.bind(t.step, { columns: [], env })
+        const schema = [{ name: t.column, type: from.type }]
+        return { op: 'lazy', pos: t.pos, schema, build: () => {
+          const a = from.eval([], 0) as number
+          const b = to.eval([], 0) as number
+          const s = step.eval([], 0) as number
+          const out: unknown[] = []
+          if (typeof a === 'number' && typeof b === 'number' && typeof s === 'number' && s !== 0) for (let v = a; s > 0 ? v <= b : v >= b; v += s) out.push(v)
+          return { columns: schema, data: [out], rowCount: out.length }
+        } }
+      }
+      case 'print': {
+        const used = new Set<string>()
+        const items = t.items.map((a, i) => {
+          const b = this.exprs.bind(a.expr, { columns: [], env })
+          const name = uniqueName(a.names?.[0] ?? exprName(a.expr, this.functions) ?? `print_${i}`, used)
+          used.add(name)
+          return { name, b }
+        })
+        const schema = items.map(({ name, b }) => ({ name, type: b.type }))
+        return { op: 'lazy', pos: t.pos, schema, build: () => ({ columns: schema, data: items.map(({ b }) => [b.eval([], 0)]), rowCount: 1 }) }
+      }
+    }
+  }
+
+  private bindUnion(inputs: readonly Plan[], outer: boolean, withSource: string | undefined, sources: readonly Tabular[], pos: number): Plan {
+    const schema: Column[] = []
+    if (withSource) schema.push({ name: withSource, type: 'string' })
+    if (outer) {
+      for (const p of inputs) for (const c of p.schema) if (!schema.some((s) => s.name === c.name)) schema.push(c)
+    } else {
+      for (const c of inputs[0]!.schema) if (inputs.every((p) => p.schema.some((s) => s.name === c.name))) schema.push(c)
+    }
+    const maps = inputs.map((p) => schema.map((c) => p.schema.findIndex((s) => s.name === c.name)))
+    const sourceNames = withSource ? sources.map((s) => (s.kind === 'source' && s.expr.kind === 'name' ? s.expr.name : 'union_arg')) : undefined
+    return { op: 'union', pos, schema, inputs, maps, ...(sourceNames ? { sourceNames } : {}) }
+  }
+
+  // ---- tabular operators --------------------------------------------------------------------
+  private bindOp(input: Plan, op: TabularOp, env: Env): Plan {
+    const scope: Scope = { columns: input.schema, env }
+    const pos = op.pos
+    switch (op.op) {
+      case 'where': {
+        const p = this.exprs.bind(op.predicate, scope)
+        if (p.type !== 'bool' && p.type !== 'dynamic') this.fail('ERR_KQL_TYPE', `The 'where' predicate must be a boolean expression, got ${p.type}`, op.predicate.pos)
+        return { op: 'where', pos, schema: input.schema, input, pred: p.eval }
+      }
+      case 'extend':
+      case 'serialize': {
+        const schema = [...input.schema]
+        const steps: { target: number; eval: Compiled }[] = []
+        for (const a of op.items) {
+          const b = this.exprs.bind(a.expr, { columns: schema, env })
+          const names = a.names ?? [exprName(a.expr, this.functions) ?? columnName(new Set(schema.map((c) => c.name)))]
+          const name = names[0]!
+          let target = schema.findIndex((c) => c.name === name)
+          if (target >= 0) schema[target] = { name, type: b.type }
+          else {
+            target = schema.length
+            schema.push({ name, type: b.type })
+          }
+          steps.push({ target, eval: b.eval })
+        }
+        return { op: 'extend', pos, schema, input, steps }
+      }
+      case 'project': {
+        const schema: Column[] = []
+        const cols: ColumnSource[] = []
+        const used = new Set<string>()
+        for (const a of op.items) {
+          const b = this.exprs.bind(a.expr, scope)
+          let name = a.names?.[0] ?? exprName(a.expr, this.functions) ?? columnName(used)
+          if (used.has(name)) {
+            if (a.names) this.fail('ERR_KQL_DUPLICATE_COLUMN', `A column named '${name}' is already projected`, a.pos)
+            name = uniqueName(name, used)
+          }
+          used.add(name)
+          schema.push({ name, type: b.type })
+          cols.push(b.column !== undefined ? { from: b.column } : { eval: b.eval })
+        }
+        return { op: 'project', pos, schema, input, cols }
+      }
+      case 'project-away':
+      case 'project-keep': {
+        const matched = new Set<number>()
+        for (const c of op.columns) {
+          const re = wildcard(c.pattern)
+          let any = false
+          input.schema.forEach((col, i) => { if (re.test(col.name)) { matched.add(i); any = true } })
+          if (!any && !c.pattern.includes('*')) this.fail('ERR_KQL_UNKNOWN_COLUMN', `Failed to resolve column or scalar expression named '${c.pattern}'`, c.pos)
+        }
+        const keep = input.schema.map((_, i) => i).filter((i) => matched.has(i) === (op.op === 'project-keep'))
+        return { op: 'project', pos, schema: keep.map((i) => input.schema[i]!), input, cols: keep.map((i) => ({ from: i })) }
+      }
+      case 'project-rename': {
+        const schema = [...input.schema]
+        for (const p of op.pairs) {
+          const i = schema.findIndex((c) => c.name === p.from)
+          if (i < 0) this.fail('ERR_KQL_UNKNOWN_COLUMN', `Failed to resolve column or scalar expression named '${p.from}'`, p.pos)
+          schema[i] = { name: p.to, type: schema[i]!.type }
+        }
+        return { op: 'project', pos, schema, input, cols: schema.map((_, i) => ({ from: i })) }
+      }
+      case 'project-reorder': {
+        const order: number[] = []
+        for (const c of op.columns) {
+          const re = wildcard(c.pattern)
+          let hits = input.schema.map((col, i) => ({ col, i })).filter(({ col, i }) => re.test(col.name) && !order.includes(i))
+          if (hits.length === 0 && !c.pattern.includes('*')) this.fail('ERR_KQL_UNKNOWN_COLUMN', `Failed to resolve column or scalar expression named '${c.pattern}'`, c.pos)
+          if (c.desc !== undefined) hits = hits.sort((x, y) => (x.col.name < y.col.name ? -1 : 1) * (c.desc ? -1 : 1))
+          order.push(...hits.map((h) => h.i))
+        }
+        for (let i = 0; i < input.schema.length; i++) if (!order.includes(i)) order.push(i)
+        return { op: 'project', pos, schema: order.map((i) => input.schema[i]!), input, cols: order.map((i) => ({ from: i })) }
+      }
+      case 'summarize':
+        return this.bindSummarize(input, op.aggs, op.by, env, pos)
+      case 'distinct': {
+        if (op.items.length === 0) return this.bindSummarize(input, [], input.schema.map((c) => ({ pos, expr: { kind: 'name', pos, name: c.name } })), env, pos)
+        return this.bindSummarize(input, [], op.items, env, pos)
+      }
+      case 'count':
+        return this.bindSummarize(input, [{ pos, names: ['Count'], expr: { kind: 'call', pos, name: 'count', args: [] } }], [], env, pos)
+      case 'join':
+      case 'lookup':
+        return this.bindJoin(input, op, env)
+      case 'sort':
+        return { op: 'sort', pos, schema: input.schema, input, keys: op.keys.map((k) => this.sortSpec(k.expr, k.desc, k.nullsFirst, scope)) }
+      case 'top': {
+        const sorted: Plan = { op: 'sort', pos, schema: input.schema, input, keys: [this.sortSpec(op.key.expr, op.key.desc, op.key.nullsFirst, scope)] }
+        return { op: 'take', pos, schema: input.schema, input: sorted, count: this.constNumber(op.count, env) }
+      }
+      case 'take':
+        return { op: 'take', pos, schema: input.schema, input, count: this.constNumber(op.count, env) }
+      case 'union':
+        return this.bindUnion([input, ...op.tables.map((t) => this.bindSource(t, env))], op.outer, op.withSource, [{ kind: 'source', pos, expr: { kind: 'name', pos, name: 'union_arg0' } }, ...op.tables], pos)
+      case 'mv-expand':
+      case 'mv-apply': {
+        const schema = [...input.schema]
+        const items = op.items.map(({ item, to }) => {
+          const b = this.exprs.bind(item.expr, scope)
+          const name = item.names?.[0] ?? exprName(item.expr, this.functions) ?? columnName(new Set(schema.map((c) => c.name)))
+          const type: ScalarType = to ?? 'dynamic'
+          let target = schema.findIndex((c) => c.name === name)
+          if (target >= 0) schema[target] = { name, type }
+          else {
+            target = schema.length
+            schema.push({ name, type })
+          }
+          return { target, eval: b.eval, to: type }
+        })
+        if (op.op === 'mv-expand') {
+          const limit = op.limit ? this.constNumber(op.limit, env) : Number.POSITIVE_INFINITY
+          return { op: 'mv-expand', pos, schema, input, items, limit }
+        }
+        const slot: { table: Table | null } = { table: null }
+        const inner: Plan = { op: 'lazy', pos, schema, build: () => slot.table! }
+        const bodyEnv: Env = { vars: new Map([['$mvapply', { kind: 'tabular', plan: inner }]]), parent: env }
+        const body = this.bindSource(op.body, bodyEnv)
+        return { op: 'mv-apply', pos, schema: body.schema, input, items, expanded: schema, body, slot }
+      }
+      case 'parse': {
+        const src = this.exprs.bind(op.expr, scope)
+        const schema = [...input.schema]
+        const targets: { index: number; type: ScalarType }[] = []
+        let re = '^'
+        op.pattern.forEach((p, i) => {
+          if (p.kind === 'text') re += p.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+          else if (p.kind === 'star') re += i === op.pattern.length - 1 ? '.*' : '.*?'
+          else {
+            const last = i === op.pattern.length - 1
+            re += p.type === 'long' || p.type === 'int' ? '(-?\\d+)' : p.type === 'real' ? '(-?[\\d.eE+-]+)' : last ? '(.*)' : '(.*?)'
+            let index = schema.findIndex((c) => c.name === p.name)
+            if (index >= 0) schema[index] = { name: p.name, type: p.type }
+            else {
+              index = schema.length
+              schema.push({ name: p.name, type: p.type })
+            }
+            targets.push({ index, type: p.type })
+          }
+        })
+        return { op: 'parse', pos, schema, input, eval: this.exprs.text(src), regex: new RegExp(re, 's'), targets, pattern: op.pattern }
+      }
+      case 'as':
+      case 'render':
+        return input
+      case 'getschema': {
+        const schema: Column[] = [{ name: 'ColumnName', type: 'string' }, { name: 'ColumnOrdinal', type: 'int' }, { name: 'DataType', type: 'string' }, { name: 'ColumnType', type: 'string' }]
+        const cols = input.schema
+        return { op: 'const', pos, schema, table: { columns: schema, data: [cols.map((c) => c.name), cols.map((_, i) => i), cols.map((c) => `System.${c.type}`), cols.map((c) => c.type)], rowCount: cols.length } }
+      }
+      case 'invoke':
+        return this.bindInvoke(input, op.call, env)
+      case 'evaluate':
+        return this.bindEvaluate(input, op.call, scope)
+      case 'make-series':
+        return this.bindMakeSeries(input, op, env)
+    }
+  }
+
+  private constNumber(e: Expr, env: Env): number {
+    const b = this.exprs.bind(e, { columns: [], env })
+    const v = b.eval([], 0)
+    if (typeof v !== 'number') this.fail('ERR_KQL_TYPE', 'Expected a constant number', e.pos)
+    return v as number
+  }
+
+  private sortSpec(e: Expr, desc: boolean, nullsFirst: boolean | undefined, scope: Scope): SortSpec {
+    const b = this.exprs.bind(e, scope)
+    // Kusto: nulls last for desc, first for asc, unless stated.
+    return { eval: b.eval, desc, nullsFirst: nullsFirst ?? !desc }
+  }
+
+  private bindSummarize(input: Plan, aggItems: readonly Assignment[], byItems: readonly Assignment[], env: Env, pos: number): Plan {
+    const scope: Scope = { columns: input.schema, env }
+    const schema: Column[] = []
+    const used = new Set<string>()
+    const keys: Compiled[] = []
+    const layout: (['key', number] | ['agg', number, number] | ['post', number])[] = []
+    for (const a of byItems) {
+      const b = this.exprs.bind(a.expr, scope)
+      const name = uniqueName(a.names?.[0] ?? b.name ?? exprName(a.expr, this.functions) ?? columnName(used), used)
+      used.add(name)
+      schema.push({ name, type: b.type })
+      layout.push(['key', keys.length])
+      keys.push(b.eval)
+    }
+    const aggs: BoundAggregate[] = []
+    const post: Compiled[] = []
+    const postSlots: (['key', number] | ['agg', number, number])[] = []
+    const postColumns: Column[] = []
+    for (const a of aggItems) {
+      const e = a.expr
+      if (e.kind === 'call' && this.aggregates.has(e.name) && !lookup(env, e.name)) {
+        const agg = this.bindAggregateCall(e, scope)
+        const ai = aggs.length
+        aggs.push(agg)
+        agg.columns.forEach((c, ri) => {
+          const star = agg.starFrom !== undefined && ri >= agg.starFrom
+          if (star && used.has(c.name)) return
+          const explicit = a.names?.[ri]
+          const name = uniqueName(explicit ?? c.name, used)
+          used.add(name)
+          schema.push({ name, type: c.type })
+          layout.push(['agg', ai, ri])
+        })
+        continue
+      }
+      // An expression over aggregates: `summarize x = count() * 2`, `dcount(a) / toreal(count())`.
+      const aggScope: Scope = {
+        columns: postColumns,
+        env,
+        aggregate: (call) => {
+          const agg = this.bindAggregateCall(call, scope)
+          const ai = aggs.length
+          aggs.push(agg)
+          const slot = postSlots.length
+          postSlots.push(['agg', ai, 0])
+          postColumns.push({ name: `$agg${slot}`, type: agg.columns[0]!.type })
+          return { type: agg.columns[0]!.type, eval: colRef(slot) }
+        },
+      }
+      // by-columns are visible inside post-aggregation expressions
+      const keyNames = schema.slice(0, keys.length)
+      keyNames.forEach((c, i) => {
+        if (!postColumns.some((p) => p.name === c.name)) {
+          postSlots.push(['key', i])
+          postColumns.push(c)
+        }
+      })
+      const b = this.exprs.bind(e, aggScope)
+      if (aggs.length === 0) this.fail('ERR_KQL_TYPE', 'summarize expressions must contain an aggregate function', e.pos)
+      const name = uniqueName(a.names?.[0] ?? columnName(used), used)
+      used.add(name)
+      schema.push({ name, type: b.type })
+      layout.push(['post', post.length])
+      post.push(b.eval)
+    }
+    return { op: 'summarize', pos, schema, input, keys, aggs, post, postSlots, out: { layout } }
+  }
+
+  private bindAggregateCall(e: Expr & { kind: 'call' }, scope: Scope): BoundAggregate {
+    const fn = this.aggregates.get(e.name)!
+    const star = e.args.some((a) => a.kind === 'star')
+    const args = e.args.filter((a) => a.kind !== 'star')
+    if (args.length < fn.minArgs || (args.length > fn.maxArgs && !star)) this.fail('ERR_KQL_ARGUMENTS', `Aggregate '${e.name}' expects ${fn.minArgs} to ${fn.maxArgs} arguments, got ${args.length}`, e.pos)
+    const bound = args.map((a) => this.exprs.bind(a, { columns: scope.columns, env: scope.env }))
+    const argNames = args.map((a) => exprName(a, this.functions) ?? '')
+    return fn.bind({ args: bound, argNames, inputColumns: scope.columns, star }, (code, message) => this.fail(code, message, e.pos))
+  }
+
+  private bindJoin(left: Plan, op: TabularOp & { op: 'join' | 'lookup' }, env: Env): Plan {
+    const right = this.bindSource(op.right, env)
+    if (op.on.length === 0) this.fail('ERR_KQL_SYNTAX', `${op.op}: missing 'on' clause`, op.pos)
+    const leftKeys: number[] = []
+    const rightKeys: number[] = []
+    for (const k of op.on) {
+      const li = left.schema.findIndex((c) => c.name === k.left)
+      const ri = right.schema.findIndex((c) => c.name === k.right)
+      if (li < 0) this.fail('ERR_KQL_UNKNOWN_COLUMN', `Failed to resolve column or scalar expression named '${k.left}'`, k.pos)
+      if (ri < 0) this.fail('ERR_KQL_UNKNOWN_COLUMN', `Failed to resolve column or scalar expression named '${k.right}'`, k.pos)
+      leftKeys.push(li)
+      rightKeys.push(ri)
+    }
+    const kind = op.kind
+    if (kind === 'leftsemi' || kind === 'leftanti') return { op: 'join', pos: op.pos, kind, schema: left.schema, left, right, leftKeys, rightKeys, rightCols: [] }
+    if (kind === 'rightsemi' || kind === 'rightanti') return { op: 'join', pos: op.pos, kind, schema: right.schema, left, right, leftKeys, rightKeys, rightCols: right.schema.map((_, i) => i) }
+    const used = new Set(left.schema.map((c) => c.name))
+    const schema: Column[] = [...left.schema]
+    const rightCols: number[] = []
+    right.schema.forEach((c, i) => {
+      // lookup drops the right side's key columns (Kusto docs "lookup operator")
+      if (op.op === 'lookup' && rightKeys.includes(i) && op.on.some((k) => k.left === k.right && k.right === c.name)) return
+      const name = uniqueName(c.name, used)
+      used.add(name)
+      schema.push({ name, type: c.type })
+      rightCols.push(i)
+    })
+    return { op: 'join', pos: op.pos, kind, schema, left, right, leftKeys, rightKeys, rightCols }
+  }
+
+  private bindInvoke(input: Plan, call: Expr & { kind: 'call' }, env: Env): Plan {
+    if (call.name === 'FileProfile') {
+      const schema = [...input.schema]
+      const steps: { target: number; eval: Compiled }[] = []
+      const shaIdx = input.schema.findIndex((c) => c.name === 'SHA1')
+      for (const c of FILE_PROFILE) {
+        if (schema.some((s) => s.name === c.name)) continue
+        const target = schema.length
+        schema.push(c)
+        // Deterministic placeholder values: the real function looks files up in Microsoft's cloud.
+        const ev: Compiled = c.name === 'GlobalPrevalence' && shaIdx >= 0
+          ? (cols, r) => { const s = cols[shaIdx]![r]; return typeof s === 'string' && s ? parseInt(s.slice(0, 4), 16) || 0 : null }
+          : c.name === 'ProfileAvailability' ? () => 'Available' : c.type === 'string' ? () => '' : () => null
+        steps.push({ target, eval: ev })
+      }
+      return { op: 'extend', pos: call.pos, schema, input, steps }
+    }
+    const fn = lookup(env, call.name)
+    if (fn?.kind === 'function' && fn.params[0]?.type === null) {
+      const self: Binding = { kind: 'tabular', plan: input }
+      const innerEnv: Env = { vars: new Map([[fn.params[0].name, self]]), parent: env }
+      return this.callTabularFunction(fn, [{ kind: 'name', pos: call.pos, name: fn.params[0].name }, ...call.args], call.pos, innerEnv)
+    }
+    return this.fail('ERR_KQL_UNKNOWN_FUNCTION', `Unknown function: '${call.name}'`, call.pos)
+  }
+
+  private bindEvaluate(input: Plan, call: Expr & { kind: 'call' }, scope: Scope): Plan {
+    if (call.name === 'bag_unpack') {
+      const b = this.exprs.bind(call.args[0] ?? { kind: 'star', pos: call.pos }, scope)
+      if (b.column === undefined) return this.fail('ERR_KQL_ARGUMENTS', 'bag_unpack() expects a dynamic column', call.pos)
+      const prefixArg = call.args[1]
+      const prefix = prefixArg?.kind === 'literal' && typeof prefixArg.value === 'string' ? prefixArg.value : ''
+      const schema = input.schema.filter((_, i) => i !== b.column)
+      return { op: 'bag_unpack', pos: call.pos, schema, input, column: b.column, prefix }
+    }
+    return this.fail('ERR_KQL_UNSUPPORTED', `evaluate ${call.name}() is not supported by this engine`, call.pos)
+  }
+
+  private bindMakeSeries(input: Plan, op: TabularOp & { op: 'make-series' }, env: Env): Plan {
+    const scope: Scope = { columns: input.schema, env }
+    const schema: Column[] = []
+    const used = new Set<string>()
+    const keys: Compiled[] = []
+    for (const a of op.by) {
+      const b = this.exprs.bind(a.expr, scope)
+      const name = uniqueName(a.names?.[0] ?? exprName(a.expr, this.functions) ?? columnName(used), used)
+      used.add(name)
+      schema.push({ name, type: b.type })
+      keys.push(b.eval)
+    }
+    const aggs: BoundAggregate[] = []
+    const fills: unknown[] = []
+    for (const { item, fill } of op.aggs) {
+      if (item.expr.kind !== 'call' || !this.aggregates.has(item.expr.name)) this.fail('ERR_KQL_TYPE', 'make-series expects aggregate functions', item.pos)
+      const agg = this.bindAggregateCall(item.expr as Expr & { kind: 'call' }, scope)
+      const name = uniqueName(item.names?.[0] ?? agg.columns[0]!.name, used)
+      used.add(name)
+      schema.push({ name, type: 'dynamic' })
+      aggs.push(agg)
+      fills.push(fill ? this.exprs.bind(fill, { columns: [], env }).eval([], 0) : 0)
+    }
+    const on = this.exprs.bind(op.on, scope)
+    const onName = uniqueName(exprName(op.on, this.functions) ?? columnName(used), used)
+    schema.push({ name: onName, type: 'dynamic' })
+    const noRow = (e: Expr | undefined): Compiled | null => (e ? this.exprs.bind(e, { columns: [], env }).eval : null)
+    return { op: 'make-series', pos: op.pos, schema, input, keys, aggs, fills, on: on.eval, from: noRow(op.from), to: noRow(op.to), step: noRow(op.step)! }
+  }
+}
+

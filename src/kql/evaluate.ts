@@ -1,0 +1,396 @@
+/**
+ * The evaluator: runs a bound plan over columnar tables, one `switch (plan.op)` case per operator.
+ * Expressions are the binder's closures; operators only move row indices and column arrays.
+ */
+import type { Accumulator } from './aggregates.js'
+import { KqlRuntimeError } from './errors.js'
+import type { Plan } from './plan.js'
+import type { Column, ScalarType, Table } from './types.js'
+import { compareValues, convert, fromDynamic, groupKey } from './values.js'
+
+export interface ExecContext {
+  readonly text: string
+  /** Returns a table's data (columns matched by name; missing columns read as null). */
+  readonly tables: (name: string) => Table | undefined
+  /** The externaldata allow-list: returns the content of an allowed URI, undefined otherwise. */
+  readonly externalData: ((uri: string) => string | undefined) | undefined
+  readonly memo: Map<Plan, Table>
+}
+
+const gather = (col: readonly unknown[], idx: readonly number[]): unknown[] => {
+  const out = new Array<unknown>(idx.length)
+  for (let i = 0; i < idx.length; i++) out[i] = col[idx[i]!]
+  return out
+}
+const nullOf = (t: ScalarType): unknown => (t === 'string' ? '' : null)
+
+function fit(schema: readonly Column[], t: Table): Table {
+  if (t.columns.length === schema.length && t.columns.every((c, i) => c.name === schema[i]!.name)) return { columns: schema, data: t.data, rowCount: t.rowCount }
+  const data = schema.map((c) => {
+    const i = t.columns.findIndex((x) => x.name === c.name)
+    return i >= 0 ? t.data[i]! : new Array<unknown>(t.rowCount).fill(nullOf(c.type))
+  })
+  return { columns: schema, data, rowCount: t.rowCount }
+}
+
+export function execute(plan: Plan, ctx: ExecContext): Table {
+  const schema = plan.schema
+  switch (plan.op) {
+    case 'scan': {
+      const t = ctx.tables(plan.table)
+      return t ? fit(schema, t) : { columns: schema, data: schema.map(() => []), rowCount: 0 }
+    }
+    case 'const':
+      return plan.table
+    case 'lazy':
+      return plan.build()
+    case 'memo': {
+      let t = ctx.memo.get(plan)
+      if (!t) {
+        t = execute(plan.input, ctx)
+        ctx.memo.set(plan, t)
+      }
+      return t
+    }
+    case 'where': {
+      const t = execute(plan.input, ctx)
+      const idx: number[] = []
+      const p = plan.pred
+      const d = t.data
+      for (let r = 0; r < t.rowCount; r++) if (p(d, r) === true) idx.push(r)
+      if (idx.length === t.rowCount) return t
+      return { columns: schema, data: d.map((c) => gather(c, idx)), rowCount: idx.length }
+    }
+    case 'project': {
+      const t = execute(plan.input, ctx)
+      const data = plan.cols.map((c) => {
+        if ('from' in c) return t.data[c.from]!
+        const out = new Array<unknown>(t.rowCount)
+        for (let r = 0; r < t.rowCount; r++) out[r] = c.eval(t.data, r)
+        return out
+      })
+      return { columns: schema, data, rowCount: t.rowCount }
+    }
+    case 'extend': {
+      const t = execute(plan.input, ctx)
+      const data = t.data.slice()
+      for (const s of plan.steps) {
+        const out = new Array<unknown>(t.rowCount)
+        for (let r = 0; r < t.rowCount; r++) out[r] = s.eval(data, r)
+        data[s.target] = out
+      }
+      return { columns: schema, data, rowCount: t.rowCount }
+    }
+    case 'summarize':
+      return summarize(plan, execute(plan.input, ctx))
+    case 'join':
+      return join(plan, execute(plan.left, ctx), execute(plan.right, ctx))
+    case 'sort': {
+      const t = execute(plan.input, ctx)
+      const keys = plan.keys.map((k) => {
+        const vals = new Array<unknown>(t.rowCount)
+        for (let r = 0; r < t.rowCount; r++) vals[r] = k.eval(t.data, r)
+        return { vals, desc: k.desc, nullsFirst: k.nullsFirst }
+      })
+      const idx = Array.from({ length: t.rowCount }, (_, i) => i)
+      idx.sort((a, b) => {
+        for (const k of keys) {
+          const x = k.vals[a]
+          const y = k.vals[b]
+          const xn = x === null || x === undefined
+          const yn = y === null || y === undefined
+          if (xn || yn) {
+            if (xn && yn) continue
+            return (xn ? -1 : 1) * (k.nullsFirst ? 1 : -1)
+          }
+          const c = compareValues(x, y)
+          if (c !== 0) return k.desc ? -c : c
+        }
+        return a - b
+      })
+      return { columns: schema, data: t.data.map((c) => gather(c, idx)), rowCount: idx.length }
+    }
+    case 'take': {
+      const t = execute(plan.input, ctx)
+      const n = Math.max(0, Math.min(t.rowCount, Math.floor(plan.count)))
+      if (n === t.rowCount) return t
+      return { columns: schema, data: t.data.map((c) => c.slice(0, n)), rowCount: n }
+    }
+    case 'union': {
+      const parts = plan.inputs.map((p) => execute(p, ctx))
+      const data: unknown[][] = schema.map(() => [])
+      parts.forEach((t, pi) => {
+        const map = plan.maps[pi]!
+        schema.forEach((c, ci) => {
+          const src = map[ci]!
+          const out = data[ci]!
+          if (src >= 0) for (let r = 0; r < t.rowCount; r++) out.push(t.data[src]![r])
+          else if (plan.sourceNames && ci === 0) for (let r = 0; r < t.rowCount; r++) out.push(plan.sourceNames[pi])
+          else for (let r = 0; r < t.rowCount; r++) out.push(nullOf(c.type))
+        })
+      })
+      return { columns: schema, data, rowCount: parts.reduce((s, t) => s + t.rowCount, 0) }
+    }
+    case 'mv-expand': {
+      const t = execute(plan.input, ctx)
+      return mvExpand(schema, t, plan.items, plan.limit).table
+    }
+    case 'mv-apply': {
+      const t = execute(plan.input, ctx)
+      const expanded = mvExpand(plan.expanded, t, plan.items, Number.POSITIVE_INFINITY, true)
+      const data: unknown[][] = schema.map(() => [])
+      let rows = 0
+      for (const group of expanded.groups) {
+        plan.slot.table = { columns: expanded.table.columns, data: expanded.table.data.map((c) => gather(c, group)), rowCount: group.length }
+        const out = execute(plan.body, ctx)
+        for (let ci = 0; ci < schema.length; ci++) for (let r = 0; r < out.rowCount; r++) data[ci]!.push(out.data[ci]![r])
+        rows += out.rowCount
+      }
+      return { columns: schema, data, rowCount: rows }
+    }
+    case 'parse': {
+      const t = execute(plan.input, ctx)
+      const data = t.data.slice()
+      const outs = plan.targets.map(() => new Array<unknown>(t.rowCount))
+      for (let r = 0; r < t.rowCount; r++) {
+        const m = plan.regex.exec(plan.eval(t.data, r) as string)
+        plan.targets.forEach((tg, i) => {
+          const v = m ? m[i + 1] : undefined
+          outs[i]![r] = v === undefined ? nullOf(tg.type) : convert(v, 'string', tg.type)
+        })
+      }
+      plan.targets.forEach((tg, i) => (data[tg.index] = outs[i]!))
+      return { columns: schema, data, rowCount: t.rowCount }
+    }
+    case 'bag_unpack': {
+      const t = execute(plan.input, ctx)
+      const bag = t.data[plan.column]!
+      const keys: string[] = []
+      const seen = new Set<string>(schema.map((c) => c.name))
+      for (let r = 0; r < t.rowCount; r++) {
+        const v = bag[r]
+        if (v && typeof v === 'object' && !Array.isArray(v)) for (const k of Object.keys(v)) if (!seen.has(plan.prefix + k)) { seen.add(plan.prefix + k); keys.push(k) }
+      }
+      const data = t.data.filter((_, i) => i !== plan.column)
+      for (const k of keys) data.push(bag.map((v) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] ?? null : null)))
+      return { columns: [...schema, ...keys.map((k) => ({ name: plan.prefix + k, type: 'dynamic' as const }))], data, rowCount: t.rowCount }
+    }
+    case 'externaldata':
+      return externalData(plan, ctx)
+    case 'make-series':
+      return makeSeries(plan, execute(plan.input, ctx))
+  }
+}
+
+function mvExpand(schema: readonly Column[], t: Table, items: readonly { target: number; eval: (c: readonly unknown[][], r: number) => unknown; to: ScalarType }[], limit: number, grouped = false): { table: Table; groups: number[][] } {
+  const inputWidth = t.data.length
+  const data: unknown[][] = schema.map(() => [])
+  const groups: number[][] = []
+  let rows = 0
+  for (let r = 0; r < t.rowCount; r++) {
+    const lists = items.map((it) => {
+      const v = it.eval(t.data, r)
+      if (Array.isArray(v)) return v
+      if (v !== null && typeof v === 'object') return Object.entries(v).map(([k, x]) => ({ [k]: x }))
+      return [v]
+    })
+    const n = Math.min(limit, Math.max(...lists.map((l) => l.length)))
+    const group: number[] = []
+    for (let k = 0; k < n; k++) {
+      for (let ci = 0; ci < inputWidth; ci++) data[ci]!.push(t.data[ci]![r])
+      for (let ci = inputWidth; ci < schema.length; ci++) data[ci]!.push(null)
+      items.forEach((it, i) => {
+        const v = lists[i]![k] ?? null
+        data[it.target]![rows] = it.to === 'dynamic' ? v : fromDynamic(v, it.to)
+      })
+      group.push(rows)
+      rows++
+    }
+    if (grouped) groups.push(group)
+  }
+  return { table: { columns: schema, data, rowCount: rows }, groups }
+}
+
+function summarize(plan: Plan & { op: 'summarize' }, t: Table): Table {
+  const groups = new Map<string, { keys: unknown[]; accs: Accumulator[] }>()
+  const order: { keys: unknown[]; accs: Accumulator[] }[] = []
+  const d = t.data
+  const nk = plan.keys.length
+  for (let r = 0; r < t.rowCount; r++) {
+    const keys = new Array<unknown>(nk)
+    for (let k = 0; k < nk; k++) keys[k] = plan.keys[k]!(d, r)
+    const gk = nk === 1 ? groupKey(keys) : groupKey(keys)
+    let g = groups.get(gk)
+    if (!g) {
+      g = { keys, accs: plan.aggs.map((a) => a.create()) }
+      groups.set(gk, g)
+      order.push(g)
+    }
+    for (const a of g.accs) a.add(d, r)
+  }
+  // Kusto: an aggregation without `by` over no rows still yields one row (count() = 0).
+  if (nk === 0 && order.length === 0) order.push({ keys: [], accs: plan.aggs.map((a) => a.create()) })
+  const data: unknown[][] = plan.schema.map(() => new Array<unknown>(order.length))
+  order.forEach((g, gi) => {
+    const results = g.accs.map((a) => a.result())
+    const postCols = plan.postSlots.map((s) => [s[0] === 'key' ? g.keys[s[1]] : results[s[1]]![s[2]]])
+    plan.out.layout.forEach((slot, ci) => {
+      data[ci]![gi] = slot[0] === 'key' ? g.keys[slot[1]] : slot[0] === 'agg' ? results[slot[1]]![slot[2]] ?? null : plan.post[slot[1]]!(postCols, 0)
+    })
+  })
+  return { columns: plan.schema, data, rowCount: order.length }
+}
+
+function join(plan: Plan & { op: 'join' }, L: Table, R: Table): Table {
+  const keyOf = (t: Table, cols: readonly number[], r: number): string | null => {
+    const vals = cols.map((c) => t.data[c]![r])
+    // null keys never match (empty strings do)
+    if (vals.some((v) => v === null || v === undefined)) return null
+    return groupKey(vals)
+  }
+  const index = new Map<string, number[]>()
+  for (let r = 0; r < R.rowCount; r++) {
+    const k = keyOf(R, plan.rightKeys, r)
+    if (k === null) continue
+    const list = index.get(k)
+    if (list) list.push(r)
+    else index.set(k, [r])
+  }
+  const li: number[] = []
+  const ri: number[] = []
+  const kind = plan.kind
+  if (kind === 'rightsemi' || kind === 'rightanti') {
+    const leftKeys = new Set<string>()
+    for (let r = 0; r < L.rowCount; r++) {
+      const k = keyOf(L, plan.leftKeys, r)
+      if (k !== null) leftKeys.add(k)
+    }
+    for (let r = 0; r < R.rowCount; r++) {
+      const k = keyOf(R, plan.rightKeys, r)
+      if ((k !== null && leftKeys.has(k)) === (kind === 'rightsemi')) ri.push(r)
+    }
+    return { columns: plan.schema, data: R.data.map((c) => gather(c, ri)), rowCount: ri.length }
+  }
+  const seenLeft = new Set<string>()
+  const matchedRight = new Set<number>()
+  for (let r = 0; r < L.rowCount; r++) {
+    const k = keyOf(L, plan.leftKeys, r)
+    // innerunique (the default) de-duplicates the LEFT side by key before joining (Kusto docs).
+    if (kind === 'innerunique') {
+      if (k === null || seenLeft.has(k)) continue
+      seenLeft.add(k)
+    }
+    const matches = k === null ? undefined : index.get(k)
+    if (kind === 'leftsemi' || kind === 'leftanti') {
+      if ((matches !== undefined) === (kind === 'leftsemi')) li.push(r)
+      continue
+    }
+    if (matches) {
+      for (const m of matches) {
+        li.push(r)
+        ri.push(m)
+        matchedRight.add(m)
+      }
+    } else if (kind === 'leftouter' || kind === 'fullouter') {
+      li.push(r)
+      ri.push(-1)
+    }
+  }
+  if (kind === 'leftsemi' || kind === 'leftanti') return { columns: plan.schema, data: L.data.map((c) => gather(c, li)), rowCount: li.length }
+  if (kind === 'rightouter' || kind === 'fullouter') {
+    for (let r = 0; r < R.rowCount; r++) if (!matchedRight.has(r)) {
+      li.push(-1)
+      ri.push(r)
+    }
+  }
+  const pick = (col: readonly unknown[], idx: readonly number[], type: ScalarType): unknown[] => {
+    const out = new Array<unknown>(idx.length)
+    for (let i = 0; i < idx.length; i++) out[i] = idx[i]! < 0 ? nullOf(type) : col[idx[i]!]
+    return out
+  }
+  const data = [
+    ...L.data.map((c, i) => pick(c, li, L.columns[i]?.type ?? 'unknown')),
+    ...plan.rightCols.map((c) => pick(R.data[c]!, ri, R.columns[c]?.type ?? 'unknown')),
+  ]
+  return { columns: plan.schema, data, rowCount: li.length }
+}
+
+function parseCsvLine(line: string): string[] {
+  const out: string[] = []
+  let cur = ''
+  let q = false
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!
+    if (q) {
+      if (c === '"' && line[i + 1] === '"') { cur += '"'; i++ } else if (c === '"') q = false
+      else cur += c
+    } else if (c === '"') q = true
+    else if (c === ',') { out.push(cur); cur = '' } else cur += c
+  }
+  out.push(cur)
+  return out
+}
+
+function externalData(plan: Plan & { op: 'externaldata' }, ctx: ExecContext): Table {
+  const schema = plan.schema
+  const data: unknown[][] = schema.map(() => [])
+  let rows = 0
+  for (const uri of plan.uris) {
+    const content = ctx.externalData?.(uri)
+    if (content === undefined) {
+      throw new KqlRuntimeError('ERR_KQL_EXTERNALDATA_DENIED', `externaldata: '${uri}' is not in the allow-list of this engine (no network access)`, ctx.text, plan.pos, { hint: 'Add the URI to the emulator\'s externalData allow-list, or inline the data with datatable()' })
+    }
+    const format = String(plan.options.format ?? 'csv').toLowerCase()
+    let lines = content.split(/\r?\n/).filter((l) => l.length > 0)
+    if (plan.options.ignoreFirstRecord === true || plan.options.ignoreFirstRecord === 'true') lines = lines.slice(1)
+    for (const line of lines) {
+      let cells: unknown[]
+      if (format === 'json' || format === 'multijson') {
+        let obj: Record<string, unknown> = {}
+        try { obj = JSON.parse(line) as Record<string, unknown> } catch { continue }
+        cells = schema.map((c) => obj[c.name] ?? null)
+        schema.forEach((c, i) => data[i]!.push(fromDynamic(cells[i], c.type)))
+      } else {
+        cells = format === 'txt' || format === 'raw' ? [line] : parseCsvLine(line)
+        schema.forEach((c, i) => data[i]!.push(convert(cells[i] ?? '', 'string', c.type)))
+      }
+      rows++
+    }
+  }
+  return { columns: schema, data, rowCount: rows }
+}
+
+function makeSeries(plan: Plan & { op: 'make-series' }, t: Table): Table {
+  const step = plan.step([], 0) as number
+  const onVals: number[] = []
+  for (let r = 0; r < t.rowCount; r++) onVals.push(plan.on(t.data, r) as number)
+  const present = onVals.filter((v) => typeof v === 'number')
+  const from = (plan.from?.([], 0) as number | undefined) ?? (present.length ? Math.min(...present) : 0)
+  const to = (plan.to?.([], 0) as number | undefined) ?? (present.length ? Math.max(...present) + step : 0)
+  const bins = step > 0 ? Math.max(0, Math.min(100000, Math.ceil((to - from) / step))) : 0
+  const groups = new Map<string, { keys: unknown[]; cells: Map<number, Accumulator[]> }>()
+  for (let r = 0; r < t.rowCount; r++) {
+    const v = onVals[r]
+    if (typeof v !== 'number' || v < from || v >= to) continue
+    const keys = plan.keys.map((k) => k(t.data, r))
+    const gk = groupKey(keys)
+    let g = groups.get(gk)
+    if (!g) groups.set(gk, (g = { keys, cells: new Map() }))
+    const b = Math.floor((v - from) / step)
+    let accs = g.cells.get(b)
+    if (!accs) g.cells.set(b, (accs = plan.aggs.map((a) => a.create())))
+    for (const a of accs) a.add(t.data, r)
+  }
+  const axis = Array.from({ length: bins }, (_, i) => new Date(from + i * step).toISOString())
+  const data: unknown[][] = plan.schema.map(() => [])
+  for (const g of groups.values()) {
+    g.keys.forEach((k, i) => data[i]!.push(k))
+    plan.aggs.forEach((_, ai) => {
+      const series = Array.from({ length: bins }, (_, b) => g.cells.get(b)?.[ai]!.result()[0] ?? plan.fills[ai] ?? 0)
+      data[plan.keys.length + ai]!.push(series)
+    })
+    data[plan.schema.length - 1]!.push(axis)
+  }
+  return { columns: plan.schema, data, rowCount: groups.size }
+}
+

@@ -1,0 +1,94 @@
+/**
+ * m365d's KQL engine: lexer → parser (AST) → binder (schema, names, types, compiled closures) →
+ * evaluator over columnar in-memory tables. Depends only on node built-ins and src/lib, so it can
+ * run inside the emulator.
+ */
+import type { Clock } from '../lib/clock.js'
+import { systemClock } from '../lib/clock.js'
+import { builtinAggregates, type AggregateFunction } from './aggregates.js'
+import type { Query } from './ast.js'
+import { Binder } from './binder.js'
+import type { RuntimeRef } from './compiled.js'
+import { execute, type ExecContext } from './evaluate.js'
+import { builtinFunctions, type ScalarFunction } from './functions.js'
+import { parse } from './parser.js'
+import type { Plan } from './plan.js'
+import { loadSchema, type KqlSchema, type SchemaJson } from './schema.js'
+import type { Column, Table } from './types.js'
+
+export { KqlError, KqlRuntimeError, KqlSemanticError, KqlSyntaxError, positionOf } from './errors.js'
+export { tokenize, type Token, type TokenKind } from './lexer.js'
+export { parse } from './parser.js'
+export { loadSchema, type KqlSchema, type SchemaJson } from './schema.js'
+export type { Column, ScalarType, Table } from './types.js'
+export type { Query, Expr, Tabular, TabularOp, Statement } from './ast.js'
+export { formatDatetime, formatTimespan } from './values.js'
+
+export interface KqlEngineOptions {
+  /** Table catalogue: a schema.json object, its path, or a loaded schema. */
+  readonly schema: KqlSchema | SchemaJson | string
+  /** Table data by name (columns matched by name). Tables without data read as empty. */
+  readonly tables?: ((name: string) => Table | undefined) | Readonly<Record<string, Table>>
+  /**
+   * The externaldata allow-list: URI → file content, or a function returning the content of an
+   * allowed URI (undefined = denied). Anything else fails with ERR_KQL_EXTERNALDATA_DENIED.
+   */
+  readonly externalData?: Readonly<Record<string, string>> | ((uri: string) => string | undefined)
+  /** Source of `now()`/`ago()` (fixed once per query run). */
+  readonly clock?: Clock
+}
+
+/** A query that parsed and bound: its result schema is known before running. */
+export interface BoundQuery {
+  readonly text: string
+  readonly ast: Query
+  readonly schema: readonly Column[]
+  /** Runs the query (a bound query can be run many times). */
+  run(): Table
+}
+
+export class KqlEngine {
+  private readonly schema: KqlSchema
+  private readonly tables: (name: string) => Table | undefined
+  private readonly externalData: ((uri: string) => string | undefined) | undefined
+  private readonly clock: Clock
+  /** Per-instance registries (style.md §8: no global function table). */
+  readonly functions: Map<string, ScalarFunction> = builtinFunctions()
+  readonly aggregates: Map<string, AggregateFunction> = builtinAggregates()
+
+  constructor(options: KqlEngineOptions) {
+    this.schema = typeof options.schema === 'string' || !(options.schema instanceof Map) ? loadSchema(options.schema as SchemaJson | string) : options.schema
+    const t = options.tables
+    this.tables = typeof t === 'function' ? t : (name) => t?.[name]
+    const x = options.externalData
+    this.externalData = typeof x === 'function' ? x : x === undefined ? undefined : (uri) => (Object.hasOwn(x, uri) ? x[uri] : undefined)
+    this.clock = options.clock ?? systemClock
+  }
+
+  /** Parses and binds; throws KqlSyntaxError / KqlSemanticError with line and column. */
+  bind(text: string): BoundQuery {
+    const ast = parse(text)
+    const rt: RuntimeRef = { now: 0, memo: new Map(), execute: () => { throw new Error('not running') } }
+    const binder = new Binder({ text, schema: this.schema, functions: this.functions, aggregates: this.aggregates, rt })
+    const plan = binder.bindQuery(ast)
+    return {
+      text,
+      ast,
+      schema: plan.schema,
+      run: () => this.execute(plan, rt, text),
+    }
+  }
+
+  /** Parses, binds and runs a query. */
+  run(text: string): Table {
+    return this.bind(text).run()
+  }
+
+  private execute(plan: Plan, rt: RuntimeRef, text: string): Table {
+    const ctx: ExecContext = { text, tables: this.tables, externalData: this.externalData, memo: new Map() }
+    rt.now = this.clock.now()
+    rt.memo = new Map()
+    rt.execute = (p) => execute(p as Plan, ctx)
+    return execute(plan, ctx)
+  }
+}
