@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto'
 import type { Alert, Classification, Determination, Device, Entity, Incident, IncidentStatus, Severity } from './model.js'
 import { DETERMINATIONS_BY_CLASSIFICATION } from './model.js'
 
+const BYTE_HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+
 /** mulberry32: small, fast, good enough for test data, and identical on every platform. */
 export class Prng {
   #state: number
@@ -25,8 +27,11 @@ export class Prng {
   }
   hex(length: number): string {
     let s = ''
-    while (s.length < length) s += Math.floor(this.next() * 0x100000000).toString(16).padStart(8, '0')
-    return s.slice(0, length)
+    while (s.length < length) {
+      const n = Math.floor(this.next() * 0x100000000)
+      s += BYTE_HEX[n >>> 24]! + BYTE_HEX[(n >>> 16) & 0xff]! + BYTE_HEX[(n >>> 8) & 0xff]! + BYTE_HEX[n & 0xff]!
+    }
+    return s.length === length ? s : s.slice(0, length)
   }
   guid(): string {
     const h = this.hex(32)

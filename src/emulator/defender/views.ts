@@ -19,7 +19,8 @@ import {
 
 /** ISO-8601 with 7 fractional digits, as both APIs render DateTimeOffset. */
 export function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$10000Z')
+  // toISOString always ends in `.sssZ` (for years 0–9999).
+  return `${new Date(ms).toISOString().slice(0, 23)}0000Z`
 }
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms))
 const camel = (s: string) => s.charAt(0).toLowerCase() + s.slice(1)
