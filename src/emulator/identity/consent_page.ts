@@ -7,7 +7,9 @@ import type { ConsentFailure } from './consent_request.js'
 /**
  * The HTML of the admin-consent flow: the "Permissions requested" page and the AADSTS error page.
  * Plain HTML forms with inline CSS: works without JavaScript, native buttons and labelled inputs for
- * keyboard and screen-reader users. Every interpolated value goes through {@link escapeHtml}.
+ * keyboard and screen-reader users. Accept comes first in the form so that Enter in the tenant
+ * field (implicit submission uses the first submit button) accepts rather than cancels; CSS shows
+ * it on the right, where Entra puts it. Every interpolated value goes through {@link escapeHtml}.
  */
 
 export function escapeHtml(value: string): string {
@@ -40,7 +42,7 @@ code{font:12px/1.4 Consolas,monospace;background:#f3f2f1;padding:1px 4px;border-
 label{display:block;font-weight:600;margin:20px 0 4px}
 input[type=text]{width:100%;padding:6px 8px;font:inherit;border:1px solid #8a8886}
 .error{background:#fde7e9;border-left:4px solid #a80000;padding:8px 12px;margin:16px 0}
-.actions{display:flex;justify-content:flex-end;gap:8px;margin-top:24px}
+.actions{display:flex;flex-direction:row-reverse;justify-content:flex-start;gap:8px;margin-top:24px}
 button{font:inherit;min-width:108px;padding:6px 16px;border:1px solid #8a8886;background:#fff;cursor:pointer}
 button.primary{background:#0067b8;border-color:#0067b8;color:#fff}
 button:focus-visible,input:focus-visible{outline:2px solid #1b1b1b;outline-offset:2px}
@@ -105,8 +107,8 @@ ${groups.length ? groups.join('\n') : '<p class="muted">This app does not ask fo
 ${input.scope ? `<p class="muted">Requested scope: <code>${escapeHtml(input.scope)}</code></p>` : ''}
 <p class="muted">Accepting creates the app's service principal in your organization and grants it the application permissions above, for all users. The app can then call these APIs as itself, without a signed-in user.</p>
 <div class="actions">
-<button type="submit" name="action" value="cancel" formnovalidate>Cancel</button>
 <button type="submit" name="action" value="accept" class="primary">Accept</button>
+<button type="submit" name="action" value="cancel" formnovalidate>Cancel</button>
 </div>
 </form>`
   return new Response(page(`Permissions requested - ${app.displayName}`, body), { status, headers: PAGE_HEADERS })
