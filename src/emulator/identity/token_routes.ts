@@ -45,7 +45,11 @@ async function handleToken(request: Request, url: URL, tenantSegment: string, en
       'x-ms-request-id': randomUUID(),
     }
     if (request.headers.get('return-client-request-id')?.toLowerCase() === 'true' && correlationId) headers['client-request-id'] = correlationId
-    return body instanceof Response ? body : new Response(JSON.stringify(body), { status: 200, headers })
+    if (body instanceof Response) return body
+    const json = JSON.stringify(body)
+    // A Content-Length (as the real service sends) also spares node:http the chunked encoding.
+    headers['content-length'] = String(Buffer.byteLength(json))
+    return new Response(json, { status: 200, headers })
   } catch (e) {
     if (e instanceof TokenRequestError) return errorResponse(ctx, url, correlationId, e)
     throw e
