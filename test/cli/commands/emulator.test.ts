@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, test } from 'node:test'
+import { WELL_KNOWN, wellKnownConfig } from '../../../src/emulator/index.js'
+import { runCli, startCli, tempDir, waitForOutput } from '../_cli.js'
+
+describe('m365d emulator', { concurrency: true }, () => {
+  test('--print-config prints the well-known seed as valid JSON', async () => {
+    const r = await runCli(['emulator', '--print-config'])
+    assert.equal(r.code, 0, r.stderr)
+    const config = JSON.parse(r.stdout) as ReturnType<typeof wellKnownConfig>
+    assert.deepEqual(config, wellKnownConfig())
+    assert.equal(config.apps?.[0]?.appId, WELL_KNOWN.clientId)
+    assert.ok(config.tenants?.some((t) => t.id === WELL_KNOWN.contosoTenantId))
+  })
+
+  test('--print-config --config FILE prints that file', async () => {
+    const file = join(tempDir(), 'emu.json')
+    const seed = { tenants: [{ id: WELL_KNOWN.contosoTenantId, domains: ['contoso.onmicrosoft.com'] }] }
+    writeFileSync(file, JSON.stringify(seed))
+    const r = await runCli(['emulator', '--print-config', '--config', file])
+    assert.equal(r.code, 0, r.stderr)
+    assert.deepEqual(JSON.parse(r.stdout), seed)
+  })
+
+  test('a bad seed config → exit 2 naming the entry', async () => {
+    const file = join(tempDir(), 'emu.json')
+    writeFileSync(file, JSON.stringify({ tenants: [{ id: WELL_KNOWN.contosoTenantId }], grants: [{ tenant: 'nowhere.example', app: WELL_KNOWN.clientId }] }))
+    const r = await runCli(['emulator', '--config', file, '--port', '0'])
+    assert.equal(r.code, 2)
+    assert.match(r.stderr, /^error ERR_CONFIG_EMULATOR: .*grants\[0\]/m)
+    const notJson = join(tempDir(), 'emu.json')
+    writeFileSync(notJson, '{')
+    const r2 = await runCli(['emulator', '--config', notJson])
+    assert.equal(r2.code, 2)
+    assert.match(r2.stderr, /ERR_CONFIG_FILE_INVALID/)
+  })
+
+  test('--port 0: serves on a real port, prints URL and env lines, exits 0 on SIGTERM', async () => {
+    const child = startCli(['emulator', '--port', '0'])
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d))
+    child.stderr.on('data', (d: Buffer) => (stderr += d))
+    const [, url] = await waitForOutput(child, /listening on (http:\/\/127\.0\.0\.1:\d+)\n/)
+    await waitForOutput(child, /Press Ctrl-C to stop\./)
+    const discovery = await fetch(`${url}/${WELL_KNOWN.contosoTenantId}/v2.0/.well-known/openid-configuration`)
+    assert.equal(discovery.status, 200)
+    const doc = (await discovery.json()) as { token_endpoint: string }
+    assert.equal(doc.token_endpoint, `${url}/${WELL_KNOWN.contosoTenantId}/oauth2/v2.0/token`)
+    assert.match(stdout, new RegExp(`export M365D_AUTHORITY_HOST=${url!.replace(/[.:/]/g, '\\$&')}`))
+    assert.match(stdout, new RegExp(`export M365D_CLIENT_ID=${WELL_KNOWN.clientId}`))
+
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (code, signal) => resolve([code, signal])))
+    child.kill('SIGTERM')
+    const [code, signal] = await exited
+    assert.equal(signal, null)
+    assert.equal(code, 0)
+    assert.match(stderr, /emulator stopped/)
+    await assert.rejects(fetch(`${url}/common/discovery/keys`), 'the port is closed after exit')
+  })
+
+  test('--https: serves TLS from the local CA in --data-dir and prints how to trust it', async () => {
+    const dataDir = tempDir()
+    const child = startCli(['emulator', '--port', '0', '--https', '--data-dir', dataDir, '--json'])
+    let stdout = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d))
+    await waitForOutput(child, /^}\n/m)
+    const doc = JSON.parse(stdout) as { url: string; caPath: string; env: Record<string, string> }
+    assert.match(doc.url, /^https:\/\/127\.0\.0\.1:\d+$/)
+    assert.equal(doc.caPath, join(dataDir, 'ca.pem'))
+    assert.equal(doc.env.NODE_EXTRA_CA_CERTS, doc.caPath)
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+    child.kill('SIGINT')
+    assert.equal(await exited, 0)
+  })
+
+  test('bad --port → usage error', async () => {
+    const r = await runCli(['emulator', '--port', 'eighty'])
+    assert.equal(r.code, 2)
+    assert.match(r.stderr, /ERR_CLI_INVALID_PORT/)
+  })
+})
