@@ -149,6 +149,15 @@ describe('control API /_emulator', () => {
     assert.equal(patched.status, 200)
     assert.equal(emulator.config.tokenLifetimeSeconds, 3599)
     assert.deepEqual(emulator.config.tokenRateLimit, { requests: 5, perSeconds: 60 })
+    // The token endpoint reads the settings on every request.
+    const token = async () =>
+      fetch(`${running.url}/${WELL_KNOWN.contosoTenantId}/oauth2/v2.0/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: WELL_KNOWN.clientId, client_secret: WELL_KNOWN.clientSecret, scope: 'https://graph.microsoft.com/.default' }),
+      })
+    assert.equal(((await (await token()).json()) as { expires_in: number }).expires_in, 3599)
+    await call('PATCH', '/settings', { tokenRateLimit: { requests: 1, perSeconds: 3600 } })
+    assert.equal((await token()).status, 429)
     assert.equal((await call('PATCH', '/settings', { tokenLifetimeSeconds: { min: 10, max: 5 } })).status, 400)
     assert.equal((await call('PATCH', '/settings', { nope: 1 })).status, 400)
     const reset = await call('PATCH', '/settings', { tokenLifetimeSeconds: null, tokenRateLimit: null })
