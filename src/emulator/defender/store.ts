@@ -129,7 +129,7 @@ export class DefenderStore {
     const roll = rng.next()
     if (roll < 0.35 || open.length < 2) return { action: 'created', incidentId: this.create(tenantId).incidentId }
     const target = rng.pick(open)
-    target.lastUpdateTime = now
+    target.lastUpdateTime = Math.max(now, target.lastUpdateTime)
     if (roll < 0.65) {
       target.status = target.status === 'Active' ? 'InProgress' : 'Resolved'
       if (target.status === 'Resolved') {

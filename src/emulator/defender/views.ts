@@ -109,8 +109,12 @@ const GRAPH_DETERMINATION: Record<Determination, string> = {
 export const graphDetermination = (d: Determination | null) => (d === null ? 'unknown' : GRAPH_DETERMINATION[d])
 export const graphClassification = (c: Classification | null) => (c === null ? 'unknown' : camel(c))
 export const graphSeverity = (s: string) => (s === 'UnSpecified' ? 'unknown' : camel(s))
-const GRAPH_SEVERITIES = ['unknown', 'informational', 'low', 'medium', 'high']
-const GRAPH_DETERMINATIONS = [...new Set(DETERMINATIONS.map((d) => GRAPH_DETERMINATION[d]))]
+// Graph enums are evolvable: `unknownFutureValue` (and members the emulator never emits) filter fine.
+const FUTURE = 'unknownFutureValue'
+const GRAPH_SEVERITIES = ['unknown', 'informational', 'low', 'medium', 'high', FUTURE]
+const GRAPH_DETERMINATIONS = [...new Set(DETERMINATIONS.map((d) => GRAPH_DETERMINATION[d])), 'apt', 'securityPersonnel', FUTURE]
+const GRAPH_INCIDENT_STATUSES = [...INCIDENT_STATUSES.map(camel), 'awaitingAction', FUTURE]
+const GRAPH_CLASSIFICATIONS = [...CLASSIFICATIONS.map(camel), FUTURE]
 
 export function graphIncident(inc: Incident, options: { expandAlerts?: boolean } = {}): Record<string, unknown> {
   return {
@@ -227,10 +231,10 @@ function entityEvidence(e: Entity): Record<string, unknown> {
 export const GRAPH_INCIDENT_FIELDS: Record<string, FieldSpec<Incident>> = {
   lastUpdateDateTime: { type: 'datetime', get: (i) => i.lastUpdateTime },
   createdDateTime: { type: 'datetime', get: (i) => i.createdTime },
-  status: { type: 'enum', get: (i) => camel(i.status), values: INCIDENT_STATUSES.map(camel) },
+  status: { type: 'enum', get: (i) => camel(i.status), values: GRAPH_INCIDENT_STATUSES },
   severity: { type: 'enum', get: (i) => graphSeverity(i.severity), values: GRAPH_SEVERITIES },
   assignedTo: { type: 'string', get: (i) => i.assignedTo },
-  classification: { type: 'enum', get: (i) => graphClassification(i.classification), values: CLASSIFICATIONS.map(camel) },
+  classification: { type: 'enum', get: (i) => graphClassification(i.classification), values: GRAPH_CLASSIFICATIONS },
   determination: { type: 'enum', get: (i) => graphDetermination(i.determination), values: GRAPH_DETERMINATIONS },
   id: { type: 'string', get: (i) => String(i.incidentId) },
   displayName: { type: 'string', get: (i) => i.incidentName },
@@ -244,9 +248,9 @@ export interface AlertRow {
 export const GRAPH_ALERT_FIELDS: Record<string, FieldSpec<AlertRow>> = {
   createdDateTime: { type: 'datetime', get: (r) => r.alert.creationTime },
   lastUpdateDateTime: { type: 'datetime', get: (r) => r.alert.lastUpdatedTime },
-  status: { type: 'enum', get: (r) => camel(r.alert.status), values: ALERT_STATUSES.map(camel) },
+  status: { type: 'enum', get: (r) => camel(r.alert.status), values: [...ALERT_STATUSES.map(camel), FUTURE] },
   severity: { type: 'enum', get: (r) => graphSeverity(r.alert.severity), values: GRAPH_SEVERITIES },
-  classification: { type: 'enum', get: (r) => graphClassification(r.alert.classification), values: CLASSIFICATIONS.map(camel) },
+  classification: { type: 'enum', get: (r) => graphClassification(r.alert.classification), values: GRAPH_CLASSIFICATIONS },
   determination: { type: 'enum', get: (r) => graphDetermination(r.alert.determination), values: GRAPH_DETERMINATIONS },
   assignedTo: { type: 'string', get: (r) => r.alert.assignedTo },
   serviceSource: { type: 'enum', get: (r) => SOURCES[r.alert.source]!.graphService, values: [...new Set(SOURCES.map((s) => s.graphService))] },
