@@ -70,7 +70,9 @@ export const tokenErrors = {
     ),
   badAssertionType: () =>
     e(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_assertion_type'."),
+  // 50027 is ERRREF's "InvalidJwtToken"; the exact real wording for a client assertion was not found.
   malformedAssertion: () => e(400, 'invalid_request', 50027, 'JWT token is invalid or malformed.'),
+  // Wording from memory of real replies, not from a stored source: treat as approximate.
   assertionAppIdMismatch: () =>
     e(401, 'invalid_client', 700021, `Client assertion application identifier doesn't match 'client_id' parameter. ${CERT_DOCS}`),
   subjectMismatch: () => e(401, 'invalid_client', 50048, 'Subject mismatches Issuer claim in the client assertion.'),
@@ -98,6 +100,7 @@ export const tokenErrors = {
   // Legacy text, still the best evidence for an `aud` mismatch: "AADSTS50012: Client assertion
   // audience claim does not match Realm issuer." (AzureAD/azure-activedirectory-library-for-python #79).
   badAudience: () => e(401, 'invalid_client', 50012, 'Client assertion audience claim does not match Realm issuer.'),
+  // Real text quoted in zitadel/oidc #887 (2026).
   tooManyAudiences: (n: number) =>
     e(401, 'invalid_client', 5002741, `Number of audience values in the provided client credential exceed maximum allowed. ${n} audience values provided, maximum allowed is 1.`),
   missingJti: () => e(400, 'invalid_request', 50027, "JWT token is invalid or malformed. The client assertion has no 'jti' claim."),
