@@ -33,6 +33,18 @@ describe('control API /_emulator', () => {
     assert.equal(body.grants.some((g: { tenant: string }) => g.tenant === WELL_KNOWN.woodgroveTenantId), false)
   })
 
+  test('GET config loads back as a seed config (same tenants, apps, certificates and grants)', async () => {
+    const { body } = await call('GET', '/config')
+    const copy = await createEmulator({ config: body })
+    const again = await (await copy.fetch('http://emulator.test/_emulator/config')).json() as typeof body
+    const strip = (c: typeof body) => ({
+      tenants: c.tenants,
+      apps: c.apps.map((a: { secrets: unknown; certificates: { thumbprint: string }[] }) => ({ ...a, secrets: undefined, certificates: a.certificates.map((x) => x.thumbprint) })),
+      grants: c.grants.map((g: { servicePrincipalId: string }) => ({ ...g, servicePrincipalId: undefined })),
+    })
+    assert.deepEqual(strip(again), strip(body))
+  })
+
   test('tenants: create, read by domain, conflict, delete, 404', async () => {
     const created = await call('POST', '/tenants', { displayName: 'Northwind', domains: ['northwind.onmicrosoft.com'] })
     assert.equal(created.status, 201)

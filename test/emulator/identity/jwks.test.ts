@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { createPublicKey, X509Certificate } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
+import { createRemoteJWKSet, jwtVerify } from 'jose'
 import { createEmulator, serve, WELL_KNOWN, type Emulator, type RunningEmulator } from '../../../src/emulator/index.js'
 import { x5t } from '../../../src/emulator/x509.js'
 import { ManualClock } from '../../../src/lib/clock.js'
@@ -13,7 +14,7 @@ describe('JWKS and signing-key rotation', () => {
   let clock: ManualClock
   const keysAt = async (path: string) => ((await (await fetch(running.url + path)).json()) as { keys: Key[] }).keys
   before(async () => {
-    clock = new ManualClock(Date.parse('2026-11-21T12:00:00Z'))
+    clock = new ManualClock(Date.now())
     emulator = await createEmulator({ clock, signingKeyGraceMs: 3600_000 })
     running = await serve(emulator)
   })
@@ -61,6 +62,23 @@ describe('JWKS and signing-key rotation', () => {
     clock.advance(1)
     kids = (await keysAt('/common/discovery/keys')).map((k) => k.kid)
     assert.deepEqual(kids, [rotated.activeKid])
+  })
+
+  test('a resource server validates an emulator token with jose from discovery + JWKS, across a rotation', async () => {
+    const tid = WELL_KNOWN.contosoTenantId
+    const res = await fetch(`${running.url}/${tid}/oauth2/v2.0/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: WELL_KNOWN.clientId, client_secret: WELL_KNOWN.clientSecret, scope: 'https://graph.microsoft.com/.default' }),
+    })
+    const { access_token } = (await res.json()) as { access_token: string }
+    // Microsoft Graph takes v1 tokens: validate against the v1 document (entra-app-only.md §5.1, §5.6).
+    const doc = (await (await fetch(`${running.url}/${tid}/.well-known/openid-configuration`)).json()) as { issuer: string; jwks_uri: string }
+    const verify = () => jwtVerify(access_token, createRemoteJWKSet(new URL(doc.jwks_uri)), { issuer: doc.issuer, audience: 'https://graph.microsoft.com', currentDate: new Date(clock.now()) })
+    assert.equal((await verify()).payload.tid, tid)
+    await fetch(`${running.url}/_emulator/keys/rotate`, { method: 'POST' })
+    assert.equal((await verify()).payload.tid, tid, 'the retired key is still published')
+    await fetch(`${running.url}/_emulator/keys/rotate`, { method: 'POST', body: '{"emergency":true}' })
+    await assert.rejects(verify(), (e: { code?: string }) => e.code === 'ERR_JWKS_NO_MATCHING_KEY')
   })
 
   test('emergency rotation removes the old key at once', async () => {
