@@ -41,3 +41,4 @@ export async function requireCredentials(config: CliConfig, commandPath: string,
       : await certificateCredentialFromFiles(config.credential.certificatePath, config.credential.privateKeyPath)
   return { tenant: config.tenant ?? '', clientId: config.clientId, credential }
 }
+

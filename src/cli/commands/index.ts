@@ -9,6 +9,7 @@ import type { Command } from '../command.js'
 export const commands: Record<string, () => Promise<{ default: Command<any> }>> = {
   token: () => import('./token.js'),
   'consent-link': () => import('./consent_link.js'),
+  config: () => import('./config.js'),
   emulator: () => import('./emulator.js'),
   demo: () => import('./demo.js'),
   incidents: () => import('./incidents.js'),
