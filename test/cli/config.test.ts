@@ -48,6 +48,21 @@ describe('configuration precedence: flags > env > file > defaults', { concurrenc
     )
   })
 
+  test('m365d config shows each setting with its source, and never the secret', async () => {
+    const path = configFile({ tenantId: 'contoso.onmicrosoft.com', clientId: WELL_KNOWN.clientId, clientSecret: SECRET, cloud: 'gcc' })
+    const r = await runCli(['config', '--json', '--cloud', 'gcc-high'], { env: { M365D_CONFIG: path, M365D_TENANT_ID: WELL_KNOWN.fabrikamTenantId } })
+    assert.equal(r.code, 0, r.stderr)
+    const doc = JSON.parse(r.stdout) as { configFile: string; settings: Record<string, { value: string | null; source: string | null }> }
+    assert.equal(doc.configFile, path)
+    assert.deepEqual(doc.settings.tenant, { value: WELL_KNOWN.fabrikamTenantId, source: 'env' })
+    assert.deepEqual(doc.settings.clientId, { value: WELL_KNOWN.clientId, source: 'file' })
+    assert.deepEqual(doc.settings.cloud, { value: 'gcc-high', source: 'flag' })
+    assert.deepEqual(doc.settings.authorityHost, { value: 'https://login.microsoftonline.us', source: 'flag' })
+    assert.deepEqual(doc.settings.resource, { value: 'https://api-gov.security.microsoft.us', source: 'default' })
+    assert.equal(doc.settings.credential?.source, 'file')
+    assert.ok(!r.stdout.includes(SECRET) && !r.stderr.includes(SECRET))
+  })
+
   test('--config beats M365D_CONFIG, and the default ~/.config/m365d/config.json is read when present', async () => {
     const a = configFile({ tenantId: 'contoso.onmicrosoft.com' })
     const b = configFile({ tenantId: 'fabrikam.onmicrosoft.com' })
