@@ -99,5 +99,6 @@ function parseOrderBy<T>(info: RequestInfo, raw: string, rules: ListRules<T>): (
 export function runList<T>(items: T[], q: ListQuery<T>): { page: T[]; total: number; more: boolean } {
   const matched = items.filter(q.predicate).sort(q.order)
   const page = matched.slice(q.skip, q.skip + q.top)
-  return { page, total: matched.length, more: q.skip + page.length < matched.length }
+  // `$top=0` never yields a nextLink (a client following it would loop forever).
+  return { page, total: matched.length, more: page.length > 0 && q.skip + page.length < matched.length }
 }

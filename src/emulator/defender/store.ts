@@ -1,6 +1,6 @@
 import type { Clock } from '../../lib/clock.js'
 import { generateIncidents, maxSeverity, mergeInto, newAlert, newIncident, Prng, tenantSeed } from './generator.js'
-import { defaultLimits, RateLimiter, type DefenderLimits } from './limits.js'
+import { defaultLimits, mergeLimits, RateLimiter, type DefenderLimits } from './limits.js'
 import type { Incident } from './model.js'
 
 export interface DefenderStoreOptions {
@@ -8,7 +8,7 @@ export interface DefenderStoreOptions {
   seed?: number
   /** Incidents generated per tenant on its first access (default 250). */
   incidentsPerTenant?: number
-  /** Initial limits (default: documented quotas, see limits.ts). */
+  /** Changes to the default limits (documented quotas, see limits.ts); quotas merge per operation. */
   limits?: Partial<DefenderLimits>
 }
 
@@ -41,7 +41,7 @@ export class DefenderStore {
   ) {
     this.seed = options.seed ?? 1
     this.incidentsPerTenant = options.incidentsPerTenant ?? 250
-    this.limits = { ...defaultLimits(), ...options.limits }
+    this.limits = options.limits ? mergeLimits(defaultLimits(), options.limits) : defaultLimits()
   }
 
   #tenant(tenantId: string): TenantData {

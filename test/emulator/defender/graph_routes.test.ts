@@ -100,6 +100,14 @@ describe('Graph /v1.0/security incidents and alerts_v2', () => {
     assert.deepEqual([...ids].sort(), [...retained].sort())
   })
 
+  test('$top=0 answers an empty page without a nextLink', async () => {
+    const res = await call<Page<GraphIncident>>(`${url}/v1.0/security/incidents?$top=0&$count=true`, token)
+    assert.equal(res.status, 200)
+    assert.deepEqual(res.body.value, [])
+    assert.equal(res.body['@odata.nextLink'], undefined)
+    assert.ok(res.body['@odata.count']! > 0)
+  })
+
   test('$filter on every Graph incident field, with $orderby', async () => {
     const { items } = await all<GraphIncident>(`${url}/v1.0/security/incidents`)
     const pivot = items[Math.floor(items.length / 3)]!

@@ -71,6 +71,15 @@ describe('Defender API quotas (per app + tenant + method)', () => {
     assert.equal((await putLimits({ enabled: true })).status, 200)
   })
 
+  test('createEmulator limits option merges per operation with the documented defaults', async () => {
+    const e = await createEmulator({ clock, defender: { limits: { quotas: { 'legacy.list': [{ limit: 1, windowMs: 1000 }] }, expandFailAbove: 5 } } })
+    assert.deepEqual(e.defender.limits.quotas['legacy.list'], [{ limit: 1, windowMs: 1000 }])
+    assert.deepEqual(e.defender.limits.quotas['legacy.get'], [{ limit: 100, windowMs: 60_000 }, { limit: 1500, windowMs: 3_600_000 }])
+    assert.equal(e.defender.limits.expandFailAbove, 5)
+    assert.equal(e.defender.limits.enabled, true)
+    await assert.rejects(createEmulator({ defender: { limits: { quotas: { 'legacy.list': [{ limit: -1, windowMs: 1 }] } } } }), TypeError)
+  })
+
   test('Graph 429 uses the Graph error body and Retry-After', async () => {
     await putLimits({ quotas: { 'graph.incidents.list': [{ limit: 2, windowMs: 60_000 }] } })
     for (let i = 0; i < 2; i++) assert.equal((await call(`${url}/v1.0/security/incidents?$top=1`, graph)).status, 200)
