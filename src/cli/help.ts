@@ -3,9 +3,9 @@ import { globalOptions, type Command, type OptionSpecs } from './command.js'
 /** `--help` text of one command: usage, description, subcommands, options, global options, examples. */
 export function renderHelp(command: Command<any>, commandPath: string): string {
   const lines: string[] = []
-  const sub = command.subCommands?.length ? ' <command>' : ''
   lines.push(`${commandPath} — ${command.summary}`, '')
-  lines.push(`Usage: ${commandPath}${sub} [options]${command.usage ? ` ${command.usage}` : ''}`)
+  if (command.run) lines.push(`Usage: ${commandPath} [options]${command.usage ? ` ${command.usage}` : ''}`)
+  if (command.subCommands?.length) lines.push(`${command.run ? '   or' : 'Usage'}: ${commandPath} <command> [options]`)
   if (command.description) lines.push('', ...command.description.trim().split('\n'))
   if (command.subCommands?.length) {
     lines.push('', 'Commands:', ...table(command.subCommands.map((c) => [c.name, c.summary])))
