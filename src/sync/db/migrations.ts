@@ -88,6 +88,8 @@ CREATE TABLE m365d_sync_state (
   -- ids (with their update time) already stored at the watermark instant, so records sharing the
   -- watermark's timestamp are neither lost nor written twice (peers.md §4 item 7).
   watermark_keys       jsonb NOT NULL DEFAULT '[]',
+  -- where an interrupted pass resumes: {runStart, from, createdLe} (null between passes)
+  cursor               jsonb,
   backfill_done        boolean NOT NULL DEFAULT false,
   last_attempt_at      timestamptz,
   last_success_at      timestamptz,

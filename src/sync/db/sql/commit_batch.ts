@@ -27,10 +27,14 @@ export interface AlertRecord {
 
 export interface SyncStateUpdate {
   stream: string
-  watermark: string | null
-  watermarkKeys: string[]
+  /** New watermark; `undefined` keeps the stored one (a page inside a pass). */
+  watermark?: string | null
+  watermarkKeys?: string[]
+  /** Where an interrupted pass resumes; `null` when the pass is complete. */
+  cursor?: unknown
   backfillDone?: boolean
   /** Added to the running counters. */
+  recordsSynced?: number
   apiCalls?: number
   throttled?: number
 }
@@ -66,25 +70,31 @@ export async function commitBatch(
     }
     if (alerts.length) result.alertsWritten = await upsertAlerts(tx, batch.tenantId, batch.source, alerts)
     if (batch.state) {
+      const st = batch.state
+      const keepWatermark = st.watermark === undefined
       await tx.query(
-        `INSERT INTO m365d_sync_state AS s (tenant_id, stream, watermark, watermark_keys, backfill_done, last_attempt_at,
+        `INSERT INTO m365d_sync_state AS s (tenant_id, stream, watermark, watermark_keys, cursor, backfill_done, last_attempt_at,
            last_success_at, consecutive_failures, records_synced, api_calls, throttled, last_error)
-         VALUES ($1, $2, $3, $4::jsonb, $5, now(), now(), 0, $6, $7, $8, NULL)
+         VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6, now(), now(), 0, $7, $8, $9, NULL)
          ON CONFLICT (tenant_id, stream) DO UPDATE SET
-           watermark = EXCLUDED.watermark, watermark_keys = EXCLUDED.watermark_keys,
+           watermark = CASE WHEN $10 THEN s.watermark ELSE EXCLUDED.watermark END,
+           watermark_keys = CASE WHEN $10 THEN s.watermark_keys ELSE EXCLUDED.watermark_keys END,
+           cursor = EXCLUDED.cursor,
            backfill_done = s.backfill_done OR EXCLUDED.backfill_done,
            last_attempt_at = now(), last_success_at = now(), consecutive_failures = 0, last_error = NULL,
            records_synced = s.records_synced + EXCLUDED.records_synced,
            api_calls = s.api_calls + EXCLUDED.api_calls, throttled = s.throttled + EXCLUDED.throttled`,
         [
           batch.tenantId,
-          batch.state.stream,
-          batch.state.watermark,
-          JSON.stringify(batch.state.watermarkKeys),
-          batch.state.backfillDone ?? false,
-          result.incidentsInserted + result.incidentsUpdated + result.alertsWritten,
-          batch.state.apiCalls ?? 0,
-          batch.state.throttled ?? 0,
+          st.stream,
+          st.watermark ?? null,
+          JSON.stringify(st.watermarkKeys ?? []),
+          st.cursor === undefined || st.cursor === null ? null : JSON.stringify(st.cursor),
+          st.backfillDone ?? false,
+          st.recordsSynced ?? result.incidentsInserted + result.incidentsUpdated + result.alertsWritten,
+          st.apiCalls ?? 0,
+          st.throttled ?? 0,
+          keepWatermark,
         ],
       )
     }

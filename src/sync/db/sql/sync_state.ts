@@ -1,0 +1,54 @@
+import type { Queryable } from '../database.js'
+
+export interface SyncStateRow {
+  tenant_id: string
+  stream: string
+  watermark: Date | null
+  watermark_keys: string[]
+  cursor: unknown
+  backfill_done: boolean
+  last_attempt_at: Date | null
+  last_success_at: Date | null
+  last_error_at: Date | null
+  last_error: { code?: string; message?: string; hint?: string } | null
+  consecutive_failures: number
+  next_run_at: Date | null
+  records_synced: string
+  api_calls: string
+  throttled: string
+}
+
+export async function readSyncState(db: Queryable, tenantId: string, stream: string): Promise<SyncStateRow | undefined> {
+  const { rows } = await db.query<SyncStateRow>(`SELECT * FROM m365d_sync_state WHERE tenant_id = $1 AND stream = $2`, [tenantId, stream])
+  return rows[0]
+}
+
+export async function listSyncStates(db: Queryable): Promise<SyncStateRow[]> {
+  return (await db.query<SyncStateRow>(`SELECT * FROM m365d_sync_state ORDER BY tenant_id, stream`)).rows
+}
+
+/**
+ * Records a failed pass without touching the watermark or cursor: the next pass resumes where the
+ * last committed page left off.
+ */
+export async function recordFailure(
+  db: Queryable,
+  tenantId: string,
+  stream: string,
+  error: { code?: string; message: string; hint?: string },
+  nextRunAt: Date,
+): Promise<number> {
+  const { rows } = await db.query<{ consecutive_failures: number }>(
+    `INSERT INTO m365d_sync_state AS s (tenant_id, stream, last_attempt_at, last_error_at, last_error, consecutive_failures, next_run_at)
+     VALUES ($1, $2, now(), now(), $3::jsonb, 1, $4)
+     ON CONFLICT (tenant_id, stream) DO UPDATE SET last_attempt_at = now(), last_error_at = now(),
+       last_error = EXCLUDED.last_error, consecutive_failures = s.consecutive_failures + 1, next_run_at = EXCLUDED.next_run_at
+     RETURNING consecutive_failures`,
+    [tenantId, stream, JSON.stringify(error), nextRunAt.toISOString()],
+  )
+  return rows[0]!.consecutive_failures
+}
+
+export async function scheduleNextRun(db: Queryable, tenantId: string, stream: string, nextRunAt: Date): Promise<void> {
+  await db.query(`UPDATE m365d_sync_state SET next_run_at = $3 WHERE tenant_id = $1 AND stream = $2`, [tenantId, stream, nextRunAt.toISOString()])
+}

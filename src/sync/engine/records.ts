@@ -1,0 +1,66 @@
+import { incidentCreated, incidentId, incidentLastUpdate, incidentRedirectedTo, isGraphIncident, type AnyIncident, type GraphAlert } from '../../defender/index.js'
+import type { AlertRecord, IncidentRecord } from '../db/sql/commit_batch.js'
+
+/**
+ * Maps API documents to storage records: a few key columns for querying plus the document exactly
+ * as the API returned it (`raw`). Alerts nested in an incident are stored as their own rows; the
+ * incident's `raw` keeps them too, so the stored incident is the document as received.
+ */
+export function incidentRecord(incident: AnyIncident): IncidentRecord {
+  return {
+    incidentId: incidentId(incident),
+    lastUpdateTime: new Date(incidentLastUpdate(incident)).toISOString(),
+    createdTime: Number.isNaN(incidentCreated(incident)) ? null : new Date(incidentCreated(incident)).toISOString(),
+    status: incident.status ?? null,
+    severity: incident.severity ?? null,
+    classification: incident.classification ?? null,
+    determination: incident.determination ?? null,
+    assignedTo: incident.assignedTo ?? null,
+    redirectIncidentId: incidentRedirectedTo(incident),
+    raw: incident,
+  }
+}
+
+/** Alerts carried inside an incident (legacy always; Graph with `$expand=alerts`). */
+export function nestedAlertRecords(incident: AnyIncident): AlertRecord[] {
+  const alerts = (incident as { alerts?: unknown[] }).alerts
+  if (!Array.isArray(alerts)) return []
+  return alerts.map((a) => (isGraphIncident(incident) ? graphAlertRecord(a as GraphAlert) : legacyAlertRecord(a as LegacyAlertShape, incidentId(incident))))
+}
+
+interface LegacyAlertShape {
+  alertId: string
+  incidentId?: number | string | null
+  status?: string | null
+  severity?: string | null
+  title?: string | null
+  creationTime?: string | null
+  lastUpdatedTime?: string | null
+}
+
+function legacyAlertRecord(a: LegacyAlertShape, parentId: string): AlertRecord {
+  return {
+    alertId: String(a.alertId),
+    incidentId: a.incidentId === undefined || a.incidentId === null ? parentId : String(a.incidentId),
+    status: a.status ?? null,
+    severity: a.severity ?? null,
+    title: a.title ?? null,
+    createdTime: a.creationTime ?? null,
+    lastUpdateTime: a.lastUpdatedTime ?? null,
+    raw: a,
+  }
+}
+
+export function graphAlertRecord(a: GraphAlert): AlertRecord {
+  const x = a as GraphAlert & { incidentId?: string | null; lastUpdateDateTime?: string | null; createdDateTime?: string | null; title?: string | null }
+  return {
+    alertId: String(x.id),
+    incidentId: x.incidentId ?? null,
+    status: (x.status as string | undefined) ?? null,
+    severity: (x.severity as string | undefined) ?? null,
+    title: x.title ?? null,
+    createdTime: x.createdDateTime ?? null,
+    lastUpdateTime: x.lastUpdateDateTime ?? null,
+    raw: a,
+  }
+}
