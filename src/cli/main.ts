@@ -16,6 +16,11 @@ const onSignal = (signal: NodeJS.Signals) => {
 }
 process.on('SIGINT', onSignal)
 process.on('SIGTERM', onSignal)
+// `m365d token inspect … | head -3`: the reader went away; that is not an error worth a stack.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0)
+  throw e
+})
 
 const code = await runMain(process.argv.slice(2), {
   stdout: process.stdout,
