@@ -133,12 +133,12 @@ export function mergeInto(from: Incident, into: Incident, at: number): void {
   into.severity = maxSeverity(into.alerts.map((a) => a.severity))
 }
 
-export function newIncident(rng: Prng, o: { tenantId: string; domain: string; id: number; createdTime: number; now: number }): Incident {
+export function newIncident(rng: Prng, o: { tenantId: string; domain: string; id: number; createdTime: number; now: number; status?: IncidentStatus }): Incident {
   const alertCount = rng.chance(0.6) ? 1 : rng.int(2, 6)
   const alerts: Alert[] = []
   for (let i = 0; i < alertCount; i++) alerts.push(newAlert(rng, { incidentId: o.id, domain: o.domain, at: o.createdTime + i * rng.int(0, 3_600_000) }))
   const age = o.now - o.createdTime
-  const status: IncidentStatus = age > 30 * DAY ? (rng.chance(0.85) ? 'Resolved' : 'Active') : rng.pick(['Active', 'Active', 'InProgress', 'Resolved'] as const)
+  const status: IncidentStatus = o.status ?? (age > 30 * DAY ? (rng.chance(0.85) ? 'Resolved' : 'Active') : rng.pick(['Active', 'Active', 'InProgress', 'Resolved'] as const))
   let classification: Classification = 'Unknown'
   let determination: Determination = 'NotAvailable'
   if (status === 'Resolved') {
@@ -161,10 +161,12 @@ export function newIncident(rng: Prng, o: { tenantId: string; domain: string; id
     }
     a.lastUpdatedTime = Math.max(a.lastUpdatedTime, updatedAt)
   }
-  const hosts = alerts.flatMap((a) => a.devices.map((d) => d.deviceDnsName.split('.')[0]))
-  const users = alerts.flatMap((a) => a.entities.filter((e) => e.entityType === 'User').map((e) => String(e.accountName)))
-  const scope = hosts[0] ? `on one endpoint` : users[0] ? `involving one user` : ''
-  const name = alerts.length > 1 ? `Multi-stage incident involving ${first.category} & ${alerts[1]!.category} ${scope}`.trim() : `${first.title} ${scope}`.trim()
+  // Portal-style names: "Multi-stage incident involving Initial access & Execution on multiple endpoints".
+  const hosts = new Set(alerts.flatMap((a) => a.devices.map((d) => d.deviceDnsName)))
+  const users = new Set(alerts.flatMap((a) => a.entities.filter((e) => e.entityType === 'User').map((e) => String(e.accountName))))
+  const scope = hosts.size ? `on ${hosts.size === 1 ? 'one endpoint' : 'multiple endpoints'}` : `involving ${users.size === 1 ? 'one user' : 'multiple users'}`
+  const categories = [...new Set(alerts.map((a) => humanize(a.category)))]
+  const name = categories.length > 1 ? `Multi-stage incident involving ${categories.slice(0, 2).join(' & ')} ${scope}` : `${first.title} ${scope}`
   return {
     incidentId: o.id,
     tenantId: o.tenantId,
@@ -269,6 +271,11 @@ function newEntities(rng: Prng, kind: string, o: { user: string; domain: string;
     out.push(ip)
   }
   return out
+}
+
+function humanize(category: string): string {
+  const words = category.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()
+  return words.charAt(0).toUpperCase() + words.slice(1)
 }
 
 const SEVERITY_ORDER: Severity[] = ['UnSpecified', 'Informational', 'Low', 'Medium', 'High']

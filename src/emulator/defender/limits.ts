@@ -29,6 +29,9 @@ export interface DefenderLimits {
   retentionDays: number
 }
 
+/** A partial limits document: what the control API's PUT and `createEmulator({defender:{limits}})` take. */
+export type DefenderLimitsInput = Partial<Omit<DefenderLimits, 'quotas'>> & { quotas?: Partial<Record<DefenderOperation, Quota[]>> }
+
 const MIN = 60_000
 const HOUR = 3_600_000
 

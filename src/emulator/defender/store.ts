@@ -1,6 +1,6 @@
 import type { Clock } from '../../lib/clock.js'
 import { generateIncidents, maxSeverity, mergeInto, newAlert, newIncident, Prng, tenantSeed } from './generator.js'
-import { defaultLimits, mergeLimits, RateLimiter, type DefenderLimits } from './limits.js'
+import { defaultLimits, mergeLimits, RateLimiter, type DefenderLimits, type DefenderLimitsInput } from './limits.js'
 import type { Incident } from './model.js'
 
 export interface DefenderStoreOptions {
@@ -9,7 +9,7 @@ export interface DefenderStoreOptions {
   /** Incidents generated per tenant on its first access (default 250). */
   incidentsPerTenant?: number
   /** Changes to the default limits (documented quotas, see limits.ts); quotas merge per operation. */
-  limits?: Partial<DefenderLimits>
+  limits?: DefenderLimitsInput
 }
 
 interface TenantData {
@@ -90,8 +90,8 @@ export class DefenderStore {
   create(tenantId: string, overrides: Partial<Incident> = {}): Incident {
     const t = this.#tenant(tenantId)
     const now = this.clock.now()
-    const inc = newIncident(t.live, { tenantId: tenantId.toLowerCase(), domain: t.domain, id: t.nextId++, createdTime: now, now })
-    Object.assign(inc, { status: 'Active', classification: 'Unknown', determination: 'NotAvailable', lastUpdateTime: now }, overrides, { tenantId: tenantId.toLowerCase() })
+    const inc = newIncident(t.live, { tenantId: tenantId.toLowerCase(), domain: t.domain, id: t.nextId++, createdTime: now, now, status: overrides.status ?? 'Active' })
+    Object.assign(inc, { lastUpdateTime: now }, overrides, { tenantId: tenantId.toLowerCase() })
     if (overrides.incidentId !== undefined) {
       if (t.incidents.has(overrides.incidentId)) throw new RangeError(`incident ${overrides.incidentId} already exists`)
       t.nextId = Math.max(t.nextId, overrides.incidentId + 1)
