@@ -15,6 +15,7 @@ import {
   type IncidentStatus,
 } from './model.js'
 import type { Surface } from './responses.js'
+import { graphClassification, graphDetermination } from './views.js'
 
 export class PatchError extends Error {}
 
@@ -84,10 +85,9 @@ export function checkPair(surface: Surface, incident: Incident, changes: Inciden
   if (determination === undefined) return
   const valid = DETERMINATIONS_BY_CLASSIFICATION[classification] as readonly Determination[]
   if (!valid.includes(determination)) {
-    const fmt = (v: string) => (surface === 'legacy' ? v : v === 'Clean' ? 'notMalicious' : v === 'NoEnoughDataToValidate' ? 'notEnoughDataToValidate' : v === 'NotAvailable' ? 'unknown' : camel(v))
-    throw new PatchError(
-      `Determination '${fmt(determination)}' is not valid for classification '${fmt(classification)}'. Valid determinations for '${fmt(classification)}': ${valid.map(fmt).join(', ')}.`,
-    )
+    const c = surface === 'legacy' ? classification : graphClassification(classification)
+    const d = (v: Determination) => (surface === 'legacy' ? v : graphDetermination(v))
+    throw new PatchError(`Determination '${d(determination)}' is not valid for classification '${c}'. Valid determinations for '${c}': ${valid.map(d).join(', ')}.`)
   }
 }
 
