@@ -80,12 +80,14 @@ function parseOrderBy<T>(info: RequestInfo, raw: string, rules: ListRules<T>): (
     const spec = field ? rules.fields[field] : undefined
     if (!spec || extra.length || !['asc', 'desc'].includes(dir))
       fail(info, 400, CODE(info), `Invalid OData URI query: $orderby '${part.trim()}' is not valid (sortable: ${Object.keys(rules.fields).join(', ')}; direction asc or desc).`)
-    return { spec, sign: dir === 'desc' ? -1 : 1 }
+    // Enums sort by member order (unknown < informational < low < medium < high), like OData.
+    const rank = spec.type === 'enum' && spec.values ? (v: string | number | null) => (v === null ? null : spec.values!.indexOf(String(v))) : (v: string | number | null) => v
+    return { get: (item: T) => rank(spec.get(item)), sign: dir === 'desc' ? -1 : 1 }
   })
   return (a, b) => {
-    for (const { spec, sign } of keys) {
-      const x = spec.get(a)
-      const y = spec.get(b)
+    for (const { get, sign } of keys) {
+      const x = get(a)
+      const y = get(b)
       if (x === y) continue
       if (x === null) return -sign
       if (y === null) return sign

@@ -134,6 +134,11 @@ describe('Graph /v1.0/security incidents and alerts_v2', () => {
     const asc = await all<GraphIncident>(`${url}/v1.0/security/incidents?$orderby=lastUpdateDateTime asc&$filter=${encodeURIComponent(`lastUpdateDateTime ge ${lit}`)}`)
     const times = asc.items.map((i) => i.lastUpdateDateTime)
     assert.deepEqual(times, [...times].sort())
+    const bySeverity = await all<GraphIncident>(`${url}/v1.0/security/incidents?$orderby=severity desc,createdDateTime asc&$top=50`)
+    const rank = ['informational', 'low', 'medium', 'high']
+    const sev = bySeverity.items.map((i) => rank.indexOf(i.severity))
+    assert.deepEqual(sev, [...sev].sort((x, y) => y - x))
+    assert.equal(bySeverity.items[0]!.severity, 'high')
     for (const q of ["$filter=severity eq 'critical'", '$filter=lastUpdateTime ge 2026-01-01T00:00:00Z', '$orderby=bogus desc', '$expand=evidence', '$top=abc', '$select=id']) {
       const res = await call<ApiError>(`${url}/v1.0/security/incidents?${q}`, token)
       assert.equal(res.status, 400, q)
