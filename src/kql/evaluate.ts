@@ -15,6 +15,15 @@ export interface ExecContext {
   /** The externaldata allow-list: returns the content of an allowed URI, undefined otherwise. */
   readonly externalData: ((uri: string) => string | undefined) | undefined
   readonly memo: Map<Plan, Table>
+  /** Largest intermediate row count allowed (join, mv-expand, union outputs). */
+  readonly maxRows: number
+}
+
+function guard(n: number, ctx: ExecContext, plan: Plan): void {
+  if (n > ctx.maxRows) {
+    // The portal's wording for this failure (defender-api.md §3.4).
+    throw new KqlRuntimeError('ERR_KQL_LIMIT', `Query stopped due to excessive resource consumption: an intermediate result exceeded ${ctx.maxRows} rows`, ctx.text, plan.pos)
+  }
 }
 
 const gather = (col: readonly unknown[], idx: readonly number[]): unknown[] => {
@@ -84,7 +93,7 @@ export function execute(plan: Plan, ctx: ExecContext): Table {
     case 'summarize':
       return summarize(plan, execute(plan.input, ctx))
     case 'join':
-      return join(plan, execute(plan.left, ctx), execute(plan.right, ctx))
+      return join(plan, execute(plan.left, ctx), execute(plan.right, ctx), ctx)
     case 'sort': {
       const t = execute(plan.input, ctx)
       const keys = plan.keys.map((k) => {
@@ -118,6 +127,7 @@ export function execute(plan: Plan, ctx: ExecContext): Table {
     }
     case 'union': {
       const parts = plan.inputs.map((p) => execute(p, ctx))
+      guard(parts.reduce((s, t) => s + t.rowCount, 0), ctx, plan)
       const data: unknown[][] = schema.map(() => [])
       parts.forEach((t, pi) => {
         const map = plan.maps[pi]!
@@ -133,11 +143,11 @@ export function execute(plan: Plan, ctx: ExecContext): Table {
     }
     case 'mv-expand': {
       const t = execute(plan.input, ctx)
-      return mvExpand(schema, t, plan.items, plan.limit).table
+      return mvExpand(schema, t, plan.items, plan.limit, false, (n) => guard(n, ctx, plan)).table
     }
     case 'mv-apply': {
       const t = execute(plan.input, ctx)
-      const expanded = mvExpand(plan.expanded, t, plan.items, Number.POSITIVE_INFINITY, true)
+      const expanded = mvExpand(plan.expanded, t, plan.items, Number.POSITIVE_INFINITY, true, (n) => guard(n, ctx, plan))
       const data: unknown[][] = schema.map(() => [])
       let rows = 0
       for (const group of expanded.groups) {
@@ -145,6 +155,7 @@ export function execute(plan: Plan, ctx: ExecContext): Table {
         const out = execute(plan.body, ctx)
         for (let ci = 0; ci < schema.length; ci++) for (let r = 0; r < out.rowCount; r++) data[ci]!.push(out.data[ci]![r])
         rows += out.rowCount
+        guard(rows, ctx, plan)
       }
       return { columns: schema, data, rowCount: rows }
     }
@@ -182,7 +193,7 @@ export function execute(plan: Plan, ctx: ExecContext): Table {
   }
 }
 
-function mvExpand(schema: readonly Column[], t: Table, items: readonly { target: number; eval: (c: readonly unknown[][], r: number) => unknown; to: ScalarType }[], limit: number, grouped = false): { table: Table; groups: number[][] } {
+function mvExpand(schema: readonly Column[], t: Table, items: readonly { target: number; eval: (c: readonly unknown[][], r: number) => unknown; to: ScalarType }[], limit: number, grouped: boolean, check: (rows: number) => void): { table: Table; groups: number[][] } {
   const inputWidth = t.data.length
   const data: unknown[][] = schema.map(() => [])
   const groups: number[][] = []
@@ -195,6 +206,7 @@ function mvExpand(schema: readonly Column[], t: Table, items: readonly { target:
       return [v]
     })
     const n = Math.min(limit, Math.max(...lists.map((l) => l.length)))
+    check(rows + n)
     const group: number[] = []
     for (let k = 0; k < n; k++) {
       for (let ci = 0; ci < inputWidth; ci++) data[ci]!.push(t.data[ci]![r])
@@ -241,7 +253,7 @@ function summarize(plan: Plan & { op: 'summarize' }, t: Table): Table {
   return { columns: plan.schema, data, rowCount: order.length }
 }
 
-function join(plan: Plan & { op: 'join' }, L: Table, R: Table): Table {
+function join(plan: Plan & { op: 'join' }, L: Table, R: Table, ctx: ExecContext): Table {
   const keyOf = (t: Table, cols: readonly number[], r: number): string | null => {
     const vals = cols.map((c) => t.data[c]![r])
     // null keys never match (empty strings do)
@@ -286,6 +298,7 @@ function join(plan: Plan & { op: 'join' }, L: Table, R: Table): Table {
       continue
     }
     if (matches) {
+      guard(li.length + matches.length, ctx, plan)
       for (const m of matches) {
         li.push(r)
         ri.push(m)

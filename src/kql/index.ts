@@ -36,6 +36,8 @@ export interface KqlEngineOptions {
   readonly externalData?: Readonly<Record<string, string>> | ((uri: string) => string | undefined)
   /** Source of `now()`/`ago()` (fixed once per query run). */
   readonly clock?: Clock
+  /** Largest intermediate result (rows) before ERR_KQL_LIMIT; default 10,000,000. */
+  readonly maxRows?: number
 }
 
 /** A query that parsed and bound: its result schema is known before running. */
@@ -52,6 +54,7 @@ export class KqlEngine {
   private readonly tables: (name: string) => Table | undefined
   private readonly externalData: ((uri: string) => string | undefined) | undefined
   private readonly clock: Clock
+  private readonly maxRows: number
   /** Per-instance registries (style.md §8: no global function table). */
   readonly functions: Map<string, ScalarFunction> = builtinFunctions()
   readonly aggregates: Map<string, AggregateFunction> = builtinAggregates()
@@ -63,6 +66,7 @@ export class KqlEngine {
     const x = options.externalData
     this.externalData = typeof x === 'function' ? x : x === undefined ? undefined : (uri) => (Object.hasOwn(x, uri) ? x[uri] : undefined)
     this.clock = options.clock ?? systemClock
+    this.maxRows = options.maxRows ?? 10_000_000
   }
 
   /** Parses and binds; throws KqlSyntaxError / KqlSemanticError with line and column. */
@@ -85,7 +89,7 @@ export class KqlEngine {
   }
 
   private execute(plan: Plan, rt: RuntimeRef, text: string): Table {
-    const ctx: ExecContext = { text, tables: this.tables, externalData: this.externalData, memo: new Map() }
+    const ctx: ExecContext = { text, tables: this.tables, externalData: this.externalData, memo: new Map(), maxRows: this.maxRows }
     rt.now = this.clock.now()
     rt.memo = new Map()
     rt.execute = (p) => execute(p as Plan, ctx)

@@ -188,6 +188,7 @@ export function tokenize(text: string): Token[] {
       continue
     }
     if (isIdentStart(c)) {
+      i++
       while (i < text.length && isIdentPart(text[i]!)) i++
       let word = text.slice(start, i)
       // project-away, mv-expand, …
