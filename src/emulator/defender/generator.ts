@@ -240,12 +240,25 @@ function newDevice(rng: Prng, domain: string, at: number): Device {
     osBuild: os.osBuild,
     healthStatus: rng.pick(['Active', 'Active', 'Inactive', 'ImpairedCommunication']),
     riskScore: rng.pick(['None', 'Informational', 'Low', 'Medium', 'High']),
-    rbacGroupName: rng.chance(0.5) ? rng.pick(['Servers', 'Workstations', 'UnassignedGroup']) : null,
+    ...rbacGroup(rng),
     firstSeen: at - rng.int(30, 900) * DAY,
     tags: rng.chance(0.3) ? [rng.pick(['Finance', 'Tier0', 'Kiosk'])] : [],
     defenderAvStatus: rng.pick(['Updated', 'Updated', 'NotUpdated']),
     onboardingStatus: 'Onboarded',
   }
+}
+
+const RBAC_GROUPS = [
+  ['Servers', 9],
+  ['Workstations', 12],
+  ['UnassignedGroup', 1],
+] as const
+
+/** Device group: the docs' example carries rbacGroupId, a 2021 capture has rbacGroupName null and no id (§2.5, §3A). */
+function rbacGroup(rng: Prng): { rbacGroupName: string | null; rbacGroupId: number | null } {
+  if (!rng.chance(0.5)) return { rbacGroupName: null, rbacGroupId: null }
+  const [rbacGroupName, rbacGroupId] = rng.pick(RBAC_GROUPS)
+  return { rbacGroupName, rbacGroupId }
 }
 
 function newEntities(rng: Prng, kind: string, o: { user: string; domain: string; at: number; deviceId: string | undefined }): Entity[] {

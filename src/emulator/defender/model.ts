@@ -59,6 +59,7 @@ export interface Device {
   healthStatus: string
   riskScore: string
   rbacGroupName: string | null
+  rbacGroupId: number | null
   firstSeen: number
   tags: string[]
   defenderAvStatus: string

@@ -77,7 +77,7 @@ function legacyAlert(a: Alert): Record<string, unknown> {
     actorName: a.actorName,
     threatFamilyName: a.threatFamilyName,
     mitreTechniques: [...a.mitreTechniques],
-    devices: a.devices.map((d) => ({ ...d, firstSeen: iso(d.firstSeen), tags: [...d.tags], vmMetadata: null })),
+    devices: a.devices.map(({ rbacGroupId, ...d }) => ({ ...d, ...(rbacGroupId !== null && { rbacGroupId }), firstSeen: iso(d.firstSeen), tags: [...d.tags], vmMetadata: null })),
     entities: a.entities.map((e) => ({ ...e, evidenceCreationTime: iso(e.evidenceCreationTime), ...('processCreationTime' in e && { processCreationTime: iso(e.processCreationTime as number) }), ...('parentProcessCreationTime' in e && { parentProcessCreationTime: iso(e.parentProcessCreationTime as number) }) })),
   }
 }
@@ -194,6 +194,7 @@ function deviceEvidence(d: Alert['devices'][number], a: Alert): Record<string, u
     healthStatus: camel(d.healthStatus),
     riskScore: camel(d.riskScore),
     rbacGroupName: d.rbacGroupName,
+    rbacGroupId: d.rbacGroupId,
     firstSeenDateTime: iso(d.firstSeen),
     onboardingStatus: camel(d.onboardingStatus),
     defenderAvStatus: camel(d.defenderAvStatus),
