@@ -15,10 +15,7 @@ export interface ParsedArgs {
  */
 export function parseCommandArgs(command: Command<any>, commandPath: string, args: string[]): ParsedArgs {
   const specs: OptionSpecs = { ...globalOptions, ...(command.options ?? {}) }
-  const options = Object.fromEntries(
-    Object.entries(specs).map(([name, s]) => [name, { type: s.type, ...(s.short && { short: s.short }), ...(s.multiple && { multiple: true }) }]),
-  )
-  const { values, positionals, tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true })
+  const { values, positionals, tokens } = parseArgs({ args, options: parseOptions(specs), strict: false, allowPositionals: true, tokens: true })
   const shorts = new Map(Object.entries(specs).flatMap(([name, s]) => (s.short ? [[s.short, name] as const] : [])))
   for (const token of tokens) {
     if (token.kind !== 'option') continue
@@ -40,16 +37,31 @@ export function parseCommandArgs(command: Command<any>, commandPath: string, arg
   return { values: values as ParsedArgs['values'], positionals }
 }
 
+function parseOptions(specs: OptionSpecs) {
+  return Object.fromEntries(
+    Object.entries(specs).map(([name, s]) => [name, { type: s.type, ...(s.short && { short: s.short }), ...(s.multiple && { multiple: true }) }]),
+  )
+}
+
 /** Rejects extra positional arguments with a usage error. */
 export function expectPositionals(positionals: string[], max: number, commandPath: string): void {
   if (positionals.length > max) {
-    throw new CliError('ERR_CLI_UNEXPECTED_ARGUMENT', `unexpected argument ${truncate(positionals[max]!)} for ${commandPath}`, {
+    throw new CliError('ERR_CLI_UNEXPECTED_ARGUMENT', `unexpected argument ${quoteInput(positionals[max]!)} for ${commandPath}`, {
       hint: `see ${commandPath} --help`,
     })
   }
 }
 
+/**
+ * Index in `args` of the first positional argument, skipping option values (`--tenant x`), so
+ * `m365d token --tenant x validate` still finds the subcommand.
+ */
+export function firstPositionalIndex(command: Command<any>, args: string[]): number {
+  const { tokens } = parseArgs({ args, options: parseOptions({ ...globalOptions, ...(command.options ?? {}) }), strict: false, allowPositionals: true, tokens: true })
+  return tokens.find((t) => t.kind === 'positional')?.index ?? -1
+}
+
 /** Quotes short user input only: a long argument might be a pasted token or secret. */
-function truncate(text: string): string {
+export function quoteInput(text: string): string {
   return text.length > 20 ? `<${text.length} characters>` : `'${text}'`
 }

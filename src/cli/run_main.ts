@@ -4,7 +4,7 @@ import { globalOptions, type CliIo, type Command, type CommandContext } from './
 import { commands } from './commands/index.js'
 import { CliError, ExitCode, exitCodeFor } from './errors.js'
 import { renderHelp, renderMainHelp } from './help.js'
-import { parseCommandArgs } from './parse.js'
+import { firstPositionalIndex, parseCommandArgs, quoteInput } from './parse.js'
 import { closest } from './suggest.js'
 import { subscribeVerbose } from './verbose.js'
 import { packageVersion } from './version.js'
@@ -52,7 +52,7 @@ async function dispatch(argv: string[], io: CliIo, secrets: Set<string>): Promis
   const load = commands[name]
   if (!load) {
     const suggestion = closest(name, Object.keys(commands))
-    throw new CliError('ERR_CLI_UNKNOWN_COMMAND', `unknown command '${name.length > 20 ? `${name.slice(0, 20)}…` : name}'`, {
+    throw new CliError('ERR_CLI_UNKNOWN_COMMAND', `unknown command ${quoteInput(name)}`, {
       hint: suggestion ? `did you mean 'm365d ${suggestion}'?` : "run 'm365d --help' for the list of commands",
     })
   }
@@ -61,7 +61,7 @@ async function dispatch(argv: string[], io: CliIo, secrets: Set<string>): Promis
   let rest = [...leading, ...argv.slice(at + 1)]
   // Descend into subcommands: `m365d token inspect …`.
   for (;;) {
-    const next = rest.findIndex((a) => !a.startsWith('-'))
+    const next = command.subCommands?.length ? firstPositionalIndex(command, rest) : -1
     const sub = next === -1 ? undefined : command.subCommands?.find((c) => c.name === rest[next])
     if (!sub) break
     command = sub
@@ -78,8 +78,9 @@ async function dispatch(argv: string[], io: CliIo, secrets: Set<string>): Promis
       return ExitCode.ok
     }
     const suggestion = positionals[0] && command.subCommands ? closest(positionals[0], command.subCommands.map((c) => c.name)) : undefined
-    io.stderr.write(help)
-    throw new CliError('ERR_CLI_UNKNOWN_COMMAND', positionals[0] ? `unknown command '${commandPath} ${positionals[0].slice(0, 20)}'` : `${commandPath} needs a command`, {
+    // A typo gets the error and a suggestion; a bare group command (no subcommand) gets its help.
+    if (!positionals[0]) io.stderr.write(help)
+    throw new CliError('ERR_CLI_UNKNOWN_COMMAND', positionals[0] ? `unknown command ${quoteInput(positionals[0])} for ${commandPath}` : `${commandPath} needs a command`, {
       hint: suggestion ? `did you mean '${commandPath} ${suggestion}'?` : `see ${commandPath} --help`,
     })
   }
