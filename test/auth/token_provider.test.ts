@@ -200,6 +200,17 @@ describe('TokenProvider against the emulator over HTTP (ManualClock)', () => {
     assert.equal(tailspin.tenantId, WELL_KNOWN.tailspinTenantId)
     assert.equal(graph.resource, 'https://graph.microsoft.com')
     assert.equal(provider.size, 3)
+    // Two resources of one tenant are chained: dropping one keeps the other.
+    const n0 = tokenRequests()
+    provider.invalidate({ tenant: WELL_KNOWN.contosoTenantId, resource: 'https://graph.microsoft.com' })
+    assert.equal(provider.size, 2)
+    assert.equal((await provider.getToken(CONTOSO)).token, contoso.token)
+    assert.equal(tokenRequests(), n0)
+    assert.notEqual((await provider.getToken({ tenant: WELL_KNOWN.contosoTenantId, resource: 'https://graph.microsoft.com' })).token, graph.token)
+    assert.equal(tokenRequests() - n0, 1)
+    provider.invalidate(CONTOSO)
+    assert.equal((await provider.getToken({ tenant: WELL_KNOWN.contosoTenantId, resource: 'https://graph.microsoft.com' })).resource, 'https://graph.microsoft.com')
+    assert.equal(tokenRequests() - n0, 1)
   })
 
   test('tid guard: a token for another tenant is never served (GUID and learned domain)', async () => {
