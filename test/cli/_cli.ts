@@ -54,12 +54,18 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000)
+  let timedOut = false
+  // Generous: on the shared 2-core machine a tsx child can take seconds just to start.
+  const timer = setTimeout(() => {
+    timedOut = true
+    child.kill('SIGKILL')
+  }, options.timeoutMs ?? 90_000)
   return new Promise((resolvePromise, reject) => {
     child.on('error', reject)
     child.on('close', (code, signal) => {
       clearTimeout(timer)
-      resolvePromise({ code, signal, stdout, stderr })
+      if (timedOut) reject(new Error(`m365d ${args.join(' ')} timed out; stdout: ${stdout}; stderr: ${stderr}`))
+      else resolvePromise({ code, signal, stdout, stderr })
     })
   })
 }
