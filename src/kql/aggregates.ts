@@ -31,6 +31,8 @@ export interface AggregateArgs {
 }
 
 export interface AggregateFunction {
+  /** Result-name prefix (`count` → `count_`, make_set → `set_X`); absent for arg_max, percentiles, take_any. */
+  readonly prefix?: string
   readonly minArgs: number
   readonly maxArgs: number
   bind(a: AggregateArgs, fail: (code: string, message: string) => never): BoundAggregate
@@ -40,6 +42,7 @@ const isNull = (v: unknown): boolean => v === null || v === undefined
 
 function simple(prefix: string, type: (args: readonly BoundExpr[]) => ScalarType, create: (args: readonly Compiled[], a: AggregateArgs) => Accumulator, min = 1, max = 1): AggregateFunction {
   return {
+    ...(prefix ? { prefix } : {}),
     minArgs: min,
     maxArgs: max,
     bind(a) {
@@ -66,6 +69,7 @@ function minMax(prefix: string, sign: 1 | -1, conditional: boolean): AggregateFu
 
 function makeCollection(prefix: string, set: boolean, conditional: boolean): AggregateFunction {
   return {
+    prefix,
     minArgs: conditional ? 2 : 1,
     maxArgs: conditional ? 3 : 2,
     bind(a) {

@@ -51,24 +51,26 @@ export interface Scope {
 }
 
 /** Kusto's result name for an unnamed expression (Kusto.Language ResultNameKind rules). */
-export function exprName(e: Expr, functions: ReadonlyMap<string, ScalarFunction>): string | undefined {
+export function exprName(e: Expr, functions: ReadonlyMap<string, ScalarFunction>, aggregates?: ReadonlyMap<string, AggregateFunction>): string | undefined {
   switch (e.kind) {
     case 'name':
       return e.name
     case 'member': {
-      const t = exprName(e.target, functions)
+      const t = exprName(e.target, functions, aggregates)
       return t === undefined ? undefined : `${t}_${e.member}`
     }
     case 'index': {
-      const t = exprName(e.target, functions)
+      const t = exprName(e.target, functions, aggregates)
       if (t === undefined || e.index.kind !== 'literal') return undefined
       return `${t}_${String(e.index.value)}`
     }
     case 'call': {
       if ((e.name === 'column_ifexists' || e.name === 'columnifexists') && e.args[0]?.kind === 'literal') return String(e.args[0].value)
+      const agg = functions.has(e.name) ? undefined : aggregates?.get(e.name)
+      if (agg?.prefix) return `${agg.prefix}_${e.args[0] ? exprName(e.args[0], functions, aggregates) ?? '' : ''}`
       const fn = functions.get(e.name)
       if (!fn?.resultName || e.args.length === 0) return undefined
-      const first = exprName(e.args[0]!, functions)
+      const first = exprName(e.args[0]!, functions, aggregates)
       if (fn.resultName === 'first') return first
       return first === undefined ? undefined : `${e.name}_${first}`
     }
@@ -130,7 +132,7 @@ export class ExprBinder {
 
   private bindAccess(e: Expr & { kind: 'member' | 'index' }, scope: Scope): BoundExpr {
     const target = this.bind(e.target, scope)
-    const name = exprName(e, this.host.functions)
+    const name = exprName(e, this.host.functions, this.host.aggregates)
     const t = target.type === 'dynamic' ? target.eval : target.type === 'string' ? ((tc: Compiled): Compiled => (c, r) => parseJson(tc(c, r)))(target.eval) : null
     if (t === null) return this.host.fail('ERR_KQL_TYPE', `Member access requires a dynamic value, got ${target.type}`, e.pos)
     if (e.kind === 'member') {
@@ -165,6 +167,7 @@ export class ExprBinder {
       }
       case 'toscalar': {
         if (e.args.length !== 1) return this.host.fail('ERR_KQL_ARGUMENTS', 'toscalar() expects 1 argument', e.pos)
+        if (!this.host.isTabular(e.args[0]!, scope.env)) return this.bind(e.args[0]!, scope)
         const plan = this.host.bindTabular(e.args[0]!, scope.env)
         const type = plan.schema[0]?.type ?? 'unknown'
         const rt = this.host.rt
@@ -180,9 +183,10 @@ export class ExprBinder {
       }
       case 'column_ifexists':
       case 'columnifexists': {
-        const n = e.args[0]
-        if (n?.kind !== 'literal' || typeof n.value !== 'string' || e.args.length !== 2) return this.host.fail('ERR_KQL_ARGUMENTS', 'column_ifexists() expects a column name and a default value', e.pos)
-        const idx = scope.columns.findIndex((c) => c.name === n.value)
+        const n = e.args.length === 2 ? this.bind(e.args[0]!, { columns: [], env: scope.env }) : undefined
+        const colName = n?.constant?.value ?? (n ? n.eval([], 0) : undefined)
+        if (typeof colName !== 'string') return this.host.fail('ERR_KQL_ARGUMENTS', 'column_ifexists() expects a column name and a default value', e.pos)
+        const idx = scope.columns.findIndex((c) => c.name === colName)
         if (idx >= 0) return { type: scope.columns[idx]!.type, eval: (c, r) => c[idx]![r], column: idx }
         return this.bind(e.args[1]!, scope)
       }
@@ -243,7 +247,7 @@ export class ExprBinder {
     const args = e.args.map((a) => this.bind(a, scope))
     const ctx: FunctionContext = { rt: this.host.rt, fail: (code, message) => this.host.fail(code, `${name}(): ${message}`, e.pos) }
     const out = fn.bind(args, ctx)
-    const n = exprName(e, this.host.functions)
+    const n = exprName(e, this.host.functions, this.host.aggregates)
     return n === undefined ? out : { ...out, name: n }
   }
 

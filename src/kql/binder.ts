@@ -261,7 +261,7 @@ export class Binder implements BindHost {
         const used = new Set<string>()
         const items = t.items.map((a, i) => {
           const b = this.exprs.bind(a.expr, { columns: [], env })
-          const name = uniqueName(a.names?.[0] ?? exprName(a.expr, this.functions) ?? `print_${i}`, used)
+          const name = uniqueName(a.names?.[0] ?? exprName(a.expr, this.functions, this.aggregates) ?? `print_${i}`, used)
           used.add(name)
           return { name, b }
         })
@@ -300,7 +300,7 @@ export class Binder implements BindHost {
         const steps: { target: number; eval: Compiled }[] = []
         for (const a of op.items) {
           const b = this.exprs.bind(a.expr, { columns: schema, env })
-          const names = a.names ?? [exprName(a.expr, this.functions) ?? columnName(new Set(schema.map((c) => c.name)))]
+          const names = a.names ?? [exprName(a.expr, this.functions, this.aggregates) ?? columnName(new Set(schema.map((c) => c.name)))]
           const name = names[0]!
           let target = schema.findIndex((c) => c.name === name)
           if (target >= 0) schema[target] = { name, type: b.type }
@@ -318,7 +318,7 @@ export class Binder implements BindHost {
         const used = new Set<string>()
         for (const a of op.items) {
           const b = this.exprs.bind(a.expr, scope)
-          let name = a.names?.[0] ?? exprName(a.expr, this.functions) ?? columnName(used)
+          let name = a.names?.[0] ?? exprName(a.expr, this.functions, this.aggregates) ?? columnName(used)
           if (used.has(name)) {
             if (a.names) this.fail('ERR_KQL_DUPLICATE_COLUMN', `A column named '${name}' is already projected`, a.pos)
             name = uniqueName(name, used)
@@ -388,7 +388,7 @@ export class Binder implements BindHost {
         const schema = [...input.schema]
         const items = op.items.map(({ item, to }) => {
           const b = this.exprs.bind(item.expr, scope)
-          const name = item.names?.[0] ?? exprName(item.expr, this.functions) ?? columnName(new Set(schema.map((c) => c.name)))
+          const name = item.names?.[0] ?? exprName(item.expr, this.functions, this.aggregates) ?? columnName(new Set(schema.map((c) => c.name)))
           const type: ScalarType = to ?? 'dynamic'
           let target = schema.findIndex((c) => c.name === name)
           if (target >= 0) schema[target] = { name, type }
@@ -402,11 +402,22 @@ export class Binder implements BindHost {
           const limit = op.limit ? this.constNumber(op.limit, env) : Number.POSITIVE_INFINITY
           return { op: 'mv-expand', pos, schema, input, items, limit }
         }
+        // mv-apply: the subquery sees a table of the expanded values only; the output is the input's
+        // other columns followed by the subquery's columns (Kusto docs "mv-apply operator").
+        const itemColumns = items.map((it) => schema[it.target]!)
         const slot: { table: Table | null } = { table: null }
-        const inner: Plan = { op: 'lazy', pos, schema, build: () => slot.table! }
+        const inner: Plan = { op: 'lazy', pos, schema: itemColumns, build: () => slot.table! }
         const bodyEnv: Env = { vars: new Map([['$mvapply', { kind: 'tabular', plan: inner }]]), parent: env }
         const body = this.bindSource(op.body, bodyEnv)
-        return { op: 'mv-apply', pos, schema: body.schema, input, items, expanded: schema, body, slot }
+        const keep = input.schema.map((_, i) => i).filter((i) => !items.some((it) => it.target === i) && !body.schema.some((b) => b.name === input.schema[i]!.name))
+        const out: Column[] = keep.map((i) => input.schema[i]!)
+        const used = new Set(out.map((c) => c.name))
+        for (const c of body.schema) {
+          const name = uniqueName(c.name, used)
+          used.add(name)
+          out.push({ name, type: c.type })
+        }
+        return { op: 'mv-apply', pos, schema: out, input, items: items.map(({ eval: ev, to }) => ({ eval: ev, to })), itemColumns, keep, body, slot }
       }
       case 'parse': {
         const src = this.exprs.bind(op.expr, scope)
@@ -468,7 +479,7 @@ export class Binder implements BindHost {
     const layout: (['key', number] | ['agg', number, number] | ['post', number])[] = []
     for (const a of byItems) {
       const b = this.exprs.bind(a.expr, scope)
-      const name = uniqueName(a.names?.[0] ?? b.name ?? exprName(a.expr, this.functions) ?? columnName(used), used)
+      const name = uniqueName(a.names?.[0] ?? b.name ?? exprName(a.expr, this.functions, this.aggregates) ?? columnName(used), used)
       used.add(name)
       schema.push({ name, type: b.type })
       layout.push(['key', keys.length])
@@ -534,7 +545,7 @@ export class Binder implements BindHost {
     const args = e.args.filter((a) => a.kind !== 'star')
     if (args.length < fn.minArgs || (args.length > fn.maxArgs && !star)) this.fail('ERR_KQL_ARGUMENTS', `Aggregate '${e.name}' expects ${fn.minArgs} to ${fn.maxArgs} arguments, got ${args.length}`, e.pos)
     const bound = args.map((a) => this.exprs.bind(a, { columns: scope.columns, env: scope.env }))
-    const argNames = args.map((a) => exprName(a, this.functions) ?? '')
+    const argNames = args.map((a) => exprName(a, this.functions, this.aggregates) ?? '')
     return fn.bind({ args: bound, argNames, inputColumns: scope.columns, star }, (code, message) => this.fail(code, message, e.pos))
   }
 
@@ -613,7 +624,7 @@ export class Binder implements BindHost {
     const keys: Compiled[] = []
     for (const a of op.by) {
       const b = this.exprs.bind(a.expr, scope)
-      const name = uniqueName(a.names?.[0] ?? exprName(a.expr, this.functions) ?? columnName(used), used)
+      const name = uniqueName(a.names?.[0] ?? exprName(a.expr, this.functions, this.aggregates) ?? columnName(used), used)
       used.add(name)
       schema.push({ name, type: b.type })
       keys.push(b.eval)
@@ -630,7 +641,7 @@ export class Binder implements BindHost {
       fills.push(fill ? this.exprs.bind(fill, { columns: [], env }).eval([], 0) : 0)
     }
     const on = this.exprs.bind(op.on, scope)
-    const onName = uniqueName(exprName(op.on, this.functions) ?? columnName(used), used)
+    const onName = uniqueName(exprName(op.on, this.functions, this.aggregates) ?? columnName(used), used)
     schema.push({ name: onName, type: 'dynamic' })
     const noRow = (e: Expr | undefined): Compiled | null => (e ? this.exprs.bind(e, { columns: [], env }).eval : null)
     return { op: 'make-series', pos: op.pos, schema, input, keys, aggs, fills, on: on.eval, from: noRow(op.from), to: noRow(op.to), step: noRow(op.step)! }

@@ -147,16 +147,22 @@ export function execute(plan: Plan, ctx: ExecContext): Table {
     }
     case 'mv-apply': {
       const t = execute(plan.input, ctx)
-      const expanded = mvExpand(plan.expanded, t, plan.items, Number.POSITIVE_INFINITY, true, (n) => guard(n, ctx, plan))
+      const items = plan.items.map((it, i) => ({ ...it, target: i }))
+      const expanded = mvExpand(plan.itemColumns, t, items, Number.POSITIVE_INFINITY, true, (n) => guard(n, ctx, plan), 0)
       const data: unknown[][] = schema.map(() => [])
+      const nk = plan.keep.length
       let rows = 0
-      for (const group of expanded.groups) {
-        plan.slot.table = { columns: expanded.table.columns, data: expanded.table.data.map((c) => gather(c, group)), rowCount: group.length }
+      expanded.groups.forEach((group, r) => {
+        plan.slot.table = { columns: plan.itemColumns, data: expanded.table.data.map((c) => gather(c, group)), rowCount: group.length }
         const out = execute(plan.body, ctx)
-        for (let ci = 0; ci < schema.length; ci++) for (let r = 0; r < out.rowCount; r++) data[ci]!.push(out.data[ci]![r])
+        for (let k = 0; k < nk; k++) {
+          const v = t.data[plan.keep[k]!]![r]
+          for (let o = 0; o < out.rowCount; o++) data[k]!.push(v)
+        }
+        for (let ci = 0; ci < out.data.length; ci++) for (let o = 0; o < out.rowCount; o++) data[nk + ci]!.push(out.data[ci]![o])
         rows += out.rowCount
         guard(rows, ctx, plan)
-      }
+      })
       return { columns: schema, data, rowCount: rows }
     }
     case 'parse': {
@@ -193,8 +199,8 @@ export function execute(plan: Plan, ctx: ExecContext): Table {
   }
 }
 
-function mvExpand(schema: readonly Column[], t: Table, items: readonly { target: number; eval: (c: readonly unknown[][], r: number) => unknown; to: ScalarType }[], limit: number, grouped: boolean, check: (rows: number) => void): { table: Table; groups: number[][] } {
-  const inputWidth = t.data.length
+function mvExpand(schema: readonly Column[], t: Table, items: readonly { target: number; eval: (c: readonly unknown[][], r: number) => unknown; to: ScalarType }[], limit: number, grouped: boolean, check: (rows: number) => void, copyWidth = t.data.length): { table: Table; groups: number[][] } {
+  const inputWidth = copyWidth
   const data: unknown[][] = schema.map(() => [])
   const groups: number[][] = []
   let rows = 0

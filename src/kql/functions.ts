@@ -257,7 +257,7 @@ export function builtinFunctions(): Map<string, ScalarFunction> {
   def('string_size', strFn('long', 1, 1, (s: string) => Buffer.byteLength(s), 'nameAndFirst'))
   def('tolower', strFn('string', 1, 1, (s: string) => s.toLowerCase()))
   def('toupper', strFn('string', 1, 1, (s: string) => s.toUpperCase()))
-  def('strcat', { minArgs: 1, maxArgs: 64, bind: (args) => {
+  def('strcat', { minArgs: 1, maxArgs: 10000, bind: (args) => {
     const ev = args.map(str)
     return { type: 'string', eval: (c, r) => { let s = ''; for (const e of ev) s += e(c, r) as string; return s } }
   } })
@@ -349,7 +349,8 @@ export function builtinFunctions(): Map<string, ScalarFunction> {
     return p.reduce((acc, x) => acc * 1e8 + Number(x), 0)
   }, str))
   // --- logic
-  def(['iff', 'iif'], { minArgs: 3, maxArgs: 3, bind: ([p, a, b], ctx) => {
+  def(['iff', 'iif'], { minArgs: 2, maxArgs: 3, bind: ([p, a, b0], ctx) => {
+    const b = b0 ?? { type: a!.type, eval: () => (a!.type === 'string' ? '' : null), constant: { value: null } }
     const type = unify([a!, b!], ctx)
     const ep = p!.eval
     const ea = coerceTo(a!, type)
@@ -422,7 +423,7 @@ export function builtinFunctions(): Map<string, ScalarFunction> {
   }, (a, i) => (i === 0 ? dyn(a) : a.eval)))
   def('array_reverse', fixed('dynamic', 1, 1, (v) => (Array.isArray(v) ? [...v].reverse() : null), dyn))
   def('array_sum', fixed('real', 1, 1, (v) => (Array.isArray(v) ? v.reduce((s: number, x) => s + (typeof x === 'number' ? x : 0), 0) : null), dyn))
-  def(['pack_array'], fixed('dynamic', 1, 64, (...vs) => vs, dyn))
+  def(['pack_array'], fixed('dynamic', 1, 10000, (...vs) => vs, dyn))
   def(['pack', 'bag_pack', 'pack_dictionary'], { minArgs: 0, maxArgs: 128, bind: (args) => {
     const ev = args.map((a, i) => (i % 2 === 0 ? str(a) : dyn(a)))
     return { type: 'dynamic', eval: (c, r) => {
@@ -465,6 +466,38 @@ export function builtinFunctions(): Map<string, ScalarFunction> {
   def('parse_ipv4', fixed('long', 1, 1, (s) => ipv4ToNumber(asText(s)), str))
   def('format_ipv4', fixed('string', 1, 2, (n) => (typeof n === 'number' ? [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.') : ''), undefined))
   def('geo_info_from_ip_address', fixed('dynamic', 1, 1, (ip) => (ipv4ToNumber(asText(ip)) === null ? null : { country: 'United States', state: 'Washington', city: 'Redmond', latitude: 47.67, longitude: -122.12 }), str))
+  def('base64_decode_toarray', fixed('dynamic', 1, 1, (s) => [...Buffer.from(asText(s), 'base64')], str))
+  def('parse_xml', fixed('dynamic', 1, 1, () => null, str))
+  def('parse_user_agent', fixed('dynamic', 2, 2, (s) => {
+    const ua = asText(s)
+    const browser = /Edg\//.test(ua) ? 'Edge' : /Chrome\//.test(ua) ? 'Chrome' : /Firefox\//.test(ua) ? 'Firefox' : /Safari\//.test(ua) ? 'Safari' : 'Other'
+    const os = /Windows/.test(ua) ? 'Windows' : /Mac OS X/.test(ua) ? 'Mac OS X' : /Android/.test(ua) ? 'Android' : /Linux/.test(ua) ? 'Linux' : 'Other'
+    return { Browser: { Family: browser }, OperatingSystem: { Family: os }, Device: { Family: 'Other' } }
+  }, str))
+  def('jaccard_index', fixed('real', 2, 2, (a, b) => {
+    const x = setOf(arr(a) ?? [])
+    const y = setOf(arr(b) ?? [])
+    const inter = x.filter((v) => y.some((w) => equalValues(v, w))).length
+    const union = x.length + y.length - inter
+    return union === 0 ? null : inter / union
+  }, dyn))
+  def(['datetime_part', 'datepart'], fixed('int', 2, 2, (part, v) => {
+    if (typeof v !== 'number') return null
+    const d = new Date(v)
+    switch (asText(part).toLowerCase()) {
+      case 'year': return d.getUTCFullYear()
+      case 'quarter': return Math.floor(d.getUTCMonth() / 3) + 1
+      case 'month': return d.getUTCMonth() + 1
+      case 'day': return d.getUTCDate()
+      case 'dayofyear': return Math.floor((v - Date.UTC(d.getUTCFullYear(), 0, 1)) / DAY) + 1
+      case 'hour': return d.getUTCHours()
+      case 'minute': return d.getUTCMinutes()
+      case 'second': return d.getUTCSeconds()
+      case 'millisecond': return d.getUTCMilliseconds()
+      default: return null
+    }
+  }))
+  def('dayofyear', fixed('int', 1, 1, (v) => (typeof v === 'number' ? Math.floor((v - Date.UTC(new Date(v).getUTCFullYear(), 0, 1)) / DAY) + 1 : null)))
   def('row_number', { minArgs: 0, maxArgs: 2, bind: () => ({ type: 'long', eval: (_c, r) => r + 1 }) })
   def('typeof', fixed('string', 1, 1, () => 'string'))
   return f

@@ -111,7 +111,8 @@ export function tokenize(text: string): Token[] {
       lineStart = i
       continue
     }
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\u00a0' || c === '\ufeff') {
+    // Any Unicode space (queries pasted from web pages carry U+00A0, U+2003, U+200B …)
+    if (c === ' ' || c === '\t' || c === '\r' || /[\s\u200b\u200c\u200d\u2060\ufeff]/.test(c)) {
       i++
       continue
     }
@@ -182,6 +183,12 @@ export function tokenize(text: string): Token[] {
       if (j > i && UNITS[unit] !== undefined && !isIdentPart(text[j] ?? '')) {
         i = j
         tokens.push({ kind: 'timespan', text: text.slice(start, i), value: value * UNITS[unit]!, start, end: i, line: startLine, column: startCol })
+        continue
+      }
+      // Kusto accepts identifiers that start with digits (`let 2022Cves = …`).
+      if (isIdentPart(text[i] ?? '') && !/^[eE]/.test(text[i] ?? '')) {
+        while (i < text.length && isIdentPart(text[i]!)) i++
+        push('ident', start, text.slice(start, i))
         continue
       }
       tokens.push({ kind, text: text.slice(start, i), value, start, end: i, line: startLine, column: startCol })

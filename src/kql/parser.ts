@@ -17,10 +17,13 @@ const BINARY_BP: Record<string, number> = {
   contains_cs: 30, '!contains_cs': 30, startswith: 30, '!startswith': 30, startswith_cs: 30, '!startswith_cs': 30,
   endswith: 30, '!endswith': 30, endswith_cs: 30, '!endswith_cs': 30, matches: 30, like: 30, notlike: 30,
   in: 30, '!in': 30, 'in~': 30, '!in~': 30, has_any: 30, has_all: 30, between: 30, '!between': 30,
+  notcontains: 30, notcontainscs: 30, containscs: 30, nothas: 30, notstartswith: 30, notendswith: 30,
   '+': 40, '-': 40,
   '*': 50, '/': 50, '%': 50,
 }
 const PREFIX_BP = 60
+/** Deprecated spellings Kusto still accepts. */
+const LEGACY_OPS: Record<string, string> = { '<>': '!=', notcontains: '!contains', notcontainscs: '!contains_cs', containscs: 'contains_cs', nothas: '!has', notstartswith: '!startswith', notendswith: '!endswith' }
 const LIST_OPS = new Set(['in', '!in', 'in~', '!in~', 'has_any', 'has_all'])
 const TYPED_LITERALS = new Set(['datetime', 'date', 'timespan', 'time', 'guid', 'dynamic', 'long', 'int', 'int64', 'int32', 'real', 'double', 'bool', 'boolean', 'decimal'])
 const JOIN_KINDS = new Set(['innerunique', 'inner', 'leftouter', 'rightouter', 'fullouter', 'leftanti', 'rightanti', 'leftsemi', 'rightsemi', 'anti', 'semi', 'leftantisemi', 'rightantisemi'])
@@ -626,7 +629,7 @@ class Parser {
         this.expectPunct(')')
         left = { kind: 'between', pos: left.pos, negated: op === '!between', left, low, high }
       } else {
-        left = { kind: 'binary', pos: left.pos, op: op === '<>' ? '!=' : op, left, right: this.parseExpr(bp) }
+        left = { kind: 'binary', pos: left.pos, op: LEGACY_OPS[op] ?? op, left, right: this.parseExpr(bp) }
       }
     }
     return left

@@ -233,11 +233,11 @@ export function kustoRegex(pattern: string, flags = ''): RegExp {
   if (re === undefined) {
     let p = pattern
     let f = flags
-    const inline = /^\(\?([imsU]+)\)/.exec(p)
-    if (inline) {
-      p = p.slice(inline[0].length)
-      for (const c of inline[1]!) if (c !== 'U' && !f.includes(c)) f += c
-    }
+    // RE2 inline flags: JS has no `(?i)` mid-pattern, so any `(?i)` makes the whole pattern case-insensitive.
+    p = p.replace(/\(\?([imsU]+)\)/g, (_m, flags: string) => {
+      for (const c of flags) if (c !== 'U' && !f.includes(c)) f += c
+      return ''
+    }).replace(/\(\?-[imsU]+\)/g, '')
     p = p.replace(/\(\?P</g, '(?<').replace(/\\z/g, '$').replace(/\\A/g, '^')
     re = new RegExp(p, f)
     if (regexCache.size > 1000) regexCache.clear()
