@@ -1,0 +1,6 @@
+export { registerHuntingRoutes } from './routes.js'
+export { huntingOf, huntingSchema, HuntingStore, type HuntingOptions } from './store.js'
+export { defaultHuntingLimits, mergeHuntingLimits, type HuntingLimits } from './limits.js'
+export { generateHuntingData, type HuntingDataOptions } from './generator.js'
+export { API_TYPE_NAMES } from './run.js'
+export { parseTimespan } from './timespan.js'

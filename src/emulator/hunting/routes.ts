@@ -1,0 +1,108 @@
+/**
+ * Advanced hunting on both surfaces (defender-api.md §3; fault/log group `hunting`):
+ * - legacy `POST /api/advancedhunting/run` {"Query"} → {"Stats","Schema":[{Name,Type}],"Results"}
+ *   (role AdvancedHunting.Read.All; also under `/api/v1.0/`),
+ * - Graph `POST /v1.0/security/runHuntingQuery` {"Query","Timespan"?} →
+ *   {"@odata.context","schema":[{name,type}],"results"} (role ThreatHunting.Read.All),
+ * and the control routes `/_emulator/hunting/{limits,reset,tables}`.
+ */
+import type { EmulatorContext } from '../app.js'
+import { addControlRoute, controlError, readJson as readControlJson } from '../control/http.js'
+import { authenticate, requireRole } from '../defender/auth.js'
+import { readJson } from '../defender/guard.js'
+import { fail, ok, requestInfo, type RequestInfo } from '../defender/responses.js'
+import { json } from '../http_error.js'
+import type { Router } from '../router.js'
+import { hms, mergeHuntingLimits } from './limits.js'
+import { API_TYPE_NAMES, HuntingQueryError, legacyStats, runHuntingQuery } from './run.js'
+import { huntingOf } from './store.js'
+import { parseTimespan } from './timespan.js'
+
+const DAY = 86_400_000
+const LEGACY_ROLES = ['AdvancedHunting.Read.All']
+const GRAPH_ROLES = ['ThreatHunting.Read.All']
+const CPU_MESSAGE = 'You have exceeded processing resources allocated to this tenant. You can run queries again in'
+
+async function handle(req: Request, url: URL, ctx: EmulatorContext, info: RequestInfo): Promise<Response> {
+  const principal = await authenticate(req, ctx, info)
+  requireRole(info, principal, info.surface === 'legacy' ? LEGACY_ROLES : GRAPH_ROLES)
+  const store = huntingOf(ctx)
+  const limits = store.limits
+  const now = ctx.clock.now()
+  if (limits.enabled) {
+    // Calls per app + tenant (§6: "always on the combination of application+tenant"), 429 bodies as captured.
+    const key = `${principal.tenantId}|${principal.appId}|${info.surface}`
+    const over = store.calls.take(key, [{ limit: limits.callsPerMinute, windowMs: 60_000 }, { limit: limits.callsPerHour, windowMs: 3_600_000 }], now)
+    if (over) {
+      const s = Math.max(1, Math.ceil(over.retryAfterMs / 1000))
+      fail(info, 429, info.surface === 'legacy' ? '429' : 'TooManyRequests', `API calls quota exceeded! maximum allowed ${over.limit} per ${hms(over.windowMs)}. You can send requests again in ${s} seconds.`, { 'retry-after': String(s) })
+    }
+    // CPU per tenant, blocked until the 15-minute cycle ends (§3.2 item 4).
+    const cpu = store.cpu.take(principal.tenantId, [{ limit: limits.cpuQuotaMs, windowMs: limits.cpuWindowMs }], now, 0)
+    if (cpu) {
+      const s = Math.max(1, Math.ceil(cpu.retryAfterMs / 1000))
+      fail(info, 429, info.surface === 'legacy' ? '429' : 'TooManyRequests', `${CPU_MESSAGE} ${hms(cpu.retryAfterMs)}.`, { 'retry-after': String(s) })
+    }
+  }
+  const body = await readJson(req, info)
+  const fields = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {}
+  // "Body parameters are case-sensitive" (DD api-error-codes.md): `query` is not `Query`.
+  if (typeof fields.Query !== 'string' || fields.Query.trim() === '')
+    fail(info, 400, info.surface === 'legacy' ? 'MissingRequiredParameter' : 'BadRequest', info.surface === 'legacy' ? 'Parameter Query is missing.' : "The 'Query' parameter is required and must be a non-empty string.")
+  let window = { start: now - limits.lookbackDays * DAY, end: now + 1 }
+  if (info.surface === 'graph' && fields.Timespan !== undefined && fields.Timespan !== null) {
+    const span = typeof fields.Timespan === 'string' ? parseTimespan(fields.Timespan, now) : undefined
+    if (!span) fail(info, 400, 'BadRequest', `Invalid Timespan '${String(fields.Timespan).slice(0, 60)}': use ISO 8601, e.g. "P7D", "2024-02-01T08:00:00Z/2024-02-15T08:00:00Z" or "2024-02-01T08:00:00Z/P7D".`)
+    window = span
+  }
+  let result
+  try {
+    result = runHuntingQuery(store, principal.tenantId, fields.Query, window, now)
+  } catch (e) {
+    if (e instanceof HuntingQueryError) fail(info, e.status, e.status >= 500 ? e.apiCode : info.surface === 'legacy' ? e.apiCode : 'BadRequest', e.message)
+    throw e
+  }
+  const results = JSON.stringify(result.rows)
+  if (info.surface === 'legacy')
+    return ok(info, { Stats: legacyStats(result, results.length), Schema: result.columns.map((c) => ({ Name: c.name, Type: API_TYPE_NAMES[c.type] })), Results: result.rows })
+  if (Buffer.byteLength(results) > limits.graphMaxResultBytes)
+    fail(info, 400, 'BadRequest', 'Result size limit exceeded. Use "summarize" to aggregate results, "project" to drop uninteresting columns, or "take" to truncate results.')
+  return ok(info, {
+    '@odata.context': `${url.origin}/v1.0/$metadata#microsoft.graph.security.huntingQueryResults`,
+    schema: result.columns.map((c) => ({ name: c.name, type: API_TYPE_NAMES[c.type] })),
+    results: result.rows,
+  })
+}
+
+export function registerHuntingRoutes(router: Router<EmulatorContext>): void {
+  for (const path of ['/api/advancedhunting/run', '/api/v1.0/advancedhunting/run'])
+    router.add('POST', path, (req, url, _p, ctx) => handle(req, url, ctx, requestInfo('legacy', req, ctx.clock.now())), { group: 'hunting', caseInsensitive: true })
+  router.add('POST', '/v1.0/security/runHuntingQuery', (req, url, _p, ctx) => handle(req, url, ctx, requestInfo('graph', req, ctx.clock.now())), { group: 'hunting', caseInsensitive: true })
+
+  addControlRoute(router, 'GET', '/hunting/limits', (_req, _url, _p, ctx) => json({ ...huntingOf(ctx).limits, rowsPerTenant: huntingOf(ctx).rowsPerTenant }))
+  addControlRoute(router, 'PATCH', '/hunting/limits', async (req, _url, _p, ctx) => {
+    const store = huntingOf(ctx)
+    const { rowsPerTenant, ...patch } = await readControlJson(req)
+    if (rowsPerTenant !== undefined) {
+      if (!Number.isSafeInteger(rowsPerTenant) || (rowsPerTenant as number) < 0) throw controlError(400, 'rowsPerTenant must be a non-negative integer')
+      store.rowsPerTenant = rowsPerTenant as number
+      store.reset()
+    }
+    store.limits = mergeHuntingLimits(store.limits, patch)
+    return json({ ...store.limits, rowsPerTenant: store.rowsPerTenant })
+  })
+  // Clears the call/CPU windows and drops generated data (it regenerates from the incidents on the next query).
+  addControlRoute(router, 'POST', '/hunting/reset', (_req, _url, _p, ctx) => {
+    const store = huntingOf(ctx)
+    store.calls.reset()
+    store.cpu.reset()
+    store.reset()
+    return new Response(null, { status: 204 })
+  })
+  addControlRoute(router, 'GET', '/hunting/:tenant/tables', (_req, _url, params, ctx) => {
+    const tenant = ctx.directory.resolveTenant(params.tenant!)
+    if (!tenant) throw controlError(404, `tenant '${params.tenant}' not found`)
+    const tables = huntingOf(ctx).tables(tenant.id)
+    return json(Object.fromEntries([...tables].map(([name, t]) => [name, t.rowCount])))
+  })
+}

@@ -1,0 +1,85 @@
+/**
+ * Hunting state of one emulator: per-tenant tables (generated lazily from the tenant's incidents
+ * on its first query), limits, call and CPU windows. It hangs off the emulator's DefenderStore
+ * (a WeakMap), because hunting data is derived from the incidents and the emulator context and the
+ * `Emulator` object share that store — no field in app.ts needed.
+ */
+import { loadSchema, type KqlSchema, type Table } from '../../kql/index.js'
+import type { Clock } from '../../lib/clock.js'
+import type { DefenderStore } from '../defender/store.js'
+import type { Directory } from '../state/directory.js'
+import { generateHuntingData } from './generator.js'
+import { defaultHuntingLimits, Windows, type HuntingLimits } from './limits.js'
+import { HUNTING_SCHEMA } from './schema_data.js'
+
+let schema: KqlSchema | undefined
+/** The advanced hunting catalogue, loaded once per process. */
+export function huntingSchema(): KqlSchema {
+  return (schema ??= loadSchema(HUNTING_SCHEMA))
+}
+
+export interface HuntingOptions {
+  /** Background rows per tenant across tables (default 20,000). */
+  rowsPerTenant?: number
+  limits?: Partial<HuntingLimits>
+}
+
+interface Host {
+  defender: DefenderStore
+  clock: Clock
+  directory: Directory
+}
+
+export class HuntingStore {
+  limits: HuntingLimits = defaultHuntingLimits()
+  rowsPerTenant = 20_000
+  readonly calls = new Windows()
+  readonly cpu = new Windows()
+  readonly #data = new Map<string, Map<string, Table>>()
+
+  constructor(private readonly host: Host) {}
+
+  /** The tenant's tables (generated on first use from its incidents, seeded like them). */
+  tables(tenantId: string): Map<string, Table> {
+    const id = tenantId.toLowerCase()
+    let t = this.#data.get(id)
+    if (!t) {
+      t = generateHuntingData({
+        tenantId: id,
+        domain: this.host.directory.tenants.get(id)?.domains[0] ?? `${id.slice(0, 8)}.onmicrosoft.com`,
+        seed: this.host.defender.seed,
+        now: this.host.clock.now(),
+        incidents: this.host.defender.all(id),
+        schema: huntingSchema(),
+        rows: this.rowsPerTenant,
+      })
+      this.#data.set(id, t)
+    }
+    return t
+  }
+
+  /** Drops generated data (all tenants, or one) so the next query regenerates it from the incidents. */
+  reset(tenantId?: string): void {
+    if (tenantId) this.#data.delete(tenantId.toLowerCase())
+    else this.#data.clear()
+  }
+
+  get generatedTenants(): string[] {
+    return [...this.#data.keys()]
+  }
+
+  configure(options: HuntingOptions): this {
+    if (options.rowsPerTenant !== undefined) this.rowsPerTenant = options.rowsPerTenant
+    if (options.limits) this.limits = { ...this.limits, ...options.limits }
+    return this
+  }
+}
+
+const stores = new WeakMap<DefenderStore, HuntingStore>()
+
+/** The hunting state of an emulator (or of a route handler's context). */
+export function huntingOf(emulator: Host): HuntingStore {
+  let s = stores.get(emulator.defender)
+  if (!s) stores.set(emulator.defender, (s = new HuntingStore(emulator)))
+  return s
+}
