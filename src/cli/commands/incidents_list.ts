@@ -24,7 +24,7 @@ quotas (50 list calls/min, 1,500/h), retries and Retry-After are handled by the 
     'updated-since': { type: 'string', valueName: 'ISO', description: 'Updated at or after this date-time, e.g. 2026-01-02T00:00:00Z' },
     'created-since': { type: 'string', valueName: 'ISO', description: 'Created at or after this date-time' },
     status: { type: 'string', multiple: true, valueName: 'STATUS', description: `Active | InProgress | Resolved | Redirected` },
-    severity: { type: 'string', multiple: true, valueName: 'SEVERITY', description: 'Informational | Low | Medium | High ' },
+    severity: { type: 'string', multiple: true, valueName: 'SEVERITY', description: 'Informational | Low | Medium | High' },
     'assigned-to': { type: 'string', valueName: 'UPN', description: 'Owner, e.g. secop@contoso.com' },
     top: { type: 'string', valueName: 'N', description: `List at most N incidents (default ${DEFAULT_TOP})` },
     all: { type: 'boolean', description: 'List every matching incident (progress on stderr when it is a terminal)' },

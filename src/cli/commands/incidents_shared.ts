@@ -78,18 +78,25 @@ export function terminalWidth(ctx: Pick<CommandContext, 'io'>): number {
 
 /**
  * A table that fits `width`: every column but NAME sized to its content (ASSIGNED TO capped),
- * NAME gets what is left and is cut with an ellipsis; if even that does not fit, ASSIGNED TO and
- * ALERTS are dropped.
+ * NAME gets what is left and is cut with an ellipsis; when NAME would get fewer than 30
+ * characters, ALERTS and then ASSIGNED TO are dropped. Times are shortened to minutes (UTC).
  */
 export function renderTable(rows: Row[], width: number): string {
+  const shown = rows.map((r) => ({ ...r, updated: shortTime(r.updated) }))
+  const widthOf = (key: keyof Row, title: string) => Math.min(key === 'assignedTo' ? 28 : 40, Math.max(title.length, ...shown.map((r) => r[key].length)))
+  const fixed = (cs: typeof COLUMNS) => cs.filter(([k]) => k !== 'name').reduce((sum, [k, t]) => sum + widthOf(k, t) + 2, 0)
   let cols = COLUMNS
-  const widthOf = (key: keyof Row, title: string) => Math.max(title.length, ...rows.map((r) => r[key].length))
-  const fixed = (cs: typeof cols) => cs.filter(([k]) => k !== 'name').reduce((sum, [k, t]) => sum + Math.min(k === 'assignedTo' ? 28 : 40, widthOf(k, t)) + 2, 0)
-  if (width - fixed(cols) < 16) cols = cols.filter(([k]) => k !== 'assignedTo' && k !== 'alerts')
-  const widths = cols.map(([k, t]) => (k === 'name' ? Math.max(8, width - fixed(cols)) : Math.min(k === 'assignedTo' ? 28 : 40, widthOf(k, t))))
+  for (const drop of ['alerts', 'assignedTo'] as const) if (width - fixed(cols) < 30) cols = cols.filter(([k]) => k !== drop)
+  const widths = cols.map(([k, t]) => (k === 'name' ? Math.max(8, width - fixed(cols)) : widthOf(k, t)))
   const cell = (text: string, w: number) => (text.length > w ? `${text.slice(0, Math.max(0, w - 1))}…` : text.padEnd(w))
   const line = (values: string[]) => values.map((v, i) => cell(v, widths[i]!)).join('  ').trimEnd()
-  return [line(cols.map(([, t]) => t)), ...rows.map((r) => line(cols.map(([k]) => r[k])))].join('\n')
+  return [line(cols.map(([, t]) => t)), ...shown.map((r) => line(cols.map(([k]) => r[k])))].join('\n')
+}
+
+/** `2026-11-21T10:14:48.273Z` → `2026-11-21 10:14Z` (full precision stays in json/ndjson/csv). */
+function shortTime(iso: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso)
+  return m ? `${m[1]} ${m[2]}Z` : iso
 }
 
 /** RFC 4180 CSV; cells that a spreadsheet would run as a formula (= + - @) are prefixed with '. */

@@ -1,0 +1,137 @@
+// `m365d incidents …` as a subprocess against the emulator on a real port.
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { createEmulator, serve, WELL_KNOWN, type Emulator, type RunningEmulator } from '../../src/emulator/index.js'
+import { runCli } from './_cli.js'
+
+const W = WELL_KNOWN
+let emu: Emulator
+let srv: RunningEmulator
+let env: Record<string, string>
+
+describe('m365d incidents', () => {
+  before(async () => {
+    emu = await createEmulator()
+    srv = await serve(emu)
+    emu.defender.limits = { ...emu.defender.limits, enabled: false }
+    env = {
+      M365D_TENANT_ID: W.contosoTenantId,
+      M365D_CLIENT_ID: W.clientId,
+      M365D_CLIENT_SECRET: W.clientSecret,
+      M365D_AUTHORITY_HOST: srv.url,
+      M365D_DEFENDER_API: srv.url,
+      M365D_GRAPH_API: srv.url,
+      COLUMNS: '100',
+    }
+  })
+  after(() => srv.close())
+
+  const cli = (args: string[], extra: Record<string, string> = {}) => runCli(['incidents', ...args], { env: { ...env, ...extra } })
+
+  test('list --format json --top 5: five native legacy incidents, newest first', async () => {
+    const r = await cli(['list', '--top', '5', '--format', 'json'])
+    assert.equal(r.code, 0, r.stderr)
+    const items = JSON.parse(r.stdout)
+    assert.equal(items.length, 5)
+    assert.ok(items.every((i: any) => typeof i.incidentId === 'number' && typeof i.lastUpdateTime === 'string'))
+  })
+
+  test('list table fits the terminal width; --status filter applied', async () => {
+    const r = await cli(['list', '--status', 'Active', '--top', '20'])
+    assert.equal(r.code, 0, r.stderr)
+    const lines = r.stdout.trimEnd().split('\n')
+    assert.match(lines[0]!, /^ID\s+SEVERITY\s+STATUS\s+LAST UPDATE/)
+    assert.ok(lines.length > 1)
+    for (const line of lines) assert.ok(line.length <= 100, `line too wide (${line.length}): ${line}`)
+    for (const line of lines.slice(1)) assert.match(line, /\bActive\b/)
+  })
+
+  test('list --api graph --severity High --all --format ndjson: Graph objects, server-side severity filter', async () => {
+    const r = await cli(['list', '--api', 'graph', '--severity', 'high', '--all', '--format', 'ndjson'])
+    assert.equal(r.code, 0, r.stderr)
+    const items = r.stdout.trim().split('\n').map((l) => JSON.parse(l))
+    assert.ok(items.length > 0)
+    assert.ok(items.every((i: any) => i.severity === 'high' && typeof i.id === 'string'))
+    assert.equal(r.stderr, '', 'no progress line when stderr is not a TTY')
+    const requests = emu.requests.list().filter((q) => q.group === 'graph' && q.url.includes('severity'))
+    assert.ok(requests.length > 0, 'severity was not sent to the server')
+  })
+
+  test('legacy --severity is filtered client-side; csv output', async () => {
+    const r = await cli(['list', '--severity', 'High', '--top', '7', '--format', 'csv'])
+    assert.equal(r.code, 0, r.stderr)
+    const [header, ...rows] = r.stdout.trim().split('\n')
+    assert.equal(header, 'id,severity,status,updated,assignedTo,alerts,name')
+    assert.equal(rows.length, 7)
+    assert.ok(rows.every((row) => row.split(',')[1] === 'High'))
+  })
+
+  test('get ID (text and json); unknown id → exit 3 with the 404', async () => {
+    const list = JSON.parse((await cli(['list', '--top', '1', '--json'])).stdout)
+    const id = String(list[0].incidentId)
+    const text = await cli(['get', id])
+    assert.equal(text.code, 0, text.stderr)
+    assert.match(text.stdout, new RegExp(`^Incident ${id}: `))
+    assert.match(text.stdout, /Alerts \(\d+\)/)
+    const json = await cli(['get', id, '--json'])
+    assert.equal(JSON.parse(json.stdout).incidentId, Number(id))
+    const missing = await cli(['get', '987654321'])
+    assert.equal(missing.code, 3)
+    assert.match(missing.stderr, /^error ERR_HTTP_STATUS: .*404/m)
+  })
+
+  test('update: changes are applied and returned; lastUpdateTime moves', async () => {
+    const [first] = JSON.parse((await cli(['list', '--top', '1', '--json', '--status', 'Active'])).stdout)
+    const r = await cli(['update', String(first.incidentId), '--status', 'Resolved', '--classification', 'TruePositive', '--determination', 'Phishing', '--tag', 'cli', '--tag', 'test', '--comment', 'closed from the CLI', '--json'])
+    assert.equal(r.code, 0, r.stderr)
+    const updated = JSON.parse(r.stdout)
+    assert.equal(updated.status, 'Resolved')
+    assert.equal(updated.determination, 'Phishing')
+    assert.deepEqual(updated.tags, ['cli', 'test'])
+    assert.equal(updated.comments.at(-1).comment, 'closed from the CLI')
+    assert.ok(Date.parse(updated.lastUpdateTime) >= Date.parse(first.lastUpdateTime))
+  })
+
+  test('invalid classification/determination pair: exit 2 with the valid choices, no request sent', async () => {
+    const before = emu.requests.list().length
+    const r = await cli(['update', '5', '--classification', 'FalsePositive', '--determination', 'Malware'])
+    assert.equal(r.code, 2)
+    assert.match(r.stderr, /error ERR_INVALID_ARGUMENT: determination "Malware" is not valid with classification FalsePositive/)
+    assert.match(r.stderr, /hint: valid determinations for FalsePositive: Clean, NoEnoughDataToValidate, Other/)
+    assert.equal(emu.requests.list().length, before)
+  })
+
+  test('bad input → usage errors (exit 2) before any request', async () => {
+    const before = emu.requests.list().length
+    const cases: Array<[string[], RegExp]> = [
+      [['list', '--updated-since', 'yesterday'], /invalid date 'yesterday' for --updated-since/],
+      [['list', '--since', '7 days'], /invalid duration/],
+      [['list', '--status', 'Open'], /unknown --status value 'Open'/],
+      [['list', '--severity', 'Critical'], /unknown --severity value/],
+      [['list', '--top', 'ten'], /--top must be a positive integer/],
+      [['list', '--top', '5', '--all'], /exclusive/],
+      [['list', '--format', 'xml'], /unknown --format/],
+      [['list', '--api', 'beta'], /unknown --api/],
+      [['get', 'abc'], /invalid incident id "abc"/],
+      [['get'], /needs an incident ID/],
+      [['update', '12', '--status', 'Closed'], /unknown status "Closed"/],
+      [['update', '12'], /nothing to update/],
+      [['update', '12', '--determination', 'Malware'], /needs a classification/],
+    ]
+    const results = await Promise.all(cases.map(([args]) => cli(args)))
+    cases.forEach(([args, message], i) => {
+      assert.equal(results[i]!.code, 2, `${args.join(' ')}: ${results[i]!.stderr}`)
+      assert.match(results[i]!.stderr, message, args.join(' '))
+    })
+    assert.equal(emu.requests.list().length, before)
+  })
+
+  test('403 for a tenant without the role: exit 3, permission and roles named, no token in output', async () => {
+    const r = await cli(['list'], { M365D_TENANT_ID: W.tailspinTenantId })
+    assert.equal(r.code, 3)
+    assert.match(r.stderr, /error ERR_HTTP_FORBIDDEN: .*needs Incident\.Read\.All or Incident\.ReadWrite\.All; the token has roles: AdvancedHunting\.Read\.All/)
+    assert.match(r.stderr, /hint: grant Incident\.Read\.All or Incident\.ReadWrite\.All \(Microsoft Threat Protection\)/)
+    assert.doesNotMatch(r.stderr + r.stdout, /eyJ[A-Za-z0-9_-]{10,}/)
+    assert.ok(!(r.stderr + r.stdout).includes(W.clientSecret))
+  })
+})
