@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { createEmulator, serve, WELL_KNOWN, type Emulator, type RunningEmulator } from '../../src/emulator/index.js'
+import { runMain } from '../../src/cli/run_main.js'
 import { runCli } from './_cli.js'
 
 const W = WELL_KNOWN
@@ -133,5 +134,23 @@ describe('m365d incidents', () => {
     assert.match(r.stderr, /hint: grant Incident\.Read\.All or Incident\.ReadWrite\.All \(Microsoft Threat Protection\)/)
     assert.doesNotMatch(r.stderr + r.stdout, /eyJ[A-Za-z0-9_-]{10,}/)
     assert.ok(!(r.stderr + r.stdout).includes(W.clientSecret))
+  })
+
+  test('--all on a TTY stderr shows a progress line, then clears it (in-process runMain)', async () => {
+    let out = ''
+    let err = ''
+    const code = await runMain(['incidents', 'list', '--all', '--format', 'json'], {
+      stdout: { write: (s: string) => (out += s) },
+      stderr: Object.assign({ write: (s: string) => (err += s) }, { isTTY: true }),
+      stdin: (async function* () {})(),
+      env,
+      cwd: process.cwd(),
+      isTTY: false,
+    })
+    assert.equal(code, 0, err)
+    const items = JSON.parse(out)
+    assert.ok(items.length > 100)
+    assert.match(err, new RegExp(`\\rfetched ${items.length} incidents \\(\\d+ pages\\)…`))
+    assert.ok(err.endsWith('\r\u001b[K'))
   })
 })
