@@ -4,8 +4,8 @@
  * wrap a {@link Send} and never know which operation they carry.
  */
 
-/** Endpoint groups the documented quotas apply to (defender-api.md §2.1: list, get, update). */
-export type EndpointGroup = 'list' | 'get' | 'update'
+/** Endpoint groups the documented quotas apply to (defender-api.md §2.1: list, get, update; §3.2: hunting). */
+export type EndpointGroup = 'list' | 'get' | 'update' | 'hunting'
 
 export type Surface = 'legacy' | 'graph'
 

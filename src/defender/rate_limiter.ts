@@ -8,7 +8,8 @@ export interface Quota {
   windowMs: number
 }
 
-export type RateLimits = Record<EndpointGroup, readonly Quota[]>
+/** Quotas per endpoint group; `hunting` may be left out (then {@link DEFAULT_LIMITS}' applies). */
+export type RateLimits = Record<Exclude<EndpointGroup, 'hunting'>, readonly Quota[]> & { hunting?: readonly Quota[] }
 
 /**
  * The documented quotas per app per tenant (defender-api.md §2.1): list 50/min and 1,500/h,
@@ -19,6 +20,8 @@ export const DEFAULT_LIMITS: RateLimits = {
   list: [{ limit: 50, windowMs: 60_000 }, { limit: 1_500, windowMs: 3_600_000 }],
   get: [{ limit: 100, windowMs: 60_000 }, { limit: 1_500, windowMs: 3_600_000 }],
   update: [{ limit: 50, windowMs: 60_000 }, { limit: 1_500, windowMs: 3_600_000 }],
+  // Advanced hunting: 45 calls/min and 1,500/h per app + tenant (defender-api.md §3.2, §6 captures).
+  hunting: [{ limit: 45, windowMs: 60_000 }, { limit: 1_500, windowMs: 3_600_000 }],
 }
 
 /**
@@ -65,7 +68,7 @@ export class RateLimiter {
     const k = `${key}|${group}`
     let rings = this.#logs.get(k)
     if (!rings) {
-      rings = this.#limits[group].map((q) => new Ring(q))
+      rings = (this.#limits[group] ?? DEFAULT_LIMITS[group] ?? []).map((q) => new Ring(q))
       this.#logs.set(k, rings)
     }
     return rings
