@@ -73,8 +73,16 @@ type Flags = Partial<Record<keyof typeof credentialOptions | keyof typeof apiOpt
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const DOMAIN = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/i
 
-/** Resolves the configuration for a command from its flags, `ctx.io.env` and the config file. */
-export async function loadConfig(ctx: Pick<CommandContext, 'io' | 'warn' | 'registerSecret'>, flags: Flags): Promise<CliConfig> {
+/**
+ * Resolves the configuration for a command from its flags, `ctx.io.env` and the config file.
+ * `use: { tenant: false, credential: false }` leaves those settings out entirely (consent-link
+ * needs neither, so a broken secret setup must not stop it).
+ */
+export async function loadConfig(
+  ctx: Pick<CommandContext, 'io' | 'warn' | 'registerSecret'>,
+  flags: Flags,
+  use: { tenant?: boolean; credential?: boolean } = {},
+): Promise<CliConfig> {
   const env = ctx.io.env
   const cwd = ctx.io.cwd
   if (flags['client-secret'] !== undefined) {
@@ -88,7 +96,7 @@ export async function loadConfig(ctx: Pick<CommandContext, 'io' | 'warn' | 'regi
   const pick = <T>(fromFlag: T | undefined, fromEnv: T | undefined, fromFile: T | undefined): [T | undefined, Source | undefined] =>
     fromFlag !== undefined ? [fromFlag, 'flag'] : fromEnv !== undefined ? [fromEnv, 'env'] : fromFile !== undefined ? [fromFile, 'file'] : [undefined, undefined]
 
-  const [tenant, tenantFrom] = pick(flag(flags.tenant), nonEmpty(env.M365D_TENANT_ID), file.tenantId)
+  const [tenant, tenantFrom] = use.tenant === false ? [undefined, undefined] : pick(flag(flags.tenant), nonEmpty(env.M365D_TENANT_ID), file.tenantId)
   if (tenant !== undefined) validateTenant(tenant, tenantFrom!)
   const [clientId, clientIdFrom] = pick(flag(flags['client-id']), nonEmpty(env.M365D_CLIENT_ID), file.clientId)
   if (clientId !== undefined) validateClientId(clientId, clientIdFrom!)
@@ -99,7 +107,7 @@ export async function loadConfig(ctx: Pick<CommandContext, 'io' | 'warn' | 'regi
   const cloud = buildCloud(cloudName, cloudFrom, authorityHost, defenderApi)
   const [resource, resourceFrom] = pick(flag(flags.resource), nonEmpty(env.M365D_RESOURCE), file.resource)
 
-  const credential = await pickCredential(flags, env, file, cwd, fileDir, ctx)
+  const credential = use.credential === false ? undefined : await pickCredential(flags, env, file, cwd, fileDir, ctx)
   return {
     ...(tenant !== undefined && { tenant }),
     ...(clientId !== undefined && { clientId }),

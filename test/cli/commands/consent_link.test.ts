@@ -19,6 +19,12 @@ describe('m365d consent-link', { concurrency: true }, () => {
     assert.match(gov.stdout, /^https:\/\/login\.microsoftonline\.us\/common\/oauth2\/authorize\?/)
   })
 
+  test('the partner tenant and credentials are not needed, so a broken setup of them does not matter', async () => {
+    const r = await runCli(['consent-link', '--client-id', ID], { env: { M365D_TENANT_ID: 'not a tenant', M365D_CLIENT_SECRET: 'x', M365D_CERTIFICATE_PATH: '/x.pem' } })
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /prompt=consent/)
+  })
+
   test('--redirect-uri: the v1 admin-consent endpoint with the given state', async () => {
     const r = await runCli(['consent-link', '--client-id', ID, '--redirect-uri', WELL_KNOWN.redirectUri, '--state', 's123', '--tenant', 'contoso.onmicrosoft.com'])
     assert.equal(r.code, 0, r.stderr)
