@@ -226,8 +226,16 @@ export class Binder implements BindHost {
     switch (t.kind) {
       case 'source':
         return this.bindTabular(t.expr, env)
-      case 'pipe':
-        return this.bindOp(this.bindSource(t.input, env), t.op, env)
+      case 'pipe': {
+        const input = this.bindSource(t.input, env)
+        if (t.op.op === 'as') {
+          // `T | as Name`: the rest of the query can refer to this intermediate result by name.
+          const memo: Plan = { op: 'memo', pos: t.op.pos, schema: input.schema, input }
+          env.vars.set(t.op.name, { kind: 'tabular', plan: memo })
+          return memo
+        }
+        return this.bindOp(input, t.op, env)
+      }
       case 'union':
         return this.bindUnion(t.tables.map((x) => this.bindSource(x, env)), t.outer, t.withSource, t.tables, t.pos)
       case 'datatable': {
@@ -301,14 +309,18 @@ export class Binder implements BindHost {
         for (const a of op.items) {
           const b = this.exprs.bind(a.expr, { columns: schema, env })
           const names = a.names ?? [exprName(a.expr, this.functions, this.aggregates) ?? columnName(new Set(schema.map((c) => c.name)))]
-          const name = names[0]!
-          let target = schema.findIndex((c) => c.name === name)
-          if (target >= 0) schema[target] = { name, type: b.type }
-          else {
-            target = schema.length
-            schema.push({ name, type: b.type })
-          }
-          steps.push({ target, eval: b.eval })
+          names.forEach((name, k) => {
+            // `(a, b, c) = f(…)`: tuple results (series_decompose_anomalies) are dynamic arrays, one per name.
+            const ev: Compiled = names.length === 1 ? b.eval : (c, r) => { const v = b.eval(c, r); return Array.isArray(v) ? v[k] ?? null : null }
+            const type = names.length === 1 ? b.type : 'dynamic'
+            let target = schema.findIndex((c) => c.name === name)
+            if (target >= 0) schema[target] = { name, type }
+            else {
+              target = schema.length
+              schema.push({ name, type })
+            }
+            steps.push({ target, eval: ev })
+          })
         }
         return { op: 'extend', pos, schema, input, steps }
       }
@@ -530,7 +542,7 @@ export class Binder implements BindHost {
       })
       const b = this.exprs.bind(e, aggScope)
       if (aggs.length === 0) this.fail('ERR_KQL_TYPE', 'summarize expressions must contain an aggregate function', e.pos)
-      const name = uniqueName(a.names?.[0] ?? columnName(used), used)
+      const name = uniqueName(a.names?.[0] ?? exprName(e, this.functions, this.aggregates) ?? columnName(used), used)
       used.add(name)
       schema.push({ name, type: b.type })
       layout.push(['post', post.length])

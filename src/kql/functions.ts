@@ -498,6 +498,15 @@ export function builtinFunctions(): Map<string, ScalarFunction> {
     }
   }))
   def('dayofyear', fixed('int', 1, 1, (v) => (typeof v === 'number' ? Math.floor((v - Date.UTC(new Date(v).getUTCFullYear(), 0, 1)) / DAY) + 1 : null)))
+  def('series_decompose_anomalies', fixed('dynamic', 1, 5, (series, threshold) => {
+    // Simplified: z-scores against the series mean stand in for Kusto's seasonal decomposition.
+    const xs = (arr(series) ?? []).map((x) => (typeof x === 'number' ? x : 0))
+    const t = typeof threshold === 'number' ? threshold : 1.5
+    const mean = xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)
+    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length)) || 1
+    const score = xs.map((x) => (x - mean) / sd)
+    return [score.map((z) => (z > t ? 1 : z < -t ? -1 : 0)), score, xs.map(() => mean)]
+  }, (a, i) => (i === 0 ? dyn(a) : a.eval)))
   def('row_number', { minArgs: 0, maxArgs: 2, bind: () => ({ type: 'long', eval: (_c, r) => r + 1 }) })
   def('typeof', fixed('string', 1, 1, () => 'string'))
   return f

@@ -36,6 +36,7 @@ export function parse(text: string): Query {
 class Parser {
   private readonly toks: Token[]
   private i = 0
+  private inPlugin = false
 
   constructor(private readonly text: string) {
     this.toks = tokenize(text)
@@ -378,7 +379,7 @@ class Parser {
       case 'render': {
         let depth = 0
         while (this.peek().kind !== 'eof') {
-          if (depth === 0 && (this.isPunct('|') || this.isPunct(';') || this.isPunct(')'))) break
+          if (depth === 0 && (this.isPunct('|') || this.isPunct(';') || this.isPunct(')') || this.isPunct('}'))) break
           const n = this.next()
           if (n.text === '(' && n.kind === 'punct') depth++
           if (n.text === ')' && n.kind === 'punct') depth--
@@ -390,7 +391,9 @@ class Parser {
       case 'evaluate':
       case 'invoke': {
         this.skipHints()
+        this.inPlugin = t.text === 'evaluate'
         const call = this.parseExpr(PREFIX_BP)
+        this.inPlugin = false
         if (call.kind !== 'call') this.fail(`Expected a function call after '${t.text}'`, t)
         return { op: t.text, pos, call: call as Expr & { kind: 'call' } }
       }
@@ -755,9 +758,12 @@ class Parser {
       while (!this.isPunct(')')) {
         // named arguments (bag_unpack(x, columnsConflict='error')) are accepted and ignored
         if (this.peek().kind === 'ident' && this.isPunct('=', 1)) {
+          // Named plugin arguments (bag_unpack(x, columnsConflict='error')) are ignored; elsewhere
+          // `name = expr` inside a call is accepted by Kusto as the value expression.
           this.next()
           this.next()
-          this.parseExpr(0)
+          const v = this.parseExpr(0)
+          if (!this.inPlugin) args.push(v)
         } else args.push(this.parsePipeExpr())
         if (!this.isPunct(',')) break
         this.next()
@@ -781,6 +787,8 @@ class Parser {
     const openTok = this.peek()
     const raw = this.skipBalanced()
     if (raw === 'null') return { kind: 'literal', pos, type, value: null }
+    // datetime("…") with a quoted, free-form text: Kusto parses it at run time; unparseable → null.
+    if (type === 'datetime' && /^(["']).*\1$/.test(raw)) return { kind: 'literal', pos, type, value: parseDatetimeLiteral(raw.slice(1, -1)) ?? null }
     let value: unknown
     switch (type) {
       case 'datetime':

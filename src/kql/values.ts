@@ -16,7 +16,8 @@ export function parseDatetimeLiteral(raw: string): number | undefined {
   }
   const ms = Date.parse(s)
   if (Number.isNaN(ms)) {
-    const alt = Date.parse(raw)
+    // Other .NET-parsable forms ("01/16/2022 00:00:00"), read as UTC.
+    const alt = Date.parse(`${raw.trim()} UTC`)
     return Number.isNaN(alt) ? undefined : alt
   }
   return ms
