@@ -61,6 +61,14 @@ export function firstPositionalIndex(command: Command<any>, args: string[]): num
   return tokens.find((t) => t.kind === 'positional')?.index ?? -1
 }
 
+/** A `--port` value: 0–65535 (0 = any free port). */
+export function parsePort(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  const port = Number(value)
+  if (!/^\d+$/.test(value) || port > 65535) throw new CliError('ERR_CLI_INVALID_PORT', `port ${quoteInput(value)} is not a number from 0 to 65535`, { hint: '0 picks a free port' })
+  return port
+}
+
 /** Quotes short user input only: a long argument might be a pasted token or secret. */
 export function quoteInput(text: string): string {
   return text.length > 20 ? `<${text.length} characters>` : `'${text}'`

@@ -6,7 +6,7 @@ import { WELL_KNOWN } from '../../emulator/well_known.js'
 import { formatReport, validateToken, type ValidationReport } from '../../jwt/validate.js'
 import { M365dError } from '../../lib/errors.js'
 import { defineCommand } from '../command.js'
-import { expectPositionals } from '../parse.js'
+import { expectPositionals, parsePort } from '../parse.js'
 
 /** What the demo's (imaginary) MSSP integration needs in every customer tenant. */
 export const DEMO_ROLES = ['Incident.Read.All', 'AdvancedHunting.Read.All']
@@ -46,7 +46,7 @@ when the demo ran; the failures are the point.`,
   examples: ['npm start', 'm365d demo --json'],
   async run(ctx) {
     expectPositionals(ctx.positionals, 0, ctx.commandPath)
-    const port = ctx.values.port === undefined ? 0 : Number(ctx.values.port)
+    const port = parsePort(ctx.values.port, 0)
     const emulator = await createEmulator()
     const server = await serve(emulator, { port })
     const common = { clientId: WELL_KNOWN.clientId, authorityHost: server.url }

@@ -8,7 +8,7 @@ import { ensureLocalCa } from '../../emulator/tls.js'
 import { WELL_KNOWN, wellKnownConfig } from '../../emulator/well_known.js'
 import { defineCommand } from '../command.js'
 import { CliError, ConfigError } from '../errors.js'
-import { expectPositionals } from '../parse.js'
+import { expectPositionals, parsePort } from '../parse.js'
 
 /** Default port: fixed, so the `export M365D_AUTHORITY_HOST=…` lines stay valid across restarts. */
 export const DEFAULT_EMULATOR_PORT = 5080
@@ -44,7 +44,7 @@ MSAL and @azure/identity require https: use --https, then trust the printed CA f
       ctx.io.stdout.write(`${JSON.stringify(config, null, 2)}\n`)
       return
     }
-    const port = parsePort(v.port)
+    const port = parsePort(v.port, DEFAULT_EMULATOR_PORT)
     const emulator = await createEmulator({ config }).catch((e: unknown) => {
       if (e instanceof EmulatorConfigError) {
         throw new ConfigError('ERR_CONFIG_EMULATOR', `emulator config ${v.config ?? '(built-in)'}: ${e.message}`, { hint: 'fix that entry; m365d emulator --print-config shows a valid example', cause: e })
@@ -115,13 +115,6 @@ async function readEmulatorConfig(path: string): Promise<EmulatorConfig> {
   } catch (cause) {
     throw new ConfigError('ERR_CONFIG_FILE_INVALID', `emulator config ${path} is not valid: ${(cause as Error).message}`, { hint: 'm365d emulator --print-config shows a valid example', cause })
   }
-}
-
-function parsePort(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_EMULATOR_PORT
-  const port = Number(value)
-  if (!/^\d+$/.test(value) || port > 65535) throw new CliError('ERR_CLI_INVALID_PORT', `port '${value}' is not a number from 0 to 65535`, { hint: '0 picks a free port' })
-  return port
 }
 
 /** One line per tenant: what a client will get there, derived from the seed grants. */
