@@ -51,7 +51,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const config = structuredClone(options.config ?? wellKnownConfig())
   const clock = options.clock ?? systemClock
   const context: EmulatorContext = {
-    directory: loadDirectory(config),
+    directory: loadDirectory(config, () => clock.now()),
     keys: await KeyStore.create({ now: () => clock.now(), ...(options.signingKeyGraceMs !== undefined && { graceMs: options.signingKeyGraceMs }) }),
     clock,
     faults: new FaultQueue(),

@@ -33,8 +33,8 @@ export interface EmulatorConfig {
 export class ConfigError extends Error {}
 
 /** Builds a directory from a config, with errors that name the offending entry. */
-export function loadDirectory(config: EmulatorConfig): Directory {
-  const directory = new Directory()
+export function loadDirectory(config: EmulatorConfig, now: () => number = Date.now): Directory {
+  const directory = new Directory(now)
   const at = (where: string, fn: () => void) => {
     try {
       fn()

@@ -41,7 +41,7 @@ export class M365dArgumentError extends M365dError {
 }
 
 const JWT_LIKE = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*/g
-const SECRET_PARAMS = /((?:client_secret|client_assertion|access_token|refresh_token|password)=)[^&\s]+/gi
+const SECRET_PARAMS = /((?:client_secret|client_assertion|access_token|refresh_token|password|flowToken)=)[^&\s]+/gi
 const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi
 const BASIC = /(Basic\s+)[A-Za-z0-9+/=]+/gi
 

@@ -42,7 +42,8 @@ export class Directory {
   /** key `${tenantId}|${clientAppId}|${resourceAppId}` → granted role values */
   readonly grants = new Map<string, Set<string>>()
 
-  constructor() {
+  /** `now` is the emulator's clock, so secret validity and creation times follow a controlled clock. */
+  constructor(private readonly now: () => number = Date.now) {
     for (const r of builtInResources()) this.addResource(r)
   }
 
@@ -150,7 +151,7 @@ export class Directory {
     // Same alphabet and length as portal-generated secrets (40 chars, includes ~ . _ -).
     const value = input.value ?? randomSecretValue()
     const salt = randomBytes(16).toString('hex')
-    const now = Date.now()
+    const now = this.now()
     const secret: StoredSecret = {
       keyId: randomUUID(),
       displayName: input.displayName ?? 'secret',
@@ -239,7 +240,7 @@ export class Directory {
     const key = `${tenantId.toLowerCase()}|${appId.toLowerCase()}`
     let sp = this.servicePrincipals.get(key)
     if (!sp) {
-      sp = { objectId: randomUUID(), appId: appId.toLowerCase(), tenantId: tenantId.toLowerCase(), createdAt: Date.now() }
+      sp = { objectId: randomUUID(), appId: appId.toLowerCase(), tenantId: tenantId.toLowerCase(), createdAt: this.now() }
       this.servicePrincipals.set(key, sp)
     }
     return sp
