@@ -31,10 +31,12 @@ export async function syncAlerts(o: Omit<SyncPassOptions, 'expandAlerts'>): Prom
         filter: { lastUpdateDateTime: { ge: w.from }, ...(w.createdLe && { createdDateTime: { le: w.createdLe } }) },
         pageSize,
         orderBy: 'createdDateTime desc',
+        ...(o.signal && { signal: o.signal }),
       }),
     created,
     toRecords: async (items) => ({ incidents: [], alerts: items.map(graphAlertRecord), apiCalls: 0 }),
     isLastPage: (page) => !page.nextLink,
     ...(o.onProgress && { onProgress: o.onProgress }),
+    ...(o.signal && { signal: o.signal }),
   })
 }

@@ -29,6 +29,8 @@ export interface SyncPassOptions {
   /** Graph: ask for alerts with `$expand=alerts` (default true); falls back per incident on failure. */
   expandAlerts?: boolean
   onProgress?: (progress: PassProgress) => void
+  /** Graceful stop between pages (the page in flight is committed, the cursor kept). */
+  signal?: AbortSignal
 }
 
 /** Sync-state stream name: per surface, since each surface has its own watermark and cursor. */
@@ -105,17 +107,19 @@ export async function syncIncidents(o: SyncPassOptions): Promise<PassResult & { 
           filter: { lastUpdateTime: { ge: w.from }, ...(w.createdLe && { createdTime: { le: w.createdLe } }) },
           pageSize,
           ...(surface === 'graph' && { orderBy: 'createdDateTime desc', expandAlerts: expand }),
+          ...(o.signal && { signal: o.signal }),
         }) as ReturnType<DefenderClient<Surface>['listIncidents']> as never,
       created: incidentCreated,
       toRecords,
       isLastPage: (page) => (surface === 'graph' ? !page.nextLink : page.items.length < pageSize),
       ...(o.onProgress && { onProgress: o.onProgress }),
+      ...(o.signal && { signal: o.signal }),
     })
 
   try {
     return { ...(await run()), ...extra }
   } catch (e) {
-    if (!(expand && isServerError(e))) throw e
+    if (!(expand && isServerError(e)) || o.signal?.aborted) throw e
     // `$expand=alerts` keeps failing: resume the same pass without it (the cursor is kept).
     expand = false
     extra.alertFallbacks++

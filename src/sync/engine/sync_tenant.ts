@@ -76,6 +76,7 @@ export async function syncTenant(o: TenantSyncOptions): Promise<TenantSyncResult
     ...(o.overlapMs !== undefined && { overlapMs: o.overlapMs }),
     ...(o.pageSize !== undefined && { pageSize: o.pageSize }),
     ...(o.onProgress && { onProgress: o.onProgress }),
+    ...(o.signal && { signal: o.signal }),
   }
   const streams = [incidentsStream(surface), ...(o.alerts ? [ALERTS_STREAM] : [])]
   const result: TenantSyncResult = { tenantId: o.tenantId, ok: true, nextRunAt: new Date(clock.now() + (o.intervalMs ?? 60_000)) }
@@ -92,6 +93,8 @@ export async function syncTenant(o: TenantSyncOptions): Promise<TenantSyncResult
     await setTenantHealth(o.db, o.tenantId, 'ok', { lastSuccess: new Date(clock.now()).toISOString() })
     return result
   } catch (e) {
+    // A graceful stop is not a failure: the cursor is committed and the next worker resumes.
+    if (o.signal?.aborted) return { ...result, ok: false, nextRunAt: new Date(clock.now()) }
     const error = classifyError(e)
     const failures = await recordFailure(o.db, o.tenantId, current, { code: error.code, message: error.message, ...(error.hint && { hint: error.hint }) }, new Date(clock.now()))
     const nextRunAt = new Date(clock.now() + backoffMs(error, failures))

@@ -64,6 +64,8 @@ export interface WindowedPassOptions<T> {
   toRecords(items: T[]): Promise<{ incidents: IncidentRecord[]; alerts: AlertRecord[]; apiCalls: number }>
   isLastPage(page: { items: T[]; nextLink?: string | undefined }): boolean
   onProgress?: (progress: PassProgress) => void
+  /** Stops the pass between pages (graceful shutdown): the page in flight is committed first. */
+  signal?: AbortSignal
 }
 
 export async function windowedPass<T>(o: WindowedPassOptions<T>): Promise<PassResult> {
@@ -118,6 +120,7 @@ export async function windowedPass<T>(o: WindowedPassOptions<T>): Promise<PassRe
       await commit(incidents, alerts, apiCalls + 1, last)
       o.onProgress?.({ tenantId: o.tenantId, stream: o.stream, pages: result.pages, records: result.records, oldestCreated, from: cursor.from, runStart: cursor.runStart })
       if (last) return result
+      o.signal?.throwIfAborted()
       const createdLe = new Date(windowOldest).toISOString()
       if (pagesInWindow >= o.pagesPerWindow && newestFirst && Number.isFinite(windowOldest) && createdLe !== cursor.createdLe) {
         // Next window: same lower bound on update time, older creation times only.
