@@ -97,6 +97,15 @@ describe('m365d token against the emulator', { concurrency: true }, () => {
     assert.ok(!r.stderr.includes(wrong) && !r.stdout.includes(wrong))
   })
 
+  test('--verbose prints the request/response events on stderr, never the token', async () => {
+    const r = await runCli(['token', '--verbose'], { env: env() })
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stderr, /^verbose token:request tenant=contoso\.onmicrosoft\.com .*endpointVersion=2/m)
+    assert.match(r.stderr, /^verbose token:response .*expiresAt=\d{4}-/m)
+    assert.doesNotMatch(r.stderr, /eyJ/)
+    assert.ok(!r.stderr.includes(SECRET))
+  })
+
   test('nothing listening → exit 4 (network)', async () => {
     const r = await runCli(['token'], { env: env('contoso.onmicrosoft.com', { M365D_AUTHORITY_HOST: 'http://127.0.0.1:9' }) })
     assert.equal(r.code, 4)
