@@ -5,6 +5,7 @@
  */
 import type { EmulatorContext } from '../app.js'
 import type { Router } from '../router.js'
+import { applyAlertChanges, parseAlertChanges } from './alert_update.js'
 import { guard, readJson } from './guard.js'
 import type { Incident } from './model.js'
 import { applyChanges, checkPair, parseChanges, PatchError } from './patch.js'
@@ -15,6 +16,7 @@ import { GRAPH_ALERT_FIELDS, GRAPH_INCIDENT_FIELDS, graphAlert, graphIncident, i
 const INCIDENT_READ = ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All']
 const INCIDENT_WRITE = ['SecurityIncident.ReadWrite.All']
 const ALERT_READ = ['SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All']
+const ALERT_WRITE = ['SecurityAlert.ReadWrite.All']
 
 const INCIDENT_RULES: ListRules<Incident> = {
   entity: 'microsoft.graph.security.incident',
@@ -142,6 +144,21 @@ export function registerGraphRoutes(router: Router<EmulatorContext>): void {
     const principal = await guard(req, ctx, info, 'graph.alerts.get', ALERT_READ)
     const row = ctx.defender.alerts(principal.tenantId).find((r) => r.alert.alertId === params.id)
     if (!row) fail(info, 404, 'NotFound', `Alert ${params.id} not found.`)
+    return ok(info, { '@odata.context': contextUrl(url, info, 'security/alerts_v2/$entity'), ...graphAlert(row.alert, row.incident) })
+  }, opts)
+
+  router.add('PATCH', '/v1.0/security/alerts_v2/:id', async (req, url, params, ctx) => {
+    const info = requestInfo('graph', req, ctx.clock.now())
+    const principal = await guard(req, ctx, info, 'graph.alerts.update', ALERT_WRITE)
+    const body = await readJson(req, info)
+    const row = ctx.defender.alerts(principal.tenantId).find((r) => r.alert.alertId === params.id)
+    if (!row) fail(info, 404, 'NotFound', `Alert ${params.id} not found.`)
+    try {
+      applyAlertChanges(row.alert, row.incident, parseAlertChanges(body, row.alert), ctx.clock.now())
+    } catch (e) {
+      if (e instanceof PatchError) fail(info, 400, 'BadRequest', e.message)
+      throw e
+    }
     return ok(info, { '@odata.context': contextUrl(url, info, 'security/alerts_v2/$entity'), ...graphAlert(row.alert, row.incident) })
   }, opts)
 }

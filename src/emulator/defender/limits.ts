@@ -13,6 +13,7 @@ export type DefenderOperation =
   | 'graph.incidents.update'
   | 'graph.alerts.list'
   | 'graph.alerts.get'
+  | 'graph.alerts.update'
 
 export interface Quota {
   limit: number
@@ -54,6 +55,7 @@ export function defaultLimits(): DefenderLimits {
       'graph.incidents.update': perMinuteAndHour(50),
       'graph.alerts.list': perMinuteAndHour(50),
       'graph.alerts.get': perMinuteAndHour(100),
+      'graph.alerts.update': perMinuteAndHour(50),
     },
     expandFailAbove: null,
     retentionDays: 180,

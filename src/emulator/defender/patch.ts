@@ -31,7 +31,7 @@ export interface IncidentChanges {
 const camel = (s: string) => s.charAt(0).toLowerCase() + s.slice(1)
 const GRAPH_DETERMINATION_INPUT: Record<string, Determination> = { notMalicious: 'Clean', notEnoughDataToValidate: 'NoEnoughDataToValidate', unknown: 'NotAvailable' }
 
-function enumValue<T extends string>(surface: Surface, field: string, raw: unknown, values: readonly T[], aliases: Record<string, T> = {}): T {
+export function enumValue<T extends string>(surface: Surface, field: string, raw: unknown, values: readonly T[], aliases: Record<string, T> = {}): T {
   const shown = surface === 'legacy' ? values : values.map(camel)
   if (typeof raw === 'string') {
     // Legacy enums are matched exactly (body parameters are case-sensitive, defender-api.md §4.1); Graph uses camelCase members.
@@ -39,6 +39,15 @@ function enumValue<T extends string>(surface: Surface, field: string, raw: unkno
     if (hit) return hit
   }
   throw new PatchError(`Invalid value ${JSON.stringify(raw)} for '${field}'. Valid values: ${shown.join(', ')}.`)
+}
+
+export function parseClassification(surface: Surface, raw: unknown): Classification {
+  return enumValue(surface, 'classification', raw, CLASSIFICATIONS, surface === 'graph' ? { unknown: 'Unknown' } : {})
+}
+
+export function parseDetermination(surface: Surface, raw: unknown): Determination {
+  const aliases = surface === 'legacy' ? DETERMINATION_ALIASES : { ...Object.fromEntries(Object.entries(DETERMINATION_ALIASES).map(([k, v]) => [camel(k), v])), ...GRAPH_DETERMINATION_INPUT }
+  return enumValue(surface, 'determination', raw, DETERMINATIONS, aliases)
 }
 
 /** Parses a PATCH body of the given surface into canonical changes. */
@@ -52,14 +61,8 @@ export function parseChanges(surface: Surface, body: unknown): IncidentChanges {
   }
   const changes: IncidentChanges = {}
   if ('status' in b) changes.status = enumValue(surface, 'status', b.status, INCIDENT_STATUSES)
-  if ('classification' in b) {
-    const aliases: Record<string, Classification> = surface === 'graph' ? { unknown: 'Unknown' } : {}
-    changes.classification = enumValue(surface, 'classification', b.classification, CLASSIFICATIONS, aliases)
-  }
-  if ('determination' in b) {
-    const aliases = surface === 'legacy' ? DETERMINATION_ALIASES : { ...Object.fromEntries(Object.entries(DETERMINATION_ALIASES).map(([k, v]) => [camel(k), v])), ...GRAPH_DETERMINATION_INPUT }
-    changes.determination = enumValue(surface, 'determination', b.determination, DETERMINATIONS, aliases)
-  }
+  if ('classification' in b) changes.classification = parseClassification(surface, b.classification)
+  if ('determination' in b) changes.determination = parseDetermination(surface, b.determination)
   if ('assignedTo' in b) {
     if (b.assignedTo !== null && typeof b.assignedTo !== 'string') throw new PatchError("'assignedTo' must be a string (or null / \"\" to unassign).")
     changes.assignedTo = b.assignedTo === '' ? null : (b.assignedTo as string | null)
@@ -78,8 +81,8 @@ export function parseChanges(surface: Surface, body: unknown): IncidentChanges {
 }
 
 /** Checks the resulting classification/determination pair against the documented table. */
-export function checkPair(surface: Surface, incident: Incident, changes: IncidentChanges): void {
-  const classification = changes.classification ?? incident.classification
+export function checkPair(surface: Surface, current: { classification: Classification | null }, changes: Pick<IncidentChanges, 'classification' | 'determination'>): void {
+  const classification = changes.classification ?? current.classification ?? 'Unknown'
   const determination = changes.determination
   // Changing only the classification resets an incompatible determination (applyChanges).
   if (determination === undefined) return

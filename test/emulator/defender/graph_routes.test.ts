@@ -217,6 +217,34 @@ describe('Graph /v1.0/security incidents and alerts_v2', () => {
     assert.equal((await call<ApiError>(`${url}/v1.0/security/alerts_v2/nope`, token)).status, 404)
   })
 
+  test('alerts_v2 PATCH needs SecurityAlert.ReadWrite.All, validates pairs and moves the incident lastUpdateDateTime', async () => {
+    const first = (await call<Page<GraphAlert>>(`${url}/v1.0/security/alerts_v2?$top=1&$filter=status eq 'new'`, token)).body.value[0]!
+    const denied = await call<ApiError>(`${url}/v1.0/security/alerts_v2/${first.id}`, token, { method: 'PATCH', body: '{"status":"resolved"}' })
+    assert.equal(denied.status, 403)
+    assert.match(denied.body.error.message, /API required roles: SecurityAlert\.ReadWrite\.All, application roles: .*SecurityAlert\.Read\.All/)
+    const grant = await call(`${url}/_emulator/tenants/${WELL_KNOWN.contosoTenantId}/grants/${WELL_KNOWN.clientId}`, undefined, {
+      method: 'PUT',
+      body: JSON.stringify({ consent: [{ resource: 'https://graph.microsoft.com', roles: ['SecurityIncident.ReadWrite.All', 'SecurityAlert.ReadWrite.All'] }] }),
+    })
+    assert.ok(grant.status < 300)
+    const writer = await getToken(url, WELL_KNOWN.contosoTenantId, GRAPH_SCOPE)
+    clock.set(clock.now() + 1000)
+    const res = await call<GraphAlert & { classification: string; determination: string; lastUpdateDateTime: string; resolvedDateTime: string }>(`${url}/v1.0/security/alerts_v2/${first.id}`, writer, {
+      method: 'PATCH',
+      body: JSON.stringify({ status: 'resolved', classification: 'informationalExpectedActivity', determination: 'securityTesting' }),
+    })
+    assert.equal(res.status, 200)
+    assert.deepEqual([res.body.status, res.body.classification, res.body.determination], ['resolved', 'informationalExpectedActivity', 'securityTesting'])
+    assert.equal(Date.parse(res.body.resolvedDateTime), clock.now())
+    const incident = await call<GraphIncident>(`${url}/v1.0/security/incidents/${first.incidentId}`, writer)
+    assert.equal(Date.parse(incident.body.lastUpdateDateTime), clock.now())
+    const bad = await call<ApiError>(`${url}/v1.0/security/alerts_v2/${first.id}`, writer, { method: 'PATCH', body: JSON.stringify({ classification: 'falsePositive', determination: 'malware' }) })
+    assert.equal(bad.status, 400)
+    assert.match(bad.body.error.message, /notMalicious, notEnoughDataToValidate, other/)
+    assert.equal((await call<ApiError>(`${url}/v1.0/security/alerts_v2/${first.id}`, writer, { method: 'PATCH', body: '{"status":"closed"}' })).status, 400)
+    token = writer
+  })
+
   test('tenant isolation on Graph', async () => {
     const fabrikam = await getToken(url, WELL_KNOWN.fabrikamTenantId, GRAPH_SCOPE)
     const mine = (await call<Page<GraphIncident>>(`${url}/v1.0/security/incidents?$top=3`, token)).body.value
