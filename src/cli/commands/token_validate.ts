@@ -32,6 +32,11 @@ Exit 0 when every check passes, 1 when one fails.`,
   ],
   async run(ctx) {
     expectPositionals(ctx.positionals, 1, ctx.commandPath)
+    if (ctx.positionals[0] === '-' && ctx.values['client-secret-stdin']) {
+      throw new CliError('ERR_CLI_CONFLICTING_OPTIONS', 'stdin cannot carry both the token (-) and the client secret (--client-secret-stdin)', {
+        hint: 'pass the token with --file FILE, or the secret with --client-secret-file FILE',
+      })
+    }
     const config = await loadConfig(ctx, ctx.values)
     let token = await readTokenInput({
       positional: ctx.positionals[0],
