@@ -15,7 +15,7 @@ const READ = ['Incident.Read.All', 'Incident.ReadWrite.All']
 const WRITE = ['Incident.ReadWrite.All']
 
 /** Newest first (the docs: "The most recent incidents are displayed at the top of the list"). */
-export const newestFirst = (a: Incident, b: Incident) => b.createdTime - a.createdTime || b.incidentId - a.incidentId
+const newestFirst = (a: Incident, b: Incident) => b.createdTime - a.createdTime || b.incidentId - a.incidentId
 
 const LIST_RULES: ListRules<Incident> = {
   entity: 'Incident',

@@ -25,7 +25,7 @@ export function iso(ms: number): string {
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms))
 const camel = (s: string) => s.charAt(0).toLowerCase() + s.slice(1)
 
-export function portalUrl(incident: Incident): string {
+function portalUrl(incident: Incident): string {
   return `https://security.microsoft.com/incidents/${incident.incidentId}?tid=${incident.tenantId}`
 }
 
@@ -108,7 +108,7 @@ const GRAPH_DETERMINATION: Record<Determination, string> = {
 }
 export const graphDetermination = (d: Determination | null) => (d === null ? 'unknown' : GRAPH_DETERMINATION[d])
 export const graphClassification = (c: Classification | null) => (c === null ? 'unknown' : camel(c))
-export const graphSeverity = (s: string) => (s === 'UnSpecified' ? 'unknown' : camel(s))
+const graphSeverity = (s: string) => (s === 'UnSpecified' ? 'unknown' : camel(s))
 // Graph enums are evolvable: `unknownFutureValue` (and members the emulator never emits) filter fine.
 const FUTURE = 'unknownFutureValue'
 const GRAPH_SEVERITIES = ['unknown', 'informational', 'low', 'medium', 'high', FUTURE]
