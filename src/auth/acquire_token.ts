@@ -1,5 +1,6 @@
 import { systemClock } from '../lib/clock.js'
 import { publish } from '../lib/diagnostics.js'
+import type { TokenCredentialLike } from './credentials.js'
 import { TokenCredentialError, TokenError, TokenResponseInvalidError, TokenTenantMismatchError } from './errors.js'
 import { hintForAadsts } from './hints.js'
 import { decodeTokenClaims, isGuid } from './token_claims.js'
@@ -23,7 +24,7 @@ export async function acquireToken(params: TokenRequestParams, options: AcquireO
   try {
     const token =
       params.credential.kind === 'token-credential'
-        ? await fromTokenCredential(params, requestedAt, options)
+        ? await fromTokenCredential(params.credential.credential, params, requestedAt, options)
         : await processTokenResponse(await clientCredentialsRequest(params), { params, requestedAt, ...options })
     publish('tokenResponse', {
       tenant: params.tenant,
@@ -49,12 +50,11 @@ export async function acquireToken(params: TokenRequestParams, options: AcquireO
  * Adapter for `@azure/core-auth` TokenCredentials (`getToken(scopes, {tenantId})`): the credential
  * talks to Entra, we keep the same result shape and the same tenant guard.
  */
-async function fromTokenCredential(params: TokenRequestParams, requestedAt: number, options: AcquireOptions): Promise<AccessToken> {
-  if (params.credential.kind !== 'token-credential') throw new TypeError('unreachable')
+async function fromTokenCredential(credential: TokenCredentialLike, params: TokenRequestParams, requestedAt: number, options: AcquireOptions): Promise<AccessToken> {
   const base = { tenant: params.tenant, clientId: params.clientId }
-  let result: Awaited<ReturnType<typeof params.credential.credential.getToken>>
+  let result: Awaited<ReturnType<TokenCredentialLike['getToken']>>
   try {
-    result = await params.credential.credential.getToken(scopeOf(params.resource), {
+    result = await credential.getToken(scopeOf(params.resource), {
       tenantId: params.tenant,
       ...(params.signal && { abortSignal: params.signal }),
     })

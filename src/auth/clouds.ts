@@ -21,8 +21,7 @@ export interface Cloud {
  * Hosts per cloud (defender-api.md §1.2 from `defender-xdr/usgov.md`; entra-app-only.md §1.3).
  * The gov token audience for the Defender API is NOT documented (defender-api.md §8 q1); like the
  * commercial cloud (audience = API host) and the only code found in the wild, we use the gov API
- * host itself. Override `defenderResource` via {@link resolveCloud} is not offered on purpose:
- * pass `resource` to `getToken` if a tenant needs another one.
+ * host itself; a tenant that needs another audience passes `resource` to `getToken` explicitly.
  */
 export const clouds: Record<CloudName, Cloud> = {
   commercial: {

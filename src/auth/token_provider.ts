@@ -2,7 +2,7 @@ import { systemClock, type Clock } from '../lib/clock.js'
 import { channels, publish } from '../lib/diagnostics.js'
 import { M365dArgumentError } from '../lib/errors.js'
 import { acquireToken } from './acquire_token.js'
-import { clouds, resolveCloud, type Cloud, type CloudName } from './clouds.js'
+import { resolveCloud, type Cloud, type CloudName } from './clouds.js'
 import type { ClientCredential } from './credentials.js'
 import { TokenError, TokenProviderClosedError, TokenThrottledError } from './errors.js'
 import { isGuid } from './token_claims.js'
@@ -106,9 +106,8 @@ export class TokenProvider {
 
   constructor(o: TokenProviderOptions) {
     if (!o.clientId) throw new M365dArgumentError('clientId is required.')
-    const cloud = typeof o.cloud === 'object' ? o.cloud : clouds[o.cloud ?? 'commercial']
-    if (!cloud) throw new M365dArgumentError(`Unknown cloud '${String(o.cloud)}'.`)
-    this.cloud = o.authorityHost ? resolveCloud(cloud.name, { authorityHost: o.authorityHost }) : cloud
+    const cloud = typeof o.cloud === 'object' ? o.cloud : resolveCloud(o.cloud)
+    this.cloud = o.authorityHost ? { ...cloud, authorityHost: resolveCloud(cloud.name, { authorityHost: o.authorityHost }).authorityHost } : cloud
     this.clientId = o.clientId
     this.#credential = o.credential
     this.#authorityHost = this.cloud.authorityHost.replace(/\/+$/, '')

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { clouds, resolveCloud } from '../../src/auth/index.js'
+import { clouds, resolveCloud, TokenProvider } from '../../src/auth/index.js'
 
 describe('clouds', () => {
   test('documented hosts per cloud (defender-api.md §1.2)', () => {
@@ -31,5 +31,19 @@ describe('clouds', () => {
     assert.throws(() => resolveCloud('china'), { code: 'ERR_CONFIG_CLOUD' })
     assert.throws(() => resolveCloud('commercial', { authorityHost: 'login.microsoftonline.com' }), { code: 'ERR_CONFIG_URL' })
     assert.throws(() => resolveCloud('commercial', { graphApi: 'ftp://x' }), { code: 'ERR_CONFIG_URL' })
+  })
+
+  test('TokenProvider picks the cloud by name or object; authorityHost overrides only the host', () => {
+    const credential = { kind: 'secret' as const, secret: 's' }
+    const gov = new TokenProvider({ clientId: 'c', credential, cloud: 'gcc-high' })
+    assert.equal(gov.authorityHost, 'https://login.microsoftonline.us')
+    assert.equal(new TokenProvider({ clientId: 'c', credential }).authorityHost, 'https://login.microsoftonline.com')
+    const custom = { ...clouds.dod, defenderApi: 'https://proxy.example' }
+    const emu = new TokenProvider({ clientId: 'c', credential, cloud: custom, authorityHost: 'http://127.0.0.1:9/' })
+    assert.equal(emu.authorityHost, 'http://127.0.0.1:9')
+    assert.equal(emu.cloud.defenderApi, 'https://proxy.example')
+    assert.equal(emu.cloud.defenderResource, 'https://api-gov.security.microsoft.us')
+    assert.throws(() => new TokenProvider({ clientId: 'c', credential, cloud: 'mars' as never }), { code: 'ERR_CONFIG_CLOUD' })
+    assert.throws(() => new TokenProvider({ clientId: '', credential }), { code: 'ERR_INVALID_ARGUMENT' })
   })
 })
