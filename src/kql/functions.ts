@@ -93,8 +93,14 @@ function datetimeAdd(part: unknown, n: unknown, d: unknown): unknown {
   if (typeof d !== 'number' || typeof n !== 'number' || typeof part !== 'string') return null
   const p = part.toLowerCase()
   const dt = new Date(d)
-  if (p === 'year') return Date.UTC(dt.getUTCFullYear() + n, dt.getUTCMonth(), dt.getUTCDate(), dt.getUTCHours(), dt.getUTCMinutes(), dt.getUTCSeconds(), dt.getUTCMilliseconds())
-  if (p === 'month') return Date.UTC(dt.getUTCFullYear(), dt.getUTCMonth() + n, dt.getUTCDate(), dt.getUTCHours(), dt.getUTCMinutes(), dt.getUTCSeconds(), dt.getUTCMilliseconds())
+  if (p === 'year' || p === 'month' || p === 'quarter') {
+    // .NET AddMonths semantics: the day is clamped to the target month's length (Jan 31 + 1 month = Feb 29).
+    const months = p === 'year' ? 12 * n : p === 'quarter' ? 3 * n : n
+    const y = dt.getUTCFullYear()
+    const m = dt.getUTCMonth() + months
+    const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate()
+    return Date.UTC(y, m, Math.min(dt.getUTCDate(), lastDay), dt.getUTCHours(), dt.getUTCMinutes(), dt.getUTCSeconds(), dt.getUTCMilliseconds())
+  }
   const unit = PART_MS[p]
   return unit === undefined ? null : d + n * unit
 }

@@ -1,0 +1,28 @@
+/**
+ * The oracle comparison over the public hunting-query corpus. The oracle's verdicts (Microsoft's
+ * Kusto.Language parser/analyser) are cached in fixtures/oracle.json; regenerate them with
+ *   node --import tsx scripts/kql-corpus.ts --write-fixture
+ * Thresholds sit a little below the figures reached (docs/kql.md) so regressions fail.
+ */
+import assert from 'node:assert/strict'
+import { existsSync, readFileSync } from 'node:fs'
+import { describe, test } from 'node:test'
+import { runCorpus, summarize, type OracleVerdict } from '../../scripts/kql-corpus.js'
+
+const CORPUS = process.env.KQL_CORPUS ?? '/work/shared/kql/queries.jsonl'
+const fixture = JSON.parse(readFileSync(new URL('./fixtures/oracle.json', import.meta.url), 'utf8')) as Record<string, OracleVerdict>
+
+describe('corpus vs the Kusto.Language oracle', { skip: existsSync(CORPUS) ? false : `corpus not found at ${CORPUS}` }, () => {
+  test('parse+bind, schema and run rates on oracle-clean queries', () => {
+    const results = runCorpus({ oracle: (id) => fixture[id] ?? { ok: false, columns: null, error: 'not in fixture' } })
+    const s = summarize(results)
+    const rate = (n: number): number => (100 * n) / s.clean
+    assert.ok(s.clean > 1000, `expected > 1000 oracle-clean queries, got ${s.clean}`)
+    assert.ok(rate(s.bound) >= 96, `parse+bind ${rate(s.bound).toFixed(1)} % < 96 %; top reasons: ${JSON.stringify(s.top.slice(0, 5))}`)
+    assert.ok(rate(s.schema) >= 94.5, `schema match ${rate(s.schema).toFixed(1)} % < 94.5 %`)
+    assert.ok(rate(s.ran) >= 94, `run with oracle schema ${rate(s.ran).toFixed(1)} % < 94 %`)
+    // No query may crash the engine with anything but a coded KqlError.
+    const crashes = results.filter((r) => r.bind.startsWith('CRASH') || r.run.startsWith('CRASH'))
+    assert.deepEqual(crashes.map((r) => `${r.id}: ${r.bind} ${r.run}`), [])
+  })
+})
