@@ -69,8 +69,9 @@ export async function authenticate(req: Request, ctx: EmulatorContext, info: Req
   const tid = typeof payload.tid === 'string' ? payload.tid.toLowerCase() : ''
   const iss = typeof payload.iss === 'string' ? payload.iss : ''
   // v1 tokens: https://sts.windows.net/{tid}/ ; v2 tokens: {authority host}/{tid}/v2.0 (any host: the emulator's own origin).
-  const issuerOk = iss.toLowerCase() === `https://sts.windows.net/${tid}/` || new RegExp(`^https?://[^/]+/${tid}/v2\\.0$`, 'i').test(iss)
-  if (!tid || !issuerOk || !ctx.directory.tenants.has(tid)) unauthorized(info, 'The access token issuer or tenant is not valid.', 'Invalid issuer or tenant.')
+  const tenantKnown = tid !== '' && ctx.directory.tenants.has(tid)
+  const issuerOk = tenantKnown && (iss.toLowerCase() === `https://sts.windows.net/${tid}/` || new RegExp(`^https?://[^/]+/${tid}/v2\\.0$`, 'i').test(iss))
+  if (!issuerOk) unauthorized(info, 'The access token issuer or tenant is not valid.', 'Invalid issuer or tenant.')
   const appId = String(payload.appid ?? payload.azp ?? '')
   if (!appId) unauthorized(info, 'The access token has no appid/azp claim.', 'Invalid token: no client application.')
   const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : []

@@ -112,6 +112,14 @@ describe('Defender API authorization', () => {
     assert.match(gPatch.body.error.message, /API required roles: SecurityIncident\.ReadWrite\.All, application roles: SecurityIncident\.Read\.All\./)
   })
 
+  test("a token whose tenant no longer exists is 401 (issuer/tenant check before roles)", async () => {
+    const t = await getToken(url, WELL_KNOWN.tailspinTenantId, LEGACY_SCOPE)
+    assert.equal((await call(`${url}/api/incidents`, t)).status, 403)
+    const del = await call(`${url}/_emulator/tenants/${WELL_KNOWN.tailspinTenantId}`, undefined, { method: 'DELETE' })
+    assert.ok(del.status < 300, String(del.status))
+    assert.match(await expect401('/api/incidents', t, 'legacy'), /issuer or tenant/)
+  })
+
   test('expired tokens are 401 (controlled clock)', async () => {
     // Lifetimes are randomised like Entra's (60–90 min): go past both tokens' exp.
     const exp = Math.max(claims(legacy).exp as number, claims(graph).exp as number)
