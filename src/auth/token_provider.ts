@@ -220,13 +220,19 @@ export class TokenProvider {
   }
 
   #recordFailure(e: Entry, error: unknown): void {
-    if (this.#closed || !(error instanceof TokenError)) return
+    if (this.#closed) return
+    if (!(error instanceof TokenError)) {
+      if (e.token === undefined) this.#remove(e)
+      return
+    }
     const now = this.#clock.now()
     const transient = error instanceof TokenThrottledError || error.code === 'ERR_TOKEN_NETWORK' || (error.status !== undefined && error.status >= 500)
     if (!transient) {
       // Never retry 4xx other than 429 (entra-app-only.md §8.4): the configuration must change first.
+      // An entry that never had a token keeps nothing worth a cache slot (e.g. a tenant without consent).
+      if (e.token === undefined) return this.#remove(e)
       e.refreshStopped = true
-      if (e.token !== undefined) publish('tokenRefresh', { key: e.key, reason: 'failed', error: error.code, retry: false })
+      publish('tokenRefresh', { key: e.key, reason: 'failed', error: error.code, retry: false })
       return
     }
     e.failures++
@@ -270,6 +276,7 @@ export class TokenProvider {
   }
 
   #remove(e: Entry): void {
+    if (this.#map.get(e.key) !== e) return // already evicted or invalidated (and maybe replaced)
     this.#map.delete(e.key)
     const head = this.#index.get(e.tenant)
     if (head === e) {

@@ -178,6 +178,15 @@ describe('TokenProvider against the emulator over HTTP (ManualClock)', () => {
     assert.match(err.hint!, /new/)
   })
 
+  test('a tenant that fails with a 4xx (no consent) leaves no cache entry behind', async () => {
+    const provider = make()
+    const err = (await provider.getToken({ tenant: WELL_KNOWN.woodgroveTenantId, resource: DEFENDER }).catch((e: unknown) => e)) as TokenError
+    assert.deepEqual(err.errorCodes, [700016])
+    assert.equal(provider.size, 0)
+    await assert.rejects(provider.getToken({ tenant: 'common', resource: DEFENDER }), { code: 'ERR_INVALID_ARGUMENT' })
+    assert.equal(provider.size, 0)
+  })
+
   test('forceRefresh fetches a new token (the "403 after a role change" path)', async () => {
     const provider = make()
     const t1 = await provider.getToken(CONTOSO)
