@@ -46,14 +46,14 @@ export function compose(...layers: Layer[]): (send: Send) => Send {
   return (send) => layers.reduceRight((next, layer) => layer(next), send)
 }
 
-/** The `fetch` Request for a call (used by the transport and by callers of the bare functions). */
-export function toFetchRequest(call: DefenderRequest & { headers?: Record<string, string> }, signal?: AbortSignal): Request {
+/** `fetch(url, init)` arguments for a call (used by the transport; no Request object is built twice). */
+export function toFetchInit(call: DefenderRequest & { headers?: Record<string, string> }, signal?: AbortSignal): RequestInit {
   const headers: Record<string, string> = { accept: 'application/json', ...call.headers }
   if (call.body !== undefined) headers['content-type'] = 'application/json'
-  return new Request(call.url, {
-    method: call.method,
-    headers,
-    ...(call.body !== undefined && { body: call.body }),
-    ...(signal && { signal }),
-  })
+  return { method: call.method, headers, ...(call.body !== undefined && { body: call.body }), ...(signal && { signal }) }
+}
+
+/** The `fetch` Request for a call, for callers of the stateless request functions. */
+export function toFetchRequest(call: DefenderRequest & { headers?: Record<string, string> }, signal?: AbortSignal): Request {
+  return new Request(call.url, toFetchInit(call, signal))
 }

@@ -1,5 +1,5 @@
 import { publish } from '../lib/diagnostics.js'
-import { toFetchRequest, type Send } from './call.js'
+import { toFetchInit, type Send } from './call.js'
 
 /**
  * The innermost layer: one `fetch` per call, with the attempt's signal (caller abort + timeout).
@@ -10,7 +10,7 @@ export function transport(fetchImpl: typeof fetch = globalThis.fetch): Send {
   return async (call) => {
     publish('httpRequest', { method: call.method, url: call.url, attempt: call.attempt })
     const started = performance.now()
-    const response = await fetchImpl(toFetchRequest(call, call.attemptSignal ?? call.signal))
+    const response = await fetchImpl(call.url, toFetchInit(call, call.attemptSignal ?? call.signal))
     publish('httpResponse', { method: call.method, url: call.url, status: response.status, durationMs: performance.now() - started })
     return response
   }
