@@ -116,7 +116,10 @@ function argBest(sign: 1 | -1): AggregateFunction {
       const columns: Column[] = [{ name: a.argNames[0] || 'Column', type: key.type }]
       for (let i = 0; i < extra.length; i++) columns.push({ name: a.argNames[i + 1] || `Column${i + 1}`, type: extra[i]!.type })
       const starFrom = columns.length
-      if (a.star) columns.push(...a.inputColumns)
+      // `*` expands to the input columns other than the ones named explicitly (the key first).
+      const explicit = new Set(a.argNames.filter(Boolean))
+      const starCols = a.star ? a.inputColumns.map((c, i) => ({ c, i })).filter(({ c }) => !explicit.has(c.name)) : []
+      columns.push(...starCols.map(({ c }) => c))
       const evals = [key.eval, ...extra.map((x) => x.eval)]
       return {
         columns,
@@ -145,7 +148,7 @@ function argBest(sign: 1 | -1): AggregateFunction {
               if (bestCols === null) return columns.map(() => null)
               const c = bestCols
               const out = evals.map((e) => e(c, bestRow))
-              if (a.star) for (let i = 0; i < a.inputColumns.length; i++) out.push(c[i]![bestRow])
+              for (const { i } of starCols) out.push(c[i]![bestRow])
               return out
             },
           }

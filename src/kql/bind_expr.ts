@@ -379,6 +379,8 @@ export class ExprBinder {
     else return this.host.fail('ERR_KQL_TYPE', `Operator '${op}' cannot be applied to ${l.type} and ${r.type}`, pos)
     const a = l.type === 'dynamic' ? this.coerce(l, 'real') : l.eval
     const b = r.type === 'dynamic' ? this.coerce(r, 'real') : r.eval
+    // Arithmetic on dynamic operands is typed dynamic (the value is still computed numerically).
+    if (l.type === 'dynamic' || r.type === 'dynamic') type = 'dynamic'
     const intDiv = type === 'long' || type === 'int'
     let f: (x: number, y: number) => number | null
     switch (op) {

@@ -282,12 +282,16 @@ export class Binder implements BindHost {
   private bindUnion(inputs: readonly Plan[], outer: boolean, withSource: string | undefined, sources: readonly Tabular[], pos: number): Plan {
     const schema: Column[] = []
     if (withSource) schema.push({ name: withSource, type: 'string' })
+    // Same name with different types across inputs: Kusto makes one column per type, `Name_type`.
+    const types = new Map<string, Set<ScalarType>>()
+    for (const p of inputs) for (const c of p.schema) (types.get(c.name) ?? types.set(c.name, new Set()).get(c.name)!).add(c.type)
+    const outName = (c: Column): string => ((types.get(c.name)?.size ?? 1) > 1 ? `${c.name}_${c.type}` : c.name)
     if (outer) {
-      for (const p of inputs) for (const c of p.schema) if (!schema.some((s) => s.name === c.name)) schema.push(c)
+      for (const p of inputs) for (const c of p.schema) if (!schema.some((s) => s.name === outName(c))) schema.push({ name: outName(c), type: c.type })
     } else {
-      for (const c of inputs[0]!.schema) if (inputs.every((p) => p.schema.some((s) => s.name === c.name))) schema.push(c)
+      for (const c of inputs[0]!.schema) if (inputs.every((p) => p.schema.some((s) => s.name === c.name && s.type === c.type))) schema.push(c)
     }
-    const maps = inputs.map((p) => schema.map((c) => p.schema.findIndex((s) => s.name === c.name)))
+    const maps = inputs.map((p) => schema.map((c) => p.schema.findIndex((s) => outName(s) === c.name)))
     const sourceNames = withSource ? sources.map((s) => (s.kind === 'source' && s.expr.kind === 'name' ? s.expr.name : 'union_arg')) : undefined
     return { op: 'union', pos, schema, inputs, maps, ...(sourceNames ? { sourceNames } : {}) }
   }
@@ -457,7 +461,7 @@ export class Binder implements BindHost {
       case 'render':
         return input
       case 'getschema': {
-        const schema: Column[] = [{ name: 'ColumnName', type: 'string' }, { name: 'ColumnOrdinal', type: 'int' }, { name: 'DataType', type: 'string' }, { name: 'ColumnType', type: 'string' }]
+        const schema: Column[] = [{ name: 'ColumnName', type: 'string' }, { name: 'ColumnOrdinal', type: 'long' }, { name: 'DataType', type: 'string' }, { name: 'ColumnType', type: 'string' }]
         const cols = input.schema
         return { op: 'const', pos, schema, table: { columns: schema, data: [cols.map((c) => c.name), cols.map((_, i) => i), cols.map((c) => `System.${c.type}`), cols.map((c) => c.type)], rowCount: cols.length } }
       }
@@ -497,6 +501,7 @@ export class Binder implements BindHost {
       layout.push(['key', keys.length])
       keys.push(b.eval)
     }
+    const byNames = new Set(schema.map((c) => c.name))
     const aggs: BoundAggregate[] = []
     const post: Compiled[] = []
     const postSlots: (['key', number] | ['agg', number, number])[] = []
@@ -509,7 +514,7 @@ export class Binder implements BindHost {
         aggs.push(agg)
         agg.columns.forEach((c, ri) => {
           const star = agg.starFrom !== undefined && ri >= agg.starFrom
-          if (star && used.has(c.name)) return
+          if (star && byNames.has(c.name)) return
           const explicit = a.names?.[ri]
           const name = uniqueName(explicit ?? c.name, used)
           used.add(name)
@@ -582,7 +587,7 @@ export class Binder implements BindHost {
     const rightCols: number[] = []
     right.schema.forEach((c, i) => {
       // lookup drops the right side's key columns (Kusto docs "lookup operator")
-      if (op.op === 'lookup' && rightKeys.includes(i) && op.on.some((k) => k.left === k.right && k.right === c.name)) return
+      if (op.op === 'lookup' && rightKeys.includes(i)) return
       const name = uniqueName(c.name, used)
       used.add(name)
       schema.push({ name, type: c.type })

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import type { BoundExpr, Compiled, RuntimeRef } from './compiled.js'
 import { isNumeric, widerNumeric, type ScalarType } from './types.js'
-import { asText, compareValues, convert, equalValues, kustoRegex, parseJson, toDynamic, toKustoString } from './values.js'
+import { asText, compareValues, convert, equalValues, fromDynamic, kustoRegex, parseJson, toDynamic, toKustoString } from './values.js'
 
 export interface FunctionContext {
   readonly rt: RuntimeRef
@@ -329,11 +329,16 @@ export function builtinFunctions(): Map<string, ScalarFunction> {
       return out.length ? out : null
     } }
   } })
-  def(['extractjson', 'extract_json'], fixed('string', 2, 3, (p, s) => {
-    let v: unknown = parseJson(s)
-    for (const part of asText(p).replace(/^\$\.?/, '').split(/\.|\[['"]?|['"]?\]/).filter(Boolean)) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : null
-    return v === null || v === undefined ? '' : asText(v)
-  }, str))
+  def(['extractjson', 'extract_json'], { minArgs: 2, maxArgs: 3, bind: ([p, s, t]) => {
+    const type = (t?.constant?.value as ScalarType | undefined) ?? 'string'
+    const ep = str(p!)
+    const es = str(s!)
+    return { type, eval: (c, r) => {
+      let v: unknown = parseJson(es(c, r))
+      for (const part of (ep(c, r) as string).replace(/^\$\.?/, '').split(/\.|\[['"]?|['"]?\]/).filter(Boolean)) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : null
+      return fromDynamic(v ?? null, type)
+    } }
+  } })
   def(['base64_decode_tostring', 'base64_decodestring'], strFn('string', 1, 1, (s: string) => Buffer.from(s, 'base64').toString('utf8')))
   def(['base64_encode_tostring', 'base64_encodestring'], strFn('string', 1, 1, (s: string) => Buffer.from(s, 'utf8').toString('base64')))
   def('url_decode', strFn('string', 1, 1, (s: string) => { try { return decodeURIComponent(s.replace(/\+/g, ' ')) } catch { return '' } }))
@@ -526,7 +531,9 @@ export function unify(args: readonly BoundExpr[], ctx: FunctionContext): ScalarT
     if (t === undefined) t = a.type
     else if (t !== a.type) {
       if (isNumeric(t) && isNumeric(a.type)) t = widerNumeric(t, a.type)
-      else if (t === 'dynamic' || a.type === 'dynamic') t = 'dynamic'
+      // Kusto.Language types a dynamic/typed mix as the typed branch (values are converted).
+      else if (t === 'dynamic') t = a.type
+      else if (a.type === 'dynamic') continue
       else ctx.fail('ERR_KQL_TYPE', `Branches have different types: ${t} and ${a.type}`)
     }
   }
