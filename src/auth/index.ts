@@ -12,6 +12,7 @@ export { acquireToken } from './acquire_token.js'
 export type { AcquireOptions } from './acquire_token.js'
 export { TokenProvider } from './token_provider.js'
 export type { GetTokenRequest, TokenProviderOptions } from './token_provider.js'
+export { toTokenCredential } from './token_credential.js'
 export {
   CredentialError,
   TokenCredentialError,

@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, test } from 'node:test'
 import { setImmediate as tick } from 'node:timers/promises'
 import { createEmulator, serve, type Emulator, type RunningEmulator } from '../../src/emulator/index.js'
 import { WELL_KNOWN, wellKnownConfig } from '../../src/emulator/well_known.js'
-import { TokenProvider, type TokenError, type TokenProviderOptions } from '../../src/auth/index.js'
+import { TokenProvider, toTokenCredential, type TokenError, type TokenProviderOptions } from '../../src/auth/index.js'
 import { ManualClock } from '../../src/lib/clock.js'
 import { channels } from '../../src/lib/diagnostics.js'
 
@@ -185,6 +185,23 @@ describe('TokenProvider against the emulator over HTTP (ManualClock)', () => {
     assert.equal(provider.size, 0)
     await assert.rejects(provider.getToken({ tenant: 'common', resource: DEFENDER }), { code: 'ERR_INVALID_ARGUMENT' })
     assert.equal(provider.size, 0)
+  })
+
+  test('toTokenCredential: Azure SDK clients share the provider cache', async () => {
+    const provider = make()
+    const credential = toTokenCredential(provider, { tenant: WELL_KNOWN.contosoTenantId })
+    const n0 = tokenRequests()
+    const a = await credential.getToken(`${DEFENDER}/.default`)
+    const b = await credential.getToken([`${DEFENDER}/.default`], { tenantId: WELL_KNOWN.contosoTenantId })
+    const direct = await provider.getToken(CONTOSO)
+    assert.equal(tokenRequests() - n0, 1)
+    assert.equal(a!.token, direct.token)
+    assert.equal(b!.expiresOnTimestamp, direct.expiresAt)
+    assert.equal(b!.refreshAfterTimestamp, direct.refreshAt)
+    const fab = await credential.getToken(`${DEFENDER}/.default`, { tenantId: WELL_KNOWN.fabrikamTenantId })
+    assert.notEqual(fab!.token, direct.token)
+    await assert.rejects(credential.getToken([`${DEFENDER}/.default`, 'https://graph.microsoft.com/.default']), { code: 'ERR_INVALID_ARGUMENT' })
+    await assert.rejects(toTokenCredential(provider).getToken(`${DEFENDER}/.default`), { code: 'ERR_INVALID_ARGUMENT' })
   })
 
   test('forceRefresh fetches a new token (the "403 after a role change" path)', async () => {
