@@ -287,7 +287,13 @@ export class Binder implements BindHost {
     for (const p of inputs) for (const c of p.schema) (types.get(c.name) ?? types.set(c.name, new Set()).get(c.name)!).add(c.type)
     const outName = (c: Column): string => ((types.get(c.name)?.size ?? 1) > 1 ? `${c.name}_${c.type}` : c.name)
     if (outer) {
-      for (const p of inputs) for (const c of p.schema) if (!schema.some((s) => s.name === outName(c))) schema.push({ name: outName(c), type: c.type })
+      for (const p of inputs) for (const c of p.schema) {
+        if (schema.some((s) => s.name === outName(c))) continue
+        const variants = types.get(c.name)!
+        // all type variants of a conflicted name sit where the name first appears
+        if (variants.size > 1) for (const t of variants) schema.push({ name: `${c.name}_${t}`, type: t })
+        else schema.push({ name: c.name, type: c.type })
+      }
     } else {
       for (const c of inputs[0]!.schema) if (inputs.every((p) => p.schema.some((s) => s.name === c.name && s.type === c.type))) schema.push(c)
     }
@@ -582,13 +588,16 @@ export class Binder implements BindHost {
     const kind = op.kind
     if (kind === 'leftsemi' || kind === 'leftanti') return { op: 'join', pos: op.pos, kind, schema: left.schema, left, right, leftKeys, rightKeys, rightCols: [] }
     if (kind === 'rightsemi' || kind === 'rightanti') return { op: 'join', pos: op.pos, kind, schema: right.schema, left, right, leftKeys, rightKeys, rightCols: right.schema.map((_, i) => i) }
-    const used = new Set(left.schema.map((c) => c.name))
+    // A right column whose name is on the left gets the first free numeric suffix, where "free"
+    // also excludes the right side's own names (Special ⋈ (Deny ⋈ Allow) yields Timestamp2).
+    const leftNames = new Set(left.schema.map((c) => c.name))
+    const used = new Set([...leftNames, ...right.schema.map((c) => c.name)])
     const schema: Column[] = [...left.schema]
     const rightCols: number[] = []
     right.schema.forEach((c, i) => {
       // lookup drops the right side's key columns (Kusto docs "lookup operator")
       if (op.op === 'lookup' && rightKeys.includes(i)) return
-      const name = uniqueName(c.name, used)
+      const name = leftNames.has(c.name) ? uniqueName(c.name, used) : c.name
       used.add(name)
       schema.push({ name, type: c.type })
       rightCols.push(i)
