@@ -121,7 +121,8 @@ export class DefenderClient<S extends Surface = 'legacy'> {
 
   /** Incidents as an async iterable (`for await (const i of client.listIncidents())`), `.pages()` for pages. */
   listIncidents(options: ListIncidentsOptions = {}): PagedList<IncidentOf<S>> {
-    const pageSize = options.pageSize ?? MAX_PAGE_SIZE[this.surface]
+    // A small limit asks for a small page: no point transferring 100 incidents to show 5.
+    const pageSize = options.pageSize ?? Math.min(MAX_PAGE_SIZE[this.surface], Math.max(1, options.limit ?? Infinity))
     const params = {
       baseUrl: this.baseUrl,
       surface: this.surface,
@@ -138,7 +139,7 @@ export class DefenderClient<S extends Surface = 'legacy'> {
       this.surface === 'legacy'
         ? () => skipPages((skip) => run(listIncidentsRequest({ ...params, skip })), pageSize)
         : () => nextLinkPages(() => run(listIncidentsRequest(params)), (url) => run({ ...listIncidentsRequest(params), url }), new URL(this.baseUrl).origin)
-    return pagedList(pages, options.limit)
+    return pagedList(pages, options.limit, (i) => String((i as Incident).incidentId ?? (i as GraphIncident).id))
   }
 
   /** One incident; ERR_HTTP_STATUS with status 404 when it does not exist. */
@@ -171,7 +172,7 @@ export class DefenderClient<S extends Surface = 'legacy'> {
     const first = listAlertsRequest(params)
     const opts = options.signal ? { signal: options.signal } : {}
     const run = (request: DefenderRequest) => this.#execute(request, (r) => processListAlertsResponse(r, request.url), opts) as Promise<Page<GraphAlert>>
-    return pagedList(() => nextLinkPages(() => run(first), (url) => run({ ...first, url }), new URL(this.baseUrl).origin), options.limit)
+    return pagedList(() => nextLinkPages(() => run(first), (url) => run({ ...first, url }), new URL(this.baseUrl).origin), options.limit, (a) => a.id)
   }
 
   /** Graph alerts_v2 get. */

@@ -12,11 +12,19 @@ export interface PagedList<T> extends AsyncIterable<T> {
   toArray(): Promise<T[]>
 }
 
-export function pagedList<T>(pages: () => AsyncGenerator<Page<T>>, limit?: number): PagedList<T> {
+/**
+ * `key` drops items already yielded in this listing: with offset paging over data that changes
+ * (a new incident on top shifts every page by one), the same incident can come back on the next
+ * page. Offsets cannot recover an item shifted the other way — sync uses time-boundary paging
+ * for that (peers.md §1.2, elastic PR #20348).
+ */
+export function pagedList<T>(pages: () => AsyncGenerator<Page<T>>, limit?: number, key?: (item: T) => string): PagedList<T> {
   const limited = async function* (): AsyncGenerator<Page<T>> {
     let left = limit ?? Infinity
     if (left <= 0) return
-    for await (const page of pages()) {
+    const seen = key ? new Set<string>() : undefined
+    for await (const raw of pages()) {
+      const page = seen ? { ...raw, items: raw.items.filter((i) => !seen.has(key!(i)) && (seen.add(key!(i)), true)) } : raw
       if (page.items.length >= left) {
         yield { ...page, items: page.items.slice(0, left) }
         return

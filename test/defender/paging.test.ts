@@ -27,6 +27,28 @@ describe('paging over a real HTTP peer', () => {
     assert.equal(peer.seen.length, 2)
   })
 
+  test('legacy: a new incident on top between pages shifts the offsets; the repeat is dropped, none lost', async () => {
+    let all = Array.from({ length: 150 }, (_, i) => ({ incidentId: 150 - i }))
+    peer.script((s) => {
+      const skip = Number(new URL(s.url, 'http://x').searchParams.get('$skip') ?? 0)
+      const page = all.slice(skip, skip + 100)
+      if (skip === 0) all = [{ incidentId: 151 }, ...all] // created while the client pages
+      return { body: { value: page } }
+    })
+    const client = new DefenderClient({ tokenProvider: tokenSource(), tenant: 't', baseUrl: peer.url, limits: false })
+    const ids = (await client.listIncidents().toArray()).map((i) => i.incidentId)
+    assert.equal(ids.length, 150)
+    assert.equal(new Set(ids).size, 150)
+    assert.deepEqual([...ids].sort((a, b) => a - b), Array.from({ length: 150 }, (_, i) => i + 1))
+  })
+
+  test('a small limit asks for a small page', async () => {
+    peer.script({ body: { value: [{ incidentId: 1 }, { incidentId: 2 }] } })
+    const client = new DefenderClient({ tokenProvider: tokenSource(), tenant: 't', baseUrl: peer.url, limits: false })
+    assert.equal((await client.listIncidents({ limit: 2 }).toArray()).length, 2)
+    assert.equal(new URL(peer.seen[0]!.url, 'http://x').searchParams.get('$top'), '2')
+  })
+
   test('graph: follows @odata.nextLink on the same origin', async () => {
     peer.script(
       (s) => ({ body: { value: [{ id: '1' }, { id: '2' }], '@odata.nextLink': `${peer.url}/v1.0/security/incidents?$top=2&$skiptoken=abc` } }),
