@@ -80,7 +80,8 @@ export function registerHuntingRoutes(router: Router<EmulatorContext>): void {
   router.add('POST', '/v1.0/security/runHuntingQuery', (req, url, _p, ctx) => handle(req, url, ctx, requestInfo('graph', req, ctx.clock.now())), { group: 'hunting', caseInsensitive: true })
 
   addControlRoute(router, 'GET', '/hunting/limits', (_req, _url, _p, ctx) => json({ ...huntingOf(ctx).limits, rowsPerTenant: huntingOf(ctx).rowsPerTenant }))
-  addControlRoute(router, 'PATCH', '/hunting/limits', async (req, _url, _p, ctx) => {
+  // PATCH and PUT both merge (PUT like /_emulator/defender/limits).
+  for (const method of ['PATCH', 'PUT']) addControlRoute(router, method, '/hunting/limits', async (req, _url, _p, ctx) => {
     const store = huntingOf(ctx)
     const { rowsPerTenant, ...patch } = await readControlJson(req)
     if (rowsPerTenant !== undefined) {
