@@ -85,6 +85,21 @@ describe('DefenderClient against the emulator', () => {
     })
   }
 
+  test('legacy: live mode opens/updates incidents while the client pages; no duplicate, none of the original missing', async () => {
+    const start = new Set((await truth(W.contosoTenantId)).map((i) => i.incidentId as number))
+    const seen: number[] = []
+    let ticks = 0
+    for await (const page of client('legacy').listIncidents().pages()) {
+      seen.push(...page.items.map((i) => i.incidentId))
+      const { changes } = await control('POST', '/defender/live/tick', { steps: 3 })
+      ticks += changes.filter((c: any) => c.tenantId === W.contosoTenantId && c.action === 'created').length
+    }
+    assert.ok(ticks > 0, 'live mode created nothing')
+    assert.equal(new Set(seen).size, seen.length, 'duplicates')
+    const missing = [...start].filter((id) => !seen.includes(id))
+    assert.deepEqual(missing, [])
+  })
+
   test('graph: severity/classification filters, $expand=alerts, alerts_v2 list and get', async () => {
     const all = await truth(W.contosoTenantId)
     const high = (await client('graph').listIncidents({ filter: { severity: 'High' } }).toArray())
