@@ -159,6 +159,14 @@ describe('DefenderClient against the emulator', () => {
       assert.deepEqual(e.tokenRoles, ['AdvancedHunting.Read.All'])
       return true
     })
+    await assert.rejects(client('graph', W.tailspinTenantId).listIncidents().toArray(), (e: any) => {
+      assert.equal(e.code, 'ERR_HTTP_FORBIDDEN')
+      assert.deepEqual(e.requiredPermissions, ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All'])
+      assert.deepEqual(e.tokenRoles, ['ThreatHunting.Read.All'])
+      assert.match(e.hint, /\(Microsoft Graph\)/)
+      assert.equal(typeof e.serverCode, 'string')
+      return true
+    })
   })
 
   test('injected faults: 503 ×2, truncated body, invalid JSON, connection reset — all retried to success', async () => {
