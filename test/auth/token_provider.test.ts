@@ -16,26 +16,34 @@ describe('TokenProvider against the emulator over HTTP (ManualClock)', () => {
   let emulator: Emulator
   let running: RunningEmulator
   const providers: TokenProvider[] = []
+  // Every provider's requests go through this counter, and the tokenResponse channel counts the
+  // ones acquireToken finished, so a test can wait until no request is in flight (real HTTP).
+  let sent = 0
+  let done = 0
+  const onResponse = () => done++
+  const counting: typeof fetch = (input, init) => {
+    sent++
+    return fetch(input, init)
+  }
   const make = (over: Partial<TokenProviderOptions> = {}) => {
     const p = new TokenProvider({
       clientId: WELL_KNOWN.clientId,
       credential: { kind: 'secret', secret: WELL_KNOWN.clientSecret },
       authorityHost: running.url,
       clock,
+      fetch: counting,
       ...over,
     })
     providers.push(p)
     return p
   }
   const tokenRequests = () => emulator.requests.list({ group: 'token' }).length
-  /** Waits (real time, bounded) for in-flight HTTP to finish; the clock does not move. */
-  async function until(cond: () => boolean, what: string) {
-    for (let i = 0; i < 2000 && !cond(); i++) await new Promise((r) => setTimeout(r, 2))
-    assert.ok(cond(), `timed out waiting for ${what}`)
-  }
-  async function settle() {
-    for (let i = 0; i < 20; i++) await tick()
-    await new Promise((r) => setTimeout(r, 30))
+  /** Waits (real time, bounded) until every request started so far is processed; the clock does not move. */
+  async function idle() {
+    await tick() // a background refresh reaches fetch within the current microtasks
+    for (let i = 0; i < 5000 && done < sent; i++) await new Promise((r) => setTimeout(r, 2))
+    assert.equal(done, sent, 'requests still in flight')
+    await tick() // the provider's own handlers run after acquireToken publishes
   }
 
   before(async () => {
@@ -43,9 +51,11 @@ describe('TokenProvider against the emulator over HTTP (ManualClock)', () => {
     clock = new ManualClock(Date.now())
     emulator = await createEmulator({ clock, config: { ...wellKnownConfig(), tokenLifetimeSeconds: LIFETIME_S } })
     running = await serve(emulator)
+    channels.tokenResponse.subscribe(onResponse)
   })
   beforeEach(() => emulator.faults.clear())
   after(async () => {
+    channels.tokenResponse.unsubscribe(onResponse)
     for (const p of providers) p.close()
     await running.close()
   })
@@ -71,8 +81,8 @@ describe('TokenProvider against the emulator over HTTP (ManualClock)', () => {
     await clock.advance(t1.refreshAt - clock.now() + 1000)
     const served = await Promise.all([provider.getToken(CONTOSO), provider.getToken(CONTOSO), provider.getToken(CONTOSO)])
     assert.ok(served.every((t) => t.token === t1.token), 'old token served at once')
-    await until(() => tokenRequests() - n0 === 1, 'background refresh')
-    await settle()
+    await idle()
+    assert.equal(tokenRequests() - n0, 1)
     const t2 = await provider.getToken(CONTOSO)
     assert.notEqual(t2.token, t1.token)
     assert.equal(t2.expiresAt, clock.now() + LIFETIME_S * 1000)
@@ -93,17 +103,17 @@ describe('TokenProvider against the emulator over HTTP (ManualClock)', () => {
       for (let i = 0; i < 300 && tokenRequests() - n0 < 6; i++) {
         const before = tokenRequests()
         const t = await provider.getToken(CONTOSO)
-        if (tokenRequests() === before) await settle()
+        await idle()
         if (tokenRequests() > before) attemptTimes.push(clock.now())
         if (tokenRequests() - n0 < 6) assert.equal(t.token, t1.token, 'the valid token keeps being served')
         await clock.advance(250)
       }
       assert.equal(tokenRequests() - n0, 6, '5 failures then a success')
+      assert.equal(attemptTimes.length, 6)
       const gaps = attemptTimes.slice(1).map((t, i) => t - attemptTimes[i]!)
       // Backoff with jitter in [d/2, d] for d = 1, 2, 4, 8, 8 s (250 ms steps of the test loop).
       const expected = [1000, 2000, 4000, 8000, 8000]
       gaps.forEach((g, i) => assert.ok(g >= expected[i]! / 2 && g <= expected[i]! + 250, `gap ${i} = ${g} ms`))
-      await settle()
       const t2 = await provider.getToken(CONTOSO)
       assert.notEqual(t2.token, t1.token)
       const failed = events.filter((e) => e.reason === 'failed')
@@ -121,15 +131,16 @@ describe('TokenProvider against the emulator over HTTP (ManualClock)', () => {
     await clock.advance(t1.refreshAt - clock.now())
     const n0 = tokenRequests()
     assert.equal((await provider.getToken(CONTOSO)).token, t1.token)
-    await until(() => tokenRequests() - n0 === 1, 'throttled refresh')
-    await settle()
+    await idle()
+    assert.equal(tokenRequests() - n0, 1)
     await clock.advance(6_000)
     assert.equal((await provider.getToken(CONTOSO)).token, t1.token)
-    await settle()
+    await idle()
     assert.equal(tokenRequests() - n0, 1, 'no request inside Retry-After')
     await clock.advance(1_100)
     await provider.getToken(CONTOSO)
-    await until(() => tokenRequests() - n0 === 2, 'refresh after Retry-After')
+    await idle()
+    assert.equal(tokenRequests() - n0, 2, 'refresh after Retry-After')
   })
 
   test('after expiry with the outage still on, the error surfaces; a 429 then fails fast', async () => {
@@ -163,13 +174,13 @@ describe('TokenProvider against the emulator over HTTP (ManualClock)', () => {
     await clock.advance(t1.refreshAt - clock.now())
     const n0 = tokenRequests()
     await provider.getToken(CONTOSO)
-    await until(() => tokenRequests() - n0 === 1, 'refresh')
-    await settle()
+    await idle()
+    assert.equal(tokenRequests() - n0, 1)
     for (let i = 0; i < 5; i++) {
       await clock.advance(30_000)
       assert.equal((await provider.getToken(CONTOSO)).token, t1.token)
+      await idle()
     }
-    await settle()
     assert.equal(tokenRequests() - n0, 1, 'no retry of a 401')
     emulator.faults.add({ target: 'token', status: 401, body: { error: 'invalid_client', error_description: 'AADSTS7000222: expired', error_codes: [7000222] } })
     await clock.advance(t1.expiresAt - clock.now())
