@@ -11,6 +11,14 @@ import type { Plan } from './plan.js'
 import { isNumeric, typeFromName, widerNumeric, type Column, type ScalarType } from './types.js'
 import { asText, compareValues, convert, equalValues, hasPrefix, hasSuffix, hasTerm, kustoRegex, parseJson, toDynamic, toKustoString } from './values.js'
 
+/**
+ * Thrown (internally) when an open schema must grow a column; the engine re-binds with the column
+ * declared on the operator at `source` (Kusto keeps such schemas open in the same way).
+ */
+export class NeedColumn {
+  constructor(readonly source: number, readonly name: string) {}
+}
+
 export type Binding =
   | { readonly kind: 'scalar'; readonly expr: BoundExpr }
   | { readonly kind: 'tabular'; readonly plan: Plan }
@@ -48,6 +56,8 @@ export interface Scope {
   readonly env: Env
   /** In `summarize` expressions: binds aggregate calls (returns undefined elsewhere). */
   readonly aggregate?: (call: Expr & { kind: 'call' }) => BoundExpr
+  /** Position of the open-schema operator (bag_unpack, pivot) that can supply unknown columns. */
+  readonly open?: number
 }
 
 /** Kusto's result name for an unnamed expression (Kusto.Language ResultNameKind rules). */
@@ -127,6 +137,7 @@ export class ExprBinder {
     const b = lookup(scope.env, name)
     if (b?.kind === 'scalar') return { ...b.expr, name }
     if (b?.kind === 'tabular') return this.host.fail('ERR_KQL_TYPE', `'${name}' is a tabular expression and cannot be used as a scalar`, pos)
+    if (scope.open !== undefined) throw new NeedColumn(scope.open, name)
     return this.host.fail('ERR_KQL_UNKNOWN_COLUMN', `Failed to resolve scalar expression named '${name}'`, pos)
   }
 

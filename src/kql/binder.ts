@@ -5,7 +5,7 @@
  */
 import type { AggregateFunction, BoundAggregate } from './aggregates.js'
 import type { Assignment, Expr, Query, Tabular, TabularOp } from './ast.js'
-import { ExprBinder, exprName, lookup, type BindHost, type Binding, type Env, type Scope } from './bind_expr.js'
+import { ExprBinder, exprName, lookup, NeedColumn, type BindHost, type Binding, type Env, type Scope } from './bind_expr.js'
 import { constant, type BoundExpr, type Compiled, type RuntimeRef } from './compiled.js'
 import { KqlSemanticError } from './errors.js'
 import type { ScalarFunction } from './functions.js'
@@ -42,7 +42,12 @@ export interface BinderOptions {
   readonly functions: ReadonlyMap<string, ScalarFunction>
   readonly aggregates: ReadonlyMap<string, AggregateFunction>
   readonly rt: RuntimeRef
+  /** Columns later operators referenced on an open schema, by the position of its source operator. */
+  readonly openColumns: Map<number, string[]>
 }
+
+/** Operators that keep an open schema open (they pass unknown columns through). */
+const KEEPS_OPEN = new Set(['where', 'extend', 'serialize', 'sort', 'take', 'top', 'project-away', 'project-rename', 'project-reorder', 'mv-expand', 'parse', 'as', 'render', 'invoke', 'join', 'lookup'])
 
 export class Binder implements BindHost {
   readonly rt: RuntimeRef
@@ -234,7 +239,8 @@ export class Binder implements BindHost {
           env.vars.set(t.op.name, { kind: 'tabular', plan: memo })
           return memo
         }
-        return this.bindOp(input, t.op, env)
+        const out = this.bindOp(input, t.op, env)
+        return input.open !== undefined && out.open === undefined && KEEPS_OPEN.has(t.op.op) && out !== input ? { ...out, open: input.open } : out
       }
       case 'union':
         return this.bindUnion(t.tables.map((x) => this.bindSource(x, env)), t.outer, t.withSource, t.tables, t.pos)
@@ -304,7 +310,7 @@ export class Binder implements BindHost {
 
   // ---- tabular operators --------------------------------------------------------------------
   private bindOp(input: Plan, op: TabularOp, env: Env): Plan {
-    const scope: Scope = { columns: input.schema, env }
+    const scope: Scope = input.open === undefined ? { columns: input.schema, env } : { columns: input.schema, env, open: input.open }
     const pos = op.pos
     switch (op.op) {
       case 'where': {
@@ -358,7 +364,10 @@ export class Binder implements BindHost {
           const re = wildcard(c.pattern)
           let any = false
           input.schema.forEach((col, i) => { if (re.test(col.name)) { matched.add(i); any = true } })
-          if (!any && !c.pattern.includes('*')) this.fail('ERR_KQL_UNKNOWN_COLUMN', `Failed to resolve column or scalar expression named '${c.pattern}'`, c.pos)
+          if (!any && !c.pattern.includes('*')) {
+            if (input.open !== undefined) throw new NeedColumn(input.open, c.pattern)
+            this.fail('ERR_KQL_UNKNOWN_COLUMN', `Failed to resolve column or scalar expression named '${c.pattern}'`, c.pos)
+          }
         }
         const keep = input.schema.map((_, i) => i).filter((i) => matched.has(i) === (op.op === 'project-keep'))
         return { op: 'project', pos, schema: keep.map((i) => input.schema[i]!), input, cols: keep.map((i) => ({ from: i })) }
@@ -377,6 +386,7 @@ export class Binder implements BindHost {
         for (const c of op.columns) {
           const re = wildcard(c.pattern)
           let hits = input.schema.map((col, i) => ({ col, i })).filter(({ col, i }) => re.test(col.name) && !order.includes(i))
+          if (hits.length === 0 && !c.pattern.includes('*') && input.open !== undefined) throw new NeedColumn(input.open, c.pattern)
           if (hits.length === 0 && !c.pattern.includes('*')) this.fail('ERR_KQL_UNKNOWN_COLUMN', `Failed to resolve column or scalar expression named '${c.pattern}'`, c.pos)
           if (c.desc !== undefined) hits = hits.sort((x, y) => (x.col.name < y.col.name ? -1 : 1) * (c.desc ? -1 : 1))
           order.push(...hits.map((h) => h.i))
@@ -637,8 +647,25 @@ export class Binder implements BindHost {
       if (b.column === undefined) return this.fail('ERR_KQL_ARGUMENTS', 'bag_unpack() expects a dynamic column', call.pos)
       const prefixArg = call.args[1]
       const prefix = prefixArg?.kind === 'literal' && typeof prefixArg.value === 'string' ? prefixArg.value : ''
-      const schema = input.schema.filter((_, i) => i !== b.column)
-      return { op: 'bag_unpack', pos: call.pos, schema, input, column: b.column, prefix }
+      const extra = (this.opts.openColumns.get(call.pos) ?? []).map((name) => ({ name, type: 'dynamic' as const }))
+      const schema = [...input.schema.filter((_, i) => i !== b.column), ...extra]
+      return { op: 'bag_unpack', pos: call.pos, schema, input, column: b.column, prefix, open: call.pos }
+    }
+    if (call.name === 'pivot') {
+      // pivot(Column [, Aggregate] [, ByColumn…]): one output column per distinct value of Column.
+      const piv = this.exprs.bind(call.args[0] ?? { kind: 'star', pos: call.pos }, scope)
+      if (piv.column === undefined) return this.fail('ERR_KQL_ARGUMENTS', 'pivot() expects a column', call.pos)
+      const aggExpr = call.args[1]
+      const aggCall: Expr & { kind: 'call' } = aggExpr?.kind === 'call' && this.aggregates.has(aggExpr.name) ? aggExpr : { kind: 'call', pos: call.pos, name: 'count', args: [] }
+      const agg = this.bindAggregateCall(aggCall, scope)
+      const aggCols = new Set(aggCall.args.map((a) => this.exprs.bind(a, scope).column).filter((c): c is number => c !== undefined))
+      const keys = call.args.length > 2
+        ? call.args.slice(2).map((a) => this.exprs.bind(a, scope).column ?? this.fail('ERR_KQL_ARGUMENTS', 'pivot(): by-arguments must be columns', a.pos))
+        : input.schema.map((_, i) => i).filter((i) => i !== piv.column && !aggCols.has(i))
+      const valueType = agg.columns[0]!.type
+      const extra = (this.opts.openColumns.get(call.pos) ?? []).map((name) => ({ name, type: valueType }))
+      const schema = [...keys.map((i) => input.schema[i]!), ...extra]
+      return { op: 'pivot', pos: call.pos, schema, input, column: piv.column, keys, agg, valueType, open: call.pos }
     }
     return this.fail('ERR_KQL_UNSUPPORTED', `evaluate ${call.name}() is not supported by this engine`, call.pos)
   }

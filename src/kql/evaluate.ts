@@ -189,9 +189,14 @@ export function execute(plan: Plan, ctx: ExecContext): Table {
         if (v && typeof v === 'object' && !Array.isArray(v)) for (const k of Object.keys(v)) if (!seen.has(plan.prefix + k)) { seen.add(plan.prefix + k); keys.push(k) }
       }
       const data = t.data.filter((_, i) => i !== plan.column)
-      for (const k of keys) data.push(bag.map((v) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] ?? null : null)))
+      const pick = (k: string): unknown[] => bag.map((v) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] ?? null : null))
+      // columns declared by later references (open schema), then the other keys found in the data
+      for (const c of schema.slice(data.length)) data.push(pick(c.name.startsWith(plan.prefix) ? c.name.slice(plan.prefix.length) : c.name))
+      for (const k of keys) data.push(pick(k))
       return { columns: [...schema, ...keys.map((k) => ({ name: plan.prefix + k, type: 'dynamic' as const }))], data, rowCount: t.rowCount }
     }
+    case 'pivot':
+      return pivot(plan, execute(plan.input, ctx))
     case 'externaldata':
       return externalData(plan, ctx)
     case 'make-series':
@@ -332,6 +337,32 @@ function join(plan: Plan & { op: 'join' }, L: Table, R: Table, ctx: ExecContext)
     ...plan.rightCols.map((c) => pick(R.data[c]!, ri, R.columns[c]?.type ?? 'unknown')),
   ]
   return { columns: plan.schema, data, rowCount: li.length }
+}
+
+function pivot(plan: Plan & { op: 'pivot' }, t: Table): Table {
+  const groups = new Map<string, { keys: unknown[]; cells: Map<string, Accumulator> }>()
+  const names: string[] = plan.schema.slice(plan.keys.length).map((c) => c.name)
+  for (let r = 0; r < t.rowCount; r++) {
+    const keys = plan.keys.map((k) => t.data[k]![r])
+    const gk = groupKey(keys)
+    let g = groups.get(gk)
+    if (!g) groups.set(gk, (g = { keys, cells: new Map() }))
+    const v = t.data[plan.column]![r]
+    const name = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)
+    if (!names.includes(name)) names.push(name)
+    let acc = g.cells.get(name)
+    if (!acc) g.cells.set(name, (acc = plan.agg.create()))
+    acc.add(t.data, r)
+  }
+  const declared = plan.schema.length - plan.keys.length
+  const dynamicNames = names.slice(declared).sort()
+  const all = [...names.slice(0, declared), ...dynamicNames]
+  const data: unknown[][] = [...plan.keys.map(() => [] as unknown[]), ...all.map(() => [] as unknown[])]
+  for (const g of groups.values()) {
+    g.keys.forEach((k, i) => data[i]!.push(k))
+    all.forEach((n, i) => data[plan.keys.length + i]!.push(g.cells.get(n)?.result()[0] ?? (plan.valueType === 'long' ? 0 : null)))
+  }
+  return { columns: [...plan.schema, ...dynamicNames.map((name) => ({ name, type: plan.valueType }))], data, rowCount: groups.size }
 }
 
 function parseCsvLine(line: string): string[] {

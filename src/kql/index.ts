@@ -7,6 +7,7 @@ import type { Clock } from '../lib/clock.js'
 import { systemClock } from '../lib/clock.js'
 import { builtinAggregates, type AggregateFunction } from './aggregates.js'
 import type { Query } from './ast.js'
+import { NeedColumn } from './bind_expr.js'
 import { Binder } from './binder.js'
 import type { RuntimeRef } from './compiled.js'
 import { execute, type ExecContext } from './evaluate.js'
@@ -73,8 +74,20 @@ export class KqlEngine {
   bind(text: string): BoundQuery {
     const ast = parse(text)
     const rt: RuntimeRef = { now: 0, memo: new Map(), execute: () => { throw new Error('not running') } }
-    const binder = new Binder({ text, schema: this.schema, functions: this.functions, aggregates: this.aggregates, rt })
-    const plan = binder.bindQuery(ast)
+    const openColumns = new Map<number, string[]>()
+    let plan: Plan | undefined
+    // Open schemas (bag_unpack, pivot): a reference to a column they may produce declares it and
+    // binding restarts; each round adds one column, so this terminates.
+    for (let round = 0; plan === undefined; round++) {
+      try {
+        plan = new Binder({ text, schema: this.schema, functions: this.functions, aggregates: this.aggregates, rt, openColumns }).bindQuery(ast)
+      } catch (e) {
+        if (!(e instanceof NeedColumn) || round > 256) throw e
+        const list = openColumns.get(e.source) ?? []
+        if (list.includes(e.name)) throw e
+        openColumns.set(e.source, [...list, e.name])
+      }
+    }
     return {
       text,
       ast,

@@ -21,7 +21,15 @@ export interface SummarizeOutput {
   readonly layout: readonly (readonly ['key', number] | readonly ['agg', number, number] | readonly ['post', number])[]
 }
 
-export type Plan = { readonly schema: readonly Column[]; readonly pos: number } & (
+export type Plan = {
+  readonly schema: readonly Column[]
+  readonly pos: number
+  /**
+   * Set when the schema is open: downstream of `bag_unpack`/`pivot`, whose columns depend on the
+   * data. Holds the position of the operator that will supply columns referenced by name.
+   */
+  readonly open?: number
+} & (
   | { readonly op: 'scan'; readonly table: string }
   | { readonly op: 'const'; readonly table: Table }
   | { readonly op: 'lazy'; readonly build: () => Table }
@@ -38,6 +46,7 @@ export type Plan = { readonly schema: readonly Column[]; readonly pos: number } 
   | { readonly op: 'parse'; readonly input: Plan; readonly eval: Compiled; readonly regex: RegExp; readonly targets: readonly { readonly index: number; readonly type: ScalarType }[]; readonly pattern: readonly ParsePart[] }
   | { readonly op: 'memo'; readonly input: Plan }
   | { readonly op: 'bag_unpack'; readonly input: Plan; readonly column: number; readonly prefix: string }
+  | { readonly op: 'pivot'; readonly input: Plan; readonly column: number; readonly keys: readonly number[]; readonly agg: BoundAggregate; readonly valueType: ScalarType }
   | { readonly op: 'externaldata'; readonly uris: readonly string[]; readonly options: Readonly<Record<string, unknown>> }
   | { readonly op: 'make-series'; readonly input: Plan; readonly keys: readonly Compiled[]; readonly aggs: readonly BoundAggregate[]; readonly fills: readonly unknown[]; readonly on: Compiled; readonly from: Compiled | null; readonly to: Compiled | null; readonly step: Compiled }
 )

@@ -88,6 +88,13 @@ describe('tabular operators', () => {
     assert.deepEqual(col('Net | summarize n = count() by DeviceId | render barchart with (title = "x") | sort by DeviceId asc', 'n'), [2, 1, 1])
     assert.deepEqual(col('Net | sort by RemoteIP asc | serialize rn = row_number()', 'rn'), [1, 2, 3, 4])
   })
+  test('open schemas: columns from bag_unpack and pivot can be referenced by name later', () => {
+    assert.deepEqual(rows('Proc | evaluate bag_unpack(AdditionalFields) | where isnotempty(User) | summarize n = count() by tostring(User) | sort by User asc'), [{ User: 'alice', n: 2 }, { User: 'system', n: 1 }])
+    assert.deepEqual(rows('Proc | evaluate pivot(FileName, sum(FileSize), DeviceName) | project DeviceName, ["cmd.exe"] | sort by DeviceName asc'),
+      [{ DeviceName: 'srv.contoso.com', 'cmd.exe': 0 }, { DeviceName: 'ws1.contoso.com', 'cmd.exe': 50 }, { DeviceName: 'ws2.contoso.com', 'cmd.exe': 0 }])
+    const t = engine().run('Net | project DeviceId, RemotePort | evaluate pivot(RemotePort)')
+    assert.deepEqual(t.columns.map((c) => c.name), ['DeviceId', '443', '53', '80'])
+  })
   test('make-series fills empty bins with the default', () => {
     const r = rows(`Proc | make-series n = count() default = 0 on Timestamp from datetime(${new Date(NOW - 3 * HOUR).toISOString()}) to datetime(${new Date(NOW).toISOString()}) step 1h`)
     assert.deepEqual(r[0]!.n, [1, 1, 1])
