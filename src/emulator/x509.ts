@@ -73,7 +73,9 @@ export async function generateCertificate(options: CertificateOptions): Promise<
   }
 
   const serial = randomBytes(16)
-  serial[0]! &= 0x7f // positive INTEGER
+  // Positive, and a non-zero first byte: DER INTEGERs must be minimal, and OpenSSL rejects a
+  // serial with a redundant leading zero byte ("illegal padding").
+  serial[0] = (serial[0]! & 0x7f) | 0x40
   const tbs = seq(
     tlv(0xa0, integer(Buffer.from([2]))),
     integer(serial),
@@ -138,8 +140,12 @@ const octetString = (b: Buffer) => tlv(0x04, b)
 const bitString = (b: Buffer) => tlv(0x03, Buffer.concat([Buffer.from([0]), b]))
 const SHA256_WITH_RSA = seq(oid(OID.sha256WithRSA), Buffer.from([0x05, 0x00]))
 
+/** A non-negative DER INTEGER: minimal (no redundant leading zeros), sign byte added when needed. */
 function integer(b: Buffer): Buffer {
-  return tlv(0x02, b[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b)
+  let i = 0
+  while (i < b.length - 1 && b[i] === 0 && !(b[i + 1]! & 0x80)) i++
+  const v = b.subarray(i)
+  return tlv(0x02, v[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), v]) : v)
 }
 
 function oid(dotted: string): Buffer {
