@@ -45,8 +45,10 @@ export interface CliConfigFile {
   authorityHost?: string
   defenderApi?: string
   resource?: string
+  /** Tenants for `m365d hunt --all-tenants`, comma-separated (read by src/cli/commands/hunt_tenants.ts). */
+  tenants?: string
 }
-const FILE_KEYS: (keyof CliConfigFile)[] = ['tenantId', 'clientId', 'clientSecret', 'certificatePath', 'privateKeyPath', 'cloud', 'authorityHost', 'defenderApi', 'resource']
+const FILE_KEYS: (keyof CliConfigFile)[] = ['tenantId', 'clientId', 'clientSecret', 'certificatePath', 'privateKeyPath', 'cloud', 'authorityHost', 'defenderApi', 'resource', 'tenants']
 
 /** Where the credential comes from; the secret itself is read only when the credential is built. */
 export type CredentialSource =

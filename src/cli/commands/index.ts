@@ -13,4 +13,5 @@ export const commands: Record<string, () => Promise<{ default: Command<any> }>> 
   emulator: () => import('./emulator.js'),
   demo: () => import('./demo.js'),
   incidents: () => import('./incidents.js'),
+  hunt: () => import('./hunt.js'),
 }

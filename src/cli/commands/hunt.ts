@@ -1,0 +1,180 @@
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { resolveCloud } from '../../auth/clouds.js'
+import { TokenProvider } from '../../auth/token_provider.js'
+import type { Surface } from '../../defender/call.js'
+import { HuntingClient, type HuntOptions, type HuntResult } from '../../defender/hunt_client.js'
+import { RateLimiter } from '../../defender/rate_limiter.js'
+import { M365dError, redact } from '../../lib/errors.js'
+import { defineCommand } from '../command.js'
+import { loadConfig, readAll } from '../config.js'
+import { requireCredentials } from '../credentials.js'
+import { CliError, exitCodeFor, ExitCode } from '../errors.js'
+import { csvHeader, csvRow, renderRows, rowJson } from './hunt_output.js'
+import { selectTenants } from './hunt_tenants.js'
+import { incidentApiOptions, surfaceOf, terminalWidth } from './incidents_shared.js'
+import { duration, isoDate } from './incidents_list.js'
+
+const FORMATS = ['table', 'json', 'ndjson', 'csv'] as const
+const ROW_LIMITS = ['split', 'error', 'truncate'] as const
+const DEFAULT_CONCURRENCY = 4
+
+export default defineCommand({
+  name: 'hunt',
+  usage: '"<KQL>" | --file FILE | -',
+  summary: 'Run an advanced hunting query (KQL) in one tenant or across many',
+  description: `
+Runs the query on the legacy API (POST /api/advancedhunting/run, AdvancedHunting.Read.All) or with
+--api graph on Graph (POST /v1.0/security/runHuntingQuery, ThreatHunting.Read.All). The query comes
+from the argument, --file FILE, or stdin ('-').
+
+Across tenants (--tenants a,b,c, or --all-tenants = M365D_TENANTS or "tenants" in the config file)
+the query runs in each tenant, at most --concurrency at a time, each under its own quota (45 calls/min,
+1,500/h), and every row gets a TenantId column. A tenant that fails (not consented, missing role,
+throttled, bad query) is reported on stderr; the other tenants' rows are still printed.
+
+--since/--start/--end restrict the query to a time range (Graph: Timespan; legacy: a Timestamp filter
+after the query's first table) and let m365d split it into smaller windows when a result reaches the
+100,000-row cap or Graph's 50 MB cap (see docs/hunting.md).
+
+Exit codes: 0 every tenant answered; otherwise the exit code of the first failure, after printing the
+rows of the tenants that answered: 3 API or identity platform error (not consented, missing role,
+throttled), 4 network, 2 usage or a query to fix (ERR_HUNT_QUERY, ERR_HUNT_TIMEOUT, ERR_HUNT_ROW_LIMIT,
+ERR_HUNT_RESULT_TOO_LARGE).`,
+  options: {
+    ...incidentApiOptions,
+    file: { type: 'string', valueName: 'FILE', description: 'Read the query from FILE (.kql)' },
+    tenants: { type: 'string', valueName: 'LIST', description: 'Run in each of these tenants (comma-separated GUIDs or domains)' },
+    'all-tenants': { type: 'boolean', description: 'Run in every tenant of M365D_TENANTS or "tenants" in the config file' },
+    concurrency: { type: 'string', valueName: 'N', description: `Tenants queried at the same time (default ${DEFAULT_CONCURRENCY})` },
+    since: { type: 'string', valueName: 'DURATION', description: 'Time range: the last 30m, 12h, 7d…' },
+    start: { type: 'string', valueName: 'ISO', description: 'Time range start, e.g. 2026-01-02T00:00:00Z' },
+    end: { type: 'string', valueName: 'ISO', description: 'Time range end (default now)' },
+    window: { type: 'string', valueName: 'DURATION', description: 'Run the time range in windows of this size, e.g. 1d' },
+    'max-rows': { type: 'string', valueName: 'N', description: "The API's row cap (default 100,000; lower it for an emulator configured lower)" },
+    'row-limit': { type: 'string', valueName: 'MODE', description: 'At the 100,000-row cap: split (default with a time range) | error | truncate' },
+    format: { type: 'string', valueName: 'FORMAT', description: 'table (default) | json | ndjson | csv' },
+  },
+  examples: [
+    'm365d hunt "DeviceProcessEvents | where FileName =~ \\"powershell.exe\\" | take 20"',
+    'm365d hunt --file lateral.kql --all-tenants --format csv > hits.csv',
+    'm365d hunt --api graph --tenants contoso.com,fabrikam.com --since 7d --format ndjson "DeviceLogonEvents | where ActionType == \\"LogonFailed\\""',
+  ],
+  async run(ctx) {
+    const v = ctx.values
+    const surface: Surface = surfaceOf(ctx, v)
+    const format = ctx.json ? 'json' : (v.format ?? 'table')
+    if (!(FORMATS as readonly string[]).includes(format)) throw usage(`unknown --format '${format.slice(0, 20)}'`, `use one of ${FORMATS.join(', ')}`)
+    const rowLimit = v['row-limit']
+    if (rowLimit !== undefined && !(ROW_LIMITS as readonly string[]).includes(rowLimit)) throw usage(`unknown --row-limit '${rowLimit.slice(0, 20)}'`, `use one of ${ROW_LIMITS.join(', ')}`)
+    const concurrency = v.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(v.concurrency)
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw usage(`--concurrency must be an integer from 1 to 64, got '${String(v.concurrency).slice(0, 20)}'`, 'e.g. --concurrency 8')
+    const maxRows = v['max-rows'] === undefined ? undefined : Number(v['max-rows'])
+    if (maxRows !== undefined && !(Number.isInteger(maxRows) && maxRows >= 1)) throw usage(`--max-rows must be a positive integer, got '${String(v['max-rows']).slice(0, 20)}'`, 'e.g. --max-rows 100000')
+    const query = await readQuery(ctx, v.file)
+    const options: HuntOptions = { ...(rowLimit && { rowLimit: rowLimit as HuntOptions['rowLimit'] }), ...(maxRows && { maxRows }), ...(ctx.io.signal && { signal: ctx.io.signal }) }
+    if (v.since !== undefined && v.start !== undefined) throw usage('--since and --start are exclusive', '--since 7d is --start <now minus 7 days>')
+    if (v.end !== undefined && v.since === undefined && v.start === undefined) throw usage('--end needs --start or --since', 'e.g. --start 2026-01-01 --end 2026-01-08')
+    if (v.since !== undefined) options.timeRange = { start: Date.now() - duration(v.since), ...(v.end !== undefined && { end: isoDate(v.end, '--end') }) }
+    if (v.start !== undefined) options.timeRange = { start: isoDate(v.start, '--start'), ...(v.end !== undefined && { end: isoDate(v.end, '--end') }) }
+    if (v.window !== undefined) {
+      if (!options.timeRange) throw usage('--window needs a time range', 'add --since or --start')
+      options.windowMs = duration(v.window)
+    }
+
+    // Credentials and tenants, all checked before the first request.
+    const config = await loadConfig(ctx, v)
+    const selection = await selectTenants(ctx, v, config)
+    const app = await requireCredentials(config, ctx.commandPath, { tenantOptional: selection.fanOut })
+    const graphApi = v['graph-api'] ?? (ctx.io.env.M365D_GRAPH_API || undefined)
+    const cloud = graphApi ? resolveCloud(config.cloud.name, { authorityHost: config.authorityHost, defenderApi: config.defenderApi, graphApi }) : config.cloud
+    const resource = config.sources.resource !== 'default' ? config.resource : surface === 'graph' ? cloud.graphResource : cloud.defenderResource
+    const provider = new TokenProvider({ clientId: app.clientId, credential: app.credential, cloud, authorityHost: config.authorityHost })
+    // One limiter for the app: its keys include the tenant, so each tenant keeps its own quota.
+    const limiter = new RateLimiter()
+
+    const progress = selection.fanOut && (ctx.io.stderr as { isTTY?: boolean }).isTTY === true
+    const results = new Map<string, HuntResult>()
+    const failures: { tenant: string; error: unknown }[] = []
+    let done = 0
+    let rowsSoFar = 0
+    let columns: string[] | undefined
+    const stream = format === 'ndjson' || format === 'csv'
+    const emit = (tenant: string, r: HuntResult) => {
+      columns ??= [...(selection.fanOut ? ['TenantId'] : []), ...r.schema.map((c) => c.name)]
+      if (format === 'csv' && results.size === 1) ctx.print(csvHeader(columns))
+      for (const row of r.rows) {
+        const full = selection.fanOut ? { TenantId: tenant, ...row } : row
+        if (format === 'ndjson') ctx.print(JSON.stringify(rowJson(columns, full)))
+        else ctx.print(csvRow(columns, full))
+      }
+    }
+    const one = async (tenant: string) => {
+      try {
+        const client = new HuntingClient({ tokenProvider: provider, tenant, surface, cloud, resource, rateLimiter: limiter })
+        const r = await client.hunt(query, options)
+        results.set(tenant, r)
+        rowsSoFar += r.rows.length
+        if (stream) emit(tenant, r)
+      } catch (error) {
+        if (!selection.fanOut) throw error
+        failures.push({ tenant, error })
+        ctx.io.stderr.write(`${progress ? '\r\u001b[K' : ''}${describeFailure(tenant, error)}\n`)
+      } finally {
+        done++
+        if (progress) ctx.io.stderr.write(`\rhunting: ${done}/${selection.tenants.length} tenants, ${rowsSoFar} rows…`)
+      }
+    }
+    try {
+      const queue = [...selection.tenants]
+      await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+        for (let t = queue.shift(); t !== undefined; t = queue.shift()) await one(t)
+      }))
+    } finally {
+      provider.close()
+    }
+    if (progress) ctx.io.stderr.write('\r\u001b[K')
+
+    // Tenants in the order given, whatever order they finished in.
+    const ordered = selection.tenants.filter((t) => results.has(t)).map((t) => [t, results.get(t)!] as const)
+    const first = ordered[0]?.[1]
+    columns ??= first ? [...(selection.fanOut ? ['TenantId'] : []), ...first.schema.map((c) => c.name)] : selection.fanOut ? ['TenantId'] : []
+    const all = ordered.flatMap(([tenant, r]) => r.rows.map((row) => (selection.fanOut ? { TenantId: tenant, ...row } : row)))
+    if (format === 'json') ctx.printJson(all.map((row) => rowJson(columns!, row)))
+    if (format === 'table') ctx.print(all.length === 0 ? 'No rows.' : renderRows(columns, all, terminalWidth(ctx)))
+    if (ordered.some(([, r]) => r.truncated)) ctx.warn('some results reached the 100,000-row cap and may be incomplete (see --row-limit and --since)')
+    if (selection.fanOut && (failures.length > 0 || progress))
+      ctx.io.stderr.write(`${selection.tenants.length} tenants: ${ordered.length} answered (${all.length} rows), ${failures.length} failed\n`)
+    if (failures.length === 0) return ExitCode.ok
+    return exitCodeFor(failures[0]!.error)
+  },
+})
+
+function describeFailure(tenant: string, error: unknown): string {
+  const lines = error instanceof M365dError ? [`error ${error.code} (tenant ${tenant}): ${error.message}`, ...(error.hint ? [`hint: ${error.hint}`] : [])] : [`error (tenant ${tenant}): ${error instanceof Error ? error.message : String(error)}`]
+  return redact(lines.join('\n'))
+}
+
+async function readQuery(ctx: { positionals: string[]; io: { stdin: AsyncIterable<string | Uint8Array> & { isTTY?: boolean }; cwd: string } }, file: string | undefined): Promise<string> {
+  const args = ctx.positionals
+  if (args.length > 1) throw usage(`expected one query, got ${args.length} arguments`, 'quote the query: m365d hunt "DeviceInfo | take 10"')
+  if (file !== undefined && args.length) throw usage('give the query as an argument or with --file, not both', 'e.g. m365d hunt --file query.kql')
+  let text: string
+  if (file !== undefined) {
+    try {
+      text = await readFile(resolve(ctx.io.cwd, file), 'utf8')
+    } catch (cause) {
+      throw new CliError('ERR_CLI_FILE_UNREADABLE', `cannot read the query file ${file}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, { hint: 'check the path', cause })
+    }
+  } else if (args[0] === '-') {
+    if (ctx.io.stdin.isTTY) throw usage("'-' reads the query from stdin, but stdin is a terminal", 'pipe it in: m365d hunt - < query.kql')
+    text = await readAll(ctx.io.stdin)
+  } else if (args[0] !== undefined) text = args[0]
+  else throw usage('no query given', 'm365d hunt "DeviceInfo | take 10", --file query.kql, or - to read stdin')
+  if (text.trim() === '') throw usage('the query is empty', 'e.g. DeviceInfo | take 10')
+  return text
+}
+
+function usage(message: string, hint: string): CliError {
+  return new CliError('ERR_CLI_INVALID_OPTION', message, { hint, exitCode: ExitCode.usage })
+}
