@@ -18,6 +18,8 @@ export interface BoundAggregate {
   readonly columns: readonly Column[]
   /** Columns contributed by `arg_max(x, *)`: skipped when a same-named column already exists. */
   readonly starFrom?: number
+  /** `count()`: the evaluator counts rows per group itself. */
+  readonly isCount?: boolean
   create(): Accumulator
 }
 
@@ -194,7 +196,7 @@ export function builtinAggregates(): Map<string, AggregateFunction> {
     let n = 0
     return { add: () => void n++, result: () => [n] }
   }, 0, 1)
-  m.set('count', count)
+  m.set('count', { ...count, bind: (a, fail) => (a.args.length === 0 ? { ...count.bind(a, fail), isCount: true } : count.bind(a, fail)) })
   m.set('countif', simple('countif', () => 'long', ([p]) => {
     let n = 0
     return { add: (c, r) => void (p!(c, r) === true && n++), result: () => [n] }

@@ -337,6 +337,10 @@ export class ExprBinder {
 
   /** The string form of an operand, for string operators. */
   text(e: BoundExpr): Compiled {
+    if (e.type === 'string' && e.column !== undefined) {
+      const k = e.column
+      return (c, r) => c[k]![r] ?? ''
+    }
     if (e.type === 'string') {
       const ev = e.eval
       return (c, r) => ev(c, r) ?? ''
@@ -353,6 +357,15 @@ export class ExprBinder {
     const base = cs ? op.slice(0, -3) : op
     const k = r.constant && typeof r.constant.value === 'string' ? r.constant.value : undefined
     let test: (h: string, n: string) => boolean
+    if (k !== undefined && k !== '' && (base === 'has' || base === 'hasprefix' || base === 'hassuffix')) {
+      // A constant needle compiles to one regex with term boundaries (alphanumerics; non-ASCII counts as a term character).
+      const esc = k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      const term = (ch: string): boolean => /[A-Za-z0-9\u0080-\uffff]/.test(ch)
+      const pre = term(k[0]!) ? '(?:^|[^A-Za-z0-9\\u0080-\\uffff])' : ''
+      const post = term(k[k.length - 1]!) && base !== 'hasprefix' ? '(?![A-Za-z0-9\\u0080-\\uffff])' : ''
+      const re = new RegExp(`${base === 'hassuffix' ? '' : pre}${esc}${post}`, cs ? '' : 'i')
+      return { type: 'bool', eval: (c, i) => re.test(hay(c, i) as string) !== neg }
+    }
     switch (base) {
       case 'has': test = (h, n) => hasTerm(h, n, cs); break
       case 'hasprefix': test = (h, n) => hasPrefix(h, n, cs); break

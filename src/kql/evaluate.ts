@@ -234,44 +234,70 @@ function mvExpand(schema: readonly Column[], t: Table, items: readonly { target:
   return { table: { columns: schema, data, rowCount: rows }, groups }
 }
 
+/** A Map key for one value: the value itself for scalars, a tagged string for dynamic values. */
+const keyValue = (v: unknown): unknown => (v === undefined ? null : v !== null && typeof v === 'object' ? `\u0000${JSON.stringify(v)}` : v)
+/** A Map key for several values, without allocating an array per row. */
+function rowKey(keys: readonly ((c: readonly unknown[][], r: number) => unknown)[], d: readonly unknown[][], r: number): string {
+  let s = ''
+  for (let k = 0; k < keys.length; k++) {
+    const v = keys[k]!(d, r)
+    s += typeof v === 'string' ? `s${v.length}:${v}` : typeof v === 'number' ? `d${v};` : v === null || v === undefined ? 'n' : typeof v === 'object' ? `o${JSON.stringify(v).length}:${JSON.stringify(v)}` : `b${String(v)};`
+  }
+  return s
+}
+
+const COUNTED: Accumulator = { add: () => undefined, result: () => [] }
+
 function summarize(plan: Plan & { op: 'summarize' }, t: Table): Table {
-  const groups = new Map<string, { keys: unknown[]; accs: Accumulator[] }>()
-  const order: { keys: unknown[]; accs: Accumulator[] }[] = []
+  const groups = new Map<unknown, { keys: unknown[]; accs: Accumulator[]; n: number }>()
+  const order: { keys: unknown[]; accs: Accumulator[]; n: number }[] = []
   const d = t.data
   const nk = plan.keys.length
+  const key0 = plan.keys[0]
+  // count() is by far the most common aggregate: counted inline, without an accumulator call.
+  const counts = plan.aggs.map((a) => a.isCount === true)
+  const others = plan.aggs.map((_, i) => i).filter((i) => !counts[i])
   for (let r = 0; r < t.rowCount; r++) {
-    const keys = new Array<unknown>(nk)
-    for (let k = 0; k < nk; k++) keys[k] = plan.keys[k]!(d, r)
-    const gk = nk === 1 ? groupKey(keys) : groupKey(keys)
+    const gk = nk === 0 ? 0 : nk === 1 ? keyValue(key0!(d, r)) : rowKey(plan.keys, d, r)
     let g = groups.get(gk)
     if (!g) {
-      g = { keys, accs: plan.aggs.map((a) => a.create()) }
+      g = { keys: plan.keys.map((k) => k(d, r)), accs: plan.aggs.map((a, i) => (counts[i] ? COUNTED : a.create())), n: 0 }
       groups.set(gk, g)
       order.push(g)
     }
-    for (const a of g.accs) a.add(d, r)
+    g.n++
+    for (let i = 0; i < others.length; i++) g.accs[others[i]!]!.add(d, r)
   }
   // Kusto: an aggregation without `by` over no rows still yields one row (count() = 0).
-  if (nk === 0 && order.length === 0) order.push({ keys: [], accs: plan.aggs.map((a) => a.create()) })
+  if (nk === 0 && order.length === 0) order.push({ keys: [], accs: plan.aggs.map((a) => a.create()), n: 0 })
   const data: unknown[][] = plan.schema.map(() => new Array<unknown>(order.length))
-  order.forEach((g, gi) => {
-    const results = g.accs.map((a) => a.result())
-    const postCols = plan.postSlots.map((s) => [s[0] === 'key' ? g.keys[s[1]] : results[s[1]]![s[2]]])
-    plan.out.layout.forEach((slot, ci) => {
+  const layout = plan.out.layout
+  const hasPost = plan.post.length > 0
+  const results = new Array<unknown[]>(plan.aggs.length)
+  for (let gi = 0; gi < order.length; gi++) {
+    const g = order[gi]!
+    for (let i = 0; i < results.length; i++) results[i] = counts[i] ? [g.n] : g.accs[i]!.result()
+    const postCols = hasPost ? plan.postSlots.map((s) => [s[0] === 'key' ? g.keys[s[1]] : results[s[1]]![s[2]]]) : []
+    for (let ci = 0; ci < layout.length; ci++) {
+      const slot = layout[ci]!
       data[ci]![gi] = slot[0] === 'key' ? g.keys[slot[1]] : slot[0] === 'agg' ? results[slot[1]]![slot[2]] ?? null : plan.post[slot[1]]!(postCols, 0)
-    })
-  })
+    }
+  }
   return { columns: plan.schema, data, rowCount: order.length }
 }
 
 function join(plan: Plan & { op: 'join' }, L: Table, R: Table, ctx: ExecContext): Table {
-  const keyOf = (t: Table, cols: readonly number[], r: number): string | null => {
-    const vals = cols.map((c) => t.data[c]![r])
+  const keyOf = (t: Table, cols: readonly number[], r: number): unknown => {
     // null keys never match (empty strings do)
+    if (cols.length === 1) {
+      const v = t.data[cols[0]!]![r]
+      return v === null || v === undefined ? null : keyValue(v)
+    }
+    const vals = cols.map((c) => t.data[c]![r])
     if (vals.some((v) => v === null || v === undefined)) return null
     return groupKey(vals)
   }
-  const index = new Map<string, number[]>()
+  const index = new Map<unknown, number[]>()
   for (let r = 0; r < R.rowCount; r++) {
     const k = keyOf(R, plan.rightKeys, r)
     if (k === null) continue
@@ -283,7 +309,7 @@ function join(plan: Plan & { op: 'join' }, L: Table, R: Table, ctx: ExecContext)
   const ri: number[] = []
   const kind = plan.kind
   if (kind === 'rightsemi' || kind === 'rightanti') {
-    const leftKeys = new Set<string>()
+    const leftKeys = new Set<unknown>()
     for (let r = 0; r < L.rowCount; r++) {
       const k = keyOf(L, plan.leftKeys, r)
       if (k !== null) leftKeys.add(k)
@@ -294,7 +320,7 @@ function join(plan: Plan & { op: 'join' }, L: Table, R: Table, ctx: ExecContext)
     }
     return { columns: plan.schema, data: R.data.map((c) => gather(c, ri)), rowCount: ri.length }
   }
-  const seenLeft = new Set<string>()
+  const seenLeft = new Set<unknown>()
   const matchedRight = new Set<number>()
   for (let r = 0; r < L.rowCount; r++) {
     const k = keyOf(L, plan.leftKeys, r)
