@@ -44,7 +44,12 @@ export class TableBuilder {
     if (ts < 0 || this.#rows < 2) return { columns: this.columns, data: this.#data, rowCount: this.#rows }
     const times = this.#data[ts] as number[]
     const order = Array.from({ length: this.#rows }, (_, i) => i).sort((a, b) => times[a]! - times[b]!)
-    return { columns: this.columns, data: this.#data.map((col) => order.map((i) => col[i])), rowCount: this.#rows }
+    // Column by column, so each unsorted column can be collected before the next is copied (1M-row tables).
+    for (let c = 0; c < this.#data.length; c++) {
+      const col = this.#data[c]!
+      this.#data[c] = order.map((i) => col[i])
+    }
+    return { columns: this.columns, data: this.#data, rowCount: this.#rows }
   }
 }
 

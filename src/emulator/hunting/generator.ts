@@ -52,6 +52,8 @@ const BENIGN = [
   { file: 'msedge.exe', folder: 'C:\\Program Files (x86)\\Microsoft\\Edge\\Application', cmd: '"msedge.exe" --single-argument https://portal.office.com', parent: 'explorer.exe' },
   { file: 'ms-teams.exe', folder: 'C:\\Program Files\\WindowsApps\\MSTeams', cmd: '"ms-teams.exe" --system-initiated', parent: 'explorer.exe' },
   { file: 'powershell.exe', folder: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0', cmd: 'powershell.exe -ExecutionPolicy RemoteSigned -File C:\\Scripts\\inventory.ps1', parent: 'svchost.exe' },
+  // Management agents run encoded commands too: hunts for "-enc" must tell these from the attacks.
+  { file: 'powershell.exe', folder: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0', cmd: 'powershell.exe -NoProfile -NonInteractive -enc JABQAHIAbwBnAHIAZQBzAHMAUAByAGUAZgA=', parent: 'CcmExec.exe' },
   { file: 'cmd.exe', folder: 'C:\\Windows\\System32', cmd: 'cmd.exe /c ipconfig /all', parent: 'explorer.exe' },
   { file: 'conhost.exe', folder: 'C:\\Windows\\System32', cmd: 'conhost.exe 0xffffffff -ForceV1', parent: 'cmd.exe' },
   { file: 'conhost.exe', folder: 'C:\\Windows\\System32', cmd: 'conhost.exe 0xffffffff -ForceV1', parent: 'powershell.exe' },
@@ -140,6 +142,7 @@ export function generateHuntingData(o: HuntingDataOptions): Map<string, Table> {
   const devices = new Map<string, Row>()
   const accounts = new Map<string, Row>()
   const parents = new Map<string, Row>()
+  const images = new Map<string, Row>()
   const device = (h: Host) => cached(devices, h.id, () => ({ DeviceId: h.id, DeviceName: h.name }))
   const account = (u: User) => cached(accounts, u.name, () => ({ AccountName: u.name, AccountDomain: netbios, AccountSid: u.sid, AccountUpn: u.upn, AccountObjectId: u.objectId }))
   /** The initiating process: a shared part per (user, image, command line) plus its own id and start time. */
@@ -236,7 +239,7 @@ export function generateHuntingData(o: HuntingDataOptions): Map<string, Table> {
     DeviceProcessEvents: (t, h) => {
       const b = rng.pick(BENIGN)
       const hs = hashOf(b.file)
-      return [device(h), account(h.user), { ActionType: 'ProcessCreated', FileName: b.file, FolderPath: `${b.folder}\\${b.file}` }, hs, { FileSize: 100_000 + (hs.SHA1.charCodeAt(0) << 12), ProcessId: rng.int(1000, 65000), ProcessCommandLine: b.cmd, ProcessCreationTime: t, ProcessIntegrityLevel: 'Medium', ProcessTokenElevation: 'TokenElevationTypeLimited' }, ...initiating(h.user, b.parent, b.parent, rng.int(500, 9000), t, 'explorer.exe')]
+      return [device(h), account(h.user), cached(images, b.cmd, () => ({ ActionType: 'ProcessCreated', FileName: b.file, FolderPath: `${b.folder}\\${b.file}`, ProcessCommandLine: b.cmd })), hs, { FileSize: 100_000 + (hs.SHA1.charCodeAt(0) << 12), ProcessId: rng.int(1000, 65000), ProcessCreationTime: t, ProcessIntegrityLevel: 'Medium', ProcessTokenElevation: 'TokenElevationTypeLimited' }, ...initiating(h.user, b.parent, b.parent, rng.int(500, 9000), t, 'explorer.exe')]
     },
     DeviceNetworkEvents: (t, h) => {
       const r = rng.pick(REMOTE)
