@@ -47,6 +47,8 @@ export interface BindHost {
   bindTabular(e: Expr, env: Env): Plan
   /** Returns true if the expression denotes a table (without binding errors). */
   isTabular(e: Expr, env: Env): boolean
+  /** Records a subquery evaluated from a closure (toscalar, `in (T)`): column pruning must keep all its columns. */
+  noteSubquery(plan: Plan): void
   /** Binds a user function call whose body is scalar. */
   callScalarFunction(fn: Binding & { kind: 'function' }, args: readonly BoundExpr[], pos: number): BoundExpr
 }
@@ -58,6 +60,8 @@ export interface Scope {
   readonly aggregate?: (call: Expr & { kind: 'call' }) => BoundExpr
   /** Position of the open-schema operator (bag_unpack, pivot) that can supply unknown columns. */
   readonly open?: number
+  /** Collects the indices of the input columns the bound expressions read (for column pruning). */
+  readonly reads?: Set<number>
 }
 
 /** Kusto's result name for an unnamed expression (Kusto.Language ResultNameKind rules). */
@@ -131,6 +135,7 @@ export class ExprBinder {
     // TimeGenerated is accepted as an alias of Timestamp in Defender advanced hunting (issue 5 §1).
     if (idx < 0 && name === 'TimeGenerated') idx = scope.columns.findIndex((c) => c.name === 'Timestamp')
     if (idx >= 0) {
+      scope.reads?.add(idx)
       const col = scope.columns[idx]!
       return { type: col.type, eval: (c, r) => c[idx]![r], name, column: idx }
     }
@@ -180,6 +185,7 @@ export class ExprBinder {
         if (e.args.length !== 1) return this.host.fail('ERR_KQL_ARGUMENTS', 'toscalar() expects 1 argument', e.pos)
         if (!this.host.isTabular(e.args[0]!, scope.env)) return this.bind(e.args[0]!, scope)
         const plan = this.host.bindTabular(e.args[0]!, scope.env)
+        this.host.noteSubquery(plan)
         const type = plan.schema[0]?.type ?? 'unknown'
         const rt = this.host.rt
         const key = {}
@@ -198,12 +204,14 @@ export class ExprBinder {
         const colName = n?.constant?.value ?? (n ? n.eval([], 0) : undefined)
         if (typeof colName !== 'string') return this.host.fail('ERR_KQL_ARGUMENTS', 'column_ifexists() expects a column name and a default value', e.pos)
         const idx = scope.columns.findIndex((c) => c.name === colName)
+        if (idx >= 0) scope.reads?.add(idx)
         if (idx >= 0) return { type: scope.columns[idx]!.type, eval: (c, r) => c[idx]![r], column: idx }
         return this.bind(e.args[1]!, scope)
       }
       case 'pack_all':
       case 'bag_pack_columns': {
         const cols = name === 'pack_all' ? scope.columns.map((_, i) => i) : e.args.map((a) => this.bind(a, scope).column ?? -1)
+        for (const i of cols) if (i >= 0) scope.reads?.add(i)
         if (cols.includes(-1)) return this.host.fail('ERR_KQL_ARGUMENTS', `${name}() expects column names`, e.pos)
         const cs = scope.columns
         return { type: 'dynamic', eval: (c, r) => {
@@ -453,6 +461,7 @@ export class ExprBinder {
     for (const item of list) {
       if (this.host.isTabular(item, scope.env)) {
         const plan = this.host.bindTabular(item, scope.env)
+        this.host.noteSubquery(plan)
         if (plan.schema.length < 1) this.host.fail('ERR_KQL_TYPE', 'The subquery has no columns', item.pos)
         sources.push(() => { const t = rt.execute(plan); return t.data[0]!.slice(0, t.rowCount) })
         continue

@@ -55,12 +55,18 @@ export class Binder implements BindHost {
   readonly aggregates: ReadonlyMap<string, AggregateFunction>
   private readonly exprs: ExprBinder
   private depth = 0
+  /** Plans run from inside expressions (toscalar, `in (subquery)`). */
+  readonly subqueries: Plan[] = []
 
   constructor(private readonly opts: BinderOptions) {
     this.rt = opts.rt
     this.functions = opts.functions
     this.aggregates = opts.aggregates
     this.exprs = new ExprBinder(this)
+  }
+
+  noteSubquery(plan: Plan): void {
+    this.subqueries.push(plan)
   }
 
   fail(code: string, message: string, pos: number): never {
@@ -310,7 +316,13 @@ export class Binder implements BindHost {
 
   // ---- tabular operators --------------------------------------------------------------------
   private bindOp(input: Plan, op: TabularOp, env: Env): Plan {
-    const scope: Scope = input.open === undefined ? { columns: input.schema, env } : { columns: input.schema, env, open: input.open }
+    const reads = new Set<number>()
+    const plan = this.bindOpInner(input, op, env, reads)
+    return plan === input ? plan : { ...plan, reads }
+  }
+
+  private bindOpInner(input: Plan, op: TabularOp, env: Env, reads: Set<number>): Plan {
+    const scope: Scope = input.open === undefined ? { columns: input.schema, env, reads } : { columns: input.schema, env, open: input.open, reads }
     const pos = op.pos
     switch (op.op) {
       case 'where': {
@@ -323,7 +335,7 @@ export class Binder implements BindHost {
         const schema = [...input.schema]
         const steps: { target: number; eval: Compiled }[] = []
         for (const a of op.items) {
-          const b = this.exprs.bind(a.expr, { columns: schema, env })
+          const b = this.exprs.bind(a.expr, { ...scope, columns: schema })
           const names = a.names ?? [exprName(a.expr, this.functions, this.aggregates) ?? columnName(new Set(schema.map((c) => c.name)))]
           names.forEach((name, k) => {
             // `(a, b, c) = f(…)`: tuple results (series_decompose_anomalies) are dynamic arrays, one per name.
@@ -395,10 +407,10 @@ export class Binder implements BindHost {
         return { op: 'project', pos, schema: order.map((i) => input.schema[i]!), input, cols: order.map((i) => ({ from: i })) }
       }
       case 'summarize':
-        return this.bindSummarize(input, op.aggs, op.by, env, pos)
+        return this.bindSummarize(input, op.aggs, op.by, env, pos, reads)
       case 'distinct': {
-        if (op.items.length === 0) return this.bindSummarize(input, [], input.schema.map((c) => ({ pos, expr: { kind: 'name', pos, name: c.name } })), env, pos)
-        return this.bindSummarize(input, [], op.items, env, pos)
+        if (op.items.length === 0) return this.bindSummarize(input, [], input.schema.map((c) => ({ pos, expr: { kind: 'name', pos, name: c.name } })), env, pos, reads)
+        return this.bindSummarize(input, [], op.items, env, pos, reads)
       }
       case 'count':
         return this.bindSummarize(input, [{ pos, names: ['Count'], expr: { kind: 'call', pos, name: 'count', args: [] } }], [], env, pos)
@@ -482,7 +494,7 @@ export class Binder implements BindHost {
         return { op: 'const', pos, schema, table: { columns: schema, data: [cols.map((c) => c.name), cols.map((_, i) => i), cols.map((c) => `System.${c.type}`), cols.map((c) => c.type)], rowCount: cols.length } }
       }
       case 'invoke':
-        return this.bindInvoke(input, op.call, env)
+        return this.bindInvoke(input, op.call, env, reads)
       case 'evaluate':
         return this.bindEvaluate(input, op.call, scope)
       case 'make-series':
@@ -503,8 +515,8 @@ export class Binder implements BindHost {
     return { eval: b.eval, desc, nullsFirst: nullsFirst ?? !desc }
   }
 
-  private bindSummarize(input: Plan, aggItems: readonly Assignment[], byItems: readonly Assignment[], env: Env, pos: number): Plan {
-    const scope: Scope = { columns: input.schema, env }
+  private bindSummarize(input: Plan, aggItems: readonly Assignment[], byItems: readonly Assignment[], env: Env, pos: number, reads?: Set<number>): Plan {
+    const scope: Scope = reads ? { columns: input.schema, env, reads } : { columns: input.schema, env }
     const schema: Column[] = []
     const used = new Set<string>()
     const keys: Compiled[] = []
@@ -577,7 +589,9 @@ export class Binder implements BindHost {
     const star = e.args.some((a) => a.kind === 'star')
     const args = e.args.filter((a) => a.kind !== 'star')
     if (args.length < fn.minArgs || (args.length > fn.maxArgs && !star)) this.fail('ERR_KQL_ARGUMENTS', `Aggregate '${e.name}' expects ${fn.minArgs} to ${fn.maxArgs} arguments, got ${args.length}`, e.pos)
-    const bound = args.map((a) => this.exprs.bind(a, { columns: scope.columns, env: scope.env }))
+    const argScope: Scope = scope.reads ? { columns: scope.columns, env: scope.env, reads: scope.reads } : { columns: scope.columns, env: scope.env }
+    const bound = args.map((a) => this.exprs.bind(a, argScope))
+    if (star) scope.columns.forEach((_, i) => scope.reads?.add(i))
     const argNames = args.map((a) => exprName(a, this.functions, this.aggregates) ?? '')
     return fn.bind({ args: bound, argNames, inputColumns: scope.columns, star }, (code, message) => this.fail(code, message, e.pos))
   }
@@ -615,11 +629,12 @@ export class Binder implements BindHost {
     return { op: 'join', pos: op.pos, kind, schema, left, right, leftKeys, rightKeys, rightCols }
   }
 
-  private bindInvoke(input: Plan, call: Expr & { kind: 'call' }, env: Env): Plan {
+  private bindInvoke(input: Plan, call: Expr & { kind: 'call' }, env: Env, reads: Set<number>): Plan {
     if (call.name === 'FileProfile') {
       const schema = [...input.schema]
       const steps: { target: number; eval: Compiled }[] = []
       const shaIdx = input.schema.findIndex((c) => c.name === 'SHA1')
+      if (shaIdx >= 0) reads.add(shaIdx)
       for (const c of FILE_PROFILE) {
         if (schema.some((s) => s.name === c.name)) continue
         const target = schema.length

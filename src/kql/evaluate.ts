@@ -5,6 +5,7 @@
 import type { Accumulator } from './aggregates.js'
 import { KqlRuntimeError } from './errors.js'
 import type { Plan } from './plan.js'
+import type { Needed } from './prune.js'
 import type { Column, ScalarType, Table } from './types.js'
 import { compareValues, convert, fromDynamic, groupKey } from './values.js'
 
@@ -17,6 +18,15 @@ export interface ExecContext {
   readonly memo: Map<Plan, Table>
   /** Largest intermediate row count allowed (join, mv-expand, union outputs). */
   readonly maxRows: number
+  /** Output columns each plan node must produce (prune.ts); others may be left empty. */
+  readonly needed?: WeakMap<Plan, Needed>
+}
+
+const SKIPPED: unknown[] = []
+/** Gathers the needed columns of `t` at the row indices `idx` (unneeded columns stay empty). */
+function gatherAll(plan: Plan, t: Table, idx: readonly number[], ctx: ExecContext): unknown[][] {
+  const need = ctx.needed?.get(plan)
+  return t.data.map((c, i) => (need === undefined || need === 'all' || need.has(i) ? gather(c, idx) : SKIPPED))
 }
 
 function guard(n: number, ctx: ExecContext, plan: Plan): void {
@@ -68,7 +78,7 @@ export function execute(plan: Plan, ctx: ExecContext): Table {
       const d = t.data
       for (let r = 0; r < t.rowCount; r++) if (p(d, r) === true) idx.push(r)
       if (idx.length === t.rowCount) return t
-      return { columns: schema, data: d.map((c) => gather(c, idx)), rowCount: idx.length }
+      return { columns: schema, data: gatherAll(plan, t, idx, ctx), rowCount: idx.length }
     }
     case 'project': {
       const t = execute(plan.input, ctx)
@@ -117,7 +127,7 @@ export function execute(plan: Plan, ctx: ExecContext): Table {
         }
         return a - b
       })
-      return { columns: schema, data: t.data.map((c) => gather(c, idx)), rowCount: idx.length }
+      return { columns: schema, data: gatherAll(plan, t, idx, ctx), rowCount: idx.length }
     }
     case 'take': {
       const t = execute(plan.input, ctx)
@@ -358,9 +368,12 @@ function join(plan: Plan & { op: 'join' }, L: Table, R: Table, ctx: ExecContext)
     for (let i = 0; i < idx.length; i++) out[i] = idx[i]! < 0 ? nullOf(type) : col[idx[i]!]
     return out
   }
+  const need = ctx.needed?.get(plan)
+  const wanted = (i: number): boolean => need === undefined || need === 'all' || need.has(i)
+  const lw = L.data.length
   const data = [
-    ...L.data.map((c, i) => pick(c, li, L.columns[i]?.type ?? 'unknown')),
-    ...plan.rightCols.map((c) => pick(R.data[c]!, ri, R.columns[c]?.type ?? 'unknown')),
+    ...L.data.map((c, i) => (wanted(i) ? pick(c, li, L.columns[i]?.type ?? 'unknown') : SKIPPED)),
+    ...plan.rightCols.map((c, j) => (wanted(lw + j) ? pick(R.data[c]!, ri, R.columns[c]?.type ?? 'unknown') : SKIPPED)),
   ]
   return { columns: plan.schema, data, rowCount: li.length }
 }

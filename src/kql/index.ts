@@ -14,6 +14,7 @@ import { execute, type ExecContext } from './evaluate.js'
 import { builtinFunctions, type ScalarFunction } from './functions.js'
 import { parse } from './parser.js'
 import type { Plan } from './plan.js'
+import { pruneColumns, type Needed } from './prune.js'
 import { loadSchema, type KqlSchema, type SchemaJson } from './schema.js'
 import type { Column, Table } from './types.js'
 
@@ -76,11 +77,13 @@ export class KqlEngine {
     const rt: RuntimeRef = { now: 0, memo: new Map(), execute: () => { throw new Error('not running') } }
     const openColumns = new Map<number, string[]>()
     let plan: Plan | undefined
+    let binder: Binder | undefined
     // Open schemas (bag_unpack, pivot): a reference to a column they may produce declares it and
     // binding restarts; each round adds one column, so this terminates.
     for (let round = 0; plan === undefined; round++) {
       try {
-        plan = new Binder({ text, schema: this.schema, functions: this.functions, aggregates: this.aggregates, rt, openColumns }).bindQuery(ast)
+        binder = new Binder({ text, schema: this.schema, functions: this.functions, aggregates: this.aggregates, rt, openColumns })
+        plan = binder.bindQuery(ast)
       } catch (e) {
         if (!(e instanceof NeedColumn) || round > 256) throw e
         const list = openColumns.get(e.source) ?? []
@@ -88,11 +91,13 @@ export class KqlEngine {
         openColumns.set(e.source, [...list, e.name])
       }
     }
+    const bound = plan
+    const needed = pruneColumns(bound, binder!.subqueries)
     return {
       text,
       ast,
-      schema: plan.schema,
-      run: () => this.execute(plan, rt, text),
+      schema: bound.schema,
+      run: () => this.execute(bound, rt, text, needed),
     }
   }
 
@@ -101,8 +106,8 @@ export class KqlEngine {
     return this.bind(text).run()
   }
 
-  private execute(plan: Plan, rt: RuntimeRef, text: string): Table {
-    const ctx: ExecContext = { text, tables: this.tables, externalData: this.externalData, memo: new Map(), maxRows: this.maxRows }
+  private execute(plan: Plan, rt: RuntimeRef, text: string, needed: WeakMap<Plan, Needed>): Table {
+    const ctx: ExecContext = { text, tables: this.tables, externalData: this.externalData, memo: new Map(), maxRows: this.maxRows, needed }
     rt.now = this.clock.now()
     rt.memo = new Map()
     rt.execute = (p) => execute(p as Plan, ctx)

@@ -29,6 +29,8 @@ export type Plan = {
    * data. Holds the position of the operator that will supply columns referenced by name.
    */
   readonly open?: number
+  /** Input columns read by this operator's expressions (column pruning; absent = unknown). */
+  readonly reads?: ReadonlySet<number>
 } & (
   | { readonly op: 'scan'; readonly table: string }
   | { readonly op: 'const'; readonly table: Table }
