@@ -3,7 +3,7 @@
  * - legacy `POST /api/advancedhunting/run` {"Query"} → {"Stats","Schema":[{Name,Type}],"Results"}
  *   (role AdvancedHunting.Read.All; also under `/api/v1.0/`),
  * - Graph `POST /v1.0/security/runHuntingQuery` {"Query","Timespan"?} →
- *   {"@odata.context","schema":[{name,type}],"results"} (role ThreatHunting.Read.All),
+ *   {"@odata.context","schema":[{name,type}],"results"} (role ThreatHunting.Read.All; also `/beta/`),
  * and the control routes `/_emulator/hunting/{limits,reset,tables}`.
  */
 import type { EmulatorContext } from '../app.js'
@@ -68,7 +68,7 @@ async function handle(req: Request, url: URL, ctx: EmulatorContext, info: Reques
   if (Buffer.byteLength(results) > limits.graphMaxResultBytes)
     fail(info, 400, 'BadRequest', 'Result size limit exceeded. Use "summarize" to aggregate results, "project" to drop uninteresting columns, or "take" to truncate results.')
   return ok(info, {
-    '@odata.context': `${url.origin}/v1.0/$metadata#microsoft.graph.security.huntingQueryResults`,
+    '@odata.context': `${url.origin}/${url.pathname.split('/')[1]}/$metadata#microsoft.graph.security.huntingQueryResults`,
     schema: result.columns.map((c) => ({ name: c.name, type: API_TYPE_NAMES[c.type] })),
     results: result.rows,
   })
@@ -77,7 +77,8 @@ async function handle(req: Request, url: URL, ctx: EmulatorContext, info: Reques
 export function registerHuntingRoutes(router: Router<EmulatorContext>): void {
   for (const path of ['/api/advancedhunting/run', '/api/v1.0/advancedhunting/run'])
     router.add('POST', path, (req, url, _p, ctx) => handle(req, url, ctx, requestInfo('legacy', req, ctx.clock.now())), { group: 'hunting', caseInsensitive: true })
-  router.add('POST', '/v1.0/security/runHuntingQuery', (req, url, _p, ctx) => handle(req, url, ctx, requestInfo('graph', req, ctx.clock.now())), { group: 'hunting', caseInsensitive: true })
+  for (const version of ['v1.0', 'beta'])
+    router.add('POST', `/${version}/security/runHuntingQuery`, (req, url, _p, ctx) => handle(req, url, ctx, requestInfo('graph', req, ctx.clock.now())), { group: 'hunting', caseInsensitive: true })
 
   addControlRoute(router, 'GET', '/hunting/limits', (_req, _url, _p, ctx) => json({ ...huntingOf(ctx).limits, rowsPerTenant: huntingOf(ctx).rowsPerTenant }))
   // PATCH and PUT both merge (PUT like /_emulator/defender/limits).
