@@ -341,6 +341,10 @@ export function builtinAggregates(): Map<string, AggregateFunction> {
   m.set('argmin', argBest(-1))
   m.set('percentile', percentiles())
   m.set('percentiles', percentiles())
+  m.set('binary_all_and', simple('', () => 'long', ([e]) => {
+    let acc: bigint | null = null
+    return { add(c, r) { const v = e!(c, r); if (typeof v === 'number') acc = (acc ?? -1n) & BigInt(Math.trunc(v)) }, result: () => [acc === null ? null : Number(acc)] }
+  }))
   m.set('binary_all_or', simple('', () => 'long', ([e]) => {
     let acc: bigint | null = null
     return { add(c, r) { const v = e!(c, r); if (typeof v === 'number') acc = (acc ?? 0n) | BigInt(Math.trunc(v)) }, result: () => [acc === null ? null : Number(acc)] }

@@ -79,6 +79,9 @@ export function exprName(e: Expr, functions: ReadonlyMap<string, ScalarFunction>
       return `${t}_${String(e.index.value)}`
     }
     case 'call': {
+      // bin(Name = Timestamp, 5m): a named first argument names the result
+      const namedFirst = e.named?.find((n) => n.expr === e.args[0])
+      if (namedFirst?.names?.[0] !== undefined && functions.get(e.name)?.resultName === 'first') return namedFirst.names[0]
       if ((e.name === 'column_ifexists' || e.name === 'columnifexists') && e.args[0]?.kind === 'literal') return String(e.args[0].value)
       const agg = functions.has(e.name) ? undefined : aggregates?.get(e.name)
       if (agg?.prefix) return `${agg.prefix}_${e.args[0] ? exprName(e.args[0], functions, aggregates) ?? '' : ''}`

@@ -444,7 +444,9 @@ export class Binder implements BindHost {
         })
         if (op.op === 'mv-expand') {
           const limit = op.limit ? this.constNumber(op.limit, env) : Number.POSITIVE_INFINITY
-          return { op: 'mv-expand', pos, schema, input, items, limit }
+          // with_itemindex=Name adds the element's 0-based index as a long column
+          const itemIndex = op.itemIndex === undefined ? undefined : schema.push({ name: op.itemIndex, type: 'long' }) - 1
+          return { op: 'mv-expand', pos, schema, input, items, limit, ...(itemIndex === undefined ? {} : { itemIndex }) }
         }
         // mv-apply: the subquery sees a table of the expanded values only; the output is the input's
         // other columns followed by the subquery's columns (Kusto docs "mv-apply operator").
@@ -516,7 +518,7 @@ export class Binder implements BindHost {
   }
 
   private bindSummarize(input: Plan, aggItems: readonly Assignment[], byItems: readonly Assignment[], env: Env, pos: number, reads?: Set<number>): Plan {
-    const scope: Scope = reads ? { columns: input.schema, env, reads } : { columns: input.schema, env }
+    const scope: Scope = { columns: input.schema, env, ...(reads ? { reads } : {}), ...(input.open !== undefined ? { open: input.open } : {}) }
     const schema: Column[] = []
     const used = new Set<string>()
     const keys: Compiled[] = []

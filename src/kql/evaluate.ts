@@ -153,7 +153,8 @@ export function execute(plan: Plan, ctx: ExecContext): Table {
     }
     case 'mv-expand': {
       const t = execute(plan.input, ctx)
-      return mvExpand(schema, t, plan.items, plan.limit, false, (n) => guard(n, ctx, plan)).table
+      const out = mvExpand(schema, t, plan.items, plan.limit, false, (n) => guard(n, ctx, plan), t.data.length, plan.itemIndex)
+      return out.table
     }
     case 'mv-apply': {
       const t = execute(plan.input, ctx)
@@ -214,7 +215,7 @@ export function execute(plan: Plan, ctx: ExecContext): Table {
   }
 }
 
-function mvExpand(schema: readonly Column[], t: Table, items: readonly { target: number; eval: (c: readonly unknown[][], r: number) => unknown; to: ScalarType }[], limit: number, grouped: boolean, check: (rows: number) => void, copyWidth = t.data.length): { table: Table; groups: number[][] } {
+function mvExpand(schema: readonly Column[], t: Table, items: readonly { target: number; eval: (c: readonly unknown[][], r: number) => unknown; to: ScalarType }[], limit: number, grouped: boolean, check: (rows: number) => void, copyWidth = t.data.length, itemIndex?: number): { table: Table; groups: number[][] } {
   const inputWidth = copyWidth
   const data: unknown[][] = schema.map(() => [])
   const groups: number[][] = []
@@ -236,6 +237,7 @@ function mvExpand(schema: readonly Column[], t: Table, items: readonly { target:
         const v = lists[i]![k] ?? null
         data[it.target]![rows] = it.to === 'dynamic' ? v : fromDynamic(v, it.to)
       })
+      if (itemIndex !== undefined) data[itemIndex]![rows] = k
       group.push(rows)
       rows++
     }

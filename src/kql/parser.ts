@@ -306,8 +306,12 @@ class Parser {
       case 'mv-expand':
       case 'mvexpand':
       case 'mv-apply': {
+        let itemIndex: string | undefined
         while (this.peek().kind === 'ident' && this.isPunct('=', 1) && ['bagexpansion', 'with_itemindex', 'kind', 'itemindex'].includes(this.peek().text)) {
-          this.next(); this.next(); this.next()
+          const opt = this.next().text
+          this.next()
+          const v = this.next().text
+          if (opt === 'with_itemindex') itemIndex = v
         }
         const items: { item: Assignment; to?: ScalarType }[] = []
         do {
@@ -338,11 +342,12 @@ class Parser {
           this.expectPunct(')')
           return { op: 'mv-apply', pos, items, body }
         }
+        const extra = itemIndex === undefined ? {} : { itemIndex }
         if (this.isWord('limit')) {
           this.next()
-          return { op: 'mv-expand', pos, items, limit: this.parseExpr(0) }
+          return { op: 'mv-expand', pos, items, limit: this.parseExpr(0), ...extra }
         }
-        return { op: 'mv-expand', pos, items }
+        return { op: 'mv-expand', pos, items, ...extra }
       }
       case 'parse':
       case 'parse-where': {
@@ -755,21 +760,25 @@ class Parser {
     if (nextIsParen) {
       this.next()
       const args: Expr[] = []
+      const named: Assignment[] = []
       while (!this.isPunct(')')) {
         // named arguments (bag_unpack(x, columnsConflict='error')) are accepted and ignored
         if (this.peek().kind === 'ident' && this.isPunct('=', 1)) {
           // Named plugin arguments (bag_unpack(x, columnsConflict='error')) are ignored; elsewhere
           // `name = expr` inside a call is accepted by Kusto as the value expression.
-          this.next()
+          const nameTok = this.next()
           this.next()
           const v = this.parseExpr(0)
-          if (!this.inPlugin) args.push(v)
+          if (!this.inPlugin) {
+            args.push(v)
+            named.push({ pos: nameTok.start, names: [nameTok.text], expr: v })
+          }
         } else args.push(this.parsePipeExpr())
         if (!this.isPunct(',')) break
         this.next()
       }
       this.expectPunct(')')
-      return { kind: 'call', pos, name: w, args }
+      return named.length ? { kind: 'call', pos, name: w, args, named } : { kind: 'call', pos, name: w, args }
     }
     return { kind: 'name', pos, name: w }
   }

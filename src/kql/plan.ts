@@ -43,7 +43,7 @@ export type Plan = {
   | { readonly op: 'sort'; readonly input: Plan; readonly keys: readonly SortSpec[] }
   | { readonly op: 'take'; readonly input: Plan; readonly count: number }
   | { readonly op: 'union'; readonly inputs: readonly Plan[]; readonly maps: readonly (readonly number[])[]; readonly sourceNames?: readonly string[] }
-  | { readonly op: 'mv-expand'; readonly input: Plan; readonly items: readonly { readonly target: number; readonly eval: Compiled; readonly to: ScalarType }[]; readonly limit: number }
+  | { readonly op: 'mv-expand'; readonly input: Plan; readonly items: readonly { readonly target: number; readonly eval: Compiled; readonly to: ScalarType }[]; readonly limit: number; readonly itemIndex?: number }
   | { readonly op: 'mv-apply'; readonly input: Plan; readonly items: readonly { readonly eval: Compiled; readonly to: ScalarType }[]; readonly itemColumns: readonly Column[]; readonly keep: readonly number[]; readonly body: Plan; readonly slot: { table: Table | null } }
   | { readonly op: 'parse'; readonly input: Plan; readonly eval: Compiled; readonly regex: RegExp; readonly targets: readonly { readonly index: number; readonly type: ScalarType }[]; readonly pattern: readonly ParsePart[] }
   | { readonly op: 'memo'; readonly input: Plan }
