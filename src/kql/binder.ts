@@ -501,6 +501,26 @@ export class Binder implements BindHost {
         return this.bindEvaluate(input, op.call, scope)
       case 'make-series':
         return this.bindMakeSeries(input, op, env)
+      case 'partition': {
+        // Each group of rows sharing `by` runs through the subquery; results are concatenated.
+        const key = input.schema.findIndex((c) => c.name === op.by)
+        if (key < 0) return this.fail('ERR_KQL_UNKNOWN_COLUMN', `Failed to resolve column or scalar expression named '${op.by}'`, pos)
+        reads.add(key)
+        const slot: { table: Table | null } = { table: null }
+        const inner: Plan = { op: 'lazy', pos, schema: input.schema, build: () => slot.table! }
+        const body = this.bindSource(op.body, { vars: new Map([['$partition', { kind: 'tabular', plan: inner }]]), parent: env })
+        return { op: 'partition', pos, schema: body.schema, input, key, body, slot }
+      }
+      case 'top-nested': {
+        // One level is `summarize Agg by Col | top N by Agg`, named Col, aggregated_Col (Kusto.Language).
+        if (op.levels.length !== 1) return this.fail('ERR_KQL_UNSUPPORTED', 'top-nested with several levels is not supported by this engine', pos)
+        const level = op.levels[0]!
+        const colName = level.of.names?.[0] ?? exprName(level.of.expr, this.functions, this.aggregates) ?? 'Column1'
+        const aggName = level.by.names?.[0] ?? `aggregated_${colName}`
+        const summarized = this.bindSummarize(input, [{ pos, names: [aggName], expr: level.by.expr }], [{ pos, names: [colName], expr: level.of.expr }], env, pos, reads)
+        const sorted: Plan = { op: 'sort', pos, schema: summarized.schema, input: summarized, keys: [{ eval: (c, r) => c[1]![r], desc: level.desc, nullsFirst: !level.desc }], reads: new Set([1]) }
+        return { op: 'take', pos, schema: summarized.schema, input: sorted, count: this.constNumber(level.count, env) }
+      }
     }
   }
 

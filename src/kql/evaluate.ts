@@ -208,6 +208,27 @@ export function execute(plan: Plan, ctx: ExecContext): Table {
     }
     case 'pivot':
       return pivot(plan, execute(plan.input, ctx))
+    case 'partition': {
+      const t = execute(plan.input, ctx)
+      const groups = new Map<unknown, number[]>()
+      const keys = t.data[plan.key]!
+      for (let r = 0; r < t.rowCount; r++) {
+        const k = keyValue(keys[r])
+        const g = groups.get(k)
+        if (g) g.push(r)
+        else groups.set(k, [r])
+      }
+      const data: unknown[][] = schema.map(() => [])
+      let rows = 0
+      for (const idx of groups.values()) {
+        plan.slot.table = { columns: plan.input.schema, data: t.data.map((c) => gather(c, idx)), rowCount: idx.length }
+        const out = execute(plan.body, ctx)
+        for (let ci = 0; ci < schema.length; ci++) for (let r = 0; r < out.rowCount; r++) data[ci]!.push(out.data[ci]![r])
+        rows += out.rowCount
+        guard(rows, ctx, plan)
+      }
+      return { columns: schema, data, rowCount: rows }
+    }
     case 'externaldata':
       return externalData(plan, ctx)
     case 'make-series':

@@ -299,6 +299,39 @@ class Parser {
         return { op: 'count', pos }
       case 'getschema':
         return { op: 'getschema', pos }
+      case 'partition': {
+        this.skipHints()
+        this.expectWord('by')
+        const by = this.parseName().name
+        this.skipHints()
+        this.expectPunct('(')
+        const bpos = this.peek().start
+        let body: Tabular = { kind: 'source', pos: bpos, expr: { kind: 'name', pos: bpos, name: '$partition' } }
+        do {
+          if (this.isPunct('|')) this.next()
+          body = { kind: 'pipe', pos: bpos, input: body, op: this.parseOperator() }
+        } while (this.isPunct('|'))
+        this.expectPunct(')')
+        return { op: 'partition', pos, by, body }
+      }
+      case 'top-nested': {
+        const levels: { count: Expr; of: Assignment; by: Assignment; desc: boolean }[] = []
+        for (;;) {
+          const count = this.parseExpr(0)
+          this.expectWord('of')
+          const of = this.parseAssignment()
+          if (this.isWord('with')) this.fail("top-nested 'with others' is not supported")
+          this.expectWord('by')
+          const by = this.parseAssignment()
+          let desc = true
+          if (this.isWord('asc') || this.isWord('desc')) desc = this.next().text === 'desc'
+          levels.push({ count, of, by, desc })
+          if (!(this.isPunct(',') && this.isWord('top-nested', 1))) break
+          this.next()
+          this.next()
+        }
+        return { op: 'top-nested', pos, levels }
+      }
       case 'union': {
         const u = this.parseUnionBody(pos)
         return { op: 'union', pos, tables: u.tables, outer: u.outer, ...(u.withSource === undefined ? {} : { withSource: u.withSource }) }

@@ -95,6 +95,14 @@ describe('tabular operators', () => {
     const t = engine().run('Net | project DeviceId, RemotePort | evaluate pivot(RemotePort)')
     assert.deepEqual(t.columns.map((c) => c.name), ['DeviceId', '443', '53', '80'])
   })
+  test('partition runs the subquery per key; top-nested ranks one level', () => {
+    assert.deepEqual(rows('Proc | partition by DeviceId (top 1 by Timestamp | project DeviceId, FileName) | sort by DeviceId asc'),
+      [{ DeviceId: 'd1', FileName: 'powershell.exe' }, { DeviceId: 'd2', FileName: 'PowerShell.EXE' }, { DeviceId: 'd3', FileName: 'svchost.exe' }])
+    assert.deepEqual(rows('Net | top-nested 1 of DeviceId by count()'), [{ DeviceId: 'd1', aggregated_DeviceId: 2 }])
+  })
+  test('mv-expand with_itemindex', () => {
+    assert.deepEqual(rows('print a = dynamic(["x", "y"]) | mv-expand with_itemindex = i a to typeof(string)'), [{ a: 'x', i: 0 }, { a: 'y', i: 1 }])
+  })
   test('make-series fills empty bins with the default', () => {
     const r = rows(`Proc | make-series n = count() default = 0 on Timestamp from datetime(${new Date(NOW - 3 * HOUR).toISOString()}) to datetime(${new Date(NOW).toISOString()}) step 1h`)
     assert.deepEqual(r[0]!.n, [1, 1, 1])
