@@ -24,6 +24,11 @@ export interface HuntingLimits {
   callsPerHour: number
   /** Graph only: result cap in bytes of the `results` JSON (peers.md §3 "+ 50 MB result cap"). */
   graphMaxResultBytes: number
+  /**
+   * Largest intermediate result of the engine: a runaway join stops with "Query stopped due to
+   * excessive resource consumption" (advanced-hunting-errors.md, §3.4) instead of exhausting memory.
+   */
+  maxIntermediateRows: number
 }
 
 export function defaultHuntingLimits(): HuntingLimits {
@@ -39,10 +44,11 @@ export function defaultHuntingLimits(): HuntingLimits {
     callsPerMinute: 45,
     callsPerHour: 1_500,
     graphMaxResultBytes: 50 * 1024 * 1024,
+    maxIntermediateRows: 5_000_000,
   }
 }
 
-const NUMBERS = ['maxRows', 'lookbackDays', 'timeoutMs', 'cpuScale', 'cpuQuotaMs', 'cpuWindowMs', 'callsPerMinute', 'callsPerHour', 'graphMaxResultBytes'] as const
+const NUMBERS = ['maxRows', 'lookbackDays', 'timeoutMs', 'cpuScale', 'cpuQuotaMs', 'cpuWindowMs', 'callsPerMinute', 'callsPerHour', 'graphMaxResultBytes', 'maxIntermediateRows'] as const
 
 /** Validates and merges a partial limits document from the control API or the options. */
 export function mergeHuntingLimits(current: HuntingLimits, patch: unknown): HuntingLimits {

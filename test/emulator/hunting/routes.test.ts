@@ -173,10 +173,18 @@ describe('emulator advanced hunting', () => {
     assert.equal(bad.body.error.code, 'InvalidRequestBody')
   })
 
-  test('row cap: results are cut at maxRows (100,000 by default)', async () => {
+  test('row cap: results are cut at maxRows (100,000 by default); a runaway join stops with a 400', async () => {
     await limits({ maxRows: 25 })
     const r = await legacy('DeviceProcessEvents')
     assert.equal(r.body.Results.length, 25)
+    await limits({ maxIntermediateRows: 100_000 })
+    try {
+      const cross = await legacy('DeviceProcessEvents | take 1000 | extend k = 1 | join kind=inner (DeviceNetworkEvents | take 1000 | extend k = 1) on k | count')
+      assert.equal(cross.status, 400)
+      assert.match(cross.body.error.message, /^Query stopped due to excessive resource consumption/)
+    } finally {
+      await limits({ maxIntermediateRows: 5_000_000 })
+    }
   })
 
   test('time window: legacy sees 30 days back from now; Graph Timespan narrows it and is validated', async () => {
