@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { createEmulator, serve, WELL_KNOWN as W, type Emulator, type RunningEmulator } from '../../src/emulator/index.js'
 import { huntingOf } from '../../src/emulator/hunting/index.js'
+import { runMain } from '../../src/cli/run_main.js'
 import { runCli, tempDir } from './_cli.js'
 
 let emu: Emulator
@@ -110,6 +111,25 @@ describe('m365d hunt', () => {
     } finally {
       huntingOf(emu).limits = { ...huntingOf(emu).limits, maxRows: 100_000 }
     }
+  })
+
+  test('fan-out on a TTY stderr shows progress per tenant, then clears it; no token or secret in output (in-process runMain)', async () => {
+    let out = ''
+    let err = ''
+    const code = await runMain(['hunt', 'DeviceInfo | count', '--tenants', `${W.contosoTenantId},${W.woodgroveTenantId}`, '--format', 'json'], {
+      stdout: { write: (s: string) => (out += s) },
+      stderr: Object.assign({ write: (s: string) => (err += s) }, { isTTY: true }),
+      stdin: (async function* () {})(),
+      env,
+      cwd: process.cwd(),
+      isTTY: false,
+    })
+    assert.equal(code, 3, err)
+    assert.equal(JSON.parse(out).length, 1)
+    assert.match(err, /\rhunting: 1\/2 tenants, \d+ rows…/)
+    assert.match(err, /\rhunting: 2\/2 tenants, 1 rows…\r\u001b\[K2 tenants: 1 answered \(1 rows\), 1 failed\n$/)
+    assert.doesNotMatch(err + out, /eyJ[A-Za-z0-9_-]{10,}/)
+    assert.ok(!(err + out).includes(W.clientSecret))
   })
 
   test('usage errors exit 2 before any request', async () => {

@@ -43,6 +43,7 @@ throttled), 4 network, 2 usage or a query to fix (ERR_HUNT_QUERY, ERR_HUNT_TIMEO
 ERR_HUNT_RESULT_TOO_LARGE).`,
   options: {
     ...incidentApiOptions,
+    api: { type: 'string', valueName: 'legacy|graph', description: 'Which API: legacy /api/advancedhunting/run (default) or Graph /v1.0/security/runHuntingQuery (M365D_API)' },
     file: { type: 'string', valueName: 'FILE', description: 'Read the query from FILE (.kql)' },
     tenants: { type: 'string', valueName: 'LIST', description: 'Run in each of these tenants (comma-separated GUIDs or domains)' },
     'all-tenants': { type: 'boolean', description: 'Run in every tenant of M365D_TENANTS or "tenants" in the config file' },
