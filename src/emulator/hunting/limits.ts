@@ -79,12 +79,15 @@ export function hms(ms: number): string {
 export class Windows {
   readonly #state = new Map<string, { start: number; used: number }[]>()
 
-  /** Adds `amount` under `key` unless a window is full; returns the full window's retry time and limit. */
+  /**
+   * Adds `amount` under `key` unless that would overfill a window (`amount` 0: only checks that no
+   * window is used up); returns the blocking window's limit and when it frees up.
+   */
   take(key: string, quotas: { limit: number; windowMs: number }[], now: number, amount = 1): { limit: number; windowMs: number; retryAfterMs: number } | undefined {
     const w = this.#windowsOf(key, quotas, now)
     for (let i = 0; i < quotas.length; i++) {
-      if (w[i]!.used + (amount > 0 ? amount : 0) > quotas[i]!.limit || w[i]!.used >= quotas[i]!.limit)
-        return { ...quotas[i]!, retryAfterMs: w[i]!.start + quotas[i]!.windowMs - now }
+      const full = amount === 0 ? w[i]!.used >= quotas[i]!.limit : w[i]!.used + amount > quotas[i]!.limit
+      if (full) return { ...quotas[i]!, retryAfterMs: w[i]!.start + quotas[i]!.windowMs - now }
     }
     for (const x of w) x.used += amount
     return undefined
