@@ -79,6 +79,7 @@ export type TabularOp =
   | { readonly op: 'invoke'; readonly pos: number; readonly call: Expr & { kind: 'call' } }
   | { readonly op: 'make-series'; readonly pos: number; readonly aggs: readonly { readonly item: Assignment; readonly fill?: Expr }[]; readonly on: Expr; readonly from?: Expr; readonly to?: Expr; readonly step: Expr; readonly by: readonly Assignment[] }
   | { readonly op: 'getschema'; readonly pos: number }
+  | { readonly op: 'search'; readonly pos: number; readonly predicate: Expr }
   | { readonly op: 'partition'; readonly pos: number; readonly by: string; readonly body: Tabular }
   | { readonly op: 'top-nested'; readonly pos: number; readonly levels: readonly { readonly count: Expr; readonly of: Assignment; readonly by: Assignment; readonly desc: boolean }[] }
 

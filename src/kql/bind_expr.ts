@@ -227,6 +227,14 @@ export class ExprBinder {
           return o
         } }
       }
+      case '$search_term': {
+        // `search "term"`: any string or dynamic column has the term (`*` is a wildcard).
+        const term = String((e.args[0] as Expr & { kind: 'literal' }).value)
+        const cols = scope.columns.map((c, i) => ({ c, i })).filter(({ c }) => c.type === 'string' || c.type === 'dynamic')
+        for (const { i } of cols) scope.reads?.add(i)
+        const re = term.includes('*') ? new RegExp(term.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*'), 'i') : undefined
+        return { type: 'bool', eval: (c, r) => cols.some(({ i }) => { const s = asText(c[i]![r]); return re ? re.test(s) : hasTerm(s, term, false) }) }
+      }
       case 'prev':
       case 'next': {
         const a = this.bind(e.args[0]!, scope)

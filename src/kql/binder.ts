@@ -501,6 +501,12 @@ export class Binder implements BindHost {
         return this.bindEvaluate(input, op.call, scope)
       case 'make-series':
         return this.bindMakeSeries(input, op, env)
+      case 'search': {
+        // T | search P  ≡  (T with a leading $table column) | where P
+        const tagged = this.bindUnion([input], true, '$table', [{ kind: 'source', pos, expr: { kind: 'name', pos, name: '' } }], pos)
+        const p = this.exprs.bind(op.predicate, { columns: tagged.schema, env })
+        return { op: 'where', pos, schema: tagged.schema, input: tagged, pred: p.eval }
+      }
       case 'partition': {
         // Each group of rows sharing `by` runs through the subquery; results are concatenated.
         const key = input.schema.findIndex((c) => c.name === op.by)

@@ -28,6 +28,13 @@ const LIST_OPS = new Set(['in', '!in', 'in~', '!in~', 'has_any', 'has_all'])
 const TYPED_LITERALS = new Set(['datetime', 'date', 'timespan', 'time', 'guid', 'dynamic', 'long', 'int', 'int64', 'int32', 'real', 'double', 'bool', 'boolean', 'decimal'])
 const JOIN_KINDS = new Set(['innerunique', 'inner', 'leftouter', 'rightouter', 'fullouter', 'leftanti', 'rightanti', 'leftsemi', 'rightsemi', 'anti', 'semi', 'leftantisemi', 'rightantisemi'])
 
+function searchTerms(e: Expr): Expr {
+  if (e.kind === 'literal' && e.type === 'string') return { kind: 'call', pos: e.pos, name: '$search_term', args: [e] }
+  if (e.kind === 'binary' && (e.op === 'and' || e.op === 'or')) return { ...e, left: searchTerms(e.left), right: searchTerms(e.right) }
+  if (e.kind === 'call' && e.name === 'not' && e.args.length === 1) return { ...e, args: [searchTerms(e.args[0]!)] }
+  return e
+}
+
 /** Parses a whole KQL query text (let statements + a tabular expression). Throws {@link KqlSyntaxError}. */
 export function parse(text: string): Query {
   return new Parser(text).parseProgram()
@@ -37,6 +44,7 @@ class Parser {
   private readonly toks: Token[]
   private i = 0
   private inPlugin = false
+  private inSearch = false
 
   constructor(private readonly text: string) {
     this.toks = tokenize(text)
@@ -299,6 +307,10 @@ class Parser {
         return { op: 'count', pos }
       case 'getschema':
         return { op: 'getschema', pos }
+      case 'search': {
+        if (this.isWord('kind') && this.isPunct('=', 1)) { this.next(); this.next(); this.next() }
+        return { op: 'search', pos, predicate: this.parseSearchPredicate() }
+      }
       case 'partition': {
         this.skipHints()
         this.expectWord('by')
@@ -480,6 +492,16 @@ class Parser {
     }
   }
 
+  /** A search predicate: bare string literals mean "some column has this term". */
+  private parseSearchPredicate(): Expr {
+    this.inSearch = true
+    try {
+      return searchTerms(this.parseExpr(0))
+    } finally {
+      this.inSearch = false
+    }
+  }
+
   private skipHint(): void {
     // hint.strategy=shuffle, hint.shufflekey=X, hint.materialized=true, hint.remote=auto …
     this.next()
@@ -653,6 +675,12 @@ class Parser {
       const t = this.peek()
       if (t.kind !== 'punct' && t.kind !== 'ident') break
       if (t.kind === 'ident' && t.quoted) break
+      // search predicates: `Column:"term"` means Column has "term"
+      if (this.inSearch && t.kind === 'punct' && t.text === ':' && 30 > minBp) {
+        this.next()
+        left = { kind: 'binary', pos: left.pos, op: 'has', left, right: this.parseExpr(30) }
+        continue
+      }
       const op = t.text
       const bp = BINARY_BP[op]
       if (bp === undefined || bp <= minBp) break
@@ -784,6 +812,27 @@ class Parser {
       this.expectWord('step')
       const step = this.parseExpr(0)
       return { kind: 'tabular', pos, query: { kind: 'range', pos, column, from, to, step } }
+    }
+    if (w === 'search' && (this.isWord('in', 1) || this.isWord('kind', 1) || this.peek(1).kind === 'string')) {
+      // search [kind=…] in (T1, T2) Predicate  ≡  union withsource=$table T1, T2 | where Predicate
+      this.next()
+      if (this.isWord('kind') && this.isPunct('=', 1)) { this.next(); this.next(); this.next() }
+      const tables: Tabular[] = []
+      if (this.isWord('in')) {
+        this.next()
+        this.expectPunct('(')
+        while (!this.isPunct(')')) {
+          const tpos = this.peek().start
+          tables.push(this.tabularOf(this.parseExpr(PREFIX_BP), tpos))
+          if (!this.isPunct(',')) break
+          this.next()
+        }
+        this.expectPunct(')')
+      } else {
+        tables.push({ kind: 'source', pos, expr: { kind: 'call', pos, name: '$wildcard', args: [{ kind: 'literal', pos, type: 'string', value: '' }] } })
+      }
+      const union: Tabular = { kind: 'union', pos, tables, outer: true, withSource: '$table' }
+      return { kind: 'tabular', pos, query: { kind: 'pipe', pos, input: union, op: { op: 'where', pos, predicate: this.parseSearchPredicate() } } }
     }
     if (w === 'print' && !nextIsParen) {
       this.next()

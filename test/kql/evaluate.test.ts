@@ -124,3 +124,11 @@ describe('tabular operators', () => {
     assert.equal(b.run().rowCount, 1)
   })
 })
+
+describe('search', () => {
+  test('search in (T…) with bare terms and Column:"term"; $table names the source', () => {
+    assert.deepEqual(rows('search in (Proc, Net) "whoami" | project $table, DeviceId'), [{ $table: 'Proc', DeviceId: 'd1' }])
+    assert.deepEqual(rows('search in (Net) DeviceId:"d2" or "1.1.1.1" | project RemoteIP'), [{ RemoteIP: '8.8.8.8' }, { RemoteIP: '1.1.1.1' }])
+    assert.deepEqual(rows('Proc | search "svchost" | project FileName'), [{ FileName: 'svchost.exe' }])
+  })
+})
