@@ -71,11 +71,11 @@ export type TabularOp =
   | { readonly op: 'union'; readonly pos: number; readonly tables: readonly Tabular[]; readonly outer: boolean; readonly withSource?: string }
   | { readonly op: 'mv-expand'; readonly pos: number; readonly items: readonly { readonly item: Assignment; readonly to?: ScalarType }[]; readonly limit?: Expr; readonly itemIndex?: string }
   | { readonly op: 'mv-apply'; readonly pos: number; readonly items: readonly { readonly item: Assignment; readonly to?: ScalarType }[]; readonly body: Tabular }
-  | { readonly op: 'parse'; readonly pos: number; readonly expr: Expr; readonly pattern: readonly ParsePart[] }
+  | { readonly op: 'parse'; readonly pos: number; readonly expr: Expr; readonly pattern: readonly ParsePart[]; readonly regex?: boolean }
   | { readonly op: 'as'; readonly pos: number; readonly name: string }
   | { readonly op: 'render'; readonly pos: number }
   | { readonly op: 'serialize'; readonly pos: number; readonly items: readonly Assignment[] }
-  | { readonly op: 'evaluate'; readonly pos: number; readonly call: Expr & { kind: 'call' } }
+  | { readonly op: 'evaluate'; readonly pos: number; readonly call: Expr & { kind: 'call' }; readonly schema?: readonly ColumnDecl[] }
   | { readonly op: 'invoke'; readonly pos: number; readonly call: Expr & { kind: 'call' } }
   | { readonly op: 'make-series'; readonly pos: number; readonly aggs: readonly { readonly item: Assignment; readonly fill?: Expr }[]; readonly on: Expr; readonly from?: Expr; readonly to?: Expr; readonly step: Expr; readonly by: readonly Assignment[] }
   | { readonly op: 'getschema'; readonly pos: number }

@@ -12,7 +12,7 @@ import type { ScalarFunction } from './functions.js'
 import type { ColumnSource, Plan, SortSpec } from './plan.js'
 import type { KqlSchema } from './schema.js'
 import { type Column, type ScalarType, type Table } from './types.js'
-import { convert } from './values.js'
+import { convert, kustoRegex } from './values.js'
 
 /** Columns `invoke FileProfile()` adds (Defender docs "FileProfile() function"). */
 const FILE_PROFILE: readonly Column[] = [
@@ -471,7 +471,8 @@ export class Binder implements BindHost {
         const targets: { index: number; type: ScalarType }[] = []
         let re = '^'
         op.pattern.forEach((p, i) => {
-          if (p.kind === 'text') re += p.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+          // kind=regex: the literals are regular expressions themselves
+          if (p.kind === 'text') re += op.regex ? p.text : p.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
           else if (p.kind === 'star') re += i === op.pattern.length - 1 ? '.*' : '.*?'
           else {
             const last = i === op.pattern.length - 1
@@ -485,7 +486,13 @@ export class Binder implements BindHost {
             targets.push({ index, type: p.type })
           }
         })
-        return { op: 'parse', pos, schema, input, eval: this.exprs.text(src), regex: new RegExp(re, 's'), targets, pattern: op.pattern }
+        let regex: RegExp
+        try {
+          regex = op.regex ? kustoRegex(re, 's') : new RegExp(re, 's')
+        } catch {
+          return this.fail('ERR_KQL_ARGUMENTS', 'parse: the pattern is not a valid regular expression', pos)
+        }
+        return { op: 'parse', pos, schema, input, eval: this.exprs.text(src), regex, targets, pattern: op.pattern }
       }
       case 'as':
       case 'render':
@@ -497,8 +504,12 @@ export class Binder implements BindHost {
       }
       case 'invoke':
         return this.bindInvoke(input, op.call, env, reads)
-      case 'evaluate':
-        return this.bindEvaluate(input, op.call, scope)
+      case 'evaluate': {
+        const out = this.bindEvaluate(input, op.call, scope)
+        if (!op.schema) return out
+        // a declared output schema closes the open schema: columns are matched by name
+        return { op: 'fit', pos, schema: op.schema, input: out }
+      }
       case 'make-series':
         return this.bindMakeSeries(input, op, env)
       case 'search': {

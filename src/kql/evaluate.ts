@@ -61,6 +61,8 @@ export function execute(plan: Plan, ctx: ExecContext): Table {
     }
     case 'const':
       return plan.table
+    case 'fit':
+      return fit(schema, execute(plan.input, ctx))
     case 'lazy':
       return plan.build()
     case 'memo': {

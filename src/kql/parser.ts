@@ -396,8 +396,10 @@ class Parser {
       }
       case 'parse':
       case 'parse-where': {
+        let regex = false
         while (this.peek().kind === 'ident' && this.isPunct('=', 1) && (this.isWord('kind') || this.isWord('flags'))) {
-          if (this.isWord('kind') && !this.isWord('simple', 2)) this.fail(`parse kind=${this.peek(2).text} is not supported`, this.peek(2))
+          if (this.isWord('kind') && !this.isWord('simple', 2) && !this.isWord('regex', 2)) this.fail(`parse kind=${this.peek(2).text} is not supported`, this.peek(2))
+          if (this.isWord('kind') && this.isWord('regex', 2)) regex = true
           this.next(); this.next(); this.next()
         }
         const expr = this.parseExpr(PREFIX_BP)
@@ -420,7 +422,7 @@ class Parser {
             pattern.push({ kind: 'column', name: n.name, type, pos: n.pos })
           }
         }
-        return { op: 'parse', pos, expr, pattern }
+        return regex ? { op: 'parse', pos, expr, pattern, regex } : { op: 'parse', pos, expr, pattern }
       }
       case 'as': {
         this.skipHints()
@@ -445,6 +447,11 @@ class Parser {
         const call = this.parseExpr(PREFIX_BP)
         this.inPlugin = false
         if (call.kind !== 'call') this.fail(`Expected a function call after '${t.text}'`, t)
+        // evaluate plugin(…) : (Col:type, …) declares the output schema
+        if (t.text === 'evaluate' && this.isPunct(':')) {
+          this.next()
+          return { op: 'evaluate', pos, call: call as Expr & { kind: 'call' }, schema: this.parseColumnDecls() }
+        }
         return { op: t.text, pos, call: call as Expr & { kind: 'call' } }
       }
       case 'make-series': {

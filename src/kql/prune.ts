@@ -75,6 +75,7 @@ export function pruneColumns(root: Plan, subqueries: readonly Plan[] = []): Weak
         p.inputs.forEach((inp, pi) => visit(inp, need === 'all' ? 'all' : new Set([...need].map((ci) => p.maps[pi]![ci]!).filter((i) => i >= 0))))
         return
       case 'memo':
+      case 'fit':
       case 'partition':
       case 'mv-expand':
       case 'mv-apply':

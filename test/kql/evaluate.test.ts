@@ -103,6 +103,10 @@ describe('tabular operators', () => {
   test('mv-expand with_itemindex', () => {
     assert.deepEqual(rows('print a = dynamic(["x", "y"]) | mv-expand with_itemindex = i a to typeof(string)'), [{ a: 'x', i: 0 }, { a: 'y', i: 1 }])
   })
+  test('parse kind=regex and evaluate with a declared output schema', () => {
+    assert.deepEqual(rows('Proc | parse kind=regex FileName with Name "\\\\." Ext | project Name, Ext | take 2'), [{ Name: 'powershell', Ext: 'exe' }, { Name: 'cmd', Ext: 'exe' }])
+    assert.deepEqual(rows('Proc | project DeviceName, FileName | evaluate pivot(FileName): (DeviceName:string, ["cmd.exe"]:long) | where ["cmd.exe"] > 0'), [{ DeviceName: 'ws1.contoso.com', 'cmd.exe': 1 }])
+  })
   test('make-series fills empty bins with the default', () => {
     const r = rows(`Proc | make-series n = count() default = 0 on Timestamp from datetime(${new Date(NOW - 3 * HOUR).toISOString()}) to datetime(${new Date(NOW).toISOString()}) step 1h`)
     assert.deepEqual(r[0]!.n, [1, 1, 1])
