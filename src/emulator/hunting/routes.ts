@@ -93,6 +93,19 @@ export function registerHuntingRoutes(router: Router<EmulatorContext>): void {
     store.limits = mergeHuntingLimits(store.limits, patch)
     return json({ ...store.limits, rowsPerTenant: store.rowsPerTenant })
   })
+  // The externaldata allow-list: {"<uri>": "<content>" | {"file": "<path>"}} replaces it; GET lists the URIs.
+  addControlRoute(router, 'GET', '/hunting/externaldata', (_req, _url, _p, ctx) => json({ value: [...huntingOf(ctx).externalData.keys()] }))
+  addControlRoute(router, 'PUT', '/hunting/externaldata', async (req, _url, _p, ctx) => {
+    const body = await readControlJson(req)
+    for (const [uri, source] of Object.entries(body)) {
+      const ok = typeof source === 'string' || (typeof source === 'object' && source !== null && typeof (source as { file?: unknown }).file === 'string')
+      if (!ok) throw controlError(400, `externaldata '${uri}': expected the content as a string or {"file": "<path>"}`)
+    }
+    const store = huntingOf(ctx)
+    store.externalData.clear()
+    store.configure({ externalData: body as Record<string, string | { file: string }> })
+    return json({ value: [...store.externalData.keys()] })
+  })
   // Clears the call/CPU windows and drops generated data (it regenerates from the incidents on the next query).
   addControlRoute(router, 'POST', '/hunting/reset', (_req, _url, _p, ctx) => {
     const store = huntingOf(ctx)

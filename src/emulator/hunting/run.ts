@@ -84,7 +84,7 @@ function lowerBound(a: number[], x: number): number {
 
 export function runHuntingQuery(store: HuntingStore, tenantId: string, query: string, window: { start: number; end: number }, now: number): HuntingResult {
   const limits = store.limits
-  const engine = new KqlEngine({ schema: huntingSchema(), tables: windowed(store.tables(tenantId), window.start, window.end), clock: { now: () => now, sleep: systemClock.sleep }, maxRows: limits.maxIntermediateRows })
+  const engine = new KqlEngine({ schema: huntingSchema(), tables: windowed(store.tables(tenantId), window.start, window.end), externalData: (uri) => store.readExternal(uri), clock: { now: () => now, sleep: systemClock.sleep }, maxRows: limits.maxIntermediateRows })
   const started = performance.now()
   let table: Table
   try {

@@ -4,6 +4,7 @@
  * (a WeakMap), because hunting data is derived from the incidents and the emulator context and the
  * `Emulator` object share that store — no field in app.ts needed.
  */
+import { readFileSync } from 'node:fs'
 import { loadSchema, type KqlSchema, type Table } from '../../kql/index.js'
 import type { Clock } from '../../lib/clock.js'
 import type { DefenderStore } from '../defender/store.js'
@@ -18,10 +19,15 @@ export function huntingSchema(): KqlSchema {
   return (schema ??= loadSchema(HUNTING_SCHEMA))
 }
 
+/** An allowed `externaldata` URI: its content inline, or a local file read at query time. */
+export type ExternalSource = string | { file: string }
+
 export interface HuntingOptions {
   /** Background rows per tenant across tables (default 20,000). */
   rowsPerTenant?: number
   limits?: Partial<HuntingLimits>
+  /** The `externaldata` allow-list (issue 5 §1: no network; anything else is refused). */
+  externalData?: Readonly<Record<string, ExternalSource>>
 }
 
 interface Host {
@@ -35,6 +41,8 @@ export class HuntingStore {
   rowsPerTenant = 20_000
   readonly calls = new Windows()
   readonly cpu = new Windows()
+  /** URI → source; queries may read only these with `externaldata`. */
+  readonly externalData = new Map<string, ExternalSource>()
   readonly #data = new Map<string, Map<string, Table>>()
 
   constructor(private readonly host: Host) {}
@@ -71,7 +79,15 @@ export class HuntingStore {
   configure(options: HuntingOptions): this {
     if (options.rowsPerTenant !== undefined) this.rowsPerTenant = options.rowsPerTenant
     if (options.limits) this.limits = { ...this.limits, ...options.limits }
+    if (options.externalData) for (const [uri, source] of Object.entries(options.externalData)) this.externalData.set(uri, source)
     return this
+  }
+
+  /** The content of an allowed `externaldata` URI (a file is read on each use), undefined if not allowed. */
+  readExternal(uri: string): string | undefined {
+    const source = this.externalData.get(uri)
+    if (source === undefined) return undefined
+    return typeof source === 'string' ? source : readFileSync(source.file, 'utf8')
   }
 }
 

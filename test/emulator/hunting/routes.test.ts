@@ -1,6 +1,9 @@
 // Advanced hunting endpoints of the emulator over real HTTP: both surfaces' shapes, type names,
 // stories shared with the incidents, roles, query errors with positions, and the documented limits.
 import assert from 'node:assert/strict'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import { createEmulator, serve, WELL_KNOWN as W, type Emulator, type RunningEmulator } from '../../../src/emulator/index.js'
 import { huntingOf } from '../../../src/emulator/hunting/index.js'
@@ -241,6 +244,23 @@ describe('emulator advanced hunting', () => {
     assert.equal(r.status, 400)
     assert.match(r.body.error.message, /^Result size limit exceeded\./)
     assert.equal((await legacy('DeviceProcessEvents | take 50')).status, 200, 'the cap is Graph-only')
+  })
+
+  test('externaldata reads only the allow-list (inline content or a local file), never the network', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'm365d-ext-')), 'iocs.csv')
+    writeFileSync(file, 'Name,Score\nmimikatz.exe,90\nsvchost32.exe,70\n')
+    const put = await fetch(`${srv.url}/_emulator/hunting/externaldata`, { method: 'PUT', body: JSON.stringify({ 'https://example.test/a.csv': 'Name,Score\nx,1\n', 'https://example.test/iocs.csv': { file } }) })
+    assert.equal(put.status, 200, await put.text())
+    const inline = await legacy('externaldata(Name:string, Score:int) [@"https://example.test/a.csv"] with (format="csv", ignoreFirstRecord=true) | project Name, Score')
+    assert.equal(inline.status, 200, JSON.stringify(inline.body))
+    assert.deepEqual(inline.body.Results, [{ Name: 'x', Score: 1 }])
+    const fromFile = await legacy('externaldata(Name:string, Score:int) [@"https://example.test/iocs.csv"] with (format="csv", ignoreFirstRecord=true) | summarize sum(Score)')
+    assert.deepEqual(fromFile.body.Results, [{ sum_Score: 160 }])
+    const denied = await legacy('externaldata(Name:string) [@"https://raw.githubusercontent.com/x/y.csv"] with (format="csv") | count')
+    assert.equal(denied.status, 400)
+    assert.match(denied.body.error.message, /not in the allow-list/)
+    const bad = await fetch(`${srv.url}/_emulator/hunting/externaldata`, { method: 'PUT', body: JSON.stringify({ 'https://x': 42 }) })
+    assert.equal(bad.status, 400)
   })
 
   test('faults target the hunting group; control routes report and validate', async () => {
