@@ -477,12 +477,14 @@ export class ExprBinder {
         sources.push(() => { const t = rt.execute(plan); return t.data[0]!.slice(0, t.rowCount) })
         continue
       }
-      const b = this.bind(item, scope)
+      const itemReads = new Set<number>()
+      const b = this.bind(item, { ...scope, reads: itemReads })
+      for (const i of itemReads) scope.reads?.add(i)
       if (b.constant) {
         const v = b.constant.value
         sources.push(() => (Array.isArray(v) ? v : [v]))
-      } else if (item.kind === 'name' || (b.type === 'dynamic' && !b.column)) {
-        // a let-bound list: row independent, evaluated once per run
+      } else if (itemReads.size === 0) {
+        // no column involved (a let-bound list, a function of constants): evaluated once per run
         const ev = b.eval
         sources.push(() => { const v = ev([], 0); return Array.isArray(v) ? v : [v] })
       } else rowSources.push(b.eval)
@@ -510,7 +512,7 @@ export class ExprBinder {
       const hay = this.text(l)
       return { type: 'bool', eval: (c, r) => {
         const h = hay(c, r) as string
-        const needles = [...values().list, ...rowSources.map((s) => asText(s(c, r)))]
+        const needles = [...values().list, ...rowSources.flatMap((s) => { const v = s(c, r); return Array.isArray(v) ? v.map(asText) : [asText(v)] })]
         return all ? needles.every((n) => hasTerm(h, n, false)) : needles.some((n) => hasTerm(h, n, false))
       } }
     }
@@ -520,7 +522,12 @@ export class ExprBinder {
       if (v === null || v === undefined) return neg ? true : false
       const k = norm(typeof v === 'object' ? JSON.stringify(v) : v)
       let hit = values().set.has(k) || (typeof k === 'number' && values().set.has(String(k)))
-      if (!hit) for (const s of rowSources) if (norm(s(c, r)) === k) { hit = true; break }
+      if (!hit) {
+        for (const s of rowSources) {
+          const v = s(c, r)
+          if (Array.isArray(v) ? v.some((x) => norm(x) === k) : norm(v) === k) { hit = true; break }
+        }
+      }
       return hit !== neg
     } }
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { HOUR, NOW, scalar } from './helpers.js'
+import { HOUR, NOW, rows, scalar } from './helpers.js'
 
 const DAY = 24 * HOUR
 
@@ -32,6 +32,10 @@ describe('string operators (Kusto semantics)', () => {
     assert.equal(scalar('"ABC" in~ ("x", "abc")'), true)
     assert.equal(scalar('"ABC" in ("x", "abc")'), false)
     assert.equal(scalar('"ABC" !in ("x", "abc")'), true)
+  })
+  test('in lists may mix constants and columns of the row', () => {
+    assert.deepEqual(rows('Proc | where "cmd.exe" in (FileName, "nope") | project DeviceId'), [{ DeviceId: 'd1' }])
+    assert.deepEqual(rows('Proc | where "alice" in (AdditionalFields.User) | count'), [{ Count: 2 }])
   })
   test('has_any / has_all with literal lists and dynamic arrays', () => {
     assert.equal(scalar('"cmd.exe /c whoami" has_any ("whoami", "net")'), true)
