@@ -14,4 +14,5 @@ export const commands: Record<string, () => Promise<{ default: Command<any> }>> 
   demo: () => import('./demo.js'),
   incidents: () => import('./incidents.js'),
   hunt: () => import('./hunt.js'),
+  tenants: () => import('./tenants.js'),
 }

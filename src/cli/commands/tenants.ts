@@ -1,0 +1,22 @@
+import { defineCommand } from '../command.js'
+import tenantsAdd from './tenants_add.js'
+import tenantsCheck from './tenants_check.js'
+import tenantsList from './tenants_list.js'
+import tenantsOnboard from './tenants_onboard.js'
+import tenantsRemove from './tenants_remove.js'
+
+export default defineCommand({
+  name: 'tenants',
+  summary: 'Manage the customer tenants the sync daemon reads (add, list, remove, check, onboard)',
+  description: `
+The tenants live in the sync database: embedded PGlite under --data-dir (M365D_DATA_DIR, default
+~/.m365d/data) or PostgreSQL with --database-url (M365D_DATABASE_URL). 'm365d sync' reads every
+enabled tenant from there with the partner app's credentials (M365D_CLIENT_ID + secret or certificate).`,
+  subCommands: [tenantsAdd, tenantsList, tenantsRemove, tenantsCheck, tenantsOnboard],
+  examples: [
+    'm365d tenants add contoso.onmicrosoft.com --name Contoso',
+    'm365d tenants list',
+    'm365d tenants check',
+    'm365d tenants onboard --redirect-uri https://partner.example/consent/callback',
+  ],
+})

@@ -1,0 +1,72 @@
+import { listTenants } from '../../sync/db/sql/tenants.js'
+import { checkTenant, type TenantCheck } from '../../sync/onboarding/check_tenant.js'
+import { defineCommand } from '../command.js'
+import { CliError, ExitCode } from '../errors.js'
+import { appOptions, openSyncApp, openSyncStore, storageOptions } from './sync_options.js'
+
+export default defineCommand({
+  name: 'check',
+  summary: 'Per tenant: consent, roles granted vs needed, API reachable, last sync — with the fix for each problem',
+  usage: '[TENANT…]',
+  description: `
+For each tenant (default: every tenant in the sync set) gets a token and makes one minimal API call
+(list incidents, $top=1). Exit 0 when every tenant is ready, 1 when one is not.`,
+  options: {
+    ...storageOptions,
+    ...appOptions,
+    surface: { type: 'string', valueName: 'legacy|graph', description: 'Incidents surface the daemon reads (default legacy)' },
+    alerts: { type: 'boolean', description: 'Also check Graph alerts_v2 (SecurityAlert.Read.All)' },
+  },
+  examples: ['m365d tenants check', 'm365d tenants check 72f988bf-86f1-41af-91ab-2d7cd011db47 --json'],
+  async run(ctx) {
+    const v = ctx.values
+    const surface = v.surface ?? 'legacy'
+    if (surface !== 'legacy' && surface !== 'graph') throw new CliError('ERR_CLI_INVALID_OPTION', `unknown --surface '${surface.slice(0, 20)}'`, { hint: 'use legacy or graph' })
+    const app = await openSyncApp(ctx, v)
+    const { db } = await openSyncStore(ctx, v)
+    const checks: TenantCheck[] = []
+    try {
+      const known = (await listTenants(db)).map((t) => t.tenant_id)
+      const ids = ctx.positionals.length ? ctx.positionals.map((t) => t.toLowerCase()) : known
+      if (!ids.length) throw new CliError('ERR_CLI_NO_TENANTS', 'no tenants to check', { hint: 'add one: m365d tenants add <TENANT-ID|DOMAIN>' })
+      for (const tenantId of ids) {
+        const check = await checkTenant({
+          tokenProvider: app.tokenProvider,
+          clientId: app.clientId,
+          authorityHost: app.authorityHost,
+          tenantId,
+          surface,
+          alerts: v.alerts === true,
+          defenderApi: app.cloud.defenderApi,
+          graphApi: app.cloud.graphApi,
+          defenderResource: app.cloud.defenderResource,
+          graphResource: app.cloud.graphResource,
+          ...(known.includes(tenantId) && { db }),
+        })
+        checks.push(check)
+        if (!ctx.json) print(ctx, check)
+      }
+    } finally {
+      app.close()
+      await db.close()
+    }
+    const failing = checks.filter((c) => !c.ok).length
+    if (ctx.json) ctx.printJson({ ok: failing === 0, tenants: checks })
+    else ctx.print(`\n${checks.length - failing} of ${checks.length} tenants ready`)
+    return failing ? ExitCode.checkFailed : ExitCode.ok
+  },
+})
+
+function print(ctx: { print(text: string): void }, c: TenantCheck): void {
+  const yesNo = (b: boolean | undefined) => (b === undefined ? 'unknown' : b ? 'yes' : 'no')
+  ctx.print(`\n${c.ok ? '✓' : '✗'} ${c.tenantId}`)
+  ctx.print(`  consent:       ${yesNo(c.consent)}`)
+  ctx.print(`  roles needed:  ${c.rolesNeeded.join(', ')}`)
+  ctx.print(`  roles granted: ${c.rolesGranted.join(', ') || '-'}`)
+  ctx.print(`  API reachable: ${yesNo(c.consent ? c.apiReachable : undefined)}`)
+  if (c.lastSync !== undefined) ctx.print(`  last sync:     ${c.lastSync ?? 'never'}`)
+  for (const p of c.problems) {
+    ctx.print(`  problem: ${p.message}`)
+    ctx.print(`  fix:     ${p.fix}`)
+  }
+}

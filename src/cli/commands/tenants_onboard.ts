@@ -1,0 +1,60 @@
+import { adminConsentLink } from '../../auth/consent_link.js'
+import { CONSENT_CALLBACK_PATH } from '../../sync/onboarding/consent_callback.js'
+import { createConsentRequest } from '../../sync/onboarding/consent_requests.js'
+import { defineCommand } from '../command.js'
+import { loadConfig } from '../config.js'
+import { CliError } from '../errors.js'
+import { expectPositionals } from '../parse.js'
+import { openSyncStore, parseDuration, storageOptions } from './sync_options.js'
+
+export default defineCommand({
+  name: 'onboard',
+  summary: "Print an admin-consent link for a new customer; the daemon records the tenant when the admin comes back",
+  description: `
+Records a one-time state (default expiry 24h) and prints the admin-consent link. The customer's
+admin opens it and grants the app's permissions; Entra redirects to --redirect-uri with
+admin_consent=True&tenant=<GUID>&state=…, which 'm365d sync' serves on its ops port at
+${CONSENT_CALLBACK_PATH} and turns into a new tenant. Unknown, used or expired states are rejected;
+a declined consent (error=access_denied) is reported. The redirect URI must be registered on the app.`,
+  options: {
+    ...storageOptions,
+    'redirect-uri': { type: 'string', valueName: 'URI', description: `Registered redirect URI (default http://localhost:9464${CONSENT_CALLBACK_PATH}, the ops server)` },
+    v2: { type: 'boolean', description: 'Use the v2 admin-consent endpoint (/organizations/v2.0/adminconsent with a /.default scope)' },
+    tenant: { type: 'string', valueName: 'GUID|DOMAIN', description: "The customer's tenant, when known (default common / organizations)" },
+    expires: { type: 'string', valueName: 'DURATION', description: 'How long the link stays valid (default 24h)' },
+    'client-id': { type: 'string', valueName: 'GUID', description: 'Application (client) id (M365D_CLIENT_ID)' },
+    cloud: { type: 'string', valueName: 'NAME', description: 'commercial | gcc | gcc-high | dod (M365D_CLOUD)' },
+    'authority-host': { type: 'string', valueName: 'URL', description: 'Identity platform host (M365D_AUTHORITY_HOST)' },
+    config: { type: 'string', valueName: 'FILE', description: 'JSON config file (M365D_CONFIG)' },
+  },
+  examples: ['m365d tenants onboard --redirect-uri https://partner.example/consent/callback', 'm365d tenants onboard --v2 --json'],
+  async run(ctx) {
+    expectPositionals(ctx.positionals, 0, ctx.commandPath)
+    const v = ctx.values
+    const config = await loadConfig(ctx, { 'client-id': v['client-id'], cloud: v.cloud, 'authority-host': v['authority-host'], config: v.config }, { tenant: false, credential: false })
+    if (config.clientId === undefined) throw new CliError('ERR_CONFIG_MISSING_CLIENT_ID', `${ctx.commandPath} needs the application (client) id`, { hint: 'pass --client-id GUID or set M365D_CLIENT_ID' })
+    const redirectUri = v['redirect-uri'] ?? `http://localhost:9464${CONSENT_CALLBACK_PATH}`
+    if (!URL.canParse(redirectUri)) throw new CliError('ERR_CLI_INVALID_URL', `redirect URI '${redirectUri.slice(0, 60)}' is not an absolute URL`, { hint: 'use the exact URI registered on the app' })
+    const ttlMs = v.expires !== undefined ? parseDuration(v.expires, 'expires') : undefined
+    const { db } = await openSyncStore(ctx, v)
+    try {
+      const { state, expiresAt } = await createConsentRequest(db, ttlMs !== undefined ? { ttlMs } : {})
+      const { url } = adminConsentLink({
+        clientId: config.clientId,
+        redirectUri,
+        state,
+        authorityHost: config.authorityHost,
+        ...(v.tenant !== undefined && { tenant: v.tenant }),
+        ...(v.v2 && { v2: true }),
+      })
+      if (ctx.json) return void ctx.printJson({ url, state, expiresAt: expiresAt.toISOString(), redirectUri })
+      ctx.print(url)
+      ctx.io.stderr.write(
+        `Send this link to the customer's Global Administrator (valid until ${expiresAt.toISOString()}).\n` +
+          `'m365d sync' must be running with its ops server reachable at ${new URL(redirectUri).origin} to receive the answer.\n`,
+      )
+    } finally {
+      await db.close()
+    }
+  },
+})

@@ -1,0 +1,143 @@
+import { legacyConsentLink } from '../../auth/consent_link.js'
+import { TokenError } from '../../auth/errors.js'
+import { COMMERCIAL, DefenderClient, DefenderForbiddenError, tokenRoles, type Surface, type TokenSource } from '../../defender/index.js'
+import { M365dError } from '../../lib/errors.js'
+import type { Queryable } from '../db/database.js'
+import { setTenantHealth } from '../db/sql/tenants.js'
+
+/** What `m365d tenants check` finds for one tenant, each problem with its fix. */
+export interface TenantCheck {
+  tenantId: string
+  ok: boolean
+  /** false: AADSTS700016 (no service principal: never consented or consent revoked); undefined: unknown. */
+  consent: boolean | undefined
+  rolesNeeded: string[]
+  rolesGranted: string[]
+  missingRoles: string[]
+  apiReachable: boolean
+  lastSync?: string | null
+  problems: { code: string; message: string; fix: string }[]
+}
+
+/** The application permissions each stream needs (defender-api.md §2; either Read or ReadWrite). */
+const NEEDED: Record<Surface | 'alerts', { read: string; write: string; api: string }> = {
+  legacy: { read: 'Incident.Read.All', write: 'Incident.ReadWrite.All', api: 'Microsoft Threat Protection' },
+  graph: { read: 'SecurityIncident.Read.All', write: 'SecurityIncident.ReadWrite.All', api: 'Microsoft Graph' },
+  alerts: { read: 'SecurityAlert.Read.All', write: 'SecurityAlert.ReadWrite.All', api: 'Microsoft Graph' },
+}
+
+export interface CheckTenantOptions {
+  tokenProvider: TokenSource
+  clientId: string
+  authorityHost: string
+  tenantId: string
+  surface?: Surface
+  alerts?: boolean
+  defenderApi?: string
+  graphApi?: string
+  defenderResource?: string
+  graphResource?: string
+  fetch?: typeof fetch
+  /** When given, the tenant's health is recorded and its last sync read. */
+  db?: Queryable
+}
+
+/** Tries a token and a minimal API call (list incidents, $top=1) per stream the daemon would run. */
+export async function checkTenant(o: CheckTenantOptions): Promise<TenantCheck> {
+  const surface = o.surface ?? 'legacy'
+  const streams: (Surface | 'alerts')[] = [surface, ...(o.alerts ? (['alerts'] as const) : [])]
+  const check: TenantCheck = {
+    tenantId: o.tenantId,
+    ok: false,
+    consent: undefined,
+    rolesNeeded: streams.map((s) => NEEDED[s].read),
+    rolesGranted: [],
+    missingRoles: [],
+    apiReachable: false,
+    problems: [],
+  }
+  const resourceOf = (s: Surface) => (s === 'graph' ? (o.graphResource ?? COMMERCIAL.graphResource) : (o.defenderResource ?? COMMERCIAL.defenderResource))
+  const granted = new Set<string>()
+  for (const surfaceNeeded of new Set(streams.map((s) => (s === 'alerts' ? 'graph' : s)))) {
+    try {
+      const token = await o.tokenProvider.getToken({ tenant: o.tenantId, resource: resourceOf(surfaceNeeded) })
+      check.consent = true
+      for (const r of tokenRoles(token.token)) granted.add(r)
+    } catch (e) {
+      if (e instanceof TokenError && e.errorCodes.includes(700016)) {
+        check.consent = false
+        const link = legacyConsentLink({ clientId: o.clientId, authorityHost: o.authorityHost }).replace('/common/', `/${o.tenantId}/`)
+        check.problems.push({
+          code: 'not_consented',
+          message: `the app has no service principal in ${o.tenantId} (AADSTS700016): never consented, or consent was revoked`,
+          fix: `a Global Administrator of the tenant opens ${link} and grants consent (or run: m365d tenants onboard)`,
+        })
+      } else {
+        check.problems.push({ code: errorCode(e), message: errorMessage(e), fix: e instanceof M365dError && e.hint ? e.hint : 'check the app credentials (m365d token validate)' })
+      }
+      break
+    }
+  }
+  check.rolesGranted = [...granted].sort()
+  if (check.consent) {
+    for (const s of streams) {
+      const n = NEEDED[s]
+      if (!granted.has(n.read) && !granted.has(n.write)) check.missingRoles.push(n.read)
+    }
+    for (const role of check.missingRoles) {
+      const api = Object.values(NEEDED).find((n) => n.read === role)!.api
+      check.problems.push({
+        code: 'missing_role',
+        message: `the token for ${o.tenantId} lacks the application permission ${role}`,
+        fix: `in the app registration: API permissions → Add a permission → ${api === 'Microsoft Graph' ? 'Microsoft Graph' : 'APIs my organization uses → Microsoft Threat Protection'} → Application permissions → ${role}; then the tenant's admin grants consent again`,
+      })
+    }
+    check.apiReachable = await probeApi(o, surface, check)
+  }
+  if (o.db) {
+    const { rows } = await o.db.query<{ last: Date | null }>(`SELECT max(last_success_at) AS last FROM m365d_sync_state WHERE tenant_id = $1`, [o.tenantId])
+    check.lastSync = rows[0]?.last ? new Date(rows[0].last).toISOString() : null
+  }
+  check.ok = check.problems.length === 0
+  if (o.db) {
+    const health = check.ok ? 'ok' : check.consent === false ? 'not_consented' : check.missingRoles.length ? 'missing_roles' : 'error'
+    await setTenantHealth(o.db, o.tenantId, health, { checked: true, problems: check.problems })
+  }
+  return check
+}
+
+/** One list call with $top=1: proves the token, the role and the network path together. */
+async function probeApi(o: CheckTenantOptions, surface: Surface, check: TenantCheck): Promise<boolean> {
+  const client = new DefenderClient<Surface>({
+    tokenProvider: o.tokenProvider,
+    tenant: o.tenantId,
+    surface,
+    ...(surface === 'legacy' && o.defenderApi && { baseUrl: o.defenderApi }),
+    ...(surface === 'graph' && o.graphApi && { baseUrl: o.graphApi }),
+    ...(surface === 'legacy' && o.defenderResource && { resource: o.defenderResource }),
+    ...(surface === 'graph' && o.graphResource && { resource: o.graphResource }),
+    ...(o.fetch && { fetch: o.fetch }),
+    retry: { maxRetries: 1 },
+  })
+  try {
+    for await (const _ of client.listIncidents({ limit: 1 })) break
+    return true
+  } catch (e) {
+    if (e instanceof DefenderForbiddenError) {
+      // Already explained by the role check unless the token had the role and the API still refused.
+      if (!check.problems.some((p) => p.code === 'missing_role')) {
+        check.problems.push({ code: 'forbidden', message: errorMessage(e), fix: e.hint ?? `grant ${e.requiredPermissions[0] ?? 'the permission'} and consent again` })
+      }
+      return true // the API answered
+    }
+    check.problems.push({ code: errorCode(e), message: errorMessage(e), fix: e instanceof M365dError && e.hint ? e.hint : 'check --defender-api / M365D_DEFENDER_API and the network' })
+    return false
+  }
+}
+
+function errorCode(e: unknown): string {
+  return e instanceof M365dError ? e.code : 'ERR_UNEXPECTED'
+}
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
+}
