@@ -62,6 +62,17 @@ const BENIGN = [
   { file: 'OUTLOOK.EXE', folder: 'C:\\Program Files\\Microsoft Office\\root\\Office16', cmd: '"OUTLOOK.EXE"', parent: 'explorer.exe' },
   { file: 'MsMpEng.exe', folder: 'C:\\ProgramData\\Microsoft\\Windows Defender\\Platform', cmd: 'MsMpEng.exe', parent: 'services.exe' },
   { file: 'git.exe', folder: 'C:\\Program Files\\Git\\cmd', cmd: 'git.exe fetch --all', parent: 'cmd.exe' },
+  // Admin tools hunting queries look at: benign uses, so queries have something to sift through.
+  { file: 'net.exe', folder: 'C:\\Windows\\System32', cmd: 'net.exe use Z: \\\\fs01\\share', parent: 'cmd.exe' },
+  { file: 'net.exe', folder: 'C:\\Windows\\System32', cmd: 'net.exe localgroup administrators', parent: 'cmd.exe' },
+  { file: 'wmic.exe', folder: 'C:\\Windows\\System32\\wbem', cmd: 'wmic.exe os get caption', parent: 'cmd.exe' },
+  { file: 'schtasks.exe', folder: 'C:\\Windows\\System32', cmd: 'schtasks.exe /query /fo LIST', parent: 'cmd.exe' },
+  { file: 'reg.exe', folder: 'C:\\Windows\\System32', cmd: 'reg.exe query HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall', parent: 'cmd.exe' },
+  { file: 'certutil.exe', folder: 'C:\\Windows\\System32', cmd: 'certutil.exe -hashfile C:\\Temp\\setup.msi SHA256', parent: 'cmd.exe' },
+  { file: 'rundll32.exe', folder: 'C:\\Windows\\System32', cmd: 'rundll32.exe shell32.dll,Control_RunDLL desk.cpl', parent: 'explorer.exe' },
+  { file: 'msiexec.exe', folder: 'C:\\Windows\\System32', cmd: 'msiexec.exe /i C:\\Temp\\setup.msi /qn', parent: 'services.exe' },
+  { file: 'netsh.exe', folder: 'C:\\Windows\\System32', cmd: 'netsh.exe wlan show interfaces', parent: 'cmd.exe' },
+  { file: 'EXCEL.EXE', folder: 'C:\\Program Files\\Microsoft Office\\root\\Office16', cmd: '"EXCEL.EXE" /e', parent: 'explorer.exe' },
 ] as const
 const REMOTE = [
   { ip: '52.96.10.4', url: 'outlook.office365.com', port: 443 },
@@ -75,6 +86,8 @@ const REMOTE = [
 ] as const
 const SENDERS = ['newsletter@contoso-news.example', 'it-support@{domain}', 'hr@{domain}', 'noreply@github.com', 'billing@vendor.example']
 const SUBJECTS = ['Weekly report', 'Meeting notes', 'Your order has shipped', 'Team lunch', 'Quarterly results', 'Password policy reminder']
+const DEPARTMENTS = ['Finance', 'Sales', 'Engineering', 'HR', 'IT', 'Legal']
+const TITLES = ['Analyst', 'Engineer', 'Manager', 'Director', 'Administrator', 'Consultant']
 const APPS = ['Microsoft Teams', 'Office 365 Exchange Online', 'Microsoft SharePoint Online', 'Azure Portal', 'OneDrive']
 
 /** Stable fake hashes of a file name (the same binary has the same hash on every device). */
@@ -244,13 +257,13 @@ export function generateHuntingData(o: HuntingDataOptions): Map<string, Table> {
     DeviceNetworkEvents: (t, h) => {
       const r = rng.pick(REMOTE)
       const b = rng.pick(BENIGN)
-      return [device(h), { ActionType: rng.chance(0.9) ? 'ConnectionSuccess' : 'ConnectionFailed', RemoteIP: r.ip, RemotePort: r.port, RemoteUrl: r.url, LocalIP: h.ip, LocalPort: rng.int(49152, 65535), Protocol: 'Tcp', LocalIPType: 'Private', RemoteIPType: r.ip.startsWith('10.') ? 'Private' : 'Public' }, ...initiating(h.user, b.file, b.cmd, rng.int(1000, 65000), t)]
+      return [device(h), { ActionType: rng.chance(0.85) ? 'ConnectionSuccess' : rng.pick(['ConnectionFailed', 'InboundConnectionAccepted', 'ListeningConnectionCreated']), RemoteIP: r.ip, RemotePort: r.port, RemoteUrl: r.url, LocalIP: h.ip, LocalPort: rng.int(49152, 65535), Protocol: 'Tcp', LocalIPType: 'Private', RemoteIPType: r.ip.startsWith('10.') ? 'Private' : 'Public' }, ...initiating(h.user, b.file, b.cmd, rng.int(1000, 65000), t)]
     },
     DeviceFileEvents: (t, h) => {
       const name = `${rng.pick(['report', 'notes', 'budget', 'photo', 'setup'])}_${rng.int(1, 999)}.${rng.pick(['docx', 'xlsx', 'pdf', 'jpg', 'msi'])}`
       return [device(h), { ActionType: rng.pick(['FileCreated', 'FileModified', 'FileRenamed', 'FileDeleted']), FileName: name, FolderPath: `C:\\Users\\${h.user.name}\\Documents\\${name}` }, hashOf(name), { FileSize: rng.int(1000, 9e6) }, ...initiating(h.user, 'explorer.exe', 'C:\\Windows\\Explorer.EXE', rng.int(1000, 65000), t)]
     },
-    DeviceEvents: (t, h) => [device(h), { ActionType: rng.pick(['PowerShellCommand', 'AntivirusScanCompleted', 'UsbDriveMounted', 'BrowserLaunchedToOpenUrl', 'DnsQueryResponse']), AccountName: h.user.name, AccountDomain: netbios, AdditionalFields: JSON.stringify({ Command: 'Get-Process' }) }, ...initiating(h.user, 'powershell.exe', 'powershell.exe', rng.int(1000, 65000), t)],
+    DeviceEvents: (t, h) => [device(h), { ActionType: rng.pick(['PowerShellCommand', 'AntivirusScanCompleted', 'UsbDriveMounted', 'BrowserLaunchedToOpenUrl', 'DnsQueryResponse', 'SmartScreenUrlWarning', 'PnpDeviceConnected', 'NamedPipeEvent', 'OpenProcessApiCall', 'ScheduledTaskCreated']), AccountName: h.user.name, AccountDomain: netbios, AdditionalFields: JSON.stringify({ Command: 'Get-Process' }) }, ...initiating(h.user, 'powershell.exe', 'powershell.exe', rng.int(1000, 65000), t)],
     DeviceRegistryEvents: (t, h) => [device(h), { ActionType: 'RegistryValueSet', RegistryKey: 'HKEY_CURRENT_USER\\Software\\Microsoft\\Office\\16.0\\Common', RegistryValueName: 'LastUsed', RegistryValueType: 'Dword', RegistryValueData: String(rng.int(0, 100)) }, ...initiating(h.user, 'WINWORD.EXE', '"WINWORD.EXE" /n', rng.int(1000, 65000), t)],
     DeviceLogonEvents: (t, h) => {
       const ok = rng.chance(0.93)
@@ -273,6 +286,14 @@ export function generateHuntingData(o: HuntingDataOptions): Map<string, Table> {
     for (let i = 0; i < n; i++) {
       const t = at()
       add(table, t, ...make(t, rng.pick(hostList)))
+    }
+  }
+  // IdentityInfo: a weekly snapshot per user (the table hunts join on for department and title).
+  if (!o.rowsByTable || 'IdentityInfo' in o.rowsByTable) {
+    for (const u of userList) {
+      const [given, sur] = u.name.split('.')
+      for (let d = 0; d < days; d += 7)
+        add('IdentityInfo', from + d * DAY + 3_600_000, { AccountObjectId: u.objectId, AccountUpn: u.upn, OnPremSid: u.sid, AccountDisplayName: u.name.replace('.', ' '), AccountName: u.name, AccountDomain: o.domain, GivenName: given ?? '', Surname: sur ?? '', Department: DEPARTMENTS[u.name.length % DEPARTMENTS.length], JobTitle: TITLES[u.name.charCodeAt(0) % TITLES.length], EmailAddress: u.upn, IsAccountEnabled: true, Type: 'User', SourceProviders: ['ActiveDirectory', 'AzureActiveDirectory'], CriticalityLevel: 0 })
     }
   }
   // DeviceInfo: one report per device per day ("complete reports are sent every hour", §3.7; daily keeps it small).
