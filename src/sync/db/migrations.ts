@@ -129,6 +129,47 @@ CREATE TABLE m365d_consent_requests (
   outcome      text,
   error        text
 );
+
+-- Sink outbox: one row per (sink, changed record version). A trigger writes it in the very
+-- transaction that stores the record, and only when that transaction names its sinks in the
+-- 'm365d.outbox_sinks' setting (the daemon does when it has sinks; nothing else pays for it). Rows
+-- are deleted only after the sink accepted them: delivery is at least once and survives crashes.
+CREATE TABLE m365d_outbox (
+  id               bigserial PRIMARY KEY,
+  sink             text NOT NULL,
+  kind             text NOT NULL CHECK (kind IN ('incident', 'alert')),
+  tenant_id        text NOT NULL,
+  source           text NOT NULL,
+  record_id        text NOT NULL,
+  version          integer NOT NULL,
+  last_update_time timestamptz,
+  document         jsonb NOT NULL,
+  created_at       timestamptz NOT NULL DEFAULT now(),
+  attempts         integer NOT NULL DEFAULT 0,
+  claimed_by       text,
+  claimed_until    timestamptz,
+  last_error       text
+);
+CREATE INDEX m365d_outbox_pending ON m365d_outbox (sink, id);
+
+CREATE FUNCTION m365d_outbox_capture() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  sinks text := current_setting('m365d.outbox_sinks', true);
+BEGIN
+  IF sinks IS NULL OR sinks = '' THEN
+    RETURN NULL;
+  END IF;
+  INSERT INTO m365d_outbox (sink, kind, tenant_id, source, record_id, version, last_update_time, document)
+  SELECT s, TG_ARGV[0], NEW.tenant_id, NEW.source, to_jsonb(NEW) ->> TG_ARGV[1], NEW.version, NEW.last_update_time, NEW.raw
+  FROM unnest(string_to_array(sinks, ',')) AS s;
+  RETURN NULL;
+END
+$$;
+-- Upserts skip unchanged records (their ON CONFLICT … WHERE), so only new versions reach the outbox.
+CREATE TRIGGER m365d_incidents_outbox AFTER INSERT OR UPDATE ON m365d_incidents
+  FOR EACH ROW EXECUTE FUNCTION m365d_outbox_capture('incident', 'incident_id');
+CREATE TRIGGER m365d_alerts_outbox AFTER INSERT OR UPDATE ON m365d_alerts
+  FOR EACH ROW EXECUTE FUNCTION m365d_outbox_capture('alert', 'alert_id');
 `,
   },
 ]
