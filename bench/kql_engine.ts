@@ -6,6 +6,10 @@
  *
  *   node --import tsx bench/kql_engine.ts [--rows 1000000] [--network 200000] [--rounds 5]
  *
+ * With `--corpus FILE.jsonl` it instead sends every query of the corpus (one {"query"} per line, e.g.
+ * /work/shared/kql/queries.jsonl) to the emulator's legacy hunting endpoint and reports how many
+ * answer 200, how many return rows, and the top error messages.
+ *
  * Heap is measured with a forced GC before and after generating each table (gc exposed at run time).
  */
 import { availableParallelism, loadavg } from 'node:os'
@@ -14,6 +18,40 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { generateHuntingData, huntingSchema } from '../src/emulator/hunting/index.js'
 import { KqlEngine, type Table } from '../src/kql/index.js'
+
+if (process.argv.includes('--corpus')) {
+  await corpus(process.argv[process.argv.indexOf('--corpus') + 1]!)
+  process.exit(0)
+}
+
+async function corpus(path: string): Promise<void> {
+  const { readFileSync } = await import('node:fs')
+  const { createEmulator, WELL_KNOWN: W } = await import('../src/emulator/index.js')
+  const { huntingOf } = await import('../src/emulator/hunting/index.js')
+  const emu = await createEmulator()
+  huntingOf(emu).configure({ limits: { enabled: false } })
+  const tokenResponse = await emu.fetch(`http://emulator/${W.contosoTenantId}/oauth2/v2.0/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: W.clientId, client_secret: W.clientSecret, scope: 'https://api.security.microsoft.com/.default' }) })
+  const token = ((await tokenResponse.json()) as { access_token: string }).access_token
+  const queries = readFileSync(path, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { query: string }).query)
+  let ok = 0
+  let rows = 0
+  const reasons = new Map<string, number>()
+  const t0 = performance.now()
+  for (const query of queries) {
+    const r = await emu.fetch('http://emulator/api/advancedhunting/run', { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify({ Query: query }) })
+    const body = (await r.json()) as { Results?: unknown[]; error?: { message?: string } }
+    if (r.status === 200) {
+      ok++
+      if (body.Results!.length > 0) rows++
+    } else {
+      const reason = `${r.status} ${String(body.error?.message).replace(/ \(line \d+, column \d+\)$/, '').replace(/'[^']*'/g, "'…'").slice(0, 90)}`
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1)
+    }
+  }
+  const pct = (n: number) => `${((100 * n) / queries.length).toFixed(1)} %`
+  console.log(`${queries.length} queries in ${((performance.now() - t0) / 1000).toFixed(1)} s: 200 for ${ok} (${pct(ok)}), rows for ${rows} (${pct(rows)})`)
+  for (const [reason, n] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 10)) console.log(`  ${n} × ${reason}`)
+}
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
