@@ -52,6 +52,7 @@ export type Tabular =
   | { readonly kind: 'externaldata'; readonly pos: number; readonly columns: readonly ColumnDecl[]; readonly uris: readonly string[]; readonly options: Readonly<Record<string, unknown>> }
   | { readonly kind: 'range'; readonly pos: number; readonly column: string; readonly from: Expr; readonly to: Expr; readonly step: Expr }
   | { readonly kind: 'print'; readonly pos: number; readonly items: readonly Assignment[] }
+  | { readonly kind: 'find'; readonly pos: number; readonly tables: readonly Tabular[]; readonly withSource?: string; readonly predicate: Expr; readonly project?: readonly { readonly pos: number; readonly name: string }[] }
 
 export type TabularOp =
   | { readonly op: 'where'; readonly pos: number; readonly predicate: Expr }

@@ -277,6 +277,38 @@ export class Binder implements BindHost {
           return { columns: schema, data: [out], rowCount: out.length }
         } }
       }
+      case 'find': {
+        // union withsource=source_ … | where P | project source_, <columns common to all tables>, pack_ (the rest)
+        const inputs = t.tables.map((x) => this.bindSource(x, env))
+        const src = t.withSource ?? 'source_'
+        const union = this.bindUnion(inputs, true, src, t.tables, t.pos)
+        const reads = new Set<number>()
+        const pred = this.exprs.bind(t.predicate, { columns: union.schema, env, reads })
+        const filtered: Plan = { op: 'where', pos: t.pos, schema: union.schema, input: union, pred: pred.eval, reads }
+        const index = (name: string, pos: number): number => {
+          const i = union.schema.findIndex((c) => c.name === name)
+          return i >= 0 ? i : this.fail('ERR_KQL_UNKNOWN_COLUMN', `Failed to resolve column or scalar expression named '${name}'`, pos)
+        }
+        if (t.project) {
+          const cols = [0, ...t.project.map((p) => index(p.name, p.pos)).filter((i) => i !== 0)]
+          return { op: 'project', pos: t.pos, schema: cols.map((i) => union.schema[i]!), input: filtered, cols: cols.map((i) => ({ from: i })), reads: new Set(cols) }
+        }
+        if (inputs.length === 1) return filtered
+        // columns common to all tables, then the other columns the predicate names (Kusto.Language)
+        const common = union.schema.map((c, i) => ({ c, i })).filter(({ c, i }) => i > 0 && inputs.every((p) => p.schema.some((s) => s.name === c.name && s.type === c.type)))
+        for (const i of [...reads].sort((a, b) => a - b)) if (i > 0 && !common.some((x) => x.i === i)) common.push({ c: union.schema[i]!, i })
+        const rest = union.schema.map((c, i) => ({ c, i })).filter(({ i }) => i > 0 && !common.some((x) => x.i === i))
+        const pack: Compiled = (c, r) => {
+          const o: Record<string, unknown> = {}
+          for (const { c: col, i } of rest) {
+            const v = c[i]![r]
+            if (v !== null && v !== undefined && v !== '') o[col.name] = col.type === 'datetime' || col.type === 'timespan' ? convert(v, col.type, 'dynamic') : v
+          }
+          return o
+        }
+        const schema: Column[] = [union.schema[0]!, ...common.map(({ c }) => c), { name: 'pack_', type: 'dynamic' }]
+        return { op: 'project', pos: t.pos, schema, input: filtered, cols: [{ from: 0 }, ...common.map(({ i }) => ({ from: i })), { eval: pack }] }
+      }
       case 'print': {
         const used = new Set<string>()
         const items = t.items.map((a, i) => {

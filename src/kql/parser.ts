@@ -841,6 +841,43 @@ class Parser {
       const union: Tabular = { kind: 'union', pos, tables, outer: true, withSource: '$table' }
       return { kind: 'tabular', pos, query: { kind: 'pipe', pos, input: union, op: { op: 'where', pos, predicate: this.parseSearchPredicate() } } }
     }
+    if (w === 'find' && (this.isWord('in', 1) || this.isWord('withsource', 1) || this.isWord('where', 1))) {
+      // find [withsource=N] [in (T1, …)] where P [project C1, … | project-smart]
+      this.next()
+      let withSource: string | undefined
+      if (this.isWord('withsource') && this.isPunct('=', 1)) {
+        this.next()
+        this.next()
+        withSource = this.parseName().name
+      }
+      const tables: Tabular[] = []
+      if (this.isWord('in')) {
+        this.next()
+        this.expectPunct('(')
+        while (!this.isPunct(')')) {
+          const tpos = this.peek().start
+          tables.push(this.tabularOf(this.parseExpr(PREFIX_BP), tpos))
+          if (!this.isPunct(',')) break
+          this.next()
+        }
+        this.expectPunct(')')
+      } else tables.push({ kind: 'source', pos, expr: { kind: 'call', pos, name: '$wildcard', args: [{ kind: 'literal', pos, type: 'string', value: '' }] } })
+      this.expectWord('where')
+      const predicate = this.parseExpr(0)
+      let project: { pos: number; name: string }[] | undefined
+      if (this.isWord('project-smart')) this.next()
+      else if (this.isWord('project')) {
+        this.next()
+        project = []
+        do {
+          if (this.isPunct(',')) this.next()
+          const n = this.parseName()
+          project.push({ pos: n.pos, name: n.name })
+        } while (this.isPunct(','))
+      }
+      const find: Tabular = { kind: 'find', pos, tables, predicate, ...(withSource === undefined ? {} : { withSource }), ...(project ? { project } : {}) }
+      return { kind: 'tabular', pos, query: find }
+    }
     if (w === 'print' && !nextIsParen) {
       this.next()
       return { kind: 'tabular', pos, query: { kind: 'print', pos, items: this.parseAssignments() } }

@@ -136,3 +136,13 @@ describe('search', () => {
     assert.deepEqual(rows('Proc | search "svchost" | project FileName'), [{ FileName: 'svchost.exe' }])
   })
 })
+
+describe('find', () => {
+  test('find in (…) where: source_, the columns common to all tables, pack_ with the rest', () => {
+    const e = engine()
+    assert.deepEqual(e.bind('find in (Proc, Net) where DeviceId == "d2"').schema.map((c) => c.name), ['source_', 'Timestamp', 'DeviceId', 'pack_'])
+    const r = rows('find in (Proc, Net) where DeviceId == "d2" | sort by source_ asc')
+    assert.deepEqual(r.map((x) => [x.source_, (x.pack_ as Record<string, unknown>).RemoteIP ?? (x.pack_ as Record<string, unknown>).FileName]), [['Net', '8.8.8.8'], ['Proc', 'PowerShell.EXE']])
+    assert.deepEqual(rows('find withsource=T in (Net) where RemotePort == 53 project T, RemoteIP'), [{ T: 'Net', RemoteIP: '8.8.8.8' }])
+  })
+})
