@@ -15,4 +15,5 @@ export const commands: Record<string, () => Promise<{ default: Command<any> }>> 
   incidents: () => import('./incidents.js'),
   hunt: () => import('./hunt.js'),
   tenants: () => import('./tenants.js'),
+  sync: () => import('./sync.js'),
 }

@@ -1,0 +1,111 @@
+import { startOpsServer, createLogger, type OpsServer } from '../../sync/daemon/index.js'
+import { listTenants } from '../../sync/db/sql/tenants.js'
+import { consentCallbackHandler, CONSENT_CALLBACK_PATH } from '../../sync/onboarding/consent_callback.js'
+import { defineCommand } from '../command.js'
+import { CliError, ExitCode } from '../errors.js'
+import { expectPositionals, parsePort } from '../parse.js'
+import { appOptions, openSyncApp, openSyncStore, storageOptions } from './sync_options.js'
+import { BackfillProgress } from './sync_progress.js'
+import { createDaemon, daemonOptions, daemonSettings, DEFAULT_OPS_PORT, untilStopped } from './sync_run.js'
+
+export default defineCommand({
+  name: 'sync',
+  summary: 'Run the sync daemon: incidents and alerts from every tenant in the sync set into the database',
+  description: `
+Reads the tenants from the sync database (see 'm365d tenants') with the partner app's credentials
+(M365D_CLIENT_ID + M365D_CLIENT_SECRET or a certificate; M365D_TENANT_ID is the home tenant) and
+keeps incidents (with their alerts) and optionally Graph alerts_v2 in the database: embedded PGlite
+under --data-dir, or PostgreSQL with --database-url, where several 'm365d sync' processes share the
+tenants through leases. Against the emulator, set M365D_AUTHORITY_HOST and M365D_DEFENDER_API (and
+M365D_GRAPH_API) to its URL.
+
+Runs until SIGTERM/SIGINT (then finishes the page in flight, commits, releases its leases and exits
+0), writing JSON log lines on stderr and serving /healthz, /metrics, /status and the admin-consent
+callback ${CONSENT_CALLBACK_PATH} on --ops-port. --once syncs every tenant once and exits: 0 when all
+succeeded, 1 when one failed (each with its fix).`,
+  options: {
+    ...storageOptions,
+    ...appOptions,
+    ...daemonOptions,
+    once: { type: 'boolean', description: 'Sync every tenant once, print the results and exit' },
+  },
+  examples: [
+    'm365d sync',
+    'm365d sync --once --json',
+    'm365d sync --database-url postgres://m365d@db:5432/m365d --concurrency 16 --ops-port 9464',
+    'm365d sync --surface graph --alerts --sink-ndjson ./out',
+  ],
+  async run(ctx) {
+    expectPositionals(ctx.positionals, 0, ctx.commandPath)
+    const v = ctx.values
+    // Watch the stop signal from the start: a SIGTERM while opening the database still ends cleanly.
+    const stop = ctx.io.signal
+    const noop = () => undefined
+    stop?.addEventListener('abort', noop)
+    const settings = daemonSettings(v, ctx.io.cwd)
+    const opsPort = v['ops-port'] !== undefined ? parsePort(v['ops-port'], DEFAULT_OPS_PORT) : v.once ? undefined : DEFAULT_OPS_PORT
+    const app = await openSyncApp(ctx, v)
+    let store
+    try {
+      store = await openSyncStore(ctx, v)
+    } catch (e) {
+      app.close()
+      throw e
+    }
+    const { db, description } = store
+    const logger = createLogger({ stream: ctx.io.stderr, level: v.verbose ? 'debug' : 'info', diagnostics: v.verbose === true })
+    const daemon = createDaemon({ db, tokenProvider: app.tokenProvider, cloud: app.cloud, settings })
+    const detach = logger.attach(daemon)
+    const progress = ctx.io.isTTY && !ctx.json ? new BackfillProgress({ backfillMs: settings.backfillMs, write: (t) => ctx.io.stdout.write(t) }) : undefined
+    if (progress) daemon.on((e) => progress.onEvent(e))
+    let ops: OpsServer | undefined
+    try {
+      const tenants = await listTenants(db)
+      logger.log('info', 'sync.starting', { store: description, worker: daemon.workerId, tenants: tenants.filter((t) => t.enabled).length, once: v.once === true })
+      if (!tenants.length) logger.log('warn', 'sync.no_tenants', { hint: 'add tenants with m365d tenants add <TENANT-ID|DOMAIN> or m365d tenants onboard' })
+      if (opsPort !== undefined) {
+        ops = await startOpsServer({
+          daemon,
+          port: opsPort,
+          ...(v['ops-host'] !== undefined && { host: v['ops-host'] }),
+          routes: [{ method: 'GET', path: CONSENT_CALLBACK_PATH, handle: consentCallbackHandler({ db, onOutcome: (o) => logger.log(o.outcome === 'granted' ? 'info' : 'warn', `consent.${o.outcome}`, { ...o }) }) }],
+        }).catch((e: NodeJS.ErrnoException) => {
+          if (e.code === 'EADDRINUSE') throw new CliError('ERR_CLI_PORT_IN_USE', `ops port ${opsPort} is already in use`, { hint: 'pick another with --ops-port N (0 = a free one)' })
+          throw e
+        })
+        logger.log('info', 'ops.listening', { url: ops.url })
+      }
+      if (v.once) {
+        const results = await daemon.runOnce({ force: true })
+        progress?.finish()
+        const failed = results.filter((r) => !r.ok)
+        const rows = results.map((r) => ({
+          tenantId: r.tenantId,
+          ok: r.ok,
+          incidents: r.incidents?.records ?? 0,
+          alerts: (r.incidents?.alerts ?? 0) + (r.alerts?.records ?? 0),
+          ...(r.error && { error: { code: r.error.code, health: r.error.health, message: r.error.message, ...(r.error.hint && { hint: r.error.hint }) } }),
+        }))
+        if (ctx.json) ctx.printJson({ ok: failed.length === 0, tenants: rows })
+        else {
+          for (const r of rows) ctx.print(`${r.ok ? 'ok  ' : 'FAIL'} ${r.tenantId}  ${r.incidents} incidents, ${r.alerts} alerts${r.error ? `  ${r.error.code}: ${r.error.message}${r.error.hint ? `\n     fix: ${r.error.hint}` : ''}` : ''}`)
+          ctx.print(`${results.length - failed.length} of ${results.length} tenants synced`)
+        }
+        return failed.length ? ExitCode.checkFailed : ExitCode.ok
+      }
+      await daemon.start()
+      await untilStopped(stop)
+      logger.log('info', 'sync.stopping', { reason: 'signal' })
+      return ExitCode.ok
+    } finally {
+      await daemon.stop()
+      progress?.finish()
+      await ops?.close()
+      detach()
+      logger.close()
+      app.close()
+      await db.close()
+      stop?.removeEventListener('abort', noop)
+    }
+  },
+})
