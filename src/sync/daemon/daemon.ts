@@ -96,6 +96,7 @@ export class SyncDaemon {
   #registered = false
   #startedAt: number | null = null
   #lastTickAt: number | null = null
+  #renewedAt = Date.now()
   #lastError: { code: string; message: string } | null = null
   #tenants: TenantStatus[] = []
   #pending = new Map<string, number>()
@@ -371,12 +372,21 @@ export class SyncDaemon {
       }
     }
     const got = await acquireLeases(this.#o.db, { workerId: this.workerId, max: Math.max(cap, this.#running.size), ttlSeconds: this.#ttl })
+    this.#renewedAt = Date.now()
     this.#reconcile(got, true)
   }
 
   async #heartbeat(): Promise<void> {
-    await heartbeatWorker(this.#o.db, this.workerId, this.#ttl)
-    this.#reconcile(await renewLeases(this.#o.db, { workerId: this.workerId, ttlSeconds: this.#ttl }), false)
+    try {
+      await heartbeatWorker(this.#o.db, this.workerId, this.#ttl)
+      this.#reconcile(await renewLeases(this.#o.db, { workerId: this.workerId, ttlSeconds: this.#ttl }), false)
+      this.#renewedAt = Date.now()
+    } catch (e) {
+      // Cut off from the database for a whole TTL: our leases have expired and other workers may
+      // own the tenants now. Stop their passes (fencing already keeps them from committing).
+      if (Date.now() - this.#renewedAt > this.#ttl * 1000) this.#reconcile([], false)
+      throw e
+    }
   }
 
   /** `owned` is what the database says we hold now: report gains, and abort passes of lost tenants. */

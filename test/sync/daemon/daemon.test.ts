@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { WELL_KNOWN } from '../../../src/emulator/index.js'
+import { readSyncState } from '../../../src/sync/db/sql/sync_state.js'
+import { SyncDaemon, type DaemonEvent } from '../../../src/sync/daemon/index.js'
+import { addToDb, emuRig, pglite, waitFor, type EmuRig } from './_rig.js'
+
+const count = async (db: { query: (s: string, p?: unknown[]) => Promise<{ rows: { n: string }[] }> }, tenant: string) =>
+  Number((await db.query(`SELECT count(*) AS n FROM m365d_incidents WHERE tenant_id = $1`, [tenant])).rows[0]!.n)
+
+describe('SyncDaemon scheduler (PGlite + emulator over HTTP)', () => {
+  let rig: EmuRig
+  before(async () => {
+    rig = await emuRig({ incidentsPerTenant: 25 })
+  })
+  after(() => rig.close())
+
+  test('runOnce syncs every healthy tenant; unconsented and role-less tenants are reported with the fix while the rest continue', async () => {
+    const store = await pglite()
+    const events: DaemonEvent[] = []
+    const healthy = rig.addTenants(3, 'aa')
+    await addToDb(store.db, [...healthy, WELL_KNOWN.woodgroveTenantId, WELL_KNOWN.tailspinTenantId])
+    const d = new SyncDaemon({ ...rig.daemonOptions(store.db), onEvent: (e) => events.push(e) })
+    const results = await d.runOnce()
+    assert.equal(results.length, 5)
+    for (const t of healthy) {
+      assert.equal(results.find((r) => r.tenantId === t)?.ok, true)
+      assert.equal(await count(store.db, t), rig.emulator.defender.visible(t).length)
+    }
+    const failed = events.filter((e): e is Extract<DaemonEvent, { type: 'pass.failed' }> => e.type === 'pass.failed')
+    assert.deepEqual(failed.map((e) => [e.tenantId, e.health]).sort(), [
+      [WELL_KNOWN.tailspinTenantId, 'missing_roles'],
+      [WELL_KNOWN.woodgroveTenantId, 'not_consented'],
+    ].sort())
+    assert.match(failed.find((e) => e.health === 'missing_roles')!.hint ?? '', /Incident\.Read\.All/)
+    // Backed off: a second round right away runs nothing for them, and nothing for the healthy (interval).
+    assert.deepEqual(await d.runOnce(), [])
+    const st = d.status()
+    assert.equal(st.tenants.find((t) => t.tenantId === WELL_KNOWN.woodgroveTenantId)?.health, 'not_consented')
+    assert.equal(st.worker.leasesHeld.length, 5)
+    await d.stop()
+    const leases = await store.db.query<{ worker_id: string | null }>(`SELECT worker_id FROM m365d_leases`)
+    assert.ok(leases.rows.every((r) => r.worker_id === null), 'stop() released every lease')
+    await store.db.close()
+    await store.cleanup()
+  })
+
+  test('fairness: a huge tenant is time-sliced and never starves the others in a pool of one', async () => {
+    const store = await pglite()
+    const [big] = rig.addTenants(1, '0b')
+    const small = rig.addTenants(4, 'cc')
+    rig.emulator.defender.generate(big!, { count: 1500, seed: 7 })
+    await addToDb(store.db, [big!, ...small])
+    const events: DaemonEvent[] = []
+    const d = new SyncDaemon({ ...rig.daemonOptions(store.db), concurrency: 1, pageSize: 10, maxPassMs: 150, tickMs: 20, intervalMs: 3_600_000, onEvent: (e) => events.push(e) })
+    await d.start()
+    const done = new Set<string>()
+    await waitFor(d.on.bind(d), (e) => {
+      if (e.type === 'pass.finished' && small.includes(e.tenantId)) done.add(e.tenantId)
+      return done.size === small.length
+    })
+    const bigFinished = events.some((e) => e.type === 'pass.finished' && e.tenantId === big)
+    await d.stop()
+    assert.equal(bigFinished, false, 'the small tenants finished while the big backfill was still running')
+    // The big tenant went first (never run, sorts first), was cut at its time slice and requeued.
+    assert.equal((events.find((e) => e.type === 'pass.started') as { tenantId: string }).tenantId, big)
+    assert.ok(events.some((e) => e.type === 'pass.aborted' && e.tenantId === big && e.reason === 'time-slice'))
+    // Its cursor is kept and its committed pages are in the database.
+    const state = await readSyncState(store.db, big!, 'legacy:incidents')
+    assert.ok(state?.cursor, 'the interrupted pass left a cursor to resume from')
+    assert.ok((await count(store.db, big!)) >= 10)
+    await store.db.close()
+    await store.cleanup()
+  })
+})
