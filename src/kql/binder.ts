@@ -753,6 +753,22 @@ export class Binder implements BindHost {
       const schema = [...keys.map((i) => input.schema[i]!), ...extra]
       return { op: 'pivot', pos: call.pos, schema, input, column: piv.column, keys, agg, valueType, open: call.pos }
     }
+    if (call.name === 'ipv4_lookup') {
+      // ipv4_lookup(LookupTable, SourceIPColumn, LookupRangeColumn [, return_unmatched]): a join on
+      // "IP in CIDR range", output columns as a join's (input, then the lookup table's, suffixed).
+      const [tableArg, ipArg, rangeArg, unmatchedArg] = call.args
+      if (!tableArg || !ipArg || rangeArg?.kind !== 'name') return this.fail('ERR_KQL_ARGUMENTS', 'ipv4_lookup() expects a lookup table, an IP column and a range column', call.pos)
+      const right = this.bindTabular(tableArg, scope.env)
+      const ip = this.exprs.bind(ipArg, scope)
+      if (ip.column === undefined) return this.fail('ERR_KQL_ARGUMENTS', 'ipv4_lookup(): the source must be a column', ipArg.pos)
+      const rangeKey = right.schema.findIndex((c) => c.name === rangeArg.name)
+      if (rangeKey < 0) return this.fail('ERR_KQL_UNKNOWN_COLUMN', `Failed to resolve column or scalar expression named '${rangeArg.name}'`, rangeArg.pos)
+      const named = call.named?.find((n) => n.names?.[0] === 'return_unmatched')?.expr ?? unmatchedArg
+      const unmatched = named !== undefined && this.exprs.bind(named, { columns: [], env: scope.env }).eval([], 0) === true
+      const used = new Set([...input.schema.map((c) => c.name), ...right.schema.map((c) => c.name)])
+      const schema = [...input.schema, ...right.schema.map((c) => (input.schema.some((l) => l.name === c.name) ? { name: uniqueName(c.name, used), type: c.type } : c))]
+      return { op: 'ipv4_lookup', pos: call.pos, schema, input, right, ipColumn: ip.column, rangeColumn: rangeKey, unmatched }
+    }
     return this.fail('ERR_KQL_UNSUPPORTED', `evaluate ${call.name}() is not supported by this engine`, call.pos)
   }
 

@@ -63,6 +63,8 @@ export function execute(plan: Plan, ctx: ExecContext): Table {
       return plan.table
     case 'fit':
       return fit(schema, execute(plan.input, ctx))
+    case 'ipv4_lookup':
+      return ipv4Lookup(plan, execute(plan.input, ctx), execute(plan.right, ctx))
     case 'lazy':
       return plan.build()
     case 'memo': {
@@ -427,6 +429,40 @@ function pivot(plan: Plan & { op: 'pivot' }, t: Table): Table {
     all.forEach((n, i) => data[plan.keys.length + i]!.push(g.cells.get(n)?.result()[0] ?? (plan.valueType === 'long' ? 0 : null)))
   }
   return { columns: [...plan.schema, ...dynamicNames.map((name) => ({ name, type: plan.valueType }))], data, rowCount: groups.size }
+}
+
+function ipv4(s: unknown): number | null {
+  const m = typeof s === 'string' ? /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s.trim()) : null
+  return m ? ((Number(m[1]) << 24) >>> 0) + (Number(m[2]) << 16) + (Number(m[3]) << 8) + Number(m[4]) : null
+}
+
+function ipv4Lookup(plan: Plan & { op: 'ipv4_lookup' }, L: Table, R: Table): Table {
+  // The most specific range (longest prefix) wins.
+  const ranges = []
+  for (let r = 0; r < R.rowCount; r++) {
+    const [base, bits] = String(R.data[plan.rangeColumn]![r] ?? '').split('/')
+    const b = ipv4(base)
+    const n = bits === undefined ? 32 : Number(bits)
+    if (b === null || !(n >= 0 && n <= 32)) continue
+    const mask = n === 0 ? 0 : (~((1 << (32 - n)) - 1)) >>> 0
+    ranges.push({ r, net: (b & mask) >>> 0, mask, n })
+  }
+  ranges.sort((a, b) => b.n - a.n)
+  const li: number[] = []
+  const ri: number[] = []
+  for (let r = 0; r < L.rowCount; r++) {
+    const ip = ipv4(L.data[plan.ipColumn]![r])
+    const hit = ip === null ? undefined : ranges.find((x) => ((ip & x.mask) >>> 0) === x.net)
+    if (hit) {
+      li.push(r)
+      ri.push(hit.r)
+    } else if (plan.unmatched) {
+      li.push(r)
+      ri.push(-1)
+    }
+  }
+  const data = [...L.data.map((c) => gather(c, li)), ...R.data.map((c, ci) => ri.map((i) => (i < 0 ? nullOf(R.columns[ci]?.type ?? 'unknown') : c[i])))]
+  return { columns: plan.schema, data, rowCount: li.length }
 }
 
 function parseCsvLine(line: string): string[] {

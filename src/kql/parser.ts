@@ -895,10 +895,9 @@ class Parser {
           const nameTok = this.next()
           this.next()
           const v = this.parseExpr(0)
-          if (!this.inPlugin) {
-            args.push(v)
-            named.push({ pos: nameTok.start, names: [nameTok.text], expr: v })
-          }
+          // plugin options (return_unmatched = true) stay out of the positional arguments
+          if (!this.inPlugin) args.push(v)
+          named.push({ pos: nameTok.start, names: [nameTok.text], expr: v })
         } else args.push(this.parsePipeExpr())
         if (!this.isPunct(',')) break
         this.next()

@@ -48,6 +48,7 @@ export type Plan = {
   | { readonly op: 'parse'; readonly input: Plan; readonly eval: Compiled; readonly regex: RegExp; readonly targets: readonly { readonly index: number; readonly type: ScalarType }[]; readonly pattern: readonly ParsePart[] }
   | { readonly op: 'memo'; readonly input: Plan }
   | { readonly op: 'fit'; readonly input: Plan }
+  | { readonly op: 'ipv4_lookup'; readonly input: Plan; readonly right: Plan; readonly ipColumn: number; readonly rangeColumn: number; readonly unmatched: boolean }
   | { readonly op: 'partition'; readonly input: Plan; readonly key: number; readonly body: Plan; readonly slot: { table: Table | null } }
   | { readonly op: 'bag_unpack'; readonly input: Plan; readonly column: number; readonly prefix: string }
   | { readonly op: 'pivot'; readonly input: Plan; readonly column: number; readonly keys: readonly number[]; readonly agg: BoundAggregate; readonly valueType: ScalarType }

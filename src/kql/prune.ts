@@ -74,6 +74,10 @@ export function pruneColumns(root: Plan, subqueries: readonly Plan[] = []): Weak
       case 'union':
         p.inputs.forEach((inp, pi) => visit(inp, need === 'all' ? 'all' : new Set([...need].map((ci) => p.maps[pi]![ci]!).filter((i) => i >= 0))))
         return
+      case 'ipv4_lookup':
+        visit(p.input, 'all')
+        visit(p.right, 'all')
+        return
       case 'memo':
       case 'fit':
       case 'partition':

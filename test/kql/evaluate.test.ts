@@ -146,3 +146,11 @@ describe('find', () => {
     assert.deepEqual(rows('find withsource=T in (Net) where RemotePort == 53 project T, RemoteIP'), [{ T: 'Net', RemoteIP: '8.8.8.8' }])
   })
 })
+
+describe('evaluate ipv4_lookup', () => {
+  test('matches the most specific CIDR range; return_unmatched keeps the others', () => {
+    const ranges = 'let R = datatable(net:string, name:string)["10.0.0.0/8", "corp", "10.0.0.0/24", "lab", "8.8.8.0/24", "dns"];'
+    assert.deepEqual(rows(`${ranges} Net | evaluate ipv4_lookup(R, RemoteIP, net) | project RemoteIP, name | sort by RemoteIP asc`), [{ RemoteIP: '10.0.0.5', name: 'lab' }, { RemoteIP: '8.8.8.8', name: 'dns' }])
+    assert.equal(rows(`${ranges} Net | evaluate ipv4_lookup(R, RemoteIP, net, return_unmatched = true)`).length, 4)
+  })
+})
