@@ -16,4 +16,5 @@ export const commands: Record<string, () => Promise<{ default: Command<any> }>> 
   hunt: () => import('./hunt.js'),
   tenants: () => import('./tenants.js'),
   sync: () => import('./sync.js'),
+  start: () => import('./start.js'),
 }

@@ -1,0 +1,169 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { TokenProvider } from '../../auth/token_provider.js'
+import { createEmulator } from '../../emulator/app.js'
+import { serve } from '../../emulator/server.js'
+import { WELL_KNOWN } from '../../emulator/well_known.js'
+import { createLogger, startOpsServer } from '../../sync/daemon/index.js'
+import { upsertTenant } from '../../sync/db/sql/tenants.js'
+import { openStore } from '../../sync/onboarding/storage.js'
+import { formatLag, tenantSummaries, type TenantSummary } from '../../sync/onboarding/tenant_summary.js'
+import { defineCommand, type CommandContext } from '../command.js'
+import { expectPositionals, parsePort } from '../parse.js'
+import demo from './demo.js'
+import { parseDuration } from './sync_options.js'
+import { createDaemon, untilStopped } from './sync_run.js'
+
+/** The customer tenants of the well-known set: two healthy, one without Incident.Read.All, one never consented. */
+const CUSTOMERS = [
+  { tenantId: WELL_KNOWN.contosoTenantId, name: 'Contoso', domain: 'contoso.onmicrosoft.com' },
+  { tenantId: WELL_KNOWN.fabrikamTenantId, name: 'Fabrikam', domain: 'fabrikam.onmicrosoft.com' },
+  { tenantId: WELL_KNOWN.tailspinTenantId, name: 'Tailspin Toys', domain: 'tailspin.onmicrosoft.com' },
+  { tenantId: WELL_KNOWN.woodgroveTenantId, name: 'Woodgrove Bank', domain: 'woodgrove.onmicrosoft.com' },
+]
+
+export default defineCommand({
+  name: 'start',
+  summary: 'The main job with no setup: emulator + live incidents + the sync daemon on embedded storage, with a live summary',
+  description: `
+What 'npm start' runs. Starts the emulator in-process on a free port with the well-known set
+(contoso and fabrikam healthy, tailspin consented without Incident.Read.All, woodgrove never
+consented) and live incident activity, first shows the token checks of 'm365d demo', then adds
+the four customer tenants to an embedded PGlite store (a temp dir, or --data-dir to keep it) and
+runs the sync daemon against the emulator exactly as 'm365d sync' runs against the cloud. A summary
+per tenant (health, incidents and alerts stored, lag, last error with its fix) is redrawn every
+--refresh on a terminal, printed as plain lines otherwise. Ctrl-C (or --duration) stops it cleanly.`,
+  options: {
+    duration: { type: 'string', valueName: 'DURATION', description: 'Stop after this long (e.g. 30s; default: until Ctrl-C)' },
+    refresh: { type: 'string', valueName: 'DURATION', description: 'Summary refresh period (default 2s on a terminal, 10s otherwise)' },
+    interval: { type: 'string', valueName: 'DURATION', description: 'Between passes of a healthy tenant (default 5s)' },
+    live: { type: 'string', valueName: 'DURATION', description: 'One live change per tenant this often (default 1s)' },
+    port: { type: 'string', valueName: 'N', description: 'Emulator port (default 0: a free one)' },
+    'ops-port': { type: 'string', valueName: 'N', description: 'Port of the daemon\'s /healthz and /metrics (default 0: a free one)' },
+    'data-dir': { type: 'string', valueName: 'DIR', description: 'Keep the PGlite store here (default: a temp dir removed at exit)' },
+    'skip-demo': { type: 'boolean', description: 'Do not show the token checks first' },
+  },
+  examples: ['npm start', 'm365d start --duration 30s --json', 'm365d start --data-dir ./.m365d/data'],
+  async run(ctx) {
+    expectPositionals(ctx.positionals, 0, ctx.commandPath)
+    const v = ctx.values
+    const stop = ctx.io.signal
+    const noop = () => undefined
+    stop?.addEventListener('abort', noop)
+    const durationMs = v.duration !== undefined ? parseDuration(v.duration, 'duration') : undefined
+    const refreshMs = v.refresh !== undefined ? parseDuration(v.refresh, 'refresh') : ctx.io.isTTY && !ctx.json ? 2000 : 10_000
+    const intervalMs = v.interval !== undefined ? parseDuration(v.interval, 'interval') : 5000
+    const liveMs = v.live !== undefined ? parseDuration(v.live, 'live') : 1000
+    const port = parsePort(v.port, 0)
+    const opsPort = parsePort(v['ops-port'], 0)
+
+    const tokenChecks = v['skip-demo'] ? undefined : await runDemo(ctx)
+
+    const emulator = await createEmulator()
+    const server = await serve(emulator, { port })
+    const tempDir = v['data-dir'] === undefined ? await mkdtemp(join(tmpdir(), 'm365d-start-')) : undefined
+    const dataDir = tempDir ?? resolve(ctx.io.cwd, v['data-dir']!)
+    const tokenProvider = new TokenProvider({ clientId: WELL_KNOWN.clientId, credential: { kind: 'secret', secret: WELL_KNOWN.clientSecret }, authorityHost: server.url })
+    let store
+    try {
+      store = await openStore({ dataDir })
+    } catch (e) {
+      tokenProvider.close()
+      await server.close()
+      throw e
+    }
+    const { db } = store
+    const logLines: string[] = []
+    // Daemon logs would bury the summary on a terminal: keep warnings for the end, write the rest nowhere.
+    const logger = createLogger({ stream: { write: (l: string) => void (logLines.length < 200 && logLines.push(l)) }, level: 'warn', diagnostics: false })
+    const daemon = createDaemon({
+      db,
+      tokenProvider,
+      cloud: { defenderApi: server.url, graphApi: server.url, defenderResource: 'https://api.security.microsoft.com', graphResource: 'https://graph.microsoft.com' },
+      settings: { intervalMs, concurrency: 4, leaseTtlSeconds: 30 },
+    })
+    const detach = logger.attach(daemon)
+    let ops: { url: string; close(): Promise<void> } | undefined
+    const startedAt = Date.now()
+    let timer: ReturnType<typeof setInterval> | undefined
+    let summaries: TenantSummary[] = []
+    try {
+      for (const c of CUSTOMERS) await upsertTenant(db, { tenantId: c.tenantId, displayName: c.name, domain: c.domain })
+      ops = await startOpsServer({ daemon, port: opsPort })
+      if (!ctx.json) {
+        ctx.print('')
+        ctx.print(`m365d start: emulator ${server.url} · store PGlite ${dataDir}${tempDir ? ' (temporary)' : ''} · ops ${ops.url}/metrics`)
+        ctx.print(`Syncing ${CUSTOMERS.length} customer tenants every ${intervalMs / 1000}s while the emulator changes incidents every ${liveMs / 1000}s. Ctrl-C stops.`)
+      }
+      await daemon.start()
+      // Live activity only once the daemon has generated each tenant's data on its first read.
+      emulator.defender.setLive(true, liveMs)
+      const redraw = async () => {
+        summaries = await tenantSummaries(db)
+        if (!ctx.json) render(ctx, summaries, Date.now() - startedAt)
+      }
+      timer = setInterval(() => void redraw().catch(() => undefined), refreshMs)
+      await untilStopped(stop, durationMs)
+      clearInterval(timer)
+      timer = undefined
+      await daemon.stop()
+      summaries = await tenantSummaries(db)
+      if (ctx.json) {
+        ctx.printJson({ emulator: server.url, store: dataDir, ops: ops.url, durationMs: Date.now() - startedAt, ...(tokenChecks !== undefined && { tokenChecks }), tenants: summaries })
+      } else {
+        render(ctx, summaries, Date.now() - startedAt, true)
+        const warnings = logLines.filter((l) => l.includes('"level":"warn"') || l.includes('"level":"error"')).length
+        ctx.print(`stopped cleanly after ${Math.round((Date.now() - startedAt) / 1000)}s (${warnings} warnings logged). Against your tenants: m365d tenants add …, then m365d sync (docs/sync.md).`)
+      }
+    } finally {
+      if (timer) clearInterval(timer)
+      emulator.defender.setLive(false)
+      await daemon.stop()
+      detach()
+      logger.close()
+      await ops?.close()
+      tokenProvider.close()
+      await db.close()
+      await server.close()
+      if (tempDir) await rm(tempDir, { recursive: true, force: true })
+      stop?.removeEventListener('abort', noop)
+    }
+  },
+})
+
+/** The `m365d demo` token reports, printed as they are; in --json mode captured as data. */
+async function runDemo(ctx: CommandContext): Promise<unknown> {
+  if (!ctx.json) {
+    await demo.run!({ ...ctx, values: {}, positionals: [] } as never)
+    return undefined
+  }
+  let captured: unknown
+  await demo.run!({ ...ctx, values: { json: true }, positionals: [], printJson: (value: unknown) => void (captured = value) } as never)
+  return captured
+}
+
+/** Lines of the summary last drawn on the terminal, to redraw it in place. */
+let drawn = 0
+
+function render(ctx: CommandContext, tenants: TenantSummary[], elapsedMs: number, final = false): void {
+  const tty = ctx.io.isTTY && !final
+  const header = ['TENANT', 'HEALTH', 'INCIDENTS', 'ALERTS', 'LAG', 'LAST SYNC']
+  const rows = tenants.map((t) => [t.name ?? t.domain ?? t.tenantId, t.health, String(t.incidents), String(t.alerts), formatLag(t.lagSeconds), t.lastSync ? `${Math.max(0, Math.round((Date.now() - Date.parse(t.lastSync)) / 1000))}s ago` : 'never'])
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+  const lines = [`── ${final ? 'final' : 'live'} summary after ${Math.round(elapsedMs / 1000)}s ──`, ...[header, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd())]
+  for (const t of tenants) {
+    if (!t.problem || t.health === 'ok') continue
+    lines.push(`${t.name ?? t.tenantId}: ${t.problem.code ?? ''} ${firstSentence(t.problem.message ?? '')}`)
+    if (t.problem.hint) lines.push(`  fix: ${t.problem.hint}`)
+  }
+  // On a terminal: move up over the previous summary, clear it, draw the new one below the token reports.
+  if (ctx.io.isTTY && drawn) ctx.io.stdout.write(`\x1b[${drawn}A\x1b[J`)
+  for (const l of lines) ctx.print(l.slice(0, tty ? 160 : undefined))
+  drawn = tty ? lines.length : 0
+}
+
+function firstSentence(text: string): string {
+  const cut = text.indexOf('. ')
+  return cut > 0 && cut < 200 ? text.slice(0, cut + 1) : text.slice(0, 200)
+}
