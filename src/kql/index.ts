@@ -25,6 +25,7 @@ export { loadSchema, type KqlSchema, type SchemaJson } from './schema.js'
 export type { Column, ScalarType, Table } from './types.js'
 export type { Query, Expr, Tabular, TabularOp, Statement } from './ast.js'
 export { formatDatetime, formatTimespan } from './values.js'
+export { generateSampleTables } from './sample_data.js'
 
 export interface KqlEngineOptions {
   /** Table catalogue: a schema.json object, its path, or a loaded schema. */
