@@ -1,0 +1,103 @@
+import { strict as assert } from 'node:assert'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { createEmulator, serve, WELL_KNOWN, type RunningEmulator } from '../../src/emulator/index.js'
+import { collectLogs, emulatorEnv, exited } from '../sync/process/_rig.js'
+import { runCli, startCli, tempDir } from './_cli.js'
+
+describe('m365d tenants', () => {
+  let server: RunningEmulator
+  let env: Record<string, string>
+  const dataDir = join(tempDir('m365d-tenants-'), 'data')
+
+  before(async () => {
+    const emulator = await createEmulator({ defender: { incidentsPerTenant: 20 } })
+    server = await serve(emulator)
+    env = emulatorEnv(server.url, { M365D_DATA_DIR: dataDir })
+  })
+  after(() => server.close())
+
+  test('add resolves a domain to its tenant id; an unknown domain is a clear error that writes nothing', async () => {
+    const bad = await runCli(['tenants', 'add', 'nosuch.onmicrosoft.com', '--json', '--data-dir', join(dataDir, '..', 'never')], { env })
+    assert.equal(bad.code, 2)
+    assert.equal(JSON.parse(bad.stdout).error.code, 'ERR_TENANT_UNKNOWN')
+    assert.equal(existsSync(join(dataDir, '..', 'never')), false)
+
+    for (const [domain, name] of [['contoso.onmicrosoft.com', 'Contoso'], ['tailspin.onmicrosoft.com', 'Tailspin'], ['woodgrove.onmicrosoft.com', 'Woodgrove']]) {
+      const r = await runCli(['tenants', 'add', domain!, '--name', name!, '--json'], { env })
+      assert.equal(r.code, 0, r.stderr)
+    }
+    const byGuid = await runCli(['tenants', 'add', WELL_KNOWN.fabrikamTenantId.toUpperCase(), '--json'], { env })
+    assert.equal(JSON.parse(byGuid.stdout).tenantId, WELL_KNOWN.fabrikamTenantId)
+    const list = await runCli(['tenants', 'list', '--json'], { env })
+    const tenants = JSON.parse(list.stdout).tenants as { tenantId: string; name: string; health: string; lastSync: null }[]
+    assert.deepEqual(tenants.map((t) => t.tenantId).sort(), [WELL_KNOWN.contosoTenantId, WELL_KNOWN.fabrikamTenantId, WELL_KNOWN.tailspinTenantId, WELL_KNOWN.woodgroveTenantId].sort())
+    assert.equal(tenants.find((t) => t.name === 'Contoso')!.health, 'unknown')
+  })
+
+  test('check reports consent, roles and reachability with the fix for each problem; exit 1 when one is not ready', async () => {
+    const r = await runCli(['tenants', 'check', '--json'], { env })
+    assert.equal(r.code, 1, r.stderr)
+    const out = JSON.parse(r.stdout) as { ok: boolean; tenants: { tenantId: string; ok: boolean; consent: boolean; missingRoles: string[]; rolesGranted: string[]; apiReachable: boolean; problems: { code: string; fix: string }[] }[] }
+    const of = (id: string) => out.tenants.find((t) => t.tenantId === id)!
+    assert.equal(out.ok, false)
+    assert.equal(of(WELL_KNOWN.contosoTenantId).ok, true)
+    assert.equal(of(WELL_KNOWN.contosoTenantId).apiReachable, true)
+    const tailspin = of(WELL_KNOWN.tailspinTenantId)
+    assert.equal(tailspin.consent, true)
+    assert.deepEqual(tailspin.missingRoles, ['Incident.Read.All'])
+    assert.ok(tailspin.problems[0]!.fix.includes('Microsoft Threat Protection'))
+    const woodgrove = of(WELL_KNOWN.woodgroveTenantId)
+    assert.equal(woodgrove.consent, false)
+    assert.equal(woodgrove.problems[0]!.code, 'not_consented')
+    // The consent link is for THAT tenant.
+    assert.ok(woodgrove.problems[0]!.fix.includes(`${server.url}/${WELL_KNOWN.woodgroveTenantId}/oauth2/authorize?prompt=consent&client_id=${WELL_KNOWN.clientId}`))
+    // Health recorded for list.
+    const list = JSON.parse((await runCli(['tenants', 'list', '--json'], { env })).stdout) as { tenants: { tenantId: string; health: string }[] }
+    assert.equal(list.tenants.find((t) => t.tenantId === WELL_KNOWN.woodgroveTenantId)!.health, 'not_consented')
+    assert.equal(list.tenants.find((t) => t.tenantId === WELL_KNOWN.tailspinTenantId)!.health, 'missing_roles')
+  })
+
+  test('onboard records a one-time state; the daemon\'s consent callback accepts it once and rejects others', async () => {
+    const home = tempDir('m365d-onboard-')
+    const dir = join(home, 'data')
+    const e = { ...env, M365D_DATA_DIR: dir }
+    const issue = async () => JSON.parse((await runCli(['tenants', 'onboard', '--json', '--redirect-uri', 'http://localhost:9/consent/callback'], { env: e })).stdout) as { url: string; state: string }
+    const a = await issue()
+    const b = await issue()
+    assert.ok(a.url.startsWith(`${server.url}/common/adminconsent?client_id=${WELL_KNOWN.clientId}`))
+    assert.equal(new URL(a.url).searchParams.get('state'), a.state)
+
+    const child = startCli(['sync', '--ops-port', '0', '--interval', '1h'], { env: e })
+    const logs = collectLogs(child)
+    try {
+      const ops = String((await logs.wait((l) => l.msg === 'ops.listening')).url)
+      const cb = (q: string) => fetch(`${ops}/consent/callback?${q}`)
+      const unknown = await cb(`admin_consent=True&tenant=${WELL_KNOWN.fabrikamTenantId}&state=forged`)
+      assert.equal(unknown.status, 400)
+      const ok = await cb(`admin_consent=True&tenant=${WELL_KNOWN.fabrikamTenantId}&state=${a.state}`)
+      assert.equal(ok.status, 200)
+      assert.match(await ok.text(), /Consent recorded/)
+      const replay = await cb(`admin_consent=True&tenant=${WELL_KNOWN.contosoTenantId}&state=${a.state}`)
+      assert.equal(replay.status, 400)
+      const declined = await cb(`error=access_denied&error_description=AADSTS65004%3A+User+declined&state=${b.state}`)
+      assert.equal(declined.status, 200)
+      assert.match(await declined.text(), /declined/)
+      await logs.wait((l) => l.msg === 'consent.declined')
+    } finally {
+      child.kill('SIGTERM')
+      assert.equal((await exited(child)).code, 0)
+    }
+    const list = JSON.parse((await runCli(['tenants', 'list', '--json'], { env: e })).stdout) as { tenants: { tenantId: string }[] }
+    assert.deepEqual(list.tenants.map((t) => t.tenantId), [WELL_KNOWN.fabrikamTenantId])
+  })
+
+  test('remove keeps the data unless --purge; removing an unknown tenant exits 1', async () => {
+    const r = await runCli(['tenants', 'remove', WELL_KNOWN.woodgroveTenantId, '--json'], { env })
+    assert.equal(r.code, 0, r.stderr)
+    const again = await runCli(['tenants', 'remove', WELL_KNOWN.woodgroveTenantId, '--json'], { env })
+    assert.equal(again.code, 1)
+    assert.equal(JSON.parse(again.stdout).error.code, 'ERR_CLI_TENANT_NOT_FOUND')
+  })
+})
