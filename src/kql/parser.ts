@@ -1,31 +1,14 @@
-import type { Assignment, ColumnDecl, Expr, FunctionParam, JoinKey, JoinKind, ParsePart, Query, SortKey, Statement, Tabular, TabularOp } from './ast.js'
-import { KqlSyntaxError } from './errors.js'
-import { tokenize, type Token } from './lexer.js'
-import { typeFromName, type ScalarType } from './types.js'
-import { parseDatetimeLiteral, parseTimespanLiteral } from './values.js'
-
 /**
- * Binding powers of KQL's binary scalar operators: ONE table (style.md §13). Comparison and string
- * operators share a level in Kusto; `and` binds tighter than `or`.
+ * The KQL parser: statements (`let`, functions, the query), tabular sources and the operator
+ * `switch`. Scalar expressions come from parse_expr.ts (the Pratt loop and its one binding-power
+ * table); token handling from token_stream.ts.
  */
-const BINARY_BP: Record<string, number> = {
-  or: 10,
-  and: 20,
-  '==': 30, '!=': 30, '<>': 30, '<': 30, '<=': 30, '>': 30, '>=': 30, '=~': 30, '!~': 30,
-  has: 30, '!has': 30, has_cs: 30, '!has_cs': 30, hasprefix: 30, '!hasprefix': 30, hasprefix_cs: 30, '!hasprefix_cs': 30,
-  hassuffix: 30, '!hassuffix': 30, hassuffix_cs: 30, '!hassuffix_cs': 30, contains: 30, '!contains': 30,
-  contains_cs: 30, '!contains_cs': 30, startswith: 30, '!startswith': 30, startswith_cs: 30, '!startswith_cs': 30,
-  endswith: 30, '!endswith': 30, endswith_cs: 30, '!endswith_cs': 30, matches: 30, like: 30, notlike: 30,
-  in: 30, '!in': 30, 'in~': 30, '!in~': 30, has_any: 30, has_all: 30, between: 30, '!between': 30,
-  notcontains: 30, notcontainscs: 30, containscs: 30, nothas: 30, notstartswith: 30, notendswith: 30,
-  '+': 40, '-': 40,
-  '*': 50, '/': 50, '%': 50,
-}
-const PREFIX_BP = 60
-/** Deprecated spellings Kusto still accepts. */
-const LEGACY_OPS: Record<string, string> = { '<>': '!=', notcontains: '!contains', notcontainscs: '!contains_cs', containscs: 'contains_cs', nothas: '!has', notstartswith: '!startswith', notendswith: '!endswith' }
-const LIST_OPS = new Set(['in', '!in', 'in~', '!in~', 'has_any', 'has_all'])
-const TYPED_LITERALS = new Set(['datetime', 'date', 'timespan', 'time', 'guid', 'dynamic', 'long', 'int', 'int64', 'int32', 'real', 'double', 'bool', 'boolean', 'decimal'])
+import type { Assignment, Expr, FunctionParam, JoinKey, JoinKind, ParsePart, Query, SortKey, Statement, Tabular, TabularOp } from './ast.js'
+import { KqlSyntaxError } from './errors.js'
+import type { Token } from './lexer.js'
+import { ExprParser, PREFIX_BP } from './parse_expr.js'
+import type { ScalarType } from './types.js'
+
 const JOIN_KINDS = new Set(['innerunique', 'inner', 'leftouter', 'rightouter', 'fullouter', 'leftanti', 'rightanti', 'leftsemi', 'rightsemi', 'anti', 'semi', 'leftantisemi', 'rightantisemi'])
 
 function searchTerms(e: Expr): Expr {
@@ -40,63 +23,7 @@ export function parse(text: string): Query {
   return new Parser(text).parseProgram()
 }
 
-class Parser {
-  private readonly toks: Token[]
-  private i = 0
-  private inPlugin = false
-  private inSearch = false
-
-  constructor(private readonly text: string) {
-    this.toks = tokenize(text)
-  }
-
-  // ---- token helpers -------------------------------------------------------------------------
-  private peek(k = 0): Token {
-    return this.toks[Math.min(this.i + k, this.toks.length - 1)]!
-  }
-  private next(): Token {
-    const t = this.peek()
-    if (this.i < this.toks.length - 1) this.i++
-    return t
-  }
-  private isPunct(p: string, k = 0): boolean {
-    const t = this.peek(k)
-    return t.kind === 'punct' && t.text === p
-  }
-  private isWord(w: string, k = 0): boolean {
-    const t = this.peek(k)
-    return t.kind === 'ident' && !t.quoted && t.text === w
-  }
-  private fail(message: string, tok: Token = this.peek()): never {
-    throw new KqlSyntaxError(message, this.text, tok.start)
-  }
-  private expectPunct(p: string): Token {
-    if (!this.isPunct(p)) this.fail(`Expected '${p}' but found ${this.describe(this.peek())}`)
-    return this.next()
-  }
-  private expectWord(w: string): Token {
-    if (!this.isWord(w)) this.fail(`Expected '${w}' but found ${this.describe(this.peek())}`)
-    return this.next()
-  }
-  private describe(t: Token): string {
-    return t.kind === 'eof' ? 'end of query' : `'${this.text.slice(t.start, t.end)}'`
-  }
-  /** An identifier, or a bracket-quoted one: `['name']`. */
-  private parseName(): { name: string; pos: number } {
-    const t = this.peek()
-    if (t.kind === 'ident') {
-      this.next()
-      return { name: t.text, pos: t.start }
-    }
-    if (this.isPunct('[') && this.peek(1).kind === 'string' && this.isPunct(']', 2)) {
-      this.next()
-      const s = this.next()
-      this.next()
-      return { name: s.text, pos: t.start }
-    }
-    return this.fail(`Expected a name but found ${this.describe(t)}`)
-  }
-
+class Parser extends ExprParser {
   // ---- statements ----------------------------------------------------------------------------
   parseProgram(): Query {
     const q = this.parseStatements('eof')
@@ -140,10 +67,6 @@ class Parser {
     return { kind: 'query', pos: t.start, expr: this.parsePipeExpr() }
   }
 
-  private isNameStartAt(k: number): boolean {
-    return this.peek(k).kind === 'ident' || (this.isPunct('[', k) && this.peek(k + 1).kind === 'string')
-  }
-
   private parseParams(): FunctionParam[] {
     this.expectPunct('(')
     const params: FunctionParam[] = []
@@ -168,26 +91,6 @@ class Parser {
     }
     this.expectPunct(')')
     return params
-  }
-
-  private parseType(): ScalarType {
-    const t = this.next()
-    const type = t.kind === 'ident' ? typeFromName(t.text) : undefined
-    if (type === undefined) this.fail(`Unknown type ${this.describe(t)}`, t)
-    return type!
-  }
-
-  /** Skips a balanced `( … )` group, returning the raw text inside it. */
-  private skipBalanced(): string {
-    const open = this.expectPunct('(')
-    let depth = 1
-    for (;;) {
-      const t = this.next()
-      if (t.kind === 'eof') this.fail("Expected ')' but found end of query", t)
-      if (t.kind === 'punct' && (t.text === '(' || t.text === '[' || t.text === '{')) depth++
-      if (t.kind === 'punct' && (t.text === ')' || t.text === ']' || t.text === '}')) depth--
-      if (depth === 0) return this.text.slice(open.end, t.start).trim()
-    }
   }
 
   // ---- tabular expressions -------------------------------------------------------------------
@@ -633,169 +536,44 @@ class Parser {
     return out
   }
 
-  private parseAssignments(): Assignment[] {
-    const items: Assignment[] = []
-    do {
-      if (this.isPunct(',')) this.next()
-      items.push(this.parseAssignment())
-    } while (this.isPunct(','))
-    return items
-  }
-
-  private parseAssignment(): Assignment {
-    const pos = this.peek().start
-    if (this.peek().kind === 'ident' && this.isPunct('=', 1)) {
-      const name = this.next().text
-      this.next()
-      return { pos, names: [name], expr: this.parseExpr(0) }
-    }
-    if (this.isPunct('[') && this.peek(1).kind === 'string' && this.isPunct(']', 2) && this.isPunct('=', 3)) {
-      const { name } = this.parseName()
-      this.next()
-      return { pos, names: [name], expr: this.parseExpr(0) }
-    }
-    if (this.isPunct('(') && this.peek(1).kind === 'ident' && (this.isPunct(',', 2) || (this.isPunct(')', 2) && this.isPunct('=', 3)))) {
-      // (A, B) = arg_max(…)
-      const save = this.i
-      this.next()
-      const names: string[] = []
-      while (this.peek().kind === 'ident') {
-        names.push(this.next().text)
-        if (!this.isPunct(',')) break
-        this.next()
-      }
-      if (this.isPunct(')') && this.isPunct('=', 1)) {
-        this.next()
-        this.next()
-        return { pos, names, expr: this.parseExpr(0) }
-      }
-      this.i = save
-    }
-    return { pos, expr: this.parseExpr(0) }
-  }
-
-  // ---- scalar expressions: Pratt loop over BINARY_BP ----------------------------------------
-  parseExpr(minBp: number): Expr {
-    let left = this.parsePrefix()
-    for (;;) {
-      left = this.parsePostfix(left)
-      const t = this.peek()
-      if (t.kind !== 'punct' && t.kind !== 'ident') break
-      if (t.kind === 'ident' && t.quoted) break
-      // search predicates: `Column:"term"` means Column has "term"
-      if (this.inSearch && t.kind === 'punct' && t.text === ':' && 30 > minBp) {
-        this.next()
-        left = { kind: 'binary', pos: left.pos, op: 'has', left, right: this.parseExpr(30) }
-        continue
-      }
-      const op = t.text
-      const bp = BINARY_BP[op]
-      if (bp === undefined || bp <= minBp) break
-      this.next()
-      if (op === 'matches') {
-        this.expectWord('regex')
-        left = { kind: 'binary', pos: left.pos, op: 'matches regex', left, right: this.parseExpr(bp) }
-      } else if (LIST_OPS.has(op)) {
-        left = { kind: 'in', pos: left.pos, op, left, list: this.parseList(bp) }
-      } else if (op === 'between' || op === '!between') {
-        this.expectPunct('(')
-        const low = this.parseExpr(0)
-        this.expectPunct('..')
-        const high = this.parseExpr(0)
-        this.expectPunct(')')
-        left = { kind: 'between', pos: left.pos, negated: op === '!between', left, low, high }
-      } else {
-        left = { kind: 'binary', pos: left.pos, op: LEGACY_OPS[op] ?? op, left, right: this.parseExpr(bp) }
-      }
-    }
-    return left
-  }
-
-  private parseList(bp: number): Expr[] {
-    if (!this.isPunct('(')) return [this.parseExpr(bp)]
-    this.next()
-    const list: Expr[] = []
-    while (!this.isPunct(')')) {
-      list.push(this.parsePipeExpr())
+  private parseDataTable(): Tabular {
+    const t = this.next()
+    const pos = t.start
+    const columns = this.parseColumnDecls()
+    this.expectPunct('[')
+    const values: Expr[] = []
+    while (!this.isPunct(']')) {
+      values.push(this.parseExpr(0))
       if (!this.isPunct(',')) break
       this.next()
     }
-    this.expectPunct(')')
-    return list
-  }
-
-  private parsePostfix(left: Expr): Expr {
-    for (;;) {
-      if (this.isPunct('.') && (this.peek(1).kind === 'ident' || this.isPunct('[', 1))) {
-        this.next()
-        if (this.isPunct('[')) {
-          const { name } = this.parseName()
-          left = { kind: 'member', pos: left.pos, target: left, member: name }
-          continue
-        }
-        left = { kind: 'member', pos: left.pos, target: left, member: this.next().text }
-      } else if (this.isPunct('[')) {
-        this.next()
-        const index = this.parseExpr(0)
-        this.expectPunct(']')
-        left = { kind: 'index', pos: left.pos, target: left, index }
-      } else return left
+    this.expectPunct(']')
+    if (t.text === 'datatable') return { kind: 'datatable', pos, columns, values }
+    const uris: string[] = []
+    for (const v of values) {
+      if (v.kind !== 'literal' || typeof v.value !== 'string') this.fail('externaldata expects string URIs', t)
+      uris.push(v.value as string)
     }
-  }
-
-  private parsePrefix(): Expr {
-    const t = this.peek()
-    const pos = t.start
-    switch (t.kind) {
-      case 'string': {
-        let s = ''
-        while (this.peek().kind === 'string') s += this.next().text
-        return { kind: 'literal', pos, type: 'string', value: s }
+    const options: Record<string, unknown> = {}
+    if (this.isWord('with')) {
+      this.next()
+      this.expectPunct('(')
+      while (!this.isPunct(')')) {
+        const k = this.next().text
+        this.expectPunct('=')
+        const v = this.parseExpr(0)
+        options[k] = v.kind === 'literal' ? v.value : v.kind === 'name' ? v.name : null
+        if (!this.isPunct(',')) break
+        this.next()
       }
-      case 'long':
-        this.next()
-        return { kind: 'literal', pos, type: 'long', value: t.value }
-      case 'real':
-        this.next()
-        return { kind: 'literal', pos, type: 'real', value: t.value }
-      case 'timespan':
-        this.next()
-        return { kind: 'literal', pos, type: 'timespan', value: t.value }
-      case 'punct':
-        if (t.text === '-' || t.text === '+') {
-          this.next()
-          return { kind: 'unary', pos, op: t.text, operand: this.parseExpr(PREFIX_BP) }
-        }
-        if (t.text === '(') {
-          this.next()
-          const inner = this.parsePipeExpr()
-          this.expectPunct(')')
-          return inner
-        }
-        if (t.text === '[' && this.peek(1).kind === 'string' && this.isPunct(']', 2)) {
-          return { kind: 'name', pos, name: this.parseName().name }
-        }
-        if (t.text === '*') {
-          this.next()
-          return { kind: 'star', pos }
-        }
-        return this.fail(`Unexpected ${this.describe(t)}`)
-      case 'ident':
-        return this.parseIdentExpr(t)
-      default:
-        return this.fail(`Unexpected ${this.describe(t)}`)
+      this.expectPunct(')')
     }
+    return { kind: 'externaldata', pos, columns, uris, options }
   }
 
-  private parseIdentExpr(t: Token): Expr {
+  protected parseSourceKeyword(t: Token, nextIsParen: boolean): Expr | undefined {
     const pos = t.start
     const w = t.text
-    const nextIsParen = this.isPunct('(', 1)
-    if (w === 'true' || w === 'false') {
-      this.next()
-      return { kind: 'literal', pos, type: 'bool', value: w === 'true' }
-    }
-    if (TYPED_LITERALS.has(w) && nextIsParen) return this.parseTypedLiteral()
     if ((w === 'datatable' || w === 'externaldata' || w === 'external_data') && (nextIsParen || this.isPunct('[', 1))) {
       return { kind: 'tabular', pos, query: this.parseDataTable() }
     }
@@ -882,166 +660,6 @@ class Parser {
       this.next()
       return { kind: 'tabular', pos, query: { kind: 'print', pos, items: this.parseAssignments() } }
     }
-    this.next()
-    if (nextIsParen) {
-      this.next()
-      const args: Expr[] = []
-      const named: Assignment[] = []
-      while (!this.isPunct(')')) {
-        // named arguments (bag_unpack(x, columnsConflict='error')) are accepted and ignored
-        if (this.peek().kind === 'ident' && this.isPunct('=', 1)) {
-          // Named plugin arguments (bag_unpack(x, columnsConflict='error')) are ignored; elsewhere
-          // `name = expr` inside a call is accepted by Kusto as the value expression.
-          const nameTok = this.next()
-          this.next()
-          const v = this.parseExpr(0)
-          // plugin options (return_unmatched = true) stay out of the positional arguments
-          if (!this.inPlugin) args.push(v)
-          named.push({ pos: nameTok.start, names: [nameTok.text], expr: v })
-        } else args.push(this.parsePipeExpr())
-        if (!this.isPunct(',')) break
-        this.next()
-      }
-      this.expectPunct(')')
-      return named.length ? { kind: 'call', pos, name: w, args, named } : { kind: 'call', pos, name: w, args }
-    }
-    return { kind: 'name', pos, name: w }
-  }
-
-  private parseTypedLiteral(): Expr {
-    const t = this.next()
-    const pos = t.start
-    const type = typeFromName(t.text)!
-    if (type === 'dynamic') {
-      this.expectPunct('(')
-      const value = this.parseDynamicValue()
-      this.expectPunct(')')
-      return { kind: 'literal', pos, type, value }
-    }
-    const openTok = this.peek()
-    const raw = this.skipBalanced()
-    if (raw === 'null') return { kind: 'literal', pos, type, value: null }
-    // datetime("…") with a quoted, free-form text: Kusto parses it at run time; unparseable → null.
-    if (type === 'datetime' && /^(["']).*\1$/.test(raw)) return { kind: 'literal', pos, type, value: parseDatetimeLiteral(raw.slice(1, -1)) ?? null }
-    let value: unknown
-    switch (type) {
-      case 'datetime':
-        value = parseDatetimeLiteral(raw)
-        break
-      case 'timespan':
-        value = parseTimespanLiteral(raw)
-        break
-      case 'guid':
-        value = /^[0-9a-fA-F-]{36}$/.test(raw) ? raw.toLowerCase() : undefined
-        break
-      case 'bool':
-        value = raw === 'true' ? true : raw === 'false' ? false : undefined
-        break
-      default: {
-        const n = Number(raw)
-        value = Number.isNaN(n) && raw !== 'nan' ? undefined : n
-        if (type === 'int' || type === 'long') value = value === undefined ? undefined : Math.trunc(n)
-      }
-    }
-    if (value === undefined || value === null) this.fail(`Invalid ${type} literal '${raw}'`, openTok)
-    return { kind: 'literal', pos, type, value }
-  }
-
-  /** The JSON-like body of `dynamic(…)`. */
-  private parseDynamicValue(): unknown {
-    const t = this.peek()
-    if (this.isPunct('[')) {
-      this.next()
-      const arr: unknown[] = []
-      while (!this.isPunct(']')) {
-        arr.push(this.parseDynamicValue())
-        if (!this.isPunct(',')) break
-        this.next()
-      }
-      this.expectPunct(']')
-      return arr
-    }
-    if (this.isPunct('{')) {
-      this.next()
-      const obj: Record<string, unknown> = {}
-      while (!this.isPunct('}')) {
-        const k = this.next()
-        if (k.kind !== 'string' && k.kind !== 'ident') this.fail(`Expected a property name but found ${this.describe(k)}`, k)
-        this.expectPunct(':')
-        obj[k.text] = this.parseDynamicValue()
-        if (!this.isPunct(',')) break
-        this.next()
-      }
-      this.expectPunct('}')
-      return obj
-    }
-    if (this.isPunct('-')) {
-      this.next()
-      const n = this.next()
-      if (n.kind !== 'long' && n.kind !== 'real') this.fail('Expected a number', n)
-      return -(n.value ?? 0)
-    }
-    if (t.kind === 'string') return this.next().text
-    if (t.kind === 'long' || t.kind === 'real') return this.next().value
-    if (t.kind === 'timespan') return this.next().value
-    if (t.kind === 'ident') {
-      if (t.text === 'null') return this.next() && null
-      if (t.text === 'true' || t.text === 'false') return this.next().text === 'true'
-      if (TYPED_LITERALS.has(t.text) && this.isPunct('(', 1)) {
-        const lit = this.parseTypedLiteral()
-        if (lit.kind === 'literal' && lit.type === 'datetime' && typeof lit.value === 'number') return new Date(lit.value).toISOString()
-        return lit.kind === 'literal' ? lit.value : null
-      }
-    }
-    return this.fail(`Unexpected ${this.describe(t)} in dynamic literal`)
-  }
-
-  private parseColumnDecls(): ColumnDecl[] {
-    this.expectPunct('(')
-    const cols: ColumnDecl[] = []
-    while (!this.isPunct(')')) {
-      const { name } = this.parseName()
-      this.expectPunct(':')
-      cols.push({ name, type: this.parseType() })
-      if (!this.isPunct(',')) break
-      this.next()
-    }
-    this.expectPunct(')')
-    return cols
-  }
-
-  private parseDataTable(): Tabular {
-    const t = this.next()
-    const pos = t.start
-    const columns = this.parseColumnDecls()
-    this.expectPunct('[')
-    const values: Expr[] = []
-    while (!this.isPunct(']')) {
-      values.push(this.parseExpr(0))
-      if (!this.isPunct(',')) break
-      this.next()
-    }
-    this.expectPunct(']')
-    if (t.text === 'datatable') return { kind: 'datatable', pos, columns, values }
-    const uris: string[] = []
-    for (const v of values) {
-      if (v.kind !== 'literal' || typeof v.value !== 'string') this.fail('externaldata expects string URIs', t)
-      uris.push(v.value as string)
-    }
-    const options: Record<string, unknown> = {}
-    if (this.isWord('with')) {
-      this.next()
-      this.expectPunct('(')
-      while (!this.isPunct(')')) {
-        const k = this.next().text
-        this.expectPunct('=')
-        const v = this.parseExpr(0)
-        options[k] = v.kind === 'literal' ? v.value : v.kind === 'name' ? v.name : null
-        if (!this.isPunct(',')) break
-        this.next()
-      }
-      this.expectPunct(')')
-    }
-    return { kind: 'externaldata', pos, columns, uris, options }
+    return undefined
   }
 }
