@@ -37,18 +37,18 @@ async function handleToken(request: Request, url: URL, tenantSegment: string, en
   const correlationId = form.values.get('client-request-id') ?? correlationOf(request, url)
   try {
     const body = issue(ctx, request, url, form, tenantSegment, endpoint)
+    if (body instanceof Response) return body
+    const json = JSON.stringify(body)
     const headers: Record<string, string> = {
       'cache-control': 'no-store, no-cache',
       pragma: 'no-cache',
       expires: '-1',
       'content-type': 'application/json; charset=utf-8',
+      // As the real service sends; also spares node:http the chunked encoding.
+      'content-length': String(Buffer.byteLength(json)),
       'x-ms-request-id': randomUUID(),
     }
     if (request.headers.get('return-client-request-id')?.toLowerCase() === 'true' && correlationId) headers['client-request-id'] = correlationId
-    if (body instanceof Response) return body
-    const json = JSON.stringify(body)
-    // A Content-Length (as the real service sends) also spares node:http the chunked encoding.
-    headers['content-length'] = String(Buffer.byteLength(json))
     return new Response(json, { status: 200, headers })
   } catch (e) {
     if (e instanceof TokenRequestError) return errorResponse(ctx, url, correlationId, e)
@@ -56,7 +56,10 @@ async function handleToken(request: Request, url: URL, tenantSegment: string, en
   }
 }
 
-/** Validation in the order of entra-app-only.md §9 ("Validation order"); returns the success body. */
+/**
+ * Validation in the order of entra-app-only.md §9 ("Validation order"); returns the success body,
+ * or the 429 response when the client is over its rate limit.
+ */
 function issue(ctx: EmulatorContext, request: Request, url: URL, form: TokenForm, tenantSegment: string, endpoint: EndpointVersion): object | Response {
   // 1. Request parameters.
   const grantType = form.values.get('grant_type')
