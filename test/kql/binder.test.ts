@@ -48,6 +48,13 @@ describe('binder: result schemas named like Kusto', () => {
   test('union (outer) merges columns by name; withsource adds the table column first', () => {
     assert.deepEqual(schemaOf('union withsource=Src (Proc | project DeviceId, FileName), (Net | project DeviceId, RemoteIP)'), ['Src:string', 'DeviceId:string', 'FileName:string', 'RemoteIP:string'])
   })
+  test('union of same-named columns with different types gives Name_type columns', () => {
+    assert.deepEqual(schemaOf('union (Proc | project DeviceId, x = FileSize), (Net | project DeviceId, x = tostring(RemotePort))'), ['DeviceId:string', 'x_long:long', 'x_string:string'])
+  })
+  test('a three-way join numbers duplicates across both sides (Timestamp2)', () => {
+    assert.deepEqual(schemaOf('Net | project Timestamp, DeviceId | join (Net | project Timestamp, DeviceId | join (Net | project Timestamp, DeviceId) on DeviceId) on DeviceId'),
+      ['Timestamp:datetime', 'DeviceId:string', 'Timestamp2:datetime', 'DeviceId2:string', 'Timestamp1:datetime', 'DeviceId1:string'])
+  })
   test('TimeGenerated is an alias of Timestamp', () => {
     assert.deepEqual(schemaOf('Net | where TimeGenerated > ago(1d) | project TimeGenerated'), ['TimeGenerated:datetime'])
   })
