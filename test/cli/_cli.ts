@@ -71,7 +71,7 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
 }
 
 /** Resolves with the first stdout match of `pattern` (e.g. the URL the emulator prints). */
-export function waitForOutput(child: ChildProcessWithoutNullStreams, pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+export function waitForOutput(child: ChildProcessWithoutNullStreams, pattern: RegExp, timeoutMs = 90_000): Promise<RegExpMatchArray> {
   let seen = ''
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; stdout so far: ${seen}`)), timeoutMs)

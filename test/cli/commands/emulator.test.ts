@@ -37,14 +37,15 @@ describe('m365d emulator', { concurrency: true }, () => {
     assert.match(r2.stderr, /ERR_CONFIG_FILE_INVALID/)
   })
 
-  test('--port 0: serves on a real port, prints URL and env lines, exits 0 on SIGTERM', async () => {
+  test('--port 0: serves on a real port, prints URL and env lines, exits 0 on SIGTERM', async (t) => {
     const child = startCli(['emulator', '--port', '0'])
+    t.after(() => void child.kill('SIGKILL'))
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d))
     child.stderr.on('data', (d: Buffer) => (stderr += d))
-    const [, url] = await waitForOutput(child, /listening on (http:\/\/127\.0\.0\.1:\d+)\n/)
-    await waitForOutput(child, /Press Ctrl-C to stop\./)
+    // One wait for the whole banner: it may arrive in one chunk or several.
+    const [, url] = await waitForOutput(child, /listening on (http:\/\/127\.0\.0\.1:\d+)\n[\s\S]*Press Ctrl-C to stop\./)
     const discovery = await fetch(`${url}/${WELL_KNOWN.contosoTenantId}/v2.0/.well-known/openid-configuration`)
     assert.equal(discovery.status, 200)
     const doc = (await discovery.json()) as { token_endpoint: string }
@@ -61,9 +62,10 @@ describe('m365d emulator', { concurrency: true }, () => {
     await assert.rejects(fetch(`${url}/common/discovery/keys`), 'the port is closed after exit')
   })
 
-  test('--https: serves TLS from the local CA in --data-dir and prints how to trust it', async () => {
+  test('--https: serves TLS from the local CA in --data-dir and prints how to trust it', async (t) => {
     const dataDir = tempDir()
     const child = startCli(['emulator', '--port', '0', '--https', '--data-dir', dataDir, '--json'])
+    t.after(() => void child.kill('SIGKILL'))
     let stdout = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d))
     await waitForOutput(child, /^}\n/m)
