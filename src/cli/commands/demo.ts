@@ -32,7 +32,7 @@ interface TenantResult {
 
 export default defineCommand({
   name: 'demo',
-  summary: 'Start the emulator and check app-only access to five tenants (what `npm start` runs)',
+  summary: 'Start the emulator and check app-only access to five tenants (the first part of `npm start`)',
   description: `
 Starts the emulator in-process on a free port with the well-known set, then, as an MSSP app
 would, gets a Defender API token for each tenant from one multi-tenant token provider per
@@ -43,7 +43,7 @@ when the demo ran; the failures are the point.`,
   options: {
     port: { type: 'string', valueName: 'N', description: 'Emulator port (default 0: a free one)' },
   },
-  examples: ['npm start', 'm365d demo --json'],
+  examples: ['m365d demo', 'm365d demo --json'],
   async run(ctx) {
     expectPositionals(ctx.positionals, 0, ctx.commandPath)
     const port = parsePort(ctx.values.port, 0)

@@ -9,7 +9,7 @@ interface DemoJson {
   tenants: { name: string; tenantId: string; credential: string; ok: boolean; report?: { missingRoles: string[] }; error?: { code: string; errorCodes: number[]; hint: string } }[]
 }
 
-describe('m365d demo (what npm start runs)', { concurrency: true }, () => {
+describe('m365d demo (the token part of npm start)', { concurrency: true }, () => {
   test('text: healthy tenants pass, tailspin lacks a role, woodgrove is not consented; exit 0', async () => {
     const r = await runCli(['demo'])
     assert.equal(r.code, 0, r.stderr)
