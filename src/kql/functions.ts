@@ -519,7 +519,6 @@ export function builtinFunctions(): Map<string, ScalarFunction> {
     return [score.map((z) => (z > t ? 1 : z < -t ? -1 : 0)), score, xs.map(() => mean)]
   }, (a, i) => (i === 0 ? dyn(a) : a.eval)))
   def('row_number', { minArgs: 0, maxArgs: 2, bind: () => ({ type: 'long', eval: (_c, r) => r + 1 }) })
-  def('typeof', fixed('string', 1, 1, () => 'string'))
   return f
 }
 
