@@ -20,6 +20,8 @@ export interface ExecContext {
   readonly maxRows: number
   /** Output columns each plan node must produce (prune.ts); others may be left empty. */
   readonly needed?: WeakMap<Plan, Needed>
+  /** performance.now() value after which the run stops with ERR_KQL_TIMEOUT. */
+  readonly deadline?: number
 }
 
 const SKIPPED: unknown[] = []
@@ -53,6 +55,10 @@ function fit(schema: readonly Column[], t: Table): Table {
 }
 
 export function execute(plan: Plan, ctx: ExecContext): Table {
+  // Checked between operators: a run past its deadline stops with the portal's wording (defender-api.md §3.4).
+  if (ctx.deadline !== undefined && performance.now() > ctx.deadline) {
+    throw new KqlRuntimeError('ERR_KQL_TIMEOUT', 'Query exceeded the timeout period.', ctx.text, plan.pos)
+  }
   const schema = plan.schema
   switch (plan.op) {
     case 'scan': {

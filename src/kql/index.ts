@@ -41,6 +41,11 @@ export interface KqlEngineOptions {
   readonly clock?: Clock
   /** Largest intermediate result (rows) before ERR_KQL_LIMIT; default 10,000,000. */
   readonly maxRows?: number
+  /**
+   * Wall-clock budget of one run in milliseconds (the API's is 3 minutes); checked between
+   * operators, so one long operator can overrun it. Exceeding it throws ERR_KQL_TIMEOUT.
+   */
+  readonly timeoutMs?: number
 }
 
 /** A query that parsed and bound: its result schema is known before running. */
@@ -58,6 +63,7 @@ export class KqlEngine {
   private readonly externalData: ((uri: string) => string | undefined) | undefined
   private readonly clock: Clock
   private readonly maxRows: number
+  private readonly timeoutMs: number | undefined
   /** Per-instance registries (style.md §8: no global function table). */
   readonly functions: Map<string, ScalarFunction> = builtinFunctions()
   readonly aggregates: Map<string, AggregateFunction> = builtinAggregates()
@@ -70,6 +76,7 @@ export class KqlEngine {
     this.externalData = typeof x === 'function' ? x : x === undefined ? undefined : (uri) => (Object.hasOwn(x, uri) ? x[uri] : undefined)
     this.clock = options.clock ?? systemClock
     this.maxRows = options.maxRows ?? 10_000_000
+    this.timeoutMs = options.timeoutMs
   }
 
   /** Parses and binds; throws KqlSyntaxError / KqlSemanticError with line and column. */
@@ -108,7 +115,7 @@ export class KqlEngine {
   }
 
   private execute(plan: Plan, rt: RuntimeRef, text: string, needed: WeakMap<Plan, Needed>): Table {
-    const ctx: ExecContext = { text, tables: this.tables, externalData: this.externalData, memo: new Map(), maxRows: this.maxRows, needed }
+    const ctx: ExecContext = { text, tables: this.tables, externalData: this.externalData, memo: new Map(), maxRows: this.maxRows, needed, ...(this.timeoutMs === undefined ? {} : { deadline: performance.now() + this.timeoutMs }) }
     rt.now = this.clock.now()
     rt.memo = new Map()
     rt.execute = (p) => execute(p as Plan, ctx)

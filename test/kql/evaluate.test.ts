@@ -120,6 +120,11 @@ describe('tabular operators', () => {
     const e = engine({ maxRows: 10 })
     assert.throws(() => e.run('Net | extend k = 1 | join kind=inner (Net | extend k = 1) on k | join kind=inner (Net | extend k = 1) on k'), (err: unknown) => err instanceof KqlRuntimeError && err.code === 'ERR_KQL_LIMIT')
   })
+  test('a run past timeoutMs stops with ERR_KQL_TIMEOUT', () => {
+    const e = engine({ timeoutMs: -1 }) // already expired: deterministic
+    assert.throws(() => e.run('Net | where RemotePort == 443 | count'), (err: unknown) => err instanceof KqlRuntimeError && err.code === 'ERR_KQL_TIMEOUT' && err.message.startsWith('Query exceeded the timeout period.'))
+    assert.equal(engine({ timeoutMs: 60000 }).run('Net | count').data[0]![0], 4)
+  })
   test('a bound query can be run repeatedly; now() is fixed per run', () => {
     const b = engine().bind('print a = now(), b = now()')
     const t = b.run()
