@@ -60,6 +60,8 @@ export interface DaemonOptions {
   /** Outbox rows per delivery batch (default 100) and pause base after a failed batch (default 2 s). */
   sinkBatchSize?: number
   sinkRetryBaseSeconds?: number
+  /** How often the outbox is polled (default 1 s). */
+  sinkIntervalMs?: number
   onEvent?: (event: DaemonEvent) => void
 }
 
@@ -150,7 +152,7 @@ export class SyncDaemon {
     this.#loopPromises = [
       this.#loop('schedule', this.#o.tickMs ?? 1000, () => this.#tick(), true),
       this.#loop('heartbeat', heartbeatMs, () => this.#heartbeat()),
-      ...(this.#delivery ? [this.#loop('delivery', 1000, () => this.#deliver(this.#loops.signal))] : []),
+      ...(this.#delivery ? [this.#loop('delivery', this.#o.sinkIntervalMs ?? 1000, () => this.#deliver(this.#loops.signal))] : []),
     ]
   }
 
@@ -173,10 +175,7 @@ export class SyncDaemon {
     for (const r of this.#running.values()) r.controller.abort(new Error(STOPPING))
     const timedOut = await this.#settle(deadline)
     await Promise.allSettled(this.#loopPromises)
-    if (this.#delivery) {
-      const flush = AbortSignal.timeout(Math.max(1, deadline - Date.now()))
-      await this.#deliver(flush).catch(() => undefined)
-    }
+    if (this.#delivery) await this.#flush(deadline)
     for (const s of this.#o.sinks ?? []) await s.close().catch(() => undefined)
     try {
       const held = [...this.#held]
@@ -482,6 +481,25 @@ export class SyncDaemon {
     await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))))])
     clearTimeout(timer)
     return [...this.#running.keys()].sort()
+  }
+
+  /** Delivers what the outbox holds for our sinks until it is empty or the deadline passes. */
+  async #flush(deadline: number): Promise<void> {
+    const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()))
+    try {
+      const failures = () => [...this.#delivery!.counters.values()].reduce((n, c) => n + c.failures, 0)
+      while (!signal.aborted) {
+        const before = failures()
+        await this.#deliver(signal)
+        // A sink that fails now will not recover within a shutdown: its rows wait in the outbox.
+        if (failures() > before) return
+        const pending = await pendingOutbox(this.#o.db)
+        if (!(this.#o.sinks ?? []).some((s) => (pending.get(s.name) ?? 0) > 0)) return
+        await new Promise((r) => setTimeout(r, 50))
+      }
+    } catch (e) {
+      if (!signal.aborted) this.#noteError('delivery', e)
+    }
   }
 
   async #deliver(signal: AbortSignal): Promise<void> {

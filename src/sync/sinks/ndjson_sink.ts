@@ -46,8 +46,8 @@ export function ndjsonSink(o: NdjsonSinkOptions): Sink {
 
   const write = async (batch: SinkRecord[]) => {
     const data = Buffer.from(batch.map((r) => JSON.stringify(r) + '\n').join(''))
-    if (!current || current.bytes >= maxBytes || now() - current.openedAt >= maxAgeMs || (current.bytes > 0 && current.bytes + data.length > maxBytes)) await rotate()
     try {
+      if (!current || now() - current.openedAt >= maxAgeMs || (current.bytes > 0 && current.bytes + data.length > maxBytes)) await rotate()
       await current!.handle.write(data)
       await current!.handle.sync()
       current!.bytes += data.length
