@@ -47,7 +47,7 @@ const URLS = ['https://login.microsoftonline.com/common', 'http://203.0.113.7/pa
 const ACTIONS = ['ProcessCreated', 'ConnectionSuccess', 'ConnectionFailed', 'FileCreated', 'FileModified', 'FileRenamed', 'LogonSuccess', 'LogonFailed', 'RegistryValueSet', 'ImageLoaded', 'PowerShellCommand', 'AntivirusDetection', 'DnsQueryResponse', 'FileUploaded', 'Add member to role.']
 const hex = (rnd: () => number, n: number): string => Array.from({ length: n }, () => Math.floor(rnd() * 16).toString(16)).join('')
 
-function valueFor(col: Column, table: string, i: number, rnd: () => number, now: number): unknown {
+function valueFor(col: Column, i: number, rnd: () => number, now: number): unknown {
   const n = col.name
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!
   switch (col.type) {
@@ -104,7 +104,7 @@ export function generateSampleTables(schema: KqlSchema, options: { rows?: number
   for (const [name, columns] of schema) {
     const rnd = mulberry32(seedOf(name))
     const data = columns.map(() => new Array<unknown>(rows))
-    for (let i = 0; i < rows; i++) columns.forEach((c, ci) => (data[ci]![i] = valueFor(c, name, i, rnd, options.now)))
+    for (let i = 0; i < rows; i++) columns.forEach((c, ci) => (data[ci]![i] = valueFor(c, i, rnd, options.now)))
     out.set(name, { columns, data, rowCount: rows })
   }
   return out
