@@ -43,8 +43,11 @@ export interface Emulator extends EmulatorContext {
    * client. A `reset` fault rejects with `TypeError('fetch failed')` like a dropped connection.
    */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>
-  /** Like {@link Emulator.fetch} but throws {@link ConnectionReset} for the node server adapter. */
-  handle(request: Request): Promise<Response>
+  /**
+   * Like {@link Emulator.fetch} but throws {@link ConnectionReset} for the node server adapter,
+   * which passes the body it already buffered so the request log need not clone the request.
+   */
+  handle(request: Request, received?: { bodyText: string }): Promise<Response>
 }
 
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -67,12 +70,12 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   registerDefenderRoutes(router)
   registerIdentityRoutes(router)
 
-  async function handle(request: Request): Promise<Response> {
+  async function handle(request: Request, received?: { bodyText: string }): Promise<Response> {
     const started = performance.now()
     const url = new URL(request.url)
     const match = router.match(request.method, url.pathname)
     const group = typeof match === 'object' ? match.group : 'unmatched'
-    const loggedBody = request.body && group !== 'control' ? request.clone().text() : undefined
+    const loggedBody = group === 'control' ? undefined : received ? received.bodyText || undefined : request.body ? request.clone().text() : undefined
     let response: Response
     const fault = context.faults.take(group, url.pathname)
     try {

@@ -38,10 +38,13 @@ export class RequestLog {
   }
 }
 
+/** Headers whose values cannot carry a credential: logged as they came, without the regex pass. */
+const PLAIN_HEADERS = new Set(['host', 'content-type', 'content-length', 'accept', 'accept-encoding', 'accept-language', 'connection', 'user-agent', 'client-request-id', 'return-client-request-id', 'x-client-sku', 'x-client-ver', 'x-client-os', 'x-client-cpu', 'sec-fetch-mode'])
+
 export function sanitizeHeaders(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {}
   headers.forEach((value, key) => {
-    out[key] = key === 'authorization' ? `${value.split(' ')[0]} [redacted]` : redact(value)
+    out[key] = key === 'authorization' ? `${value.split(' ')[0]} [redacted]` : PLAIN_HEADERS.has(key) ? value : redact(value)
   })
   return out
 }

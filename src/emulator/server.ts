@@ -1,7 +1,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { Readable } from 'node:stream'
 import type { Emulator } from './app.js'
 import { ConnectionReset } from './faults.js'
 
@@ -51,38 +50,52 @@ export async function serve(emulator: Emulator, options: ServeOptions = {}): Pro
 async function dispatch(emulator: Emulator, req: IncomingMessage, res: ServerResponse, protocol: string): Promise<void> {
   try {
     const url = `${protocol}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`
-    const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
-    const headers = new Headers()
-    for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!)
-    const request = new Request(url, {
-      method: req.method ?? 'GET',
-      headers,
-      ...(hasBody && { body: Readable.toWeb(req) as ReadableStream, duplex: 'half' }),
-    } as RequestInit)
-    const response = await emulator.handle(request)
+    const method = req.method ?? 'GET'
+    // Bodies here are small (forms, JSON): buffering them is far cheaper than a web stream.
+    const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req)
+    const headers: [string, string][] = []
+    for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!])
+    const request = new Request(url, { method, headers, ...(body && body.length > 0 && { body: new Uint8Array(body.buffer, body.byteOffset, body.length) as unknown as BodyInit }) })
+    const response = await emulator.handle(request, body === undefined ? undefined : { bodyText: body.toString('utf8') })
     const outHeaders: Record<string, string | string[]> = {}
+    let truncated = false
     response.headers.forEach((value, key) => {
-      if (key === 'x-m365d-fault') return
+      if (key === 'x-m365d-fault') return void (truncated = value === 'truncate')
       outHeaders[key] = key === 'set-cookie' ? response.headers.getSetCookie() : value
     })
+    if (truncated) return void (await writeTruncated(res, response, outHeaders))
+    const payload = method === 'HEAD' || !response.body ? undefined : Buffer.from(await response.arrayBuffer())
+    if (payload && outHeaders['content-length'] === undefined) outHeaders['content-length'] = String(payload.length)
     res.writeHead(response.status, outHeaders)
-    if (req.method === 'HEAD' || !response.body) return void res.end()
-    const reader = response.body.getReader()
-    for (;;) {
-      let chunk: ReadableStreamReadResult<Uint8Array>
-      try {
-        chunk = await reader.read()
-      } catch {
-        // A truncate fault: the body stream errors after the first part; cut the connection.
-        return void res.destroy()
-      }
-      if (chunk.done) break
-      res.write(chunk.value)
-    }
-    res.end()
+    res.end(payload)
   } catch (e) {
     if (e instanceof ConnectionReset) return void req.socket.destroy()
     if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })
     res.end(`emulator internal error: ${e instanceof Error ? e.message : String(e)}`)
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
+    req.on('error', reject)
+  })
+}
+
+/** The truncate fault: the real status and Content-Length, the first part of the body, then a cut connection. */
+async function writeTruncated(res: ServerResponse, response: Response, headers: Record<string, string | string[]>): Promise<void> {
+  res.writeHead(response.status, headers)
+  const reader = response.body!.getReader()
+  for (;;) {
+    let chunk: ReadableStreamReadResult<Uint8Array>
+    try {
+      chunk = await reader.read()
+    } catch {
+      return void res.destroy()
+    }
+    if (chunk.done) return void res.end()
+    res.write(chunk.value)
   }
 }
