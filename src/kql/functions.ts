@@ -22,6 +22,8 @@ export interface ScalarFunction {
 }
 
 const DAY = 86400000
+/** 0001-01-01T00:00:00Z in Unix milliseconds: the origin of Kusto's datetime ticks. */
+const TICK_EPOCH = -62135596800000
 const str = (a: BoundExpr): Compiled => (a.type === 'string' ? a.eval : (c, r) => toKustoString(a.eval(c, r), a.type))
 const dyn = (a: BoundExpr): Compiled => (a.type === 'dynamic' ? a.eval : a.type === 'string' ? (c, r) => parseJson(a.eval(c, r)) : (c, r) => toDynamic(a.eval(c, r), a.type))
 const num = (a: BoundExpr): Compiled => (a.type === 'dynamic' || a.type === 'string' ? (c, r) => convert(a.eval(c, r), a.type, 'real') : a.eval)
@@ -234,6 +236,10 @@ export function builtinFunctions(): Map<string, ScalarFunction> {
   def(['bin', 'floor'], { minArgs: 2, maxArgs: 2, resultName: 'first', bind: ([a, b]) => {
     const va = a!.eval
     const vb = b!.eval
+    if (a!.type === 'datetime') {
+      // Kusto bins datetimes from 0001-01-01 (its tick epoch), not 1970: it matters for 7d bins.
+      return { type: 'datetime', eval: (c, r) => { const v = va(c, r); const b = binValue(typeof v === 'number' ? v - TICK_EPOCH : v, vb(c, r)); return typeof b === 'number' ? b + TICK_EPOCH : null } }
+    }
     return { type: a!.type === 'dynamic' ? 'real' : a!.type, eval: (c, r) => binValue(va(c, r), vb(c, r)) }
   } })
   def('bin_at', { minArgs: 3, maxArgs: 3, resultName: 'first', bind: ([a, b, at]) => ({ type: a!.type, eval: (c, r) => {
@@ -402,7 +408,8 @@ export function builtinFunctions(): Map<string, ScalarFunction> {
       if (typeof v !== 'number') return null
       const d = ep ? (ep(c, r) as number) : 0
       const m = 10 ** d
-      return Math.round(v * m) / m
+      // half away from zero, like .NET Math.Round(x, MidpointRounding.AwayFromZero)
+      return (Math.sign(v) * Math.round(Math.abs(v) * m)) / m
     } }
   } })
   const math = (fn: (x: number) => number, type: ScalarType = 'real'): ScalarFunction => fixed(type, 1, 1, (v) => (typeof v === 'number' ? fn(v) : null), num, 'first')

@@ -92,6 +92,8 @@ describe('datetime and timespan', () => {
   test('bin on datetimes floors to the bin size from the epoch', () => {
     assert.equal(scalar('bin(datetime(2024-05-06 13:47:12), 1h)'), Date.parse('2024-05-06T13:00:00Z'))
     assert.equal(scalar('bin(datetime(2024-05-06 13:47:12), 1d)'), Date.parse('2024-05-06T00:00:00Z'))
+    // 7-day bins start on Mondays: Kusto counts from 0001-01-01, not from 1970-01-01 (a Thursday)
+    assert.equal(scalar('bin(datetime(2024-05-08 13:00), 7d)'), Date.parse('2024-05-06T00:00:00Z'))
     assert.equal(scalar('bin(17, 5)'), 15)
     assert.equal(scalar('bin(90m, 1h)'), HOUR)
   })
@@ -134,6 +136,7 @@ describe('other scalar functions', () => {
   })
   test('math: round, floor, abs, integer division', () => {
     assert.equal(scalar('round(2.567, 2)'), 2.57)
+    assert.equal(scalar('round(-2.5)'), -3)
     assert.equal(scalar('floor(17, 5)'), 15)
     assert.equal(scalar('abs(-3)'), 3)
     assert.equal(scalar('7 / 2'), 3)
