@@ -86,6 +86,8 @@ function datetimeDiff(part: unknown, a: unknown, b: unknown): unknown {
   if (p === 'year') return da.getUTCFullYear() - db.getUTCFullYear()
   if (p === 'quarter') return Math.floor(da.getUTCMonth() / 3) - Math.floor(db.getUTCMonth() / 3) + 4 * (da.getUTCFullYear() - db.getUTCFullYear())
   if (p === 'month') return da.getUTCMonth() - db.getUTCMonth() + 12 * (da.getUTCFullYear() - db.getUTCFullYear())
+  // weeks start on Sunday (startofweek)
+  if (p === 'week') return Math.round(((startOf('week', a, 0) as number) - (startOf('week', b, 0) as number)) / (7 * DAY))
   const unit = PART_MS[p]
   if (unit === undefined) return null
   return Math.floor(a / unit) - Math.floor(b / unit)

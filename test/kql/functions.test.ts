@@ -101,6 +101,7 @@ describe('datetime and timespan', () => {
     assert.equal(scalar('ago(1d)'), NOW - DAY)
     assert.equal(scalar('startofday(now())'), Date.parse('2026-03-01T00:00:00Z'))
     assert.equal(scalar('datetime_diff("day", datetime(2024-01-10), datetime(2024-01-01))'), 9)
+    assert.equal(scalar('datetime_diff("week", datetime(2024-05-05), datetime(2024-05-04))'), 1) // Sunday starts a week
     assert.equal(scalar('datetime_add("month", 1, datetime(2024-01-31))'), Date.parse('2024-02-29T00:00:00Z'))
     assert.equal(scalar('format_datetime(datetime(2024-01-02 03:04:05), "yyyy-MM-dd HH:mm:ss")'), '2024-01-02 03:04:05')
     assert.equal(scalar('todatetime("2024-01-02T03:04:05Z")'), Date.parse('2024-01-02T03:04:05Z'))
