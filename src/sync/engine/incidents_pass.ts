@@ -111,7 +111,11 @@ export async function syncIncidents(o: SyncPassOptions): Promise<PassResult & { 
         }) as ReturnType<DefenderClient<Surface>['listIncidents']> as never,
       created: incidentCreated,
       toRecords,
-      isLastPage: (page) => (surface === 'graph' ? !page.nextLink : page.items.length < pageSize),
+      // Legacy: never guess the end from the page length — pagedList drops incidents repeated by
+      // shifting offsets, so a short page may be followed by more; skipPages ends the listing
+      // itself (a short raw page) and windowedPass then commits the watermark. Found by the
+      // SIGKILL crash-safety test (test/sync/process/crash_safety.test.ts).
+      isLastPage: (page) => surface === 'graph' && !page.nextLink,
       ...(o.onProgress && { onProgress: o.onProgress }),
       ...(o.signal && { signal: o.signal }),
     })
