@@ -120,11 +120,19 @@ export abstract class OperatorBinder implements BindHost {
         const steps: { target: number; eval: Compiled }[] = []
         for (const a of op.items) {
           const b = this.exprs.bind(a.expr, { ...scope, columns: schema })
-          const names = a.names ?? [exprName(a.expr, this.functions, this.aggregates) ?? columnName(new Set(schema.map((c) => c.name)))]
+          // Several results (series_stats, series_decompose_anomalies): named ones take the given
+          // names, the rest are `fn_Arg_suffix` (Kusto.Language).
+          const outputs = a.expr.kind === 'call' ? this.functions.get(a.expr.name)?.outputs : undefined
+          const multi = outputs !== undefined || (a.names?.length ?? 0) > 1
+          let names = a.names ?? [exprName(a.expr, this.functions, this.aggregates) ?? columnName(new Set(schema.map((c) => c.name)))]
+          if (outputs && a.expr.kind === 'call') {
+            const argName = a.expr.args[0] ? exprName(a.expr.args[0], this.functions, this.aggregates) ?? '' : ''
+            const given = a.names ?? []
+            names = outputs.map((o, k) => given[k] ?? `${(a.expr as Expr & { kind: 'call' }).name}_${argName}_${o.suffix}`)
+          }
           names.forEach((name, k) => {
-            // `(a, b, c) = f(…)`: tuple results (series_decompose_anomalies) are dynamic arrays, one per name.
-            const ev: Compiled = names.length === 1 ? b.eval : (c, r) => { const v = b.eval(c, r); return Array.isArray(v) ? v[k] ?? null : null }
-            const type = names.length === 1 ? b.type : 'dynamic'
+            const ev: Compiled = !multi ? b.eval : (c, r) => { const v = b.eval(c, r); return Array.isArray(v) ? v[k] ?? null : null }
+            const type = !multi ? b.type : outputs?.[k]?.type ?? 'dynamic'
             let target = schema.findIndex((c) => c.name === name)
             if (target >= 0) schema[target] = { name, type }
             else {
@@ -520,6 +528,21 @@ export abstract class OperatorBinder implements BindHost {
       const used = new Set([...input.schema.map((c) => c.name), ...right.schema.map((c) => c.name)])
       const schema = [...input.schema, ...right.schema.map((c) => (input.schema.some((l) => l.name === c.name) ? { name: uniqueName(c.name, used), type: c.type } : c))]
       return { op: 'ipv4_lookup', pos: call.pos, schema, input, right, ipColumn: ip.column, rangeColumn: rangeKey, unmatched }
+    }
+    if (call.name === 'sliding_window_counts') {
+      // sliding_window_counts(Id, Timeline, Start, End, LookbackWindow, Bin [, Dim…]): per bin and
+      // dimensions, Count and Dcount of Id over the lookback window ending at the bin's end.
+      const [idArg, timeArg, ...rest] = call.args
+      if (!idArg || !timeArg || rest.length < 4) return this.fail('ERR_KQL_ARGUMENTS', 'sliding_window_counts() expects Id, Timeline, Start, End, LookbackWindow, Bin', call.pos)
+      const id = this.exprs.bind(idArg, scope)
+      const time = this.exprs.bind(timeArg, scope)
+      const consts = rest.slice(0, 4).map((e) => this.exprs.bind(e, { columns: [], env: scope.env }).eval([], 0))
+      if (consts.some((v) => typeof v !== 'number')) return this.fail('ERR_KQL_ARGUMENTS', 'sliding_window_counts(): Start, End, LookbackWindow and Bin must be constants', call.pos)
+      const dims = rest.slice(4).map((e) => this.exprs.bind(e, scope))
+      const timeName = exprName(timeArg, this.functions, this.aggregates) ?? 'Timeline'
+      const schema: Column[] = [{ name: timeName, type: 'datetime' }, ...dims.map((d, i) => ({ name: exprName(rest[4 + i]!, this.functions, this.aggregates) ?? `Column${i + 1}`, type: d.type })), { name: 'Count', type: 'long' }, { name: 'Dcount', type: 'long' }]
+      const [start, end, lookback, bin] = consts as number[]
+      return { op: 'sliding_window_counts', pos: call.pos, schema, input, id: id.eval, time: time.eval, dims: dims.map((d) => d.eval), start: start!, end: end!, lookback: lookback!, bin: bin! }
     }
     return this.fail('ERR_KQL_UNSUPPORTED', `evaluate ${call.name}() is not supported by this engine`, call.pos)
   }

@@ -73,6 +73,8 @@ export function execute(plan: Plan, ctx: ExecContext): Table {
       return ipv4Lookup(plan, execute(plan.input, ctx), execute(plan.right, ctx))
     case 'lazy':
       return plan.build()
+    case 'sliding_window_counts':
+      return slidingWindowCounts(plan, execute(plan.input, ctx))
     case 'memo': {
       let t = ctx.memo.get(plan)
       if (!t) {
@@ -469,6 +471,34 @@ function ipv4Lookup(plan: Plan & { op: 'ipv4_lookup' }, L: Table, R: Table): Tab
   }
   const data = [...L.data.map((c) => gather(c, li)), ...R.data.map((c, ci) => ri.map((i) => (i < 0 ? nullOf(R.columns[ci]?.type ?? 'unknown') : c[i])))]
   return { columns: plan.schema, data, rowCount: li.length }
+}
+
+function slidingWindowCounts(plan: Plan & { op: 'sliding_window_counts' }, t: Table): Table {
+  const { id, time, dims, start, end, lookback, bin, schema } = plan
+  const groups = new Map<string, { dims: unknown[]; rows: { at: number; id: unknown }[] }>()
+  for (let r = 0; r < t.rowCount; r++) {
+    const at = time(t.data, r)
+    if (typeof at !== 'number') continue
+    const d = dims.map((f) => f(t.data, r))
+    const k = JSON.stringify(d)
+    let g = groups.get(k)
+    if (!g) groups.set(k, (g = { dims: d, rows: [] }))
+    g.rows.push({ at, id: id(t.data, r) })
+  }
+  const data: unknown[][] = schema.map(() => [])
+  if (bin > 0) {
+    for (const g of groups.values()) {
+      for (let b = start; b < end; b += bin) {
+        const from = b + bin - lookback
+        const inWindow = g.rows.filter((x) => x.at >= from && x.at < b + bin)
+        data[0]!.push(b)
+        g.dims.forEach((v, i) => data[1 + i]!.push(v))
+        data[schema.length - 2]!.push(inWindow.length)
+        data[schema.length - 1]!.push(new Set(inWindow.map((x) => JSON.stringify(x.id))).size)
+      }
+    }
+  }
+  return { columns: schema, data, rowCount: data[0]!.length }
 }
 
 function parseCsvLine(line: string): string[] {

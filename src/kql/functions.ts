@@ -18,6 +18,11 @@ export interface ScalarFunction {
   readonly minArgs: number
   readonly maxArgs: number
   readonly resultName?: 'first' | 'nameAndFirst'
+  /**
+   * Functions with several results (series_stats, series_decompose_anomalies) return an array of
+   * them; in `extend` each becomes a column named `fn_Arg_suffix` unless names are given.
+   */
+  readonly outputs?: readonly { readonly suffix: string; readonly type: ScalarType }[]
   bind(args: readonly BoundExpr[], ctx: FunctionContext): { type: ScalarType; eval: Compiled }
 }
 
@@ -518,7 +523,20 @@ export function builtinFunctions(): Map<string, ScalarFunction> {
     }
   }))
   def('dayofyear', fixed('int', 1, 1, (v) => (typeof v === 'number' ? Math.floor((v - Date.UTC(new Date(v).getUTCFullYear(), 0, 1)) / DAY) + 1 : null)))
-  def('series_decompose_anomalies', fixed('dynamic', 1, 5, (series, threshold) => {
+  def('series_stats', { ...fixed('dynamic', 1, 2, (series) => {
+    const xs = (arr(series) ?? []).filter((x): x is number => typeof x === 'number')
+    if (xs.length === 0) return [null, null, null, null, null, null, null]
+    let min = 0
+    let max = 0
+    xs.forEach((x, i) => { if (x < xs[min]!) min = i; if (x > xs[max]!) max = i })
+    const avg = xs.reduce((a, b) => a + b, 0) / xs.length
+    const variance = xs.length > 1 ? xs.reduce((a, b) => a + (b - avg) ** 2, 0) / (xs.length - 1) : 0
+    return [xs[min], min, xs[max], max, avg, Math.sqrt(variance), variance]
+  }, dyn), outputs: [
+    { suffix: 'min', type: 'real' }, { suffix: 'min_idx', type: 'long' }, { suffix: 'max', type: 'real' }, { suffix: 'max_idx', type: 'long' },
+    { suffix: 'avg', type: 'real' }, { suffix: 'stdev', type: 'real' }, { suffix: 'variance', type: 'real' },
+  ] })
+  def('series_decompose_anomalies', { outputs: [{ suffix: 'ad_flag', type: 'dynamic' }, { suffix: 'ad_score', type: 'dynamic' }, { suffix: 'baseline', type: 'dynamic' }], ...fixed('dynamic', 1, 5, (series, threshold) => {
     // Simplified: z-scores against the series mean stand in for Kusto's seasonal decomposition.
     const xs = (arr(series) ?? []).map((x) => (typeof x === 'number' ? x : 0))
     const t = typeof threshold === 'number' ? threshold : 1.5
@@ -526,7 +544,7 @@ export function builtinFunctions(): Map<string, ScalarFunction> {
     const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length)) || 1
     const score = xs.map((x) => (x - mean) / sd)
     return [score.map((z) => (z > t ? 1 : z < -t ? -1 : 0)), score, xs.map(() => mean)]
-  }, (a, i) => (i === 0 ? dyn(a) : a.eval)))
+  }, (a, i) => (i === 0 ? dyn(a) : a.eval)) })
   def('row_number', { minArgs: 0, maxArgs: 2, bind: () => ({ type: 'long', eval: (_c, r) => r + 1 }) })
   return f
 }

@@ -35,6 +35,7 @@ export type Plan = {
   | { readonly op: 'scan'; readonly table: string }
   | { readonly op: 'const'; readonly table: Table }
   | { readonly op: 'lazy'; readonly build: () => Table }
+  | { readonly op: 'sliding_window_counts'; readonly input: Plan; readonly id: Compiled; readonly time: Compiled; readonly dims: readonly Compiled[]; readonly start: number; readonly end: number; readonly lookback: number; readonly bin: number }
   | { readonly op: 'where'; readonly input: Plan; readonly pred: Compiled }
   | { readonly op: 'project'; readonly input: Plan; readonly cols: readonly ColumnSource[] }
   | { readonly op: 'extend'; readonly input: Plan; readonly steps: readonly { readonly target: number; readonly eval: Compiled }[] }

@@ -79,6 +79,7 @@ export function pruneColumns(root: Plan, subqueries: readonly Plan[] = []): Weak
         visit(p.right, 'all')
         return
       case 'memo':
+      case 'sliding_window_counts':
       case 'fit':
       case 'partition':
       case 'mv-expand':

@@ -159,3 +159,19 @@ describe('evaluate ipv4_lookup', () => {
     assert.equal(rows(`${ranges} Net | evaluate ipv4_lookup(R, RemoteIP, net, return_unmatched = true)`).length, 4)
   })
 })
+
+describe('series and sliding windows', () => {
+  test('series_stats and series_decompose_anomalies expand into fn_Arg_suffix columns', () => {
+    const e = engine()
+    assert.deepEqual(e.bind('print s = dynamic([1, 5, 3]) | extend series_stats(s)').schema.map((c) => `${c.name}:${c.type}`),
+      ['s:dynamic', 'series_stats_s_min:real', 'series_stats_s_min_idx:long', 'series_stats_s_max:real', 'series_stats_s_max_idx:long', 'series_stats_s_avg:real', 'series_stats_s_stdev:real', 'series_stats_s_variance:real'])
+    const r = rows('print s = dynamic([1, 5, 3]) | extend (mn, mi, mx, mxi, avg) = series_stats(s) | project mn, mi, mx, mxi, avg')
+    assert.deepEqual(r, [{ mn: 1, mi: 0, mx: 5, mxi: 1, avg: 3 }])
+    assert.deepEqual(e.bind('print s = dynamic([1, 5, 3]) | extend a = series_decompose_anomalies(s)').schema.map((c) => c.name), ['s', 'a', 'series_decompose_anomalies_s_ad_score', 'series_decompose_anomalies_s_baseline'])
+  })
+  test('sliding_window_counts counts rows and distinct ids over the lookback window per bin', () => {
+    const r = rows(`Net | evaluate sliding_window_counts(RemoteIP, Timestamp, datetime(${new Date(NOW - 4 * HOUR).toISOString()}), datetime(${new Date(NOW).toISOString()}), 2h, 1h, DeviceId) | where DeviceId == "d1" | project Count, Dcount`)
+    // d1 has two rows at NOW-1h: bins [NOW-4h, NOW-3h) … [NOW-1h, NOW); windows are the 2h ending at each bin's end
+    assert.deepEqual(r, [{ Count: 0, Dcount: 0 }, { Count: 0, Dcount: 0 }, { Count: 0, Dcount: 0 }, { Count: 2, Dcount: 2 }])
+  })
+})
