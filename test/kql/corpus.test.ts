@@ -6,11 +6,16 @@
  */
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { describe, test } from 'node:test'
 import { runCorpus, summarize, type OracleVerdict } from '../../scripts/kql-corpus.js'
 
 const CORPUS = process.env.KQL_CORPUS ?? '/work/shared/kql/queries.jsonl'
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/oracle.json', import.meta.url), 'utf8')) as Record<string, OracleVerdict>
+// next to this file when run from source; from the repo root when run compiled (dist/ holds no JSON)
+const here = fileURLToPath(new URL('./fixtures/oracle.json', import.meta.url))
+const FIXTURE = existsSync(here) ? here : join(process.cwd(), 'test/kql/fixtures/oracle.json')
+const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Record<string, OracleVerdict>
 
 describe('corpus vs the Kusto.Language oracle', { skip: existsSync(CORPUS) ? false : `corpus not found at ${CORPUS}` }, () => {
   test('parse+bind, schema and run rates on oracle-clean queries', () => {

@@ -70,7 +70,8 @@ describe('fuzz: mutated corpus queries', () => {
       assert.ok(performance.now() - t0 < 2000, `case ${c} took too long: ${q}`)
     }
     assert.ok(codes.get('ERR_KQL_SYNTAX')! > 100, 'mutations should produce syntax errors')
-    assert.ok(ok > 50, 'some mutations stay valid')
+    // with the shared schema absent every table is unknown, so only the corpus run expects valid queries
+    if (existsSync(CORPUS)) assert.ok(ok > 50, 'some mutations stay valid')
     assert.ok(performance.now() - start < 30000)
   })
 })
