@@ -26,6 +26,9 @@ export type { Column, ScalarType, Table } from './types.js'
 export type { Query, Expr, Tabular, TabularOp, Statement } from './ast.js'
 export { formatDatetime, formatTimespan } from './values.js'
 export { generateSampleTables } from './sample_data.js'
+export type { FunctionContext, ScalarFunction } from './functions.js'
+export type { AggregateFunction, Accumulator, BoundAggregate } from './aggregates.js'
+export type { BoundExpr, Compiled } from './compiled.js'
 
 export interface KqlEngineOptions {
   /** Table catalogue: a schema.json object, its path, or a loaded schema. */
