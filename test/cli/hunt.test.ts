@@ -51,9 +51,11 @@ describe('m365d hunt', () => {
     assert.equal(lines.length, 6)
     for (const l of lines) assert.ok(l.length <= 100, `too wide: ${l}`)
     assert.ok(emu.requests.list().some((q) => q.url === '/v1.0/security/runHuntingQuery'))
-    const s = await cli(['-', '--format', 'ndjson'], {}, 'DeviceInfo | take 3 | project DeviceId')
+    const s = await cli(['-', '--format', 'ndjson'], {}, 'DeviceInfo | take 3 | project DeviceId, Timestamp')
     assert.equal(s.code, 0, s.stderr)
-    assert.equal(s.stdout.trim().split('\n').length, 3)
+    const rows = s.stdout.trim().split('\n').map((l) => JSON.parse(l))
+    assert.equal(rows.length, 3)
+    assert.match(rows[0].Timestamp, /\.\d{7}Z$/, 'datetimes as the API sent them')
   })
 
   test('--tenants fan-out: TenantId column, a failing tenant is reported, the others are returned (exit 3)', async () => {

@@ -73,7 +73,8 @@ ERR_HUNT_RESULT_TOO_LARGE).`,
     const maxRows = v['max-rows'] === undefined ? undefined : Number(v['max-rows'])
     if (maxRows !== undefined && !(Number.isInteger(maxRows) && maxRows >= 1)) throw usage(`--max-rows must be a positive integer, got '${String(v['max-rows']).slice(0, 20)}'`, 'e.g. --max-rows 100000')
     const query = await readQuery(ctx, v.file)
-    const options: HuntOptions = { ...(rowLimit && { rowLimit: rowLimit as HuntOptions['rowLimit'] }), ...(maxRows && { maxRows }), ...(ctx.io.signal && { signal: ctx.io.signal }) }
+    // Datetimes are printed as the API sent them (7 fractional digits), not re-rendered from a Date.
+    const options: HuntOptions = { dates: 'string', ...(rowLimit && { rowLimit: rowLimit as HuntOptions['rowLimit'] }), ...(maxRows && { maxRows }), ...(ctx.io.signal && { signal: ctx.io.signal }) }
     if (v.since !== undefined && v.start !== undefined) throw usage('--since and --start are exclusive', '--since 7d is --start <now minus 7 days>')
     if (v.end !== undefined && v.since === undefined && v.start === undefined) throw usage('--end needs --start or --since', 'e.g. --start 2026-01-01 --end 2026-01-08')
     if (v.since !== undefined) options.timeRange = { start: Date.now() - duration(v.since), ...(v.end !== undefined && { end: isoDate(v.end, '--end') }) }
