@@ -1,5 +1,6 @@
 import { startOpsServer, createLogger, type OpsServer } from '../../sync/daemon/index.js'
 import { listTenants } from '../../sync/db/sql/tenants.js'
+import type { TenantSyncResult } from '../../sync/engine/sync_tenant.js'
 import { consentCallbackHandler, CONSENT_CALLBACK_PATH } from '../../sync/onboarding/consent_callback.js'
 import { defineCommand } from '../command.js'
 import { CliError, ExitCode } from '../errors.js'
@@ -43,6 +44,9 @@ succeeded, 1 when one failed (each with its fix).`,
     const noop = () => undefined
     stop?.addEventListener('abort', noop)
     const settings = daemonSettings(v, ctx.io.cwd)
+    // --once means every free tenant, not this worker's fair share: workers that died within the
+    // lease TTL still count as live in the share, and would leave tenants out of a post-crash run.
+    if (v.once) settings.maxTenantsPerWorker ??= Number.MAX_SAFE_INTEGER
     const opsPort = v['ops-port'] !== undefined ? parsePort(v['ops-port'], DEFAULT_OPS_PORT) : v.once ? undefined : DEFAULT_OPS_PORT
     const app = await openSyncApp(ctx, v)
     let store
@@ -76,14 +80,24 @@ succeeded, 1 when one failed (each with its fix).`,
         logger.log('info', 'ops.listening', { url: ops.url })
       }
       if (v.once) {
-        const results = await daemon.runOnce({ force: true })
+        const runs = [await daemon.runOnce({ force: true })]
+        // A pass that resumed an interrupted one (a crash left its cursor) ends at that pass's
+        // start time: run those tenants again so --once leaves every tenant current.
+        for (let round = 0; round < 3; round++) {
+          const resumed = runs.at(-1)!.filter((r) => r.ok && (r.incidents?.resumed || r.alerts?.resumed)).map((r) => r.tenantId)
+          if (!resumed.length) break
+          runs.push(await daemon.runOnce({ force: true, tenants: resumed }))
+        }
+        const last = new Map(runs.flat().map((r) => [r.tenantId, r]))
+        const results = [...last.values()]
         progress?.finish()
         const failed = results.filter((r) => !r.ok)
+        const sum = (id: string, f: (r: TenantSyncResult) => number) => runs.flat().filter((r) => r.tenantId === id).reduce((n, r) => n + f(r), 0)
         const rows = results.map((r) => ({
           tenantId: r.tenantId,
           ok: r.ok,
-          incidents: r.incidents?.records ?? 0,
-          alerts: (r.incidents?.alerts ?? 0) + (r.alerts?.records ?? 0),
+          incidents: sum(r.tenantId, (x) => x.incidents?.records ?? 0),
+          alerts: sum(r.tenantId, (x) => (x.incidents?.alerts ?? 0) + (x.alerts?.records ?? 0)),
           ...(r.error && { error: { code: r.error.code, health: r.error.health, message: r.error.message, ...(r.error.hint && { hint: r.error.hint }) } }),
         }))
         if (ctx.json) ctx.printJson({ ok: failed.length === 0, tenants: rows })
