@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test'
 import { createEmulator, serve, WELL_KNOWN, type Emulator, type RunningEmulator } from '../../src/emulator/index.js'
 import { runMain } from '../../src/cli/run_main.js'
 import { runCli } from './_cli.js'
+import { emulatorGraphApi } from '../../src/cli/commands/incidents_shared.js'
 
 const W = WELL_KNOWN
 let emu: Emulator
@@ -56,6 +57,21 @@ describe('m365d incidents', () => {
     assert.equal(r.stderr, '', 'no progress line when stderr is not a TTY')
     const requests = emu.requests.list().filter((q) => q.group === 'graph' && q.url.includes('severity'))
     assert.ok(requests.length > 0, 'severity was not sent to the server')
+  })
+
+  test('--api graph with only M365D_DEFENDER_API set (the emulator banner): Graph calls go to the same emulator', async () => {
+    const before = emu.requests.list().filter((q) => q.group === 'graph').length
+    const r = await cli(['list', '--api', 'graph', '--top', '2', '--format', 'json'], { M365D_GRAPH_API: '' })
+    assert.equal(r.code, 0, r.stderr)
+    const items = JSON.parse(r.stdout)
+    assert.equal(items.length, 2)
+    assert.ok(items.every((i: any) => typeof i.id === 'string' && typeof i.lastUpdateDateTime === 'string'))
+    assert.ok(emu.requests.list().filter((q) => q.group === 'graph').length > before, 'the emulator did not serve the Graph call')
+    // Real Microsoft hosts (regional, gov) keep the cloud's Graph host.
+    assert.equal(emulatorGraphApi('https://api-eu.security.microsoft.com', 'env'), undefined)
+    assert.equal(emulatorGraphApi('https://api-gov.security.microsoft.us', 'flag'), undefined)
+    assert.equal(emulatorGraphApi(srv.url, 'default'), undefined)
+    assert.equal(emulatorGraphApi(srv.url, 'env'), srv.url)
   })
 
   test('legacy --severity is filtered client-side; csv output', async () => {

@@ -29,13 +29,30 @@ export function surfaceOf(ctx: Pick<CommandContext, 'io'>, values: ApiValues): S
 export async function openClient(ctx: CommandContext, values: ApiValues, surface: Surface): Promise<{ client: DefenderClient<Surface>; close(): void }> {
   const config = await loadConfig(ctx, values)
   const app = await requireCredentials(config, ctx.commandPath)
-  const graphApi = values['graph-api'] ?? (ctx.io.env.M365D_GRAPH_API || undefined)
+  const graphApi = values['graph-api'] ?? (ctx.io.env.M365D_GRAPH_API || undefined) ?? emulatorGraphApi(config.defenderApi, config.sources.defenderApi)
   const cloud = graphApi ? resolveCloud(config.cloud.name, { authorityHost: config.authorityHost, defenderApi: config.defenderApi, graphApi }) : config.cloud
   // An explicit resource (flag/env/file) wins; otherwise the audience of the chosen API.
   const resource = config.sources.resource !== 'default' ? config.resource : surface === 'graph' ? cloud.graphResource : cloud.defenderResource
   const provider = new TokenProvider({ clientId: app.clientId, credential: app.credential, cloud, authorityHost: config.authorityHost })
   const client = new DefenderClient<Surface>({ tokenProvider: provider, tenant: app.tenant, surface, cloud, resource })
   return { client, close: () => provider.close() }
+}
+
+/**
+ * With no Graph URL configured but the Defender API pointed at a non-Microsoft host (the emulator,
+ * which serves both surfaces on one origin), Graph calls go there too: sending an emulator token to
+ * graph.microsoft.com can never work. Real hosts (regional api-eu.security.microsoft.com, gov
+ * *.microsoft.us) keep the cloud's Graph host.
+ */
+export function emulatorGraphApi(defenderApi: string, source: string | undefined): string | undefined {
+  if (source === undefined || source === 'default') return undefined
+  let host: string
+  try {
+    host = new URL(defenderApi).hostname.toLowerCase()
+  } catch {
+    return undefined
+  }
+  return /(^|\.)microsoft\.(com|us)$|(^|\.)apps\.mil$|(^|\.)chinacloudapi\.cn$/.test(host) ? undefined : defenderApi
 }
 
 /** One display row per incident, whatever the surface. */
