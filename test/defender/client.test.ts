@@ -1,6 +1,7 @@
 // DefenderClient against the real emulator over HTTP (both surfaces), with tokens from the
 // emulator's own token endpoint through src/auth TokenProvider.
 import assert from 'node:assert/strict'
+import diagnostics_channel from 'node:diagnostics_channel'
 import { after, before, describe, test } from 'node:test'
 import { TokenProvider } from '../../src/auth/index.js'
 import { createEmulator, serve, WELL_KNOWN, type Emulator, type RunningEmulator } from '../../src/emulator/index.js'
@@ -193,6 +194,48 @@ describe('DefenderClient against the emulator', () => {
     const got = await client('legacy', W.contosoTenantId, { tokenProvider: source }).listIncidents({ limit: 1 }).toArray()
     assert.equal(got.length, 1)
     assert.equal(n, 2)
+  })
+})
+
+describe('diagnostics_channel events through the client pipeline', () => {
+  test('request/response per attempt, retry, token refresh on 401 — none carries a token', async () => {
+    const e = await createEmulator()
+    const s = await serve(e)
+    const tokens = new TokenProvider({ clientId: W.clientId, credential: { kind: 'secret', secret: W.clientSecret }, authorityHost: s.url })
+    const seen: Array<{ channel: string; message: any }> = []
+    const names = ['m365d:http:request', 'm365d:http:response', 'm365d:http:retry', 'm365d:token:refresh']
+    const on = (message: unknown, channel: string | symbol) => seen.push({ channel: String(channel), message })
+    for (const n of names) diagnostics_channel.subscribe(n, on)
+    try {
+      e.defender.limits = { ...e.defender.limits, enabled: false }
+      e.faults.add({ target: 'defender', status: 503, count: 1 })
+      // A stale cached token (not issued by this emulator → 401) until a forced refresh replaces it.
+      let stale = true
+      const source = {
+        async getToken(req: { tenant: string; resource: string; forceRefresh?: boolean }) {
+          if (req.forceRefresh) stale = false
+          return stale ? { token: 'eyJhbGciOiJub25lIn0.eyJyb2xlcyI6W119.x', expiresAt: Date.now() + 60_000 } : tokens.getToken(req)
+        },
+      }
+      const c = new DefenderClient({ tokenProvider: source, tenant: W.contosoTenantId, baseUrl: s.url, limits: false, retry: { baseDelayMs: 1, maxDelayMs: 5 } })
+      assert.equal((await c.listIncidents({ limit: 1 }).toArray()).length, 1)
+      const mine = seen.filter((x) => !x.channel.startsWith('m365d:http:re') || x.channel === 'm365d:http:retry' || String(x.message.url).startsWith(s.url))
+      const statuses = mine.filter((x) => x.channel === 'm365d:http:response').map((x) => x.message.status)
+      // 503 (fault) → retry → 401 (foreign token) → refresh → 200.
+      assert.deepEqual(statuses, [503, 401, 200])
+      assert.equal(mine.filter((x) => x.channel === 'm365d:http:request').length, 3)
+      assert.equal(mine.filter((x) => x.channel === 'm365d:http:retry').length, 1)
+      // The client layer says why (http-401); the token provider then reports its forced refresh.
+      const refresh = mine.filter((x) => x.channel === 'm365d:token:refresh').map((x) => x.message.reason)
+      assert.deepEqual(refresh.filter((r) => r === 'http-401'), ['http-401'])
+      assert.ok(refresh.includes('forced'))
+      const text = JSON.stringify(mine.map((x) => x.message))
+      assert.ok(!text.includes('eyJ'), 'a token leaked into a diagnostics event')
+    } finally {
+      for (const n of names) diagnostics_channel.unsubscribe(n, on)
+      tokens.close()
+      await s.close()
+    }
   })
 })
 
