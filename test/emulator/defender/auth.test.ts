@@ -120,6 +120,20 @@ describe('Defender API authorization', () => {
     assert.match(await expect401('/api/incidents', t, 'legacy'), /issuer or tenant/)
   })
 
+  test('not-yet-valid tokens (nbf in the future of the emulator clock) are 401, valid again at nbf', async () => {
+    const now = clock.now()
+    const nbf = claims(legacy).nbf as number
+    assert.equal(typeof nbf, 'number')
+    clock.set(nbf * 1000 - 60_000)
+    try {
+      assert.match(await expect401('/api/incidents?$top=1', legacy, 'legacy'), /not yet valid/)
+      assert.match(await expect401('/v1.0/security/incidents?$top=1', graph, 'graph'), /not yet valid/)
+    } finally {
+      clock.set(now)
+    }
+    assert.equal((await call(`${url}/api/incidents?$top=1`, legacy)).status, 200)
+  })
+
   test('expired tokens are 401 (controlled clock)', async () => {
     // Lifetimes are randomised like Entra's (60–90 min): go past both tokens' exp.
     const exp = Math.max(claims(legacy).exp as number, claims(graph).exp as number)
