@@ -6,6 +6,7 @@ import { RateLimiter, type RateLimits, type RetryOptions, type TokenSource } fro
 import type { Database } from '../db/database.js'
 import { acquireLeases, releaseLeases, renewLeases } from '../db/sql/leases.js'
 import { ALERTS_STREAM } from '../engine/alerts_pass.js'
+import { classifyError } from '../engine/classify_error.js'
 import { incidentsStream } from '../engine/incidents_pass.js'
 import { syncTenant, type TenantSyncResult } from '../engine/sync_tenant.js'
 import { OutboxDelivery } from '../sinks/delivery.js'
@@ -99,6 +100,7 @@ export class SyncDaemon {
   #startedAt: number | null = null
   #lastTickAt: number | null = null
   #renewedAt = Date.now()
+  #leaseChain: Promise<unknown> = Promise.resolve()
   #lastError: { code: string; message: string } | null = null
   #tenants: TenantStatus[] = []
   #pending = new Map<string, number>()
@@ -179,7 +181,7 @@ export class SyncDaemon {
     for (const s of this.#o.sinks ?? []) await s.close().catch(() => undefined)
     try {
       const held = [...this.#held]
-      await releaseLeases(this.#o.db, { workerId: this.workerId })
+      await this.#leaseOp(() => releaseLeases(this.#o.db, { workerId: this.workerId }))
       for (const tenantId of held) this.#emit({ type: 'lease.released', tenantId, reason: 'stop' })
       this.#held.clear()
       if (this.#delivery) await releaseOutboxClaims(this.#o.db, this.workerId)
@@ -359,8 +361,26 @@ export class SyncDaemon {
     if (this.#refreshedAt === null || Date.now() - this.#refreshedAt > 5000) await this.refreshStatus()
   }
 
-  async #acquire(): Promise<void> {
+  /**
+   * Lease reads and writes run one at a time: a renewal answered from before a concurrent
+   * acquisition committed would otherwise report the new leases as lost.
+   */
+  #leaseOp<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#leaseChain.then(fn, fn)
+    this.#leaseChain = next.catch(() => undefined)
+    return next
+  }
+
+  #acquire(): Promise<void> {
+    return this.#leaseOp(() => this.#acquireNow())
+  }
+
+  async #acquireNow(): Promise<void> {
     const cap = this.#o.maxTenantsPerWorker ?? (await fairShare(this.#o.db, { ttlSeconds: this.#ttl }))
+    // What we own, per the database, comes from renewing: acquireLeases' LIMIT counts rows we
+    // already own, so its answer alone may leave out leases that are still ours.
+    this.#reconcile(await renewLeases(this.#o.db, { workerId: this.workerId, ttlSeconds: this.#ttl }), true)
+    this.#renewedAt = Date.now()
     // Over our share (a worker joined): give idle tenants back so the newcomer gets work.
     const surplus = [...this.#held].filter((t) => !this.#running.has(t)).slice(0, Math.max(0, this.#held.size - cap))
     if (surplus.length) {
@@ -370,15 +390,19 @@ export class SyncDaemon {
         this.#emit({ type: 'lease.released', tenantId: t, reason: 'rebalance' })
       }
     }
-    const got = await acquireLeases(this.#o.db, { workerId: this.workerId, max: Math.max(cap, this.#running.size), ttlSeconds: this.#ttl })
-    this.#renewedAt = Date.now()
-    this.#reconcile(got, true)
+    if (this.#held.size >= cap) return
+    // `max` counts the leases we already hold (acquireLeases renews those too).
+    for (const t of await acquireLeases(this.#o.db, { workerId: this.workerId, max: cap, ttlSeconds: this.#ttl })) {
+      if (this.#held.has(t)) continue
+      this.#held.add(t)
+      this.#emit({ type: 'lease.acquired', tenantId: t })
+    }
   }
 
   async #heartbeat(): Promise<void> {
     try {
       await heartbeatWorker(this.#o.db, this.workerId, this.#ttl)
-      this.#reconcile(await renewLeases(this.#o.db, { workerId: this.workerId, ttlSeconds: this.#ttl }), false)
+      await this.#leaseOp(async () => this.#reconcile(await renewLeases(this.#o.db, { workerId: this.workerId, ttlSeconds: this.#ttl }), false))
       this.#renewedAt = Date.now()
     } catch (e) {
       // Cut off from the database for a whole TTL: our leases have expired and other workers may
@@ -444,6 +468,9 @@ export class SyncDaemon {
           signal: controller.signal,
         }),
       )
+      // syncTenant records failures in the database; when even that fails (database gone), the
+      // pass still ends as a failure instead of an unhandled rejection.
+      .catch((e): TenantSyncResult => ({ tenantId, ok: false, error: classifyError(e), nextRunAt: new Date(this.#clock.now()) }))
       .then((result) => {
         this.#finished(tenantId, result, controller.signal, performance.now() - realStart)
         return result
@@ -465,7 +492,7 @@ export class SyncDaemon {
       this.#metrics.recordsSynced(tenantId, 'incident', incidents)
       this.#metrics.recordsSynced(tenantId, 'alert', alerts)
       this.#emit({ type: 'pass.finished', tenantId, durationMs, records: incidents + alerts, nextRunAt: result.nextRunAt.toISOString() })
-    } else if (result.error) {
+    } else if (result.error && !signal.aborted) {
       const e = result.error
       this.#emit({ type: 'pass.failed', tenantId, durationMs, health: e.health, code: e.code, message: e.message, ...(e.hint && { hint: e.hint }), nextRunAt: result.nextRunAt.toISOString() })
     } else {
