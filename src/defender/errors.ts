@@ -90,7 +90,12 @@ export class RetriesExhaustedError extends M365dError {
   constructor(ctx: { attempts: number; method: string; url: string; lastStatus?: number; lastBody?: string; retryAfterMs?: number; cause?: unknown; reason?: string }) {
     const last = ctx.lastStatus !== undefined ? `last status ${ctx.lastStatus}` : `last error ${(ctx.cause as { code?: string } | undefined)?.code ?? 'unknown'}`
     super('ERR_HTTP_RETRIES_EXHAUSTED', `${ctx.method} ${safeUrl(ctx.url)} failed after ${ctx.attempts} attempt(s), ${last}${ctx.reason ? ` (${ctx.reason})` : ''}`, {
-      hint: ctx.lastStatus === 429 ? 'the API quota is exhausted: wait for the Retry-After time, lower the request rate, or raise retry.maxRetries' : 'the service is failing; retry later or raise retry.maxRetries',
+      hint:
+        ctx.lastStatus === 429
+          ? 'the API quota is exhausted: wait for the Retry-After time, lower the request rate, or raise retry.maxRetries'
+          : ctx.lastStatus === undefined && ctx.cause instanceof M365dError && ctx.cause.hint
+            ? ctx.cause.hint // never reached the service (network, timeout): say so, not "the service is failing"
+            : 'the service is failing; retry later or raise retry.maxRetries',
       ...(ctx.cause !== undefined && { cause: ctx.cause }),
     })
     this.attempts = ctx.attempts

@@ -136,6 +136,20 @@ describe('retry layer', () => {
     assert.equal(peer.seen.length, 1)
   })
 
+  test('nothing listening: retries exhaust with the network hint, not "the service is failing"', async () => {
+    const closed = await startPeer()
+    const url = closed.url
+    await closed.close()
+    const c = new DefenderClient({ tokenProvider: tokenSource(), tenant: 'contoso', baseUrl: url, limits: false, retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 1 } })
+    await assert.rejects(c.getIncident(1), (e: any) => {
+      assert.equal(e.code, 'ERR_HTTP_RETRIES_EXHAUSTED')
+      assert.equal(e.lastStatus, undefined)
+      assert.equal(e.cause.code, 'ERR_HTTP_NETWORK')
+      assert.match(e.hint, /base URL and network connectivity/)
+      return true
+    })
+  })
+
   test('abort during a Retry-After wait rejects with the abort reason at once', async () => {
     const clock = new ManualClock()
     peer.script({ ...quota429(60), headers: { 'retry-after': '60' } })
