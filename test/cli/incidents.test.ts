@@ -74,6 +74,21 @@ describe('m365d incidents', () => {
     assert.equal(emulatorGraphApi(srv.url, 'env'), srv.url)
   })
 
+  test('--tenant, --since and --assigned-to: the filter goes to the server and only that tenant answers', async () => {
+    const now = Date.now()
+    const recent = emu.defender.visible(W.fabrikamTenantId).filter((i) => i.assignedTo && i.lastUpdateTime >= now - 30 * 86_400_000)
+    const owner = recent[0]!.assignedTo!
+    const expected = recent.filter((i) => i.assignedTo === owner).map((i) => i.incidentId).sort()
+    const before = emu.requests.list().length
+    const r = await cli(['list', '--tenant', W.fabrikamTenantId, '--since', '30d', '--assigned-to', owner, '--all', '--format', 'json'])
+    assert.equal(r.code, 0, r.stderr)
+    const items = JSON.parse(r.stdout)
+    assert.deepEqual(items.map((i: any) => i.incidentId).sort(), expected)
+    assert.ok(items.every((i: any) => i.incidentUri.endsWith(`tid=${W.fabrikamTenantId}`)))
+    const sent = emu.requests.list().slice(before).filter((q) => q.group === 'defender').map((q) => decodeURIComponent(q.url))
+    assert.ok(sent.length > 0 && sent.every((u) => /lastUpdateTime ge \d{4}-\d\d-\d\dT[\d:.]+Z/.test(u.replaceAll('+', ' ')) && u.includes(`assignedTo eq '${owner}'`)), sent.join('\n'))
+  })
+
   test('legacy --severity is filtered client-side; csv output', async () => {
     const r = await cli(['list', '--severity', 'High', '--top', '7', '--format', 'csv'])
     assert.equal(r.code, 0, r.stderr)
