@@ -34,6 +34,7 @@ export class ConfigError extends Error {}
 
 /** Builds a directory from a config, with errors that name the offending entry. */
 export function loadDirectory(config: EmulatorConfig, now: () => number = Date.now): Directory {
+  checkConfigShape(config)
   const directory = new Directory(now)
   const at = (where: string, fn: () => void) => {
     try {
@@ -66,4 +67,100 @@ function parseDate(value: string): number {
   const ms = Date.parse(value)
   if (Number.isNaN(ms)) throw new RangeError(`'${value}' is not an ISO-8601 date`)
   return ms
+}
+
+const TOP_LEVEL_KEYS = ['tenants', 'apps', 'grants', 'tokenLifetimeSeconds', 'tokenRateLimit']
+
+const positive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0
+
+/** `tokenLifetimeSeconds`: a positive number of seconds or `{min, max}` with 0 < min <= max. */
+export function isTokenLifetime(v: unknown): v is EmulatorConfig['tokenLifetimeSeconds'] {
+  if (positive(v)) return true
+  if (typeof v !== 'object' || v === null) return false
+  const { min, max } = v as { min?: unknown; max?: unknown }
+  return positive(min) && positive(max) && min <= max
+}
+
+/** `tokenRateLimit`: `{requests, perSeconds}`, a positive whole number of requests per positive seconds. */
+export function isTokenRateLimit(v: unknown): v is EmulatorConfig['tokenRateLimit'] {
+  if (typeof v !== 'object' || v === null) return false
+  const { requests, perSeconds } = v as { requests?: unknown; perSeconds?: unknown }
+  return positive(requests) && Number.isInteger(requests) && positive(perSeconds)
+}
+
+/**
+ * Checks the JSON types of a seed config before anything is built, so a hand-edited file fails
+ * with the path of the bad value instead of a TypeError deep in the directory. A misspelt top-level
+ * key is an error too: ignoring it would silently start an empty emulator. Entries may carry extra
+ * keys, because `GET /_emulator/config` adds read-only ones (keyId, hint, thumbprint, …) and its
+ * output is meant to be fed back.
+ */
+export function checkConfigShape(config: unknown): asserts config is EmulatorConfig {
+  const fail = (where: string, what: string): never => {
+    throw new ConfigError(`${where}: ${what}`)
+  }
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+  if (!isObject(config)) fail('config', 'the top level must be a JSON object')
+  const top = config as Record<string, unknown>
+  for (const key of Object.keys(top)) {
+    if (!TOP_LEVEL_KEYS.includes(key)) fail(key, `unknown key (expected one of ${TOP_LEVEL_KEYS.join(', ')})`)
+  }
+  const list = (key: string): Record<string, unknown>[] => {
+    const value = top[key]
+    if (value === undefined) return []
+    if (!Array.isArray(value)) fail(key, 'must be an array')
+    return (value as unknown[]).map((entry, i) => (isObject(entry) ? entry : fail(`${key}[${i}]`, 'must be an object')))
+  }
+  const str = (where: string, v: unknown, required: boolean) => {
+    if (v === undefined && required) fail(where, 'must be a string (required)')
+    if (v !== undefined && typeof v !== 'string') fail(where, 'must be a string')
+  }
+  const strings = (where: string, v: unknown) => {
+    if (v !== undefined && !(Array.isArray(v) && v.every((x) => typeof x === 'string'))) fail(where, 'must be an array of strings')
+  }
+  const consentList = (where: string, v: unknown) => {
+    if (v === undefined) return
+    if (!Array.isArray(v)) fail(where, 'must be an array of {resource, roles}')
+    ;(v as unknown[]).forEach((r, i) => {
+      if (!isObject(r)) return fail(`${where}[${i}]`, 'must be an object {resource, roles}')
+      str(`${where}[${i}].resource`, r.resource, true)
+      if (r.roles === undefined) fail(`${where}[${i}].roles`, 'must be an array of strings (required)')
+      strings(`${where}[${i}].roles`, r.roles)
+    })
+  }
+  list('tenants').forEach((t, i) => {
+    str(`tenants[${i}].id`, t.id, true)
+    str(`tenants[${i}].displayName`, t.displayName, false)
+    strings(`tenants[${i}].domains`, t.domains)
+  })
+  list('apps').forEach((a, i) => {
+    const at = `apps[${i}]`
+    str(`${at}.appId`, a.appId, true)
+    str(`${at}.homeTenant`, a.homeTenant, true)
+    str(`${at}.displayName`, a.displayName, false)
+    if (a.signInAudience !== undefined && a.signInAudience !== 'AzureADMyOrg' && a.signInAudience !== 'AzureADMultipleOrgs')
+      fail(`${at}.signInAudience`, "must be 'AzureADMyOrg' or 'AzureADMultipleOrgs'")
+    if (a.enabled !== undefined && typeof a.enabled !== 'boolean') fail(`${at}.enabled`, 'must be true or false')
+    strings(`${at}.redirectUris`, a.redirectUris)
+    consentList(`${at}.requiredResourceAccess`, a.requiredResourceAccess)
+    for (const [key, field] of [['secrets', 'value'], ['certificates', 'certificatePem']] as const) {
+      const entries = a[key]
+      if (entries === undefined) continue
+      if (!Array.isArray(entries)) fail(`${at}.${key}`, 'must be an array')
+      ;(entries as unknown[]).forEach((e, j) => {
+        if (!isObject(e)) return fail(`${at}.${key}[${j}]`, 'must be an object')
+        str(`${at}.${key}[${j}].${field}`, e[field], key === 'certificates')
+        for (const k of ['startsAt', 'expiresAt', 'displayName']) str(`${at}.${key}[${j}].${k}`, e[k], false)
+      })
+    }
+  })
+  list('grants').forEach((g, i) => {
+    str(`grants[${i}].tenant`, g.tenant, true)
+    str(`grants[${i}].app`, g.app, true)
+    consentList(`grants[${i}].consent`, g.consent)
+  })
+  if (top.tokenLifetimeSeconds !== undefined && !isTokenLifetime(top.tokenLifetimeSeconds))
+    fail('tokenLifetimeSeconds', 'must be a positive number of seconds or {min, max} with 0 < min <= max')
+  if (top.tokenRateLimit !== undefined && !isTokenRateLimit(top.tokenRateLimit))
+    fail('tokenRateLimit', 'must be {requests, perSeconds} with a positive whole number of requests and positive seconds')
 }

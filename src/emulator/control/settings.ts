@@ -1,5 +1,5 @@
 import type { EmulatorContext } from '../app.js'
-import type { EmulatorConfig } from '../config.js'
+import { isTokenLifetime, isTokenRateLimit, type EmulatorConfig } from '../config.js'
 import { json } from '../http_error.js'
 import type { Router } from '../router.js'
 import { addControlRoute, controlError, readJson } from './http.js'
@@ -17,30 +17,15 @@ export function registerSettingsRoutes(router: Router<EmulatorContext>): void {
     if (unknown.length) throw controlError(400, `unknown setting(s): ${unknown.join(', ')}`)
     const lifetime = body.tokenLifetimeSeconds
     const rate = body.tokenRateLimit
-    if (lifetime !== undefined && lifetime !== null && !isLifetime(lifetime))
+    if (lifetime !== undefined && lifetime !== null && !isTokenLifetime(lifetime))
       throw controlError(400, 'tokenLifetimeSeconds must be a positive number or {min, max} with 0 < min <= max')
-    if (rate !== undefined && rate !== null && !isRate(rate)) throw controlError(400, 'tokenRateLimit must be {requests, perSeconds} with positive numbers')
+    if (rate !== undefined && rate !== null && !isTokenRateLimit(rate)) throw controlError(400, 'tokenRateLimit must be {requests, perSeconds} with positive numbers')
     if (lifetime === null) delete ctx.config.tokenLifetimeSeconds
     else if (lifetime !== undefined) ctx.config.tokenLifetimeSeconds = lifetime as EmulatorConfig['tokenLifetimeSeconds']
     if (rate === null) delete ctx.config.tokenRateLimit
     else if (rate !== undefined) ctx.config.tokenRateLimit = rate as EmulatorConfig['tokenRateLimit']
     return json(settingsView(ctx.config))
   })
-}
-
-const positive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0
-
-function isLifetime(v: unknown): boolean {
-  if (positive(v)) return true
-  if (typeof v !== 'object' || v === null) return false
-  const { min, max } = v as { min?: unknown; max?: unknown }
-  return positive(min) && positive(max) && min <= max
-}
-
-function isRate(v: unknown): boolean {
-  if (typeof v !== 'object' || v === null) return false
-  const { requests, perSeconds } = v as { requests?: unknown; perSeconds?: unknown }
-  return positive(requests) && Number.isInteger(requests) && positive(perSeconds)
 }
 
 function settingsView(config: EmulatorConfig) {

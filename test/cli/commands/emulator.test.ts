@@ -37,6 +37,22 @@ describe('m365d emulator', { concurrency: true }, () => {
     assert.match(r2.stderr, /ERR_CONFIG_FILE_INVALID/)
   })
 
+  test('a seed config with wrong JSON types or a misspelt key → exit 2 naming the path, never an internal error', async () => {
+    for (const [seed, path] of [
+      [{ tenants: {} }, /tenants: must be an array/],
+      [{ tenants: [null] }, /tenants\[0\]: must be an object/],
+      [{ tenantz: [] }, /tenantz: unknown key/],
+      [{ tokenLifetimeSeconds: 'abc' }, /tokenLifetimeSeconds: must be/],
+    ] as const) {
+      const file = join(tempDir(), 'emu.json')
+      writeFileSync(file, JSON.stringify(seed))
+      const r = await runCli(['emulator', '--config', file, '--port', '0'])
+      assert.equal(r.code, 2, r.stderr)
+      assert.match(r.stderr, /^error ERR_CONFIG_EMULATOR: /m)
+      assert.match(r.stderr, path)
+    }
+  })
+
   test('--port 0: serves on a real port, prints URL and env lines, exits 0 on SIGTERM', async (t) => {
     const child = startCli(['emulator', '--port', '0'])
     t.after(() => void child.kill('SIGKILL'))
