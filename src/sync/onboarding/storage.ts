@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises'
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { DatabaseError, openPglite, openPostgres, redactUrl, type Database } from '../db/database.js'
@@ -47,9 +47,58 @@ export async function openStore(selection: StorageSelection, options: { poolSize
   }
   const dir = selection.dataDir!
   await checkDataDir(dir)
-  const db = await openPglite(dir)
+  await mkdir(dir, { recursive: true }).catch((cause: unknown) => {
+    throw new DatabaseError('ERR_DB_DATA_DIR', `data directory ${dir} cannot be created`, { hint: 'choose a directory you can write to with --data-dir or M365D_DATA_DIR', cause })
+  })
+  // Lock first: a second process must not even open the files the first one writes.
+  const unlock = await lockDataDir(dir)
+  let db: Database
+  try {
+    db = await openPglite(dir)
+  } catch (e) {
+    await unlock()
+    throw e
+  }
+  const close = db.close
+  db = { ...db, close: async () => (await close(), await unlock()) }
   await migrateOrClose(db)
   return { db, description: `PGlite ${dir}` }
+}
+
+/**
+ * PGlite takes no lock of its own and two processes on one data directory corrupt it, so the
+ * first m365d process writes `m365d.lock` (its pid); another live process is refused. A lock
+ * whose pid is gone (the holder was killed) is taken over.
+ */
+async function lockDataDir(dir: string): Promise<() => Promise<void>> {
+  const path = join(dir, 'm365d.lock')
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(path, 'wx')
+      await handle.writeFile(String(process.pid))
+      await handle.close()
+      return () => rm(path, { force: true })
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim())
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+        throw new DatabaseError('ERR_DB_OPEN', `the embedded database in ${dir} is in use by process ${pid}`, {
+          hint: 'PGlite allows one process per data directory: stop the other m365d, use another --data-dir, or use PostgreSQL (--database-url) to run several workers',
+        })
+      }
+      await rm(path, { force: true })
+    }
+  }
+  throw new DatabaseError('ERR_DB_OPEN', `cannot lock the embedded database in ${dir}`, { hint: 'another m365d process is starting on the same data directory; try again' })
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }
 
 async function migrateOrClose(db: Database): Promise<void> {
