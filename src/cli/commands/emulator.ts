@@ -29,15 +29,24 @@ MSAL and @azure/identity require https: use --https, then trust the printed CA f
     https: { type: 'boolean', description: 'Serve HTTPS with a certificate from a local CA (created once in --data-dir)' },
     'data-dir': { type: 'string', valueName: 'DIR', description: 'Where the local CA lives (default ~/.m365d/emulator)' },
     'print-config': { type: 'boolean', description: 'Print the seed configuration JSON and exit' },
+    'print-certificate': { type: 'boolean', description: "Print the well-known app's certificate and private key (PEM) and exit" },
   },
   examples: [
     'm365d emulator',
     'm365d emulator --https --port 8443',
     'm365d emulator --print-config > emulator.json   # edit, then: m365d emulator --config emulator.json',
+    'm365d emulator --print-certificate > app.pem    # then: M365D_CERTIFICATE_PATH=app.pem m365d token',
   ],
   async run(ctx) {
     expectPositionals(ctx.positionals, 0, ctx.commandPath)
     const v = ctx.values
+    if (v['print-certificate']) {
+      // The well-known certificate credential is useless without its key, and a user of the CLI
+      // cannot import WELL_KNOWN: give them the one-file PEM that M365D_CERTIFICATE_PATH takes.
+      ctx.io.stderr.write('# the well-known app certificate + key; registered only on the emulator\n')
+      ctx.io.stdout.write(`${WELL_KNOWN.certificatePem.trim()}\n${WELL_KNOWN.privateKeyPem.trim()}\n`)
+      return
+    }
     const config = v.config !== undefined ? await readEmulatorConfig(resolve(ctx.io.cwd, v.config)) : wellKnownConfig()
     if (v['print-config']) {
       if (v.config === undefined) ctx.io.stderr.write('# the well-known development set; these credentials work only against the emulator\n')
@@ -87,6 +96,7 @@ MSAL and @azure/identity require https: use --https, then trust the printed CA f
       if (wellKnown) {
         ctx.print('')
         ctx.print(`Well-known app (emulator only): client id ${WELL_KNOWN.clientId}, secret ${WELL_KNOWN.clientSecret}, certificate thumbprint ${WELL_KNOWN.certificateThumbprint}`)
+        ctx.print('  certificate credential instead of the secret: m365d emulator --print-certificate > app.pem, then M365D_CERTIFICATE_PATH=app.pem')
       }
       ctx.print('')
       ctx.print('Paste into another shell:')

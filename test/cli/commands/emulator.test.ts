@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
@@ -22,6 +23,14 @@ describe('m365d emulator', { concurrency: true }, () => {
     const r = await runCli(['emulator', '--print-config', '--config', file])
     assert.equal(r.code, 0, r.stderr)
     assert.deepEqual(JSON.parse(r.stdout), seed)
+  })
+
+  test('--print-certificate prints the well-known certificate and its matching key as one PEM file', async () => {
+    const r = await runCli(['emulator', '--print-certificate'])
+    assert.equal(r.code, 0, r.stderr)
+    const cert = new X509Certificate(r.stdout)
+    assert.equal(cert.fingerprint.replace(/:/g, ''), WELL_KNOWN.certificateThumbprint)
+    assert.ok(cert.checkPrivateKey(createPrivateKey(r.stdout)), 'the key belongs to the certificate')
   })
 
   test('a bad seed config → exit 2 naming the entry', async () => {
