@@ -1,0 +1,35 @@
+import { strict as assert } from 'node:assert'
+import { test } from 'node:test'
+import { WELL_KNOWN } from '../../src/emulator/index.js'
+import { runCli } from './_cli.js'
+
+test('m365d start --duration: token reports, then a live sync with every tenant in its expected state', { timeout: 120_000 }, async () => {
+  const r = await runCli(['start', '--duration', '8s', '--interval', '1s', '--json'])
+  assert.equal(r.code, 0, r.stderr)
+  const out = JSON.parse(r.stdout) as {
+    emulator: string
+    tokenChecks: { tenants: { name: string; ok: boolean }[] }
+    tenants: { tenantId: string; health: string; incidents: number; alerts: number; lastSync: string | null; problem: { hint?: string } | null }[]
+  }
+  // The demo's token validation reports come first.
+  assert.deepEqual(out.tokenChecks.tenants.map((t) => [t.name, t.ok]), [['home', true], ['contoso', true], ['fabrikam', true], ['tailspin', false], ['woodgrove', false]])
+  const of = (id: string) => out.tenants.find((t) => t.tenantId === id)!
+  for (const id of [WELL_KNOWN.contosoTenantId, WELL_KNOWN.fabrikamTenantId]) {
+    assert.equal(of(id).health, 'ok')
+    assert.ok(of(id).incidents > 0 && of(id).alerts > 0)
+    assert.ok(of(id).lastSync)
+  }
+  assert.equal(of(WELL_KNOWN.tailspinTenantId).health, 'missing_roles')
+  assert.equal(of(WELL_KNOWN.woodgroveTenantId).health, 'not_consented')
+  assert.ok(of(WELL_KNOWN.woodgroveTenantId).problem?.hint?.includes('consent'))
+})
+
+test('m365d start without a terminal prints plain periodic summaries and stops cleanly', { timeout: 120_000 }, async () => {
+  const r = await runCli(['start', '--duration', '6s', '--refresh', '2s', '--skip-demo'])
+  assert.equal(r.code, 0, r.stderr)
+  assert.ok(!r.stdout.includes('\x1b['), 'no terminal escapes on a pipe')
+  assert.match(r.stdout, /── live summary after \d+s ──/)
+  assert.match(r.stdout, /── final summary after \d+s ──\nTENANT +HEALTH +INCIDENTS +ALERTS +LAG +LAST SYNC\n/)
+  assert.match(r.stdout, /Woodgrove Bank +not_consented/)
+  assert.match(r.stdout, /stopped cleanly/)
+})
