@@ -78,7 +78,7 @@ export async function validateToken(token: string, options: ValidateOptions = {}
     id: 'signature',
     ok: true,
     skipped: true,
-    message: 'not verified (tokens for Microsoft APIs are opaque to clients); pass verifySignature to check against the tenant\'s published keys',
+    message: 'not verified (tokens for Microsoft APIs are opaque to clients); enable verifySignature (CLI: --verify-signature) to check it against the tenant\'s published keys',
   }
   let discoveredIssuer: string | undefined
   if (options.verifySignature) {
