@@ -10,12 +10,14 @@ function host(authorityHost: string | undefined): string {
  * The partner consent link of the Defender docs (entra-app-only.md §6.1, defender-api.md §1.3):
  * `https://login.microsoftonline.com/common/oauth2/authorize?prompt=consent&client_id=…&response_type=code&sso_reload=true`.
  * A customer's admin opens it, signs in to their tenant and grants the app's permissions; that
- * creates the service principal whose absence makes tokens fail with AADSTS700016.
+ * creates the service principal whose absence makes tokens fail with AADSTS700016. With `tenant`,
+ * the same link on that tenant's authority (`/{tenant}/oauth2/authorize`), so the admin signs in to
+ * the right directory instead of whichever one their browser session picks.
  */
-export function legacyConsentLink(o: { clientId: string; authorityHost?: string; redirectUri?: string }): string {
+export function legacyConsentLink(o: { clientId: string; tenant?: string; authorityHost?: string; redirectUri?: string }): string {
   const q = new URLSearchParams({ prompt: 'consent', client_id: o.clientId, response_type: 'code', sso_reload: 'true' })
   if (o.redirectUri !== undefined) q.set('redirect_uri', o.redirectUri)
-  return `${host(o.authorityHost)}/common/oauth2/authorize?${q}`
+  return `${host(o.authorityHost)}/${encodeURIComponent(o.tenant ?? 'common')}/oauth2/authorize?${q}`
 }
 
 /**

@@ -9,7 +9,10 @@ export function hintForAadsts(code: number, ctx: { tenant?: string; clientId?: s
   const app = ctx.clientId ? `'${ctx.clientId}'` : 'the application (client) id'
   switch (code) {
     case 700016: {
-      const link = ctx.clientId ? ` ${legacyConsentLink({ clientId: ctx.clientId, ...(ctx.authorityHost && { authorityHost: ctx.authorityHost }) })}` : ''
+      // The link names the tenant that refused, so its admin consents in that directory (issue 2 §3).
+      const link = ctx.clientId
+        ? ` ${legacyConsentLink({ clientId: ctx.clientId, ...(ctx.tenant && { tenant: ctx.tenant }), ...(ctx.authorityHost && { authorityHost: ctx.authorityHost }) })}`
+        : ''
       return `If ${tenant} is a customer tenant, its admin must first grant consent to app ${app}:${link} — if it is the app's home tenant, check the tenant id and the application (client) id.`
     }
     case 7000215:

@@ -120,7 +120,12 @@ describe('acquireToken against the emulator over HTTP', () => {
     assert.ok(err.traceId && err.correlationId && err.timestamp)
     assert.equal(err.errorUri, `${running.url}/error?code=700016`)
     assert.equal(err.tenant, WELL_KNOWN.woodgroveTenantId)
-    assert.ok(err.hint!.includes(`/common/oauth2/authorize?prompt=consent&client_id=${WELL_KNOWN.clientId}`))
+    // The hint's link is that tenant's consent page on the same authority, and it works there.
+    const link = err.hint!.match(/(http\S+oauth2\/authorize\S+)/)?.[1]
+    assert.equal(link, `${running.url}/${WELL_KNOWN.woodgroveTenantId}/oauth2/authorize?prompt=consent&client_id=${WELL_KNOWN.clientId}&response_type=code&sso_reload=true`)
+    const page = await fetch(link)
+    assert.equal(page.status, 200)
+    assert.match(await page.text(), /name="flowToken"/)
   })
 
   test('AADSTS7000215 (wrong secret): 401 invalid_client, "value not ID" hint, secret never in the error', async () => {

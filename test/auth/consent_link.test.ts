@@ -49,7 +49,9 @@ describe('AADSTS hints', () => {
 
   test('700016 points at the consent link for that client on that authority host', () => {
     const hint = hintForAadsts(700016, { tenant: 'contoso.com', clientId: CLIENT, authorityHost: 'https://login.microsoftonline.us' })!
-    assert.ok(hint.includes(`https://login.microsoftonline.us/common/oauth2/authorize?prompt=consent&client_id=${CLIENT}`))
+    assert.ok(hint.includes(`https://login.microsoftonline.us/contoso.com/oauth2/authorize?prompt=consent&client_id=${CLIENT}`), hint)
+    const noTenant = hintForAadsts(700016, { clientId: CLIENT })!
+    assert.ok(noTenant.includes(`https://login.microsoftonline.com/common/oauth2/authorize?prompt=consent&client_id=${CLIENT}`), noTenant)
     assert.match(hint, /home tenant/)
   })
 })

@@ -9,6 +9,7 @@ export default defineCommand({
   description: `
 Without --redirect-uri: the partner link of the Defender docs
   {authority}/common/oauth2/authorize?prompt=consent&client_id=…&response_type=code&sso_reload=true
+(with --tenant, {authority}/{tenant}/oauth2/authorize?…, so the admin signs in to that tenant).
 With --redirect-uri: the admin-consent endpoint {authority}/{tenant}/adminconsent (tenant default
 'common'), or with --v2 {authority}/{tenant}/v2.0/adminconsent with a /.default scope (tenant
 default 'organizations'). The admin is sent back to the redirect URI with admin_consent=True,
@@ -26,6 +27,7 @@ tenant=<GUID> and your state; check the state.`,
   },
   examples: [
     'm365d consent-link --client-id d3f3e4d0-0000-4000-8000-00000000a001',
+    'm365d consent-link --tenant contoso.onmicrosoft.com   # the same link on that tenant',
     'm365d consent-link --redirect-uri https://partner.example/consent/callback --tenant contoso.onmicrosoft.com',
     'm365d consent-link --v2 --redirect-uri https://partner.example/consent/callback --json',
   ],
@@ -37,9 +39,9 @@ tenant=<GUID> and your state; check the state.`,
       throw new CliError('ERR_CONFIG_MISSING_CLIENT_ID', 'consent-link needs the application (client) id', { hint: 'pass --client-id GUID or set M365D_CLIENT_ID' })
     }
     if (v.tenant !== undefined) validateTenant(v.tenant, 'flag', { allowMultiTenant: true })
-    const needsRedirect = v.v2 || v.state !== undefined || v.scope !== undefined || v.tenant !== undefined
+    const needsRedirect = v.v2 || v.state !== undefined || v.scope !== undefined
     if (needsRedirect && v['redirect-uri'] === undefined) {
-      throw new CliError('ERR_CLI_MISSING_OPTION', '--v2, --tenant, --state and --scope need --redirect-uri (the admin-consent endpoint)', {
+      throw new CliError('ERR_CLI_MISSING_OPTION', '--v2, --state and --scope need --redirect-uri (the admin-consent endpoint)', {
         hint: 'pass --redirect-uri with a redirect URI registered on the app, or drop them for the plain consent link',
       })
     }
@@ -48,7 +50,7 @@ tenant=<GUID> and your state; check the state.`,
       throw new CliError('ERR_CLI_INVALID_URL', `redirect URI '${v['redirect-uri']}' is not an absolute URL`, { hint: 'use the exact URI registered on the app, e.g. https://partner.example/consent/callback' })
     }
     if (v['redirect-uri'] === undefined) {
-      const url = legacyConsentLink({ clientId: config.clientId, authorityHost: config.authorityHost })
+      const url = legacyConsentLink({ clientId: config.clientId, authorityHost: config.authorityHost, ...(v.tenant !== undefined && { tenant: v.tenant }) })
       if (ctx.json) return void ctx.printJson({ url, kind: 'legacy' })
       ctx.print(url)
       return

@@ -12,6 +12,15 @@ describe('m365d consent-link', { concurrency: true }, () => {
     assert.equal(r.stdout.trim(), `https://login.microsoftonline.com/common/oauth2/authorize?prompt=consent&client_id=${ID}&response_type=code&sso_reload=true`)
   })
 
+  test('--tenant without --redirect-uri: the same partner link on that tenant (where a 700016 hint sends the admin)', async () => {
+    const r = await runCli(['consent-link', '--client-id', ID, '--tenant', WELL_KNOWN.woodgroveTenantId])
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.stdout.trim(), `https://login.microsoftonline.com/${WELL_KNOWN.woodgroveTenantId}/oauth2/authorize?prompt=consent&client_id=${ID}&response_type=code&sso_reload=true`)
+    const bad = await runCli(['consent-link', '--client-id', ID, '--tenant', 'not a tenant'])
+    assert.equal(bad.code, 2)
+    assert.match(bad.stderr, /ERR_CONFIG_INVALID_TENANT/)
+  })
+
   test('client id and authority host from the environment (e.g. the emulator, or a gov cloud)', async () => {
     const emu = await runCli(['consent-link'], { env: { M365D_CLIENT_ID: ID, M365D_AUTHORITY_HOST: 'http://127.0.0.1:5080' } })
     assert.match(emu.stdout, /^http:\/\/127\.0\.0\.1:5080\/common\/oauth2\/authorize\?prompt=consent/)
