@@ -19,11 +19,12 @@ export function registerTokenRoutes(router: Router<EmulatorContext>): void {
   const opts = { caseInsensitive: true, group: 'token' }
   router.add('POST', '/:tenant/oauth2/token', (req, url, p, ctx) => handleToken(req, url, p.tenant!, 1, ctx), opts)
   router.add('POST', '/:tenant/oauth2/v2.0/token', (req, url, p, ctx) => handleToken(req, url, p.tenant!, 2, ctx), opts)
-  // A GET is answered with an AADSTS error body, not a bare 405.
-  const get = (req: Request, url: URL, _p: Record<string, string>, ctx: EmulatorContext) =>
+  // Any other method is answered with the AADSTS900561 error body, not a bare 405.
+  const notPost = (req: Request, url: URL, _p: Record<string, string>, ctx: EmulatorContext) =>
     errorResponse(ctx, url, correlationOf(req, url), tokenErrors.getNotAllowed(req.method))
-  router.add('GET', '/:tenant/oauth2/token', get, opts)
-  router.add('GET', '/:tenant/oauth2/v2.0/token', get, opts)
+  const others = ['GET', 'PUT', 'PATCH', 'DELETE']
+  router.add(others, '/:tenant/oauth2/token', notPost, opts)
+  router.add(others, '/:tenant/oauth2/v2.0/token', notPost, opts)
 }
 
 type EndpointVersion = 1 | 2

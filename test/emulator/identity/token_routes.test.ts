@@ -236,7 +236,8 @@ describe('token endpoints: AADSTS errors', () => {
     assert.ok(body.error_description.includes(`Correlation ID: ${crid}`))
   })
 
-  test('GET on the token endpoint → 900561', async () => {
+  test('GET (or PUT) on the token endpoint → 900561', async () => {
     await expectOAuthError(await fetch(v2), 400, 'invalid_request', 900561)
+    await expectOAuthError(await fetch(v2, { method: 'PUT', body: 'grant_type=client_credentials' }), 400, 'invalid_request', 900561)
   })
 })
