@@ -93,9 +93,17 @@ try {
   // emulator) served from memory by an injected fetch, so only client-side CPU per page is compared.
   const { token } = await provider.getToken({ tenant: W.contosoTenantId, resource })
   const pageText = await (await fetch(`${srv.url}${path}?$top=${pageSize}`, { headers: { authorization: `Bearer ${token}` } })).text()
-  const canned: typeof fetch = async () => new Response(pageText, { status: 200, headers: { 'content-type': 'application/json' } })
-  const memClient = new DefenderClient({ tokenProvider: provider, tenant: W.contosoTenantId, surface: SURFACE, baseUrl: srv.url, limits: false, fetch: canned })
   const PAGES = 300
+  // Every canned page carries its own ids: the client drops incidents it already yielded in a
+  // listing (offset-shift repeats), so 300 copies of one page would be one page of news and then
+  // an endless run of repeats.
+  const template = JSON.parse(pageText) as { value: Record<string, unknown>[] }
+  const texts = Array.from({ length: PAGES }, (_, p) =>
+    JSON.stringify({ ...template, value: template.value.map((item, i) => (SURFACE === 'graph' ? { ...item, id: String(p * 1000 + i) } : { ...item, incidentId: p * 1000 + i })) }),
+  )
+  let served = 0
+  const canned: typeof fetch = async () => new Response(texts[served++ % PAGES], { status: 200, headers: { 'content-type': 'application/json' } })
+  const memClient = new DefenderClient({ tokenProvider: provider, tenant: W.contosoTenantId, surface: SURFACE, baseUrl: srv.url, limits: false, fetch: canned })
   const memPipeline = async () => {
     let n = 0
     for await (const page of memClient.listIncidents({ limit: PAGES * JSON.parse(pageText).value.length }).pages()) n += page.items.length
