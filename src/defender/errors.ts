@@ -187,3 +187,18 @@ function decodeURIComponentSafe(s: string): string {
     return s
   }
 }
+
+/**
+ * Paging made no progress: several full pages in a row held only items this listing had already
+ * yielded — the server ignores `$skip` or keeps answering the same nextLink. Stopping silently
+ * could lose data; looping would burn the quota forever.
+ */
+export class PagingStalledError extends M365dError {
+  readonly pages: number
+  constructor(ctx: { pages: number }) {
+    super('ERR_HTTP_PAGING_STALLED', `paging made no progress: ${ctx.pages} pages in a row repeated items already received`, {
+      hint: 'the server (or a proxy) ignores $skip or repeats a nextLink; list with a time filter instead (e.g. lastUpdateTime ge …)',
+    })
+    this.pages = ctx.pages
+  }
+}

@@ -33,6 +33,7 @@ export {
   DefenderNetworkError,
   InvalidBodyError,
   NextLinkOriginError,
+  PagingStalledError,
 } from './errors.js'
 export type { ServerErrorFields } from './errors.js'
 export {

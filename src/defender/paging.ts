@@ -1,4 +1,4 @@
-import { NextLinkOriginError } from './errors.js'
+import { NextLinkOriginError, PagingStalledError } from './errors.js'
 import type { Page } from './incidents_list.js'
 
 /**
@@ -12,6 +12,8 @@ export interface PagedList<T> extends AsyncIterable<T> {
   toArray(): Promise<T[]>
 }
 
+const MAX_STALLED_PAGES = 3
+
 /**
  * `key` drops items already yielded in this listing: with offset paging over data that changes
  * (a new incident on top shifts every page by one), the same incident can come back on the next
@@ -23,8 +25,13 @@ export function pagedList<T>(pages: () => AsyncGenerator<Page<T>>, limit?: numbe
     let left = limit ?? Infinity
     if (left <= 0) return
     const seen = key ? new Set<string>() : undefined
+    let stalled = 0
     for await (const raw of pages()) {
       const page = seen ? { ...raw, items: raw.items.filter((i) => !seen.has(key!(i)) && (seen.add(key!(i)), true)) } : raw
+      // One all-repeat page can be honest (a page's worth of incidents created between two calls);
+      // three in a row is a server ignoring $skip or repeating its nextLink.
+      stalled = raw.items.length > 0 && page.items.length === 0 ? stalled + 1 : 0
+      if (stalled >= MAX_STALLED_PAGES) throw new PagingStalledError({ pages: stalled })
       if (page.items.length >= left) {
         yield { ...page, items: page.items.slice(0, left) }
         return

@@ -42,6 +42,22 @@ describe('paging over a real HTTP peer', () => {
     assert.deepEqual([...ids].sort((a, b) => a - b), Array.from({ length: 150 }, (_, i) => i + 1))
   })
 
+  test('a server that ignores $skip (same full page every time) fails with ERR_HTTP_PAGING_STALLED instead of looping', async () => {
+    const page = Array.from({ length: 100 }, (_, i) => ({ incidentId: 500 - i }))
+    peer.script(() => ({ body: { value: page } }))
+    peer.seen.length = 0
+    const client = new DefenderClient({ tokenProvider: tokenSource(), tenant: 't', baseUrl: peer.url, limits: false })
+    let got = 0
+    await assert.rejects(
+      (async () => {
+        for await (const _ of client.listIncidents()) got++
+      })(),
+      (e: any) => e.code === 'ERR_HTTP_PAGING_STALLED' && e.pages === 3,
+    )
+    assert.equal(got, 100, 'the first page is delivered once')
+    assert.equal(peer.seen.length, 4, 'one real page + three repeats, then stop')
+  })
+
   test('a small limit asks for a small page', async () => {
     peer.script({ body: { value: [{ incidentId: 1 }, { incidentId: 2 }] } })
     const client = new DefenderClient({ tokenProvider: tokenSource(), tenant: 't', baseUrl: peer.url, limits: false })
