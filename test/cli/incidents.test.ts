@@ -124,6 +124,18 @@ describe('m365d incidents', () => {
     assert.ok(Date.parse(updated.lastUpdateTime) >= Date.parse(first.lastUpdateTime))
   })
 
+  test('update --api graph (text): the updated incident without a bogus "Alerts (0)"; get shows the expanded alerts', async () => {
+    const [first] = JSON.parse((await cli(['list', '--api', 'graph', '--top', '1', '--json', '--status', 'Active'])).stdout)
+    const r = await cli(['update', first.id, '--api', 'graph', '--status', 'InProgress', '--comment', 'looking'])
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /status\s+inProgress/)
+    assert.match(r.stdout, /: looking$/m)
+    assert.doesNotMatch(r.stdout, /Alerts \(0\)/)
+    const g = await cli(['get', first.id, '--api', 'graph'])
+    assert.equal(g.code, 0, g.stderr)
+    assert.match(g.stdout, /^Alerts \([1-9]\d*\)$/m)
+  })
+
   test('invalid classification/determination pair: exit 2 with the valid choices, no request sent', async () => {
     const before = emu.requests.list().length
     const r = await cli(['update', '5', '--classification', 'FalsePositive', '--determination', 'Malware'])

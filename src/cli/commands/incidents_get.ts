@@ -54,9 +54,10 @@ export function renderIncident(i: AnyIncident): string {
     row('tags', g.customTags?.length ? g.customTags : undefined)
     row('portal', g.incidentWebUrl)
     for (const c of g.comments ?? []) lines.push(`  comment         ${c.createdDateTime} ${c.createdByDisplayName ?? ''}: ${c.comment}`)
-    const alerts = g.alerts ?? []
-    lines.push(`Alerts (${alerts.length})`)
-    for (const a of alerts) lines.push(`  ${a.id}  ${a.severity.padEnd(13)} ${a.status.padEnd(10)} ${a.title}`)
+    // Graph returns alerts only with $expand=alerts (a PATCH answer has none): no "Alerts (0)" then.
+    if (g.alerts === undefined) return lines.join('\n')
+    lines.push(`Alerts (${g.alerts.length})`)
+    for (const a of g.alerts) lines.push(`  ${a.id}  ${a.severity.padEnd(13)} ${a.status.padEnd(10)} ${a.title}`)
     return lines.join('\n')
   }
   const l = i as Incident
