@@ -63,6 +63,15 @@ describe('configuration precedence: flags > env > file > defaults', { concurrenc
     assert.ok(!r.stdout.includes(SECRET) && !r.stderr.includes(SECRET))
   })
 
+  test('m365d config: hosts that only follow M365D_CLOUD say so instead of naming an unset variable', async () => {
+    const r = await runCli(['config'], { env: { M365D_CLOUD: 'gcc', M365D_DEFENDER_API: '', M365D_AUTHORITY_HOST: '' } })
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /^defenderApi +https:\/\/api-gcc\.security\.microsoft\.us +from the cloud \(env M365D_CLOUD\)$/m)
+    assert.match(r.stdout, /^authorityHost +https:\/\/login\.microsoftonline\.com +from the cloud \(env M365D_CLOUD\)$/m)
+    const own = await runCli(['config'], { env: { M365D_CLOUD: 'gcc', M365D_DEFENDER_API: 'http://127.0.0.1:5080', M365D_AUTHORITY_HOST: '' } })
+    assert.match(own.stdout, /^defenderApi +http:\/\/127\.0\.0\.1:5080 +env M365D_DEFENDER_API$/m)
+  })
+
   test('--config beats M365D_CONFIG, and the default ~/.config/m365d/config.json is read when present', async () => {
     const a = configFile({ tenantId: 'contoso.onmicrosoft.com' })
     const b = configFile({ tenantId: 'fabrikam.onmicrosoft.com' })

@@ -46,8 +46,16 @@ client secret is never printed, only whether one is set and from where.`,
       })
     }
     ctx.print(`config file     ${config.configFile ?? '(none)'}`)
+    // authorityHost / defenderApi inherit the cloud's source when only the cloud was set at that
+    // level (M365D_CLOUD=gcc-high); say so instead of naming a variable that is not set.
+    const explicit: Partial<Record<keyof CliConfig['sources'], boolean>> = {
+      authorityHost: ctx.values['authority-host'] !== undefined || !!ctx.io.env.M365D_AUTHORITY_HOST,
+      defenderApi: ctx.values['defender-api'] !== undefined || !!ctx.io.env.M365D_DEFENDER_API,
+    }
     for (const [k, value] of rows) {
-      ctx.print(`${k.padEnd(15)} ${(value ?? '(not set)').padEnd(48)} ${describeSource(config.sources[k], ENV_NAMES[k])}`)
+      const source = config.sources[k]
+      const fromCloud = explicit[k] === false && (source === 'flag' || source === 'env')
+      ctx.print(`${k.padEnd(15)} ${(value ?? '(not set)').padEnd(48)} ${fromCloud ? `from the cloud (${describeSource(source, ENV_NAMES.cloud)})` : describeSource(source, ENV_NAMES[k])}`)
     }
   },
 })
