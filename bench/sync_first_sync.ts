@@ -31,7 +31,7 @@ const PAGE = Number(arg('page-size', '100'))
 const SCALE = Number(arg('scale', '60'))
 const CONCURRENCY = Number(arg('concurrency', '8'))
 
-const scaled = Object.fromEntries(Object.entries(DEFAULT_LIMITS).map(([group, quotas]) => [group, quotas!.map((q) => ({ limit: q.limit, windowMs: q.windowMs / SCALE }))])) as RateLimits
+const scaled = Object.fromEntries(Object.entries(DEFAULT_LIMITS).map(([group, quotas]) => [group, quotas!.map((q) => ({ limit: q.limit, windowMs: q.windowMs / SCALE }))])) as unknown as RateLimits
 const calls = Math.floor(INCIDENTS / PAGE) + 1
 const floorMs = Math.max(...scaled.list.map((q) => (Math.ceil(calls / q.limit) - 1) * q.windowMs))
 
@@ -49,7 +49,8 @@ try {
     emu.directory.consent(id, WELL_KNOWN.clientId)
     await upsertTenant(db, { tenantId: id })
   }
-  const daemon = new SyncDaemon({ db, tokenProvider: tokens, defenderApi: srv.url, limits: scaled, concurrency: CONCURRENCY, pageSize: PAGE, backfillDays: 400, maxPassMs: 0 })
+  // runOnce() renews no leases: a TTL longer than the run keeps them.
+  const daemon = new SyncDaemon({ db, tokenProvider: tokens, defenderApi: srv.url, limits: scaled, concurrency: CONCURRENCY, pageSize: PAGE, backfillDays: 400, maxPassMs: 0, leaseTtlSeconds: 3600 })
   const t0 = performance.now()
   const results = await daemon.runOnce({ force: true })
   const ms = performance.now() - t0
@@ -58,6 +59,9 @@ try {
   const stored = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM m365d_incidents`)).rows[0]!.n)
   console.log(`first sync: ${TENANTS} tenants × ${INCIDENTS} incidents, page ${PAGE} (${calls} list calls/tenant), limits ÷${SCALE} (list ${scaled.list.map((q) => `${q.limit}/${q.windowMs} ms`).join(', ')}), concurrency ${CONCURRENCY}, PGlite; ${availableParallelism()} CPUs, load ${loadavg()[0]!.toFixed(1)}`)
   console.log(`total ${(ms / 1000).toFixed(2)} s · floor imposed by the limits ${(floorMs / 1000).toFixed(2)} s · ratio ${floorMs > 0 ? (ms / floorMs).toFixed(2) + '×' : 'n/a (the limits impose no wait at this page size)'} · ${stored} incidents stored · ${(stored / (ms / 1000)).toFixed(0)} incidents/s · ${failed.length} tenants failed`)
+  const codes = new Map<string, number>()
+  for (const f of failed) codes.set(`${f.error?.code}: ${f.error?.message.slice(0, 120)}`, (codes.get(`${f.error?.code}: ${f.error?.message.slice(0, 120)}`) ?? 0) + 1)
+  for (const [code, n] of codes) console.log(`  ${n} × ${code}`)
 } finally {
   tokens.close()
   await db.close()

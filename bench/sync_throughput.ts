@@ -50,7 +50,8 @@ async function syncInto(db: Database): Promise<{ ms: number; incidents: number; 
     await tokens.getToken({ tenant: t, resource: 'https://api.security.microsoft.com' })
     emu.defender.visible(t)
   }
-  const daemon = new SyncDaemon({ db, tokenProvider: tokens, defenderApi: srv.url, limits: false, concurrency: CONCURRENCY, backfillDays: 400, maxPassMs: 0 })
+  // runOnce() renews no leases: a TTL longer than the run keeps them.
+  const daemon = new SyncDaemon({ db, tokenProvider: tokens, defenderApi: srv.url, limits: false, concurrency: CONCURRENCY, backfillDays: 400, maxPassMs: 0, leaseTtlSeconds: 3600 })
   const t0 = performance.now()
   const results = await daemon.runOnce({ force: true })
   const ms = performance.now() - t0

@@ -7,7 +7,7 @@ import { CliError, ExitCode } from '../errors.js'
 import { expectPositionals, parsePort } from '../parse.js'
 import { appOptions, openSyncApp, openSyncStore, storageOptions } from './sync_options.js'
 import { BackfillProgress } from './sync_progress.js'
-import { createDaemon, daemonOptions, daemonSettings, DEFAULT_OPS_PORT, untilStopped } from './sync_run.js'
+import { createDaemon, daemonOptions, daemonSettings, DEFAULT_OPS_PORT, keepLeases, untilStopped } from './sync_run.js'
 
 export default defineCommand({
   name: 'sync',
@@ -80,13 +80,15 @@ succeeded, 1 when one failed (each with its fix).`,
         logger.log('info', 'ops.listening', { url: ops.url })
       }
       if (v.once) {
-        const runs = [await daemon.runOnce({ force: true })]
+        const stopRenewing = keepLeases(db, daemon.workerId, settings.leaseTtlSeconds ?? 60)
+        const runs = [await daemon.runOnce({ force: true }).finally(stopRenewing)]
         // A pass that resumed an interrupted one (a crash left its cursor) ends at that pass's
         // start time: run those tenants again so --once leaves every tenant current.
         for (let round = 0; round < 3; round++) {
           const resumed = runs.at(-1)!.filter((r) => r.ok && (r.incidents?.resumed || r.alerts?.resumed)).map((r) => r.tenantId)
           if (!resumed.length) break
-          runs.push(await daemon.runOnce({ force: true, tenants: resumed }))
+          const stopAgain = keepLeases(db, daemon.workerId, settings.leaseTtlSeconds ?? 60)
+          runs.push(await daemon.runOnce({ force: true, tenants: resumed }).finally(stopAgain))
         }
         const last = new Map(runs.flat().map((r) => [r.tenantId, r]))
         const results = [...last.values()]

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import type { TokenSource } from '../../defender/index.js'
 import type { Database } from '../../sync/db/database.js'
+import { renewLeases } from '../../sync/db/sql/leases.js'
 import { SyncDaemon, type DaemonOptions } from '../../sync/daemon/daemon.js'
 import type { DaemonEvent } from '../../sync/daemon/events.js'
 import { ndjsonSink, webhookSink, type Sink } from '../../sync/sinks/index.js'
@@ -91,4 +92,13 @@ export function untilStopped(signal: AbortSignal | undefined, ms?: number): Prom
     }
     signal?.addEventListener('abort', done, { once: true })
   })
+}
+
+/**
+ * SyncDaemon.runOnce() runs no heartbeat loop, so a --once run longer than the lease TTL would
+ * lose its leases mid-pass (and abort): renew them every ttl/3 until the returned stop is called.
+ */
+export function keepLeases(db: Database, workerId: string, ttlSeconds: number): () => void {
+  const timer = setInterval(() => void renewLeases(db, { workerId, ttlSeconds }).catch(() => undefined), Math.max(100, (ttlSeconds * 1000) / 3))
+  return () => clearInterval(timer)
 }
