@@ -81,7 +81,8 @@ describe('m365d token against the emulator', { concurrency: true }, () => {
     const r = await runCli(['token', '--json'], { env: env('woodgrove.onmicrosoft.com') })
     assert.equal(r.code, 3)
     assert.match(r.stderr, /^error ERR_TOKEN_SERVER: AADSTS700016: /m)
-    assert.match(r.stderr, /^hint: .*\/common\/oauth2\/authorize\?prompt=consent&client_id=d3f3e4d0-0000-4000-8000-00000000a001/m)
+    // The consent link is for the tenant that refused (issue 2 §3).
+    assert.match(r.stderr, /^hint: .*\/woodgrove\.onmicrosoft\.com\/oauth2\/authorize\?prompt=consent&client_id=d3f3e4d0-0000-4000-8000-00000000a001/m)
     const doc = JSON.parse(r.stdout) as { error: { code: string; errorCodes: number[]; exitCode: number } }
     assert.equal(doc.error.code, 'ERR_TOKEN_SERVER')
     assert.deepEqual(doc.error.errorCodes, [700016])
