@@ -74,7 +74,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     const started = performance.now()
     const url = new URL(request.url)
     const match = router.match(request.method, url.pathname)
-    const group = typeof match === 'object' ? match.group : 'unmatched'
+    const group = match ? match.group : 'unmatched'
     const loggedBody = group === 'control' ? undefined : received ? received.bodyText || undefined : request.body ? request.clone().text() : undefined
     let response: Response
     const fault = context.faults.take(group, url.pathname)
@@ -83,7 +83,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       if (fault?.reset) throw new ConnectionReset()
       if (fault?.status) response = faultResponse(fault)
       else if (match === undefined) response = notFound(url)
-      else if (match === 'method') response = new Response('Method Not Allowed', { status: 405 })
+      else if ('allowed' in match) response = methodNotAllowed(url, request.method, match.allowed)
       else response = await match.handler(request, url, match.params, context)
     } catch (e) {
       if (e instanceof ConnectionReset) throw e
@@ -146,8 +146,20 @@ function truncate(body: ArrayBuffer, original: Response): Response {
   return new Response(stream, { status: original.status, headers })
 }
 
+function isApiPath(url: URL): boolean {
+  return url.pathname.startsWith('/api/') || url.pathname.startsWith('/v1.0/') || url.pathname.startsWith('/beta/')
+}
+
+/** 405 with `Allow`; API paths answer in the Defender/Graph error shape like their other errors. */
+function methodNotAllowed(url: URL, method: string, allowed: string[]): Response {
+  const headers = { allow: allowed.join(', ') }
+  const message = `The requested resource does not support http method '${method}'.`
+  if (isApiPath(url)) return json({ error: { code: 'MethodNotAllowed', message, target: crypto.randomUUID() } }, 405, headers)
+  return new Response(message, { status: 405, headers: { ...headers, 'content-type': 'text/plain' } })
+}
+
 function notFound(url: URL): Response {
-  if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/v1.0/') || url.pathname.startsWith('/beta/'))
+  if (isApiPath(url))
     return json({ error: { code: 'NotFound', message: `No HTTP resource was found that matches the request URI '${url.href}'.`, target: crypto.randomUUID() } }, 404)
   return new Response('Not Found', { status: 404, headers: { 'content-type': 'text/plain' } })
 }

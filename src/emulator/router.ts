@@ -33,20 +33,25 @@ export class Router<C> {
     return this
   }
 
-  /** Returns the handler and params, `'method'` when only the method is wrong, or undefined. */
-  match(method: string, pathname: string): { handler: Handler<C>; params: Record<string, string>; group: string } | 'method' | undefined {
+  /**
+   * Returns the handler and params; `{ allowed }` when the path exists but not for this method
+   * (the caller answers 405 with an `Allow` header); undefined when no route has this path.
+   */
+  match(method: string, pathname: string): { handler: Handler<C>; params: Record<string, string>; group: string } | { allowed: string[]; group: string } | undefined {
     const parts = split(pathname)
-    let methodMismatch = false
+    const wanted = method.toUpperCase()
+    let mismatch: { allowed: string[]; group: string } | undefined
     for (const route of this.#routes) {
       const params = matchSegments(route, parts)
       if (!params) continue
-      if (route.method !== method.toUpperCase() && !(route.method === 'GET' && method.toUpperCase() === 'HEAD')) {
-        methodMismatch = true
+      if (route.method !== wanted && !(route.method === 'GET' && wanted === 'HEAD')) {
+        mismatch ??= { allowed: [], group: route.group }
+        if (!mismatch.allowed.includes(route.method)) mismatch.allowed.push(route.method)
         continue
       }
       return { handler: route.handler, params, group: route.group }
     }
-    return methodMismatch ? 'method' : undefined
+    return mismatch
   }
 }
 

@@ -25,3 +25,14 @@ describe('emulator core', () => {
     assert.equal(emulator.faults.list().length, 0)
   })
 })
+
+describe('emulator core: method not allowed', () => {
+  test('an existing API path with the wrong method is 405 with Allow and the error body', async () => {
+    const emulator = await createEmulator()
+    const res = await emulator.fetch('http://emulator.test/api/incidents', { method: 'DELETE' })
+    assert.equal(res.status, 405)
+    assert.match(res.headers.get('allow') ?? '', /GET/)
+    const body = (await res.json()) as { error: { code: string } }
+    assert.equal(body.error.code, 'MethodNotAllowed')
+  })
+})
