@@ -64,7 +64,17 @@ MSAL and @azure/identity require https: use --https, then trust the printed CA f
     const dataDir = v['data-dir'] !== undefined ? resolve(ctx.io.cwd, v['data-dir']) : join(home, '.m365d', 'emulator')
     // A specific non-loopback interface must be in the certificate too, or clients reject it.
     const extraName = v.host !== undefined && !['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(v.host) ? [v.host] : []
-    const tls = v.https ? await ensureLocalCa(dataDir, { hostnames: extraName }) : undefined
+    const tls = v.https
+      ? await ensureLocalCa(dataDir, { hostnames: extraName }).catch((e: NodeJS.ErrnoException) => {
+          // A file system problem with the CA directory is the user's to fix, not a bug.
+          if (typeof e.code === 'string' && e.code.startsWith('E'))
+            throw new CliError('ERR_CLI_DATA_DIR', `cannot use ${dataDir} for the local CA: ${e.code}${e.path && e.path !== dataDir ? ` (${e.path})` : ''}`, {
+              hint: 'pass --data-dir with a writable directory (default ~/.m365d/emulator)',
+              cause: e,
+            })
+          throw e
+        })
+      : undefined
     const server = await serve(emulator, {
       port,
       ...(v.host !== undefined && { host: v.host }),
@@ -72,6 +82,8 @@ MSAL and @azure/identity require https: use --https, then trust the printed CA f
     }).catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'EADDRINUSE') throw new CliError('ERR_CLI_PORT_IN_USE', `port ${port} is already in use`, { hint: 'pick another with --port N, or --port 0 for a free one' })
       if (e.code === 'EACCES') throw new CliError('ERR_CLI_PORT_DENIED', `not allowed to listen on port ${port}`, { hint: 'use a port above 1023' })
+      if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
+        throw new CliError('ERR_CLI_INVALID_HOST', `cannot listen on host '${v.host}': ${e.code}`, { hint: 'use an address of this machine, e.g. 127.0.0.1 (default) or 0.0.0.0 for every interface' })
       throw e
     })
 

@@ -103,6 +103,18 @@ describe('m365d emulator', { concurrency: true }, () => {
     assert.equal(await exited, 0)
   })
 
+  test('an unusable --data-dir or --host → exit 2 with a code, not an internal error', async () => {
+    const file = join(tempDir(), 'not-a-dir')
+    writeFileSync(file, '')
+    const dir = await runCli(['emulator', '--https', '--port', '0', '--data-dir', file])
+    assert.equal(dir.code, 2, dir.stderr)
+    assert.match(dir.stderr, /^error ERR_CLI_DATA_DIR: /m)
+    // 203.0.113.5 is TEST-NET-3 (RFC 5737): never an address of this machine.
+    const host = await runCli(['emulator', '--port', '0', '--host', '203.0.113.5'])
+    assert.equal(host.code, 2, host.stderr)
+    assert.match(host.stderr, /^error ERR_CLI_INVALID_HOST: .*EADDRNOTAVAIL/m)
+  })
+
   test('bad --port → usage error', async () => {
     const r = await runCli(['emulator', '--port', 'eighty'])
     assert.equal(r.code, 2)
