@@ -1,4 +1,5 @@
-import { Directory, DirectoryError } from './state/directory.js'
+import { randomUUID } from 'node:crypto'
+import { Directory, DirectoryError, isGuid } from './state/directory.js'
 
 /**
  * The emulator's seed configuration (JSON). Documented in README.md ("Emulator configuration").
@@ -6,6 +7,12 @@ import { Directory, DirectoryError } from './state/directory.js'
  */
 export interface EmulatorConfig {
   tenants?: { id: string; displayName?: string; domains?: string[] }[]
+  /**
+   * Extra resource APIs (your own web API) besides the built-in Microsoft ones, present in every
+   * tenant. `accessTokenAcceptedVersion` 2 makes its tokens v2.0 (`iss` …/v2.0, `aud` = appId,
+   * `azp`), whichever endpoint issued them (entra-app-only.md §4.1); default 1.
+   */
+  resources?: { appId: string; displayName?: string; identifierUris: string[]; accessTokenAcceptedVersion?: 1 | 2; appRoles: { value: string; displayName?: string; id?: string }[] }[]
   apps?: {
     appId: string
     displayName?: string
@@ -45,6 +52,21 @@ export function loadDirectory(config: EmulatorConfig, now: () => number = Date.n
     }
   }
   config.tenants?.forEach((t, i) => at(`tenants[${i}]`, () => directory.addTenant(t)))
+  config.resources?.forEach((r, i) =>
+    at(`resources[${i}]`, () => {
+      const appId = r.appId.toLowerCase()
+      if (!isGuid(appId)) throw new DirectoryError(400, `appId '${r.appId}' is not a GUID`)
+      for (const id of [appId, ...r.identifierUris])
+        if (directory.resolveResource(id)) throw new DirectoryError(409, `resource '${id}' already exists`)
+      directory.addResource({
+        appId,
+        displayName: r.displayName ?? `API ${appId.slice(0, 8)}`,
+        identifierUris: r.identifierUris.map((u) => u.replace(/\/+$/, '')),
+        accessTokenAcceptedVersion: r.accessTokenAcceptedVersion ?? 1,
+        appRoles: r.appRoles.map((role) => ({ id: role.id ?? randomUUID(), value: role.value, displayName: role.displayName ?? role.value })),
+      })
+    }),
+  )
   config.apps?.forEach((a, i) =>
     at(`apps[${i}]`, () => {
       directory.addApp({ ...a, homeTenantId: a.homeTenant })
@@ -69,7 +91,7 @@ function parseDate(value: string): number {
   return ms
 }
 
-const TOP_LEVEL_KEYS = ['tenants', 'apps', 'grants', 'tokenLifetimeSeconds', 'tokenRateLimit']
+const TOP_LEVEL_KEYS = ['tenants', 'resources', 'apps', 'grants', 'tokenLifetimeSeconds', 'tokenRateLimit']
 
 const positive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0
 
@@ -132,6 +154,22 @@ export function checkConfigShape(config: unknown): asserts config is EmulatorCon
     str(`tenants[${i}].id`, t.id, true)
     str(`tenants[${i}].displayName`, t.displayName, false)
     strings(`tenants[${i}].domains`, t.domains)
+  })
+  list('resources').forEach((r, i) => {
+    const at = `resources[${i}]`
+    str(`${at}.appId`, r.appId, true)
+    str(`${at}.displayName`, r.displayName, false)
+    if (r.identifierUris === undefined) fail(`${at}.identifierUris`, 'must be an array of strings (required)')
+    strings(`${at}.identifierUris`, r.identifierUris)
+    if (r.accessTokenAcceptedVersion !== undefined && r.accessTokenAcceptedVersion !== 1 && r.accessTokenAcceptedVersion !== 2)
+      fail(`${at}.accessTokenAcceptedVersion`, 'must be 1 or 2')
+    if (!Array.isArray(r.appRoles)) fail(`${at}.appRoles`, 'must be an array of {value, displayName?} (required)')
+    ;(r.appRoles as unknown[]).forEach((role, j) => {
+      if (!isObject(role)) return fail(`${at}.appRoles[${j}]`, 'must be an object {value, displayName?}')
+      str(`${at}.appRoles[${j}].value`, role.value, true)
+      str(`${at}.appRoles[${j}].displayName`, role.displayName, false)
+      str(`${at}.appRoles[${j}].id`, role.id, false)
+    })
   })
   list('apps').forEach((a, i) => {
     const at = `apps[${i}]`

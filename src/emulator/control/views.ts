@@ -1,5 +1,6 @@
 import type { EmulatorConfig } from '../config.js'
 import type { Directory } from '../state/directory.js'
+import { builtInResources } from '../state/resources.js'
 import type { AppRegistration, Tenant } from '../state/types.js'
 import { iso } from './http.js'
 
@@ -52,8 +53,19 @@ export function grantView(directory: Directory, tenantId: string, appId: string)
 
 /** The whole directory and settings in seed-config shape. */
 export function configView(directory: Directory, config: EmulatorConfig) {
+  const builtIn = new Set(builtInResources().map((r) => r.appId))
+  const resources = [...directory.resources.values()].filter((r) => !builtIn.has(r.appId))
   return {
     tenants: [...directory.tenants.values()].map(tenantView),
+    ...(resources.length > 0 && {
+      resources: resources.map((r) => ({
+        appId: r.appId,
+        displayName: r.displayName,
+        identifierUris: [...r.identifierUris],
+        accessTokenAcceptedVersion: r.accessTokenAcceptedVersion,
+        appRoles: r.appRoles.map((role) => ({ id: role.id, value: role.value, displayName: role.displayName })),
+      })),
+    }),
     apps: [...directory.apps.values()].map((a) => appView(directory, a)),
     grants: [...directory.servicePrincipals.values()].map((sp) => grantView(directory, sp.tenantId, sp.appId)!),
     ...(config.tokenLifetimeSeconds !== undefined && { tokenLifetimeSeconds: config.tokenLifetimeSeconds }),
