@@ -7,6 +7,7 @@ import { KqlRuntimeError } from './errors.js'
 import type { Plan } from './plan.js'
 import type { Needed } from './prune.js'
 import type { Column, ScalarType, Table } from './types.js'
+import { childLevel, indexRows, keyValue, lookupRows, type KeyLevel } from './key_index.js'
 import { compareValues, convert, fromDynamic, groupKey } from './values.js'
 
 export interface ExecContext {
@@ -279,39 +280,39 @@ function mvExpand(schema: readonly Column[], t: Table, items: readonly { target:
   return { table: { columns: schema, data, rowCount: rows }, groups }
 }
 
-/** A Map key for one value: the value itself for scalars, a tagged string for dynamic values. */
-const keyValue = (v: unknown): unknown => (v === undefined ? null : v !== null && typeof v === 'object' ? `\u0000${JSON.stringify(v)}` : v)
-/** A Map key for several values, without allocating an array per row. */
-function rowKey(keys: readonly ((c: readonly unknown[][], r: number) => unknown)[], d: readonly unknown[][], r: number): string {
-  let s = ''
-  for (let k = 0; k < keys.length; k++) {
-    const v = keys[k]!(d, r)
-    s += typeof v === 'string' ? `s${v.length}:${v}` : typeof v === 'number' ? `d${v};` : v === null || v === undefined ? 'n' : typeof v === 'object' ? `o${JSON.stringify(v).length}:${JSON.stringify(v)}` : `b${String(v)};`
-  }
-  return s
-}
-
 const COUNTED: Accumulator = { add: () => undefined, result: () => [] }
 
+interface Group {
+  readonly keys: unknown[]
+  readonly accs: Accumulator[]
+  n: number
+}
+
 function summarize(plan: Plan & { op: 'summarize' }, t: Table): Table {
-  const groups = new Map<unknown, { keys: unknown[]; accs: Accumulator[]; n: number }>()
-  const order: { keys: unknown[]; accs: Accumulator[]; n: number }[] = []
+  // Groups in a key trie (key_index.ts): one Map per `by` key, the last level holding the group.
+  const root: KeyLevel = new Map()
+  const order: Group[] = []
   const d = t.data
-  const nk = plan.keys.length
-  const key0 = plan.keys[0]
+  const keys = plan.keys
+  const nk = keys.length
+  const inner = nk - 1
+  const lastKey = nk === 0 ? () => 0 : keys[inner]!
   // count() is by far the most common aggregate: counted inline, without an accumulator call.
   const counts = plan.aggs.map((a) => a.isCount === true)
   const others = plan.aggs.map((_, i) => i).filter((i) => !counts[i])
+  const no = others.length
   for (let r = 0; r < t.rowCount; r++) {
-    const gk = nk === 0 ? 0 : nk === 1 ? keyValue(key0!(d, r)) : rowKey(plan.keys, d, r)
-    let g = groups.get(gk)
-    if (!g) {
-      g = { keys: plan.keys.map((k) => k(d, r)), accs: plan.aggs.map((a, i) => (counts[i] ? COUNTED : a.create())), n: 0 }
-      groups.set(gk, g)
+    let level = root
+    for (let k = 0; k < inner; k++) level = childLevel(level, keyValue(keys[k]!(d, r)))
+    const gk = keyValue(lastKey(d, r))
+    let g = level.get(gk) as Group | undefined
+    if (g === undefined) {
+      g = { keys: keys.map((k) => k(d, r)), accs: plan.aggs.map((a, i) => (counts[i] ? COUNTED : a.create())), n: 0 }
+      level.set(gk, g)
       order.push(g)
     }
     g.n++
-    for (let i = 0; i < others.length; i++) g.accs[others[i]!]!.add(d, r)
+    for (let i = 0; i < no; i++) g.accs[others[i]!]!.add(d, r)
   }
   // Kusto: an aggregation without `by` over no rows still yields one row (count() = 0).
   if (nk === 0 && order.length === 0) order.push({ keys: [], accs: plan.aggs.map((a) => a.create()), n: 0 })
@@ -332,68 +333,56 @@ function summarize(plan: Plan & { op: 'summarize' }, t: Table): Table {
 }
 
 function join(plan: Plan & { op: 'join' }, L: Table, R: Table, ctx: ExecContext): Table {
-  const keyOf = (t: Table, cols: readonly number[], r: number): unknown => {
-    // null keys never match (empty strings do)
-    if (cols.length === 1) {
-      const v = t.data[cols[0]!]![r]
-      return v === null || v === undefined ? null : keyValue(v)
-    }
-    const vals = cols.map((c) => t.data[c]![r])
-    if (vals.some((v) => v === null || v === undefined)) return null
-    return groupKey(vals)
-  }
-  const index = new Map<unknown, number[]>()
-  for (let r = 0; r < R.rowCount; r++) {
-    const k = keyOf(R, plan.rightKeys, r)
-    if (k === null) continue
-    const list = index.get(k)
-    if (list) list.push(r)
-    else index.set(k, [r])
-  }
+  // Null keys never match (empty strings do): indexRows leaves them out, lookupRows misses them.
+  const index = indexRows(R.data, R.rowCount, plan.rightKeys)
+  const lk = plan.leftKeys
   const li: number[] = []
   const ri: number[] = []
   const kind = plan.kind
   if (kind === 'rightsemi' || kind === 'rightanti') {
-    const leftKeys = new Set<unknown>()
+    const hit = new Set<number[]>()
     for (let r = 0; r < L.rowCount; r++) {
-      const k = keyOf(L, plan.leftKeys, r)
-      if (k !== null) leftKeys.add(k)
+      const m = lookupRows(index, L.data, r, lk)
+      if (m !== undefined) hit.add(m)
     }
-    for (let r = 0; r < R.rowCount; r++) {
-      const k = keyOf(R, plan.rightKeys, r)
-      if ((k !== null && leftKeys.has(k)) === (kind === 'rightsemi')) ri.push(r)
-    }
+    const matched = new Uint8Array(R.rowCount)
+    for (const m of hit) for (const r of m) matched[r] = 1
+    const want = kind === 'rightsemi' ? 1 : 0
+    for (let r = 0; r < R.rowCount; r++) if (matched[r] === want) ri.push(r)
     return { columns: plan.schema, data: R.data.map((c) => gather(c, ri)), rowCount: ri.length }
   }
-  const seenLeft = new Set<unknown>()
-  const matchedRight = new Set<number>()
+  // innerunique (the default) de-duplicates the LEFT side by key before joining (Kusto docs); a key
+  // without matches yields nothing either way, so remembering the matched row lists is enough.
+  const seenLeft = kind === 'innerunique' ? new Set<number[]>() : undefined
+  const matchedRight = kind === 'rightouter' || kind === 'fullouter' ? new Uint8Array(R.rowCount) : undefined
+  const semi = kind === 'leftsemi' || kind === 'leftanti'
+  const outer = kind === 'leftouter' || kind === 'fullouter'
   for (let r = 0; r < L.rowCount; r++) {
-    const k = keyOf(L, plan.leftKeys, r)
-    // innerunique (the default) de-duplicates the LEFT side by key before joining (Kusto docs).
-    if (kind === 'innerunique') {
-      if (k === null || seenLeft.has(k)) continue
-      seenLeft.add(k)
+    const matches = lookupRows(index, L.data, r, lk)
+    if (seenLeft !== undefined && matches !== undefined) {
+      if (seenLeft.has(matches)) continue
+      seenLeft.add(matches)
     }
-    const matches = k === null ? undefined : index.get(k)
-    if (kind === 'leftsemi' || kind === 'leftanti') {
+    if (semi) {
       if ((matches !== undefined) === (kind === 'leftsemi')) li.push(r)
       continue
     }
     if (matches) {
       guard(li.length + matches.length, ctx, plan)
-      for (const m of matches) {
+      for (let i = 0; i < matches.length; i++) {
+        const m = matches[i]!
         li.push(r)
         ri.push(m)
-        matchedRight.add(m)
+        if (matchedRight !== undefined) matchedRight[m] = 1
       }
-    } else if (kind === 'leftouter' || kind === 'fullouter') {
+    } else if (outer) {
       li.push(r)
       ri.push(-1)
     }
   }
-  if (kind === 'leftsemi' || kind === 'leftanti') return { columns: plan.schema, data: L.data.map((c) => gather(c, li)), rowCount: li.length }
-  if (kind === 'rightouter' || kind === 'fullouter') {
-    for (let r = 0; r < R.rowCount; r++) if (!matchedRight.has(r)) {
+  if (semi) return { columns: plan.schema, data: L.data.map((c) => gather(c, li)), rowCount: li.length }
+  if (matchedRight !== undefined) {
+    for (let r = 0; r < R.rowCount; r++) if (matchedRight[r] === 0) {
       li.push(-1)
       ri.push(r)
     }
