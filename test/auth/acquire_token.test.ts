@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { createEmulator, serve, type Emulator, type RunningEmulator } from '../../src/emulator/index.js'
 import { WELL_KNOWN } from '../../src/emulator/well_known.js'
+import { generateCertificate } from '../../src/emulator/x509.js'
 import { acquireToken, buildTokenRequest, decodeTokenClaims, TokenError, type ClientCredential, type TokenRequestParams } from '../../src/auth/index.js'
 import { channels } from '../../src/lib/diagnostics.js'
 
@@ -164,6 +165,19 @@ describe('acquireToken against the emulator over HTTP', () => {
     assert.equal(err.status, 503)
     const net = (await acquireToken(params({ authorityHost: 'http://127.0.0.1:1' })).catch((e: unknown) => e)) as TokenError
     assert.equal(net.code, 'ERR_TOKEN_NETWORK')
+  })
+
+  test('an untrusted HTTPS certificate → ERR_TOKEN_NETWORK with the NODE_EXTRA_CA_CERTS hint', async () => {
+    const cert = await generateCertificate({ commonName: 'localhost', days: 1, altNames: ['127.0.0.1'] })
+    const https = await serve(emulator, { tls: { certificatePem: cert.certificatePem, privateKeyPem: cert.privateKeyPem } })
+    try {
+      const err = (await acquireToken(params({ authorityHost: https.url })).catch((e: unknown) => e)) as TokenError
+      assert.equal(err.code, 'ERR_TOKEN_NETWORK')
+      assert.match(err.message, /DEPTH_ZERO_SELF_SIGNED_CERT/)
+      assert.match(err.hint!, /NODE_EXTRA_CA_CERTS=<ca\.pem>/)
+    } finally {
+      await https.close()
+    }
   })
 
   test('invalid JSON on 200 → ERR_TOKEN_RESPONSE_INVALID', async () => {
