@@ -5,6 +5,7 @@ import { M365dArgumentError } from '../lib/errors.js'
 import { createClientAssertion } from './client_assertion.js'
 import type { ClientCredential } from './credentials.js'
 import { TokenNetworkError } from './errors.js'
+import { isTlsTrustError, TLS_TRUST_HINT } from '../lib/tls_trust.js'
 
 export interface TokenRequestParams {
   /** e.g. `https://login.microsoftonline.com`, or the emulator's URL. */
@@ -123,23 +124,9 @@ export async function clientCredentialsRequest(params: TokenRequestParams): Prom
       tenant: params.tenant,
       clientId: params.clientId,
       correlationId: request.headers.get('client-request-id') ?? undefined,
-    }, { hint: detail !== undefined && TLS_TRUST_CODES.has(detail) ? TLS_TRUST_HINT : 'Check network access / proxy settings to the authority host; the provider retries transient failures.', cause })
+    }, { hint: isTlsTrustError(cause) ? TLS_TRUST_HINT : 'Check network access / proxy settings to the authority host; the provider retries transient failures.', cause })
   }
 }
-
-/** Node's codes for a server certificate it does not trust (self-signed, unknown CA, wrong name). */
-const TLS_TRUST_CODES = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-])
-// The first thing a user of `m365d emulator --https` meets when the CA is not trusted yet.
-const TLS_TRUST_HINT =
-  "The authority's TLS certificate is not trusted: for the emulator, start Node with NODE_EXTRA_CA_CERTS=<ca.pem> (the path `m365d emulator --https` prints); behind a TLS-inspecting proxy, trust its CA the same way."
 
 function networkDetail(e: unknown): string | undefined {
   const cause = (e as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause

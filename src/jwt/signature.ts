@@ -1,6 +1,7 @@
 import { compactVerify, createRemoteJWKSet, customFetch, errors } from 'jose'
 import type { ValidationCheck } from './validate.js'
 import { isGuid } from './resources.js'
+import { isTlsTrustError, TLS_TRUST_HINT } from '../lib/tls_trust.js'
 
 export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com'
 
@@ -58,7 +59,7 @@ export async function checkSignature(
     }
     metadata = (await res.json()) as Record<string, unknown>
   } catch (e) {
-    return fail(`could not load discovery ${discoveryUrl}: ${describe(e)}`, 'Check network access to the authority host, or pass authorityHost.')
+    return fail(`could not load discovery ${discoveryUrl}: ${describe(e)}`, isTlsTrustError(e) ? TLS_TRUST_HINT : 'Check network access to the authority host, or pass authorityHost.')
   }
   const jwksUri = metadata.jwks_uri
   if (typeof jwksUri !== 'string') return fail(`discovery ${discoveryUrl} has no jwks_uri`)

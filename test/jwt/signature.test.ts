@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { createEmulator, serve, type Emulator, type RunningEmulator } from '../../src/emulator/index.js'
 import { WELL_KNOWN } from '../../src/emulator/well_known.js'
+import { generateCertificate } from '../../src/emulator/x509.js'
 import { validateToken, type ValidationReport } from '../../src/jwt/index.js'
 import { appOnlyClaims, DEFENDER, emulatorToken, foreignToken, payloadOf, tamper } from './fixtures.js'
 
@@ -118,6 +119,19 @@ describe('validateToken with verifySignature against the emulator over HTTP', ()
     const report = await validateToken(token, { verifySignature: true, authorityHost: 'http://127.0.0.1:9' })
     assert.equal(check(report, 'signature').ok, false)
     assert.match(check(report, 'signature').message, /could not load discovery/)
+  })
+
+  test('an authority whose TLS certificate is not trusted: the fix names NODE_EXTRA_CA_CERTS', async () => {
+    const token = await emulatorToken(srv.url, WELL_KNOWN.contosoTenantId, DEFENDER)
+    const cert = await generateCertificate({ commonName: 'localhost', days: 1, altNames: ['127.0.0.1'] })
+    const https = await serve(emu, { tls: { certificatePem: cert.certificatePem, privateKeyPem: cert.privateKeyPem } })
+    try {
+      const report = await validateToken(token, { verifySignature: true, authorityHost: https.url })
+      assert.equal(check(report, 'signature').ok, false)
+      assert.match(check(report, 'signature').fix ?? '', /NODE_EXTRA_CA_CERTS=<ca\.pem>/)
+    } finally {
+      await https.close()
+    }
   })
 
   test('a nonce header (Graph tokens) cannot be verified and is not waved through', async () => {
