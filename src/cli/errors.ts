@@ -52,6 +52,8 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof M365dError) {
     const code = error.code
     if (NETWORK_CODES.has(code)) return ExitCode.network
+    // Retries that never got an answer (refused, reset, timed out) are a network failure, not a server one.
+    if (code === 'ERR_HTTP_RETRIES_EXHAUSTED' && (error as { lastStatus?: number }).lastStatus === undefined) return ExitCode.network
     if (SERVER_CODES.has(code) || code.startsWith('ERR_DEFENDER_') || code.startsWith('ERR_HTTP_')) return ExitCode.server
     if (code.startsWith('ERR_CHECK_')) return ExitCode.checkFailed
     return ExitCode.usage

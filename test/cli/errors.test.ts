@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { CredentialError, TokenError, TokenNetworkError } from '../../src/auth/errors.js'
 import { CliError, ExitCode, exitCodeFor } from '../../src/cli/errors.js'
+import { RetriesExhaustedError } from '../../src/defender/errors.js'
 import { JwtFormatError } from '../../src/jwt/errors.js'
 import { M365dError } from '../../src/lib/errors.js'
 
@@ -16,6 +17,12 @@ describe('exitCodeFor: the documented exit codes', () => {
   test('server answers → 3', () => {
     assert.equal(exitCodeFor(new TokenError('AADSTS700016: …', { status: 400, errorCodes: [700016] })), ExitCode.server)
     assert.equal(exitCodeFor(new M365dError('ERR_HTTP_FORBIDDEN', 'x')), ExitCode.server)
+    assert.equal(exitCodeFor(new RetriesExhaustedError({ attempts: 5, method: 'GET', url: 'https://x.test/api/incidents', lastStatus: 503 })), ExitCode.server)
+  })
+
+  test('retries that never reached the server → 4 (network), like the docs say', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })
+    assert.equal(exitCodeFor(new RetriesExhaustedError({ attempts: 5, method: 'GET', url: 'https://x.test/api/incidents', cause: refused })), ExitCode.network)
   })
 
   test('network and timeouts → 4, including fetch TypeErrors', () => {

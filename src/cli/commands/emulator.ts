@@ -91,6 +91,8 @@ MSAL and @azure/identity require https: use --https, then trust the printed CA f
     const env: Record<string, string> = {
       M365D_AUTHORITY_HOST: server.url,
       M365D_DEFENDER_API: server.url,
+      // The emulator serves the Graph security API on the same origin (incidents, alerts_v2, hunting).
+      M365D_GRAPH_API: server.url,
       ...(wellKnown && { M365D_TENANT_ID: WELL_KNOWN.contosoTenantId, M365D_CLIENT_ID: WELL_KNOWN.clientId, M365D_CLIENT_SECRET: WELL_KNOWN.clientSecret }),
       ...(tls && { NODE_EXTRA_CA_CERTS: tls.caPath }),
     }
