@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { after, before, describe, test } from 'node:test'
-import { promisify } from 'node:util'
 import { WELL_KNOWN } from '../../src/emulator/index.js'
 import { startHttpsEmulator, type HttpsEmulator } from './run_client.js'
+import { available, run } from '../_tools.js'
 
 /**
  * The HTTPS set-up documented in docs/emulator.md, with the tools users actually run:
  * `curl --cacert` and Python `requests` with REQUESTS_CA_BUNDLE (OpenSSL verification, not Node's).
  */
-const run = promisify(execFile)
-
-async function available(cmd: string, args: string[]): Promise<boolean> {
-  try {
-    await run(cmd, args)
-    return true
-  } catch {
-    return false
-  }
-}
 
 describe('non-Node clients trust the local CA', async () => {
   const curl = await available('curl', ['--version'])

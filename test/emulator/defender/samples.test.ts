@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
 import { after, before, describe, test } from 'node:test'
 import { createEmulator, serve, type RunningEmulator } from '../../../src/emulator/index.js'
 import { WELL_KNOWN } from '../../../src/emulator/well_known.js'
+import { available, run } from '../../_tools.js'
 
 /**
  * Microsoft's documented incident samples, run by the real tools against the emulator with only the
@@ -11,16 +10,6 @@ import { WELL_KNOWN } from '../../../src/emulator/well_known.js'
  * including its `$filter=lastUpdateTime+ge+<round-trip date>`), and the update example verbatim
  * (api-update-incidents.md, defender-api.md §2.8) with curl.
  */
-const run = promisify(execFile)
-
-async function available(cmd: string, args: string[]): Promise<boolean> {
-  try {
-    await run(cmd, args)
-    return true
-  } catch {
-    return false
-  }
-}
 
 describe('documented Defender incident samples with the real tools', async () => {
   const hasCurl = await available('curl', ['--version'])

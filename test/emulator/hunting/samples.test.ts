@@ -2,21 +2,10 @@
 // host changed: the Python urllib flow of the advanced hunting API docs (token, POST {'Query'},
 // read "Schema"/"Results"), and the Graph runHuntingQuery example request body verbatim with curl.
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
 import { after, before, describe, test } from 'node:test'
 import { createEmulator, serve, WELL_KNOWN as W, type RunningEmulator } from '../../../src/emulator/index.js'
+import { available, run } from '../../_tools.js'
 
-const run = promisify(execFile)
-
-async function available(cmd: string, args: string[]): Promise<boolean> {
-  try {
-    await run(cmd, args)
-    return true
-  } catch {
-    return false
-  }
-}
 
 describe('documented advanced hunting samples with the real tools', async () => {
   const hasCurl = await available('curl', ['--version'])

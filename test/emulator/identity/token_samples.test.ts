@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
 import { after, before, describe, test } from 'node:test'
 import { createEmulator, serve, WELL_KNOWN, type RunningEmulator } from '../../../src/emulator/index.js'
 import { decodeJwt } from './token_test_helpers.js'
+import { available, run } from '../../_tools.js'
 
 /**
  * The documented samples, run by the real tools (curl, CPython's urllib) against the emulator with
  * only the host changed (defender-api.md §1.3: curl v2 with `-d` fields, Python v1 with urlencode).
  */
-const run = promisify(execFile)
-
-async function available(cmd: string, args: string[]): Promise<boolean> {
-  try {
-    await run(cmd, args)
-    return true
-  } catch {
-    return false
-  }
-}
 
 describe('documented token samples with the real tools', async () => {
   const hasCurl = await available('curl', ['--version'])
