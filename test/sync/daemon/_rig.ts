@@ -44,7 +44,7 @@ export async function emuRig(options: { incidentsPerTenant?: number } = {}): Pro
       defenderApi: server.url,
       graphApi: server.url,
       limits: false,
-      retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 5 },
+      retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5 },
       backfillDays: 400,
     }),
     async close() {

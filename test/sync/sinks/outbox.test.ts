@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { after, afterEach, before, describe, test } from 'node:test'
 import { SyncDaemon } from '../../../src/sync/daemon/index.js'
 import { claimOutbox, ndjsonSink, pendingOutbox, toSinkRecord, webhookSink, type SinkRecord } from '../../../src/sync/sinks/index.js'
 import type { Database } from '../../../src/sync/db/database.js'
@@ -25,6 +25,12 @@ describe('outbox → sinks: at least once, surviving restarts', () => {
     rig = await emuRig({ incidentsPerTenant: 15 })
     hook = await receiver()
   })
+  // A failed assertion must not leave a daemon's loops keeping the process alive.
+  const daemons: SyncDaemon[] = []
+  const track = (d: SyncDaemon) => (daemons.push(d), d)
+  afterEach(async () => {
+    await Promise.all(daemons.splice(0).map((d) => d.stop({ timeoutMs: 2000 })))
+  })
   after(async () => {
     await hook.close()
     await rig.close()
@@ -37,14 +43,14 @@ describe('outbox → sinks: at least once, surviving restarts', () => {
     await addToDb(store.db, tenants)
     hook.failNext(3)
     const start = hook.requests.length
-    const d = new SyncDaemon({
+    const d = track(new SyncDaemon({
       ...rig.daemonOptions(store.db),
       sinks: [webhookSink({ url: hook.url, retry: { maxRetries: 0 } }), ndjsonSink({ dir })],
       sinkRetryBaseSeconds: 0.05,
       sinkIntervalMs: 20,
       tickMs: 20,
       intervalMs: 50,
-    })
+    }))
     await d.start()
     const expected = async () => storedKeys(store.db)
     await until(async () => (await expected()).length > 0 && ((await pendingOutbox(store.db)).size === 0), 20_000, 'outbox drained')
@@ -75,7 +81,7 @@ describe('outbox → sinks: at least once, surviving restarts', () => {
     await addToDb(store.db, tenants)
     // Worker A: its sink is down for the whole run; stop() cannot flush.
     hook.failNext(1_000_000)
-    const a = new SyncDaemon({ ...rig.daemonOptions(store.db), workerId: 'worker-a', sinks: [webhookSink({ url: hook.url, retry: { maxRetries: 0 } })] })
+    const a = track(new SyncDaemon({ ...rig.daemonOptions(store.db), workerId: 'worker-a', sinks: [webhookSink({ url: hook.url, retry: { maxRetries: 0 } })] }))
     await a.runOnce()
     await a.stop({ timeoutMs: 2000 })
     const pending = (await pendingOutbox(store.db)).get('webhook') ?? 0
@@ -90,7 +96,7 @@ describe('outbox → sinks: at least once, surviving restarts', () => {
     // A worker that delivered a batch and crashed before deleting it: its claim must expire first.
     const crashed = await claimOutbox(db, { sink: 'webhook', workerId: 'worker-crashed', limit: 5, claimSeconds: 1 })
     await webhookSink({ url: hook.url }).deliver(crashed.map(toSinkRecord))
-    const b = new SyncDaemon({ ...rig.daemonOptions(db), workerId: 'worker-b', sinks: [webhookSink({ url: hook.url })], sinkIntervalMs: 50, tickMs: 50, intervalMs: 3_600_000 })
+    const b = track(new SyncDaemon({ ...rig.daemonOptions(db), workerId: 'worker-b', sinks: [webhookSink({ url: hook.url })], sinkIntervalMs: 50, tickMs: 50, intervalMs: 3_600_000 }))
     await b.start()
     await until(async () => (await pendingOutbox(db)).size === 0, 20_000, 'outbox drained after restart')
     await b.stop()
