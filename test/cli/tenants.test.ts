@@ -63,9 +63,11 @@ describe('m365d tenants', () => {
     const home = tempDir('m365d-onboard-')
     const dir = join(home, 'data')
     const e = { ...env, M365D_DATA_DIR: dir }
-    const issue = async () => JSON.parse((await runCli(['tenants', 'onboard', '--json', '--redirect-uri', 'http://localhost:9/consent/callback'], { env: e })).stdout) as { url: string; state: string }
+    const issue = async (...extra: string[]) =>
+      JSON.parse((await runCli(['tenants', 'onboard', '--json', '--redirect-uri', 'http://localhost:9/consent/callback', ...extra], { env: e })).stdout) as { url: string; state: string }
     const a = await issue()
     const b = await issue()
+    const expired = await issue('--expires', '1ms')
     assert.ok(a.url.startsWith(`${server.url}/common/adminconsent?client_id=${WELL_KNOWN.clientId}`))
     assert.equal(new URL(a.url).searchParams.get('state'), a.state)
 
@@ -76,6 +78,9 @@ describe('m365d tenants', () => {
       const cb = (q: string) => fetch(`${ops}/consent/callback?${q}`)
       const unknown = await cb(`admin_consent=True&tenant=${WELL_KNOWN.fabrikamTenantId}&state=forged`)
       assert.equal(unknown.status, 400)
+      const late = await cb(`admin_consent=True&tenant=${WELL_KNOWN.contosoTenantId}&state=${expired.state}`)
+      assert.equal(late.status, 400)
+      assert.match(await late.text(), /expired/)
       const ok = await cb(`admin_consent=True&tenant=${WELL_KNOWN.fabrikamTenantId}&state=${a.state}`)
       assert.equal(ok.status, 200)
       assert.match(await ok.text(), /Consent recorded/)
