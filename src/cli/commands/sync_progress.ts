@@ -20,10 +20,12 @@ export class BackfillProgress {
     if (e.type === 'pass.progress' && e.stream.endsWith(':incidents')) {
       this.#records.set(e.tenantId, e.records)
       if (e.oldestCreated !== undefined) this.#fraction.set(e.tenantId, Math.min(1, Math.max(0, (now - e.oldestCreated) / this.o.backfillMs)))
-    } else if (e.type === 'pass.finished' || e.type === 'pass.failed') {
-      if (this.#fraction.has(e.tenantId) || this.#records.has(e.tenantId)) this.#fraction.set(e.tenantId, 1)
-    } else return
-    if (now - this.#lastDraw >= 200) this.draw(now)
+      // Progress events come per page: redraw at most 5 times a second.
+      if (now - this.#lastDraw >= 200) this.draw(now)
+    } else if ((e.type === 'pass.finished' || e.type === 'pass.failed') && this.#records.has(e.tenantId)) {
+      this.#fraction.set(e.tenantId, 1)
+      this.draw(now)
+    }
   }
 
   draw(now = (this.o.now ?? Date.now)()): void {
