@@ -61,6 +61,8 @@ export interface DaemonOptions {
   /** Outbox rows per delivery batch (default 100) and pause base after a failed batch (default 2 s). */
   sinkBatchSize?: number
   sinkRetryBaseSeconds?: number
+  /** How long a claimed outbox batch is reserved for this worker before others may re-deliver it (default 120 s). */
+  sinkClaimSeconds?: number
   /** How often the outbox is polled (default 1 s). */
   sinkIntervalMs?: number
   onEvent?: (event: DaemonEvent) => void
@@ -127,6 +129,7 @@ export class SyncDaemon {
         workerId: this.workerId,
         ...(o.sinkBatchSize && { batchSize: o.sinkBatchSize }),
         ...(o.sinkRetryBaseSeconds !== undefined && { retryBaseSeconds: o.sinkRetryBaseSeconds }),
+        ...(o.sinkClaimSeconds !== undefined && { claimSeconds: o.sinkClaimSeconds }),
         onReport: (r) =>
           this.#emit(r.failed ? { type: 'sink.failed', sink: r.sink, ...r.failed } : { type: 'sink.delivered', sink: r.sink, records: r.delivered }),
       })
@@ -379,8 +382,11 @@ export class SyncDaemon {
     const cap = this.#o.maxTenantsPerWorker ?? (await fairShare(this.#o.db, { ttlSeconds: this.#ttl }))
     // What we own, per the database, comes from renewing: acquireLeases' LIMIT counts rows we
     // already own, so its answer alone may leave out leases that are still ours.
-    this.#reconcile(await renewLeases(this.#o.db, { workerId: this.workerId, ttlSeconds: this.#ttl }), true)
-    this.#renewedAt = Date.now()
+    // (Skipped when the heartbeat renewed recently: ticks are frequent, renewals need not be.)
+    if (Date.now() - this.#renewedAt >= (this.#ttl * 1000) / 6) {
+      this.#reconcile(await renewLeases(this.#o.db, { workerId: this.workerId, ttlSeconds: this.#ttl }), true)
+      this.#renewedAt = Date.now()
+    }
     // Over our share (a worker joined): give idle tenants back so the newcomer gets work.
     const surplus = [...this.#held].filter((t) => !this.#running.has(t)).slice(0, Math.max(0, this.#held.size - cap))
     if (surplus.length) {

@@ -133,9 +133,10 @@ describe('SyncDaemon scheduler (PGlite + emulator over HTTP)', () => {
     rig.emulator.defender.generate(big!, { count: 600, seed: 11 })
     await addToDb(store.db, [big!])
     const events: DaemonEvent[] = []
+    await warmTokens([big!])
     const d = track(new SyncDaemon({ ...rig.daemonOptions(store.db), pageSize: 10, tickMs: 20, onEvent: (e) => events.push(e) }))
     await d.start()
-    await waitFor(d.on.bind(d), (e) => e.type === 'pass.progress' && e.pages >= 3)
+    await waitFor(d.on.bind(d), (e) => e.type === 'pass.progress' && e.pages >= 3, 60_000)
     const stopping = d.stop({ timeoutMs: 10_000 })
     assert.equal(d.stop(), stopping, 'stop() is idempotent')
     await stopping

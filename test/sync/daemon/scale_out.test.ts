@@ -2,7 +2,11 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Database } from '../../../src/sync/db/database.js'
 import { migrate } from '../../../src/sync/db/migrations.js'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { SyncDaemon, type DaemonEvent } from '../../../src/sync/daemon/index.js'
+import { ndjsonSink, pendingOutbox } from '../../../src/sync/sinks/index.js'
 import { postgresDatabase, type TestDatabase } from '../_databases.js'
 import { addToDb, emuRig, until, type EmuRig } from './_rig.js'
 
@@ -35,6 +39,7 @@ describe('scale-out: three workers share the tenants of one PostgreSQL', async (
 
   test('every tenant synced, never two workers on one tenant at once, a dead worker\u2019s tenants taken over after the lease TTL', { skip: pg.skip }, async (t) => {
     const tenants = rig.addTenants(12, '5c')
+    const sinkDir = await mkdtemp(join(tmpdir(), 'm365d-scale-sink-'))
     await addToDb(dbs[0]!, tenants)
     let killedAt = Infinity
     const passes: Interval[] = []
@@ -58,6 +63,10 @@ describe('scale-out: three workers share the tenants of one PostgreSQL', async (
           intervalMs: 300,
           concurrency: 3,
           pageSize: 10,
+          // One sink name on every worker: they share its outbox rows (claimed with SKIP LOCKED).
+          sinks: [ndjsonSink({ dir: sinkDir })],
+          sinkClaimSeconds: 2,
+          sinkIntervalMs: 50,
           onEvent: record(`worker-${i}`),
         }),
     )
@@ -89,9 +98,19 @@ describe('scale-out: three workers share the tenants of one PostgreSQL', async (
     const { rows: leases } = await dbs[0]!.query<{ worker_id: string; n: string }>(`SELECT worker_id, count(*) AS n FROM m365d_leases WHERE expires_at >= now() GROUP BY worker_id ORDER BY worker_id`)
     assert.deepEqual(leases.map((l) => [l.worker_id, Number(l.n)]), [['worker-0', 6], ['worker-1', 6]])
 
+      // The dead worker's outbox claims expire too: the others deliver everything.
+      await until(async () => (await pendingOutbox(dbs[0]!)).size === 0, 15_000, 'outbox drained by the live workers')
     } finally {
       await Promise.all(workers.map((w) => w.stop({ timeoutMs: 2000 })))
     }
+    const { rows: versions } = await dbs[0]!.query<{ k: string }>(
+      `SELECT tenant_id || '/legacy/incident/' || incident_id || '/v' || version AS k FROM m365d_incident_history
+       UNION ALL SELECT tenant_id || '/legacy/alert/' || alert_id || '/v' || version FROM m365d_alerts`,
+    )
+    const lines = (await Promise.all((await readdir(sinkDir)).map((f) => readFile(join(sinkDir, f), 'utf8')))).join('').split('\n').filter(Boolean)
+    const delivered = new Set(lines.map((l) => (JSON.parse(l) as { idempotencyKey: string }).idempotencyKey))
+    assert.deepEqual([...delivered].sort(), versions.map((v) => v.k).sort(), 'every stored version reached the shared sink at least once')
+    await rm(sinkDir, { recursive: true, force: true })
 
     // Never two workers on one tenant at once. The dead worker could not commit after its death
     // (no connection; lease fencing besides), so its passes end at the kill.
