@@ -37,6 +37,7 @@ describe('SyncDaemon scheduler (PGlite + emulator over HTTP)', () => {
     const events: DaemonEvent[] = []
     const healthy = rig.addTenants(3, 'aa')
     await addToDb(store.db, [...healthy, WELL_KNOWN.woodgroveTenantId, WELL_KNOWN.tailspinTenantId])
+    await warmTokens(healthy)
     const d = track(new SyncDaemon({ ...rig.daemonOptions(store.db), onEvent: (e) => events.push(e) }))
     const results = await d.runOnce()
     assert.equal(results.length, 5)
