@@ -73,7 +73,6 @@ export class DaemonError extends M365dError {}
 interface Running {
   controller: AbortController
   promise: Promise<TenantSyncResult>
-  startedAt: number
 }
 
 const STOPPING = 'daemon stopping'
@@ -437,7 +436,6 @@ export class SyncDaemon {
 
   #launch(tenantId: string): Running {
     const controller = new AbortController()
-    const startedAt = this.#clock.now()
     const realStart = performance.now()
     this.#emit({ type: 'pass.started', tenantId })
     const maxPassMs = this.#o.maxPassMs ?? 300_000
@@ -486,7 +484,7 @@ export class SyncDaemon {
         this.#running.delete(tenantId)
         this.#wake?.()
       })
-    const running = { controller, promise, startedAt }
+    const running = { controller, promise }
     this.#running.set(tenantId, running)
     return running
   }
