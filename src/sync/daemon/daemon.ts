@@ -4,7 +4,6 @@ import { systemClock, type Clock } from '../../lib/clock.js'
 import { M365dError, M365dArgumentError } from '../../lib/errors.js'
 import { RateLimiter, type RateLimits, type RetryOptions, type TokenSource } from '../../defender/index.js'
 import type { Database } from '../db/database.js'
-import { acquireLeases, releaseLeases, renewLeases } from '../db/sql/leases.js'
 import { ALERTS_STREAM } from '../engine/alerts_pass.js'
 import { classifyError } from '../engine/classify_error.js'
 import { incidentsStream } from '../engine/incidents_pass.js'
@@ -16,7 +15,8 @@ import { passContext } from './context.js'
 import { DaemonMetrics } from './daemon_metrics.js'
 import type { DaemonEvent, DaemonStatus, TenantStatus } from './events.js'
 import { fencedDatabase } from './fenced_db.js'
-import { dueTenants, fairShare, heartbeatWorker, registerWorker, statusRows, unregisterWorker } from './schedule_sql.js'
+import { LeaseKeeper } from './lease_keeper.js'
+import { dueTenants, registerWorker, statusRows, unregisterWorker } from './schedule_sql.js'
 
 export interface DaemonOptions {
   db: Database
@@ -88,7 +88,7 @@ export class SyncDaemon {
   readonly #clock: Clock
   readonly #limiter: RateLimiter | undefined
   readonly #streams: string[]
-  readonly #held = new Set<string>()
+  readonly #leases: LeaseKeeper
   readonly #running = new Map<string, Running>()
   readonly #listeners = new Set<(e: DaemonEvent) => void>()
   readonly #metrics: DaemonMetrics
@@ -100,8 +100,6 @@ export class SyncDaemon {
   #registered = false
   #startedAt: number | null = null
   #lastTickAt: number | null = null
-  #renewedAt = Date.now()
-  #leaseChain: Promise<unknown> = Promise.resolve()
   #lastError: { code: string; message: string } | null = null
   #tenants: TenantStatus[] = []
   #pending = new Map<string, number>()
@@ -119,7 +117,16 @@ export class SyncDaemon {
     this.#clock = o.clock ?? systemClock
     this.#limiter = o.rateLimiter ?? (o.limits === false ? undefined : new RateLimiter({ ...(o.limits && { limits: o.limits }), clock: this.#clock }))
     this.#streams = [incidentsStream(o.surface ?? 'legacy'), ...(o.alerts ? [ALERTS_STREAM] : [])]
-    this.#metrics = new DaemonMetrics(this, (t) => this.#held.has(t))
+    this.#leases = new LeaseKeeper({
+      db: o.db,
+      workerId: this.workerId,
+      ttlSeconds: this.#ttl,
+      maxTenantsPerWorker: o.maxTenantsPerWorker,
+      isRunning: (t) => this.#running.has(t),
+      onLost: (t) => this.#running.get(t)?.controller.abort(new Error('lease-lost')),
+      emit: (e) => this.#emit(e),
+    })
+    this.#metrics = new DaemonMetrics(this, (t) => this.#leases.held.has(t))
     if (o.onEvent) this.#listeners.add(o.onEvent)
     if (o.sinks?.length)
       this.#delivery = new OutboxDelivery({
@@ -155,7 +162,7 @@ export class SyncDaemon {
     const heartbeatMs = Math.max(100, (this.#ttl * 1000) / 3)
     this.#loopPromises = [
       this.#loop('schedule', this.#o.tickMs ?? 1000, () => this.#tick(), true),
-      this.#loop('heartbeat', heartbeatMs, () => this.#heartbeat()),
+      this.#loop('heartbeat', heartbeatMs, () => this.#leases.heartbeat()),
       ...(this.#delivery ? [this.#loop('delivery', this.#o.sinkIntervalMs ?? 1000, () => this.#deliver(this.#loops.signal))] : []),
     ]
   }
@@ -182,10 +189,7 @@ export class SyncDaemon {
     if (this.#delivery) await this.#flush(deadline)
     for (const s of this.#o.sinks ?? []) await s.close().catch(() => undefined)
     try {
-      const held = [...this.#held]
-      await this.#leaseOp(() => releaseLeases(this.#o.db, { workerId: this.workerId }))
-      for (const tenantId of held) this.#emit({ type: 'lease.released', tenantId, reason: 'stop' })
-      this.#held.clear()
+      await this.#leases.releaseAll()
       if (this.#delivery) await releaseOutboxClaims(this.#o.db, this.workerId)
       if (this.#registered) await unregisterWorker(this.#o.db, this.workerId)
     } catch (e) {
@@ -204,9 +208,9 @@ export class SyncDaemon {
   async runOnce(options: { tenants?: string[]; force?: boolean } = {}): Promise<TenantSyncResult[]> {
     if (this.#state === 'stopping' || this.#state === 'stopped') throw new DaemonError('ERR_SYNC_DAEMON_STATE', `the daemon is ${this.#state}`)
     await this.#register()
-    await this.#acquire()
+    await this.#leases.acquire()
     const only = options.tenants?.map((t) => t.toLowerCase())
-    const held = [...this.#held].filter((t) => !only || only.includes(t))
+    const held = [...this.#leases.held].filter((t) => !only || only.includes(t))
     const due = options.force ? held : await dueTenants(this.#o.db, { tenantIds: held, streams: this.#streams, now: new Date(this.#clock.now()) })
     const queue = due.filter((t) => !this.#running.has(t))
     const results: TenantSyncResult[] = []
@@ -226,7 +230,7 @@ export class SyncDaemon {
         workerId: this.workerId,
         state: this.#state,
         startedAt: this.#startedAt === null ? null : new Date(this.#startedAt).toISOString(),
-        leasesHeld: [...this.#held].sort(),
+        leasesHeld: [...this.#leases.held].sort(),
         running: [...this.#running.keys()].sort(),
         lastTickAt: this.#lastTickAt === null ? null : new Date(this.#lastTickAt).toISOString(),
         lastError: this.#lastError,
@@ -352,86 +356,15 @@ export class SyncDaemon {
 
   /** Leases, then fills the free pool slots with due tenants, least recently run first. */
   async #tick(): Promise<void> {
-    await this.#acquire()
+    await this.#leases.acquire()
     const free = (this.#o.concurrency ?? 8) - this.#running.size
     if (free > 0) {
-      const candidates = [...this.#held].filter((t) => !this.#running.has(t))
+      const candidates = [...this.#leases.held].filter((t) => !this.#running.has(t))
       const due = await dueTenants(this.#o.db, { tenantIds: candidates, streams: this.#streams, now: new Date(this.#clock.now()) })
       for (const t of due.slice(0, free)) if (this.#state === 'running') this.#launch(t)
     }
     this.#lastTickAt = Date.now()
     if (this.#refreshedAt === null || Date.now() - this.#refreshedAt > 5000) await this.refreshStatus()
-  }
-
-  /**
-   * Lease reads and writes run one at a time: a renewal answered from before a concurrent
-   * acquisition committed would otherwise report the new leases as lost.
-   */
-  #leaseOp<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.#leaseChain.then(fn, fn)
-    this.#leaseChain = next.catch(() => undefined)
-    return next
-  }
-
-  #acquire(): Promise<void> {
-    return this.#leaseOp(() => this.#acquireNow())
-  }
-
-  async #acquireNow(): Promise<void> {
-    const cap = this.#o.maxTenantsPerWorker ?? (await fairShare(this.#o.db, { ttlSeconds: this.#ttl }))
-    // What we own, per the database, comes from renewing: acquireLeases' LIMIT counts rows we
-    // already own, so its answer alone may leave out leases that are still ours.
-    // (Skipped when the heartbeat renewed recently: ticks are frequent, renewals need not be.)
-    if (Date.now() - this.#renewedAt >= (this.#ttl * 1000) / 6) {
-      this.#reconcile(await renewLeases(this.#o.db, { workerId: this.workerId, ttlSeconds: this.#ttl }), true)
-      this.#renewedAt = Date.now()
-    }
-    // Over our share (a worker joined): give idle tenants back so the newcomer gets work.
-    const surplus = [...this.#held].filter((t) => !this.#running.has(t)).slice(0, Math.max(0, this.#held.size - cap))
-    if (surplus.length) {
-      await releaseLeases(this.#o.db, { workerId: this.workerId, tenantIds: surplus })
-      for (const t of surplus) {
-        this.#held.delete(t)
-        this.#emit({ type: 'lease.released', tenantId: t, reason: 'rebalance' })
-      }
-    }
-    if (this.#held.size >= cap) return
-    // `max` counts the leases we already hold (acquireLeases renews those too).
-    for (const t of await acquireLeases(this.#o.db, { workerId: this.workerId, max: cap, ttlSeconds: this.#ttl })) {
-      if (this.#held.has(t)) continue
-      this.#held.add(t)
-      this.#emit({ type: 'lease.acquired', tenantId: t })
-    }
-  }
-
-  async #heartbeat(): Promise<void> {
-    try {
-      await heartbeatWorker(this.#o.db, this.workerId, this.#ttl)
-      await this.#leaseOp(async () => this.#reconcile(await renewLeases(this.#o.db, { workerId: this.workerId, ttlSeconds: this.#ttl }), false))
-      this.#renewedAt = Date.now()
-    } catch (e) {
-      // Cut off from the database for a whole TTL: our leases have expired and other workers may
-      // own the tenants now. Stop their passes (fencing already keeps them from committing).
-      if (Date.now() - this.#renewedAt > this.#ttl * 1000) this.#reconcile([], false)
-      throw e
-    }
-  }
-
-  /** `owned` is what the database says we hold now: report gains, and abort passes of lost tenants. */
-  #reconcile(owned: string[], mayGain: boolean): void {
-    const now = new Set(owned)
-    for (const t of [...this.#held]) {
-      if (now.has(t)) continue
-      this.#held.delete(t)
-      this.#emit({ type: 'lease.lost', tenantId: t })
-      this.#running.get(t)?.controller.abort(new Error('lease-lost'))
-    }
-    if (!mayGain) return
-    for (const t of owned) {
-      if (this.#held.has(t)) continue
-      this.#held.add(t)
-      this.#emit({ type: 'lease.acquired', tenantId: t })
-    }
   }
 
   #launch(tenantId: string): Running {
