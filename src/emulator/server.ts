@@ -28,7 +28,10 @@ export async function serve(emulator: Emulator, options: ServeOptions = {}): Pro
   const server: Server = options.tls
     ? createHttpsServer({ cert: options.tls.certificatePem, key: options.tls.privateKeyPem }, listener)
     : createHttpServer(listener)
-  server.keepAliveTimeout = 5_000
+  // Longer than clients keep idle sockets (undici: 4 s by default), so the server never closes a
+  // connection a client is about to reuse — that race surfaced as ECONNRESET on token requests.
+  server.keepAliveTimeout = 65_000
+  server.headersTimeout = 66_000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, host, () => resolve())

@@ -123,6 +123,8 @@ for (const make of [pgliteDatabase, postgresDatabase]) {
       assert.deepEqual(await acquireLeases(db, { workerId: 'worker-c', max: 5, ttlSeconds: 60 }), b)
       assert.deepEqual(await renewLeases(db, { workerId: 'worker-b', ttlSeconds: 60 }), [])
       assert.equal(await releaseLeases(db, { workerId: 'worker-a' }), 1)
+      // A released row (NULL worker) must not push a lease worker-c still holds out of a small claim.
+      assert.deepEqual(await acquireLeases(db, { workerId: 'worker-c', max: 1, ttlSeconds: 60 }), b)
       assert.deepEqual(await acquireLeases(db, { workerId: 'worker-c', max: 5, ttlSeconds: 60 }), [T1, T2].sort())
     })
 

@@ -17,8 +17,23 @@ export function incidentRecord(incident: AnyIncident): IncidentRecord {
     determination: incident.determination ?? null,
     assignedTo: incident.assignedTo ?? null,
     redirectIncidentId: incidentRedirectedTo(incident),
-    raw: incident,
+    raw: withoutAnnotations(incident),
   }
+}
+
+/**
+ * The document without OData annotations (`@odata.context`, `alerts@odata.context`, …): a GET of
+ * one incident carries them and a list item does not, so keeping them would make the same version
+ * of an incident look changed (a spurious new version, history row and sink delivery).
+ */
+export function withoutAnnotations<T extends object>(doc: T): T {
+  let copy: Record<string, unknown> | undefined
+  for (const key of Object.keys(doc)) {
+    if (!key.includes('@odata.')) continue
+    copy ??= { ...(doc as Record<string, unknown>) }
+    delete copy[key]
+  }
+  return (copy ?? doc) as T
 }
 
 /** Alerts carried inside an incident (legacy always; Graph with `$expand=alerts`). */
@@ -47,7 +62,7 @@ function legacyAlertRecord(a: LegacyAlertShape, parentId: string): AlertRecord {
     title: a.title ?? null,
     createdTime: a.creationTime ?? null,
     lastUpdateTime: a.lastUpdatedTime ?? null,
-    raw: a,
+    raw: withoutAnnotations(a),
   }
 }
 
@@ -61,6 +76,6 @@ export function graphAlertRecord(a: GraphAlert): AlertRecord {
     title: x.title ?? null,
     createdTime: x.createdDateTime ?? null,
     lastUpdateTime: x.lastUpdateDateTime ?? null,
-    raw: a,
+    raw: withoutAnnotations(a),
   }
 }

@@ -11,7 +11,9 @@ export async function acquireLeases(db: Queryable, options: { workerId: string; 
     `WITH free AS (
        SELECT l.tenant_id FROM m365d_leases l JOIN m365d_tenants t USING (tenant_id)
        WHERE t.enabled AND (l.expires_at < now() OR l.worker_id = $1)
-       ORDER BY (l.worker_id = $1) DESC, l.expires_at
+       -- Leases this worker still holds first; released rows have a NULL worker, which must not
+       -- sort ahead of them (comparing a NULL worker gives NULL, and NULLs sort first in DESC).
+       ORDER BY COALESCE(l.worker_id = $1, false) DESC, l.expires_at
        LIMIT $2
        FOR UPDATE OF l SKIP LOCKED
      )
