@@ -7,7 +7,8 @@
 import type { KqlSchema } from './schema.js'
 import type { Column, Table } from './types.js'
 
-function mulberry32(seed: number): () => number {
+/** Small seeded PRNG (mulberry32): the same seed gives the same data on every run. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { describe, test } from 'node:test'
 import { KqlEngine, KqlError, tokenize, type Token } from '../../src/kql/index.js'
+import { mulberry32 } from '../../src/kql/sample_data.js'
 
 const CORPUS = process.env.KQL_CORPUS ?? '/work/shared/kql/queries.jsonl'
 const FALLBACK = [
@@ -14,16 +15,6 @@ const FALLBACK = [
   'DeviceFileEvents | extend p = parse_json(AdditionalFields) | mv-expand p | project-away AdditionalFields | top 10 by Timestamp desc',
 ]
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function mutate(q: string, rnd: () => number): string {
   let toks: Token[]
