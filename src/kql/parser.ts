@@ -403,6 +403,22 @@ class Parser extends ExprParser {
   }
 
   /** A search predicate: bare string literals mean "some column has this term". */
+  /** `in (T1, T2, …)` of `search` and `find`; without it, every table (the `*` wildcard). */
+  private parseSearchTables(pos: number): Tabular[] {
+    if (!this.isWord('in')) return [{ kind: 'source', pos, expr: { kind: 'call', pos, name: '$wildcard', args: [{ kind: 'literal', pos, type: 'string', value: '' }] } }]
+    this.next()
+    this.expectPunct('(')
+    const tables: Tabular[] = []
+    while (!this.isPunct(')')) {
+      const tpos = this.peek().start
+      tables.push(this.tabularOf(this.parseExpr(PREFIX_BP), tpos))
+      if (!this.isPunct(',')) break
+      this.next()
+    }
+    this.expectPunct(')')
+    return tables
+  }
+
   private parseSearchPredicate(): Expr {
     this.inSearch = true
     try {
@@ -602,20 +618,7 @@ class Parser extends ExprParser {
       // search [kind=…] in (T1, T2) Predicate  ≡  union withsource=$table T1, T2 | where Predicate
       this.next()
       if (this.isWord('kind') && this.isPunct('=', 1)) { this.next(); this.next(); this.next() }
-      const tables: Tabular[] = []
-      if (this.isWord('in')) {
-        this.next()
-        this.expectPunct('(')
-        while (!this.isPunct(')')) {
-          const tpos = this.peek().start
-          tables.push(this.tabularOf(this.parseExpr(PREFIX_BP), tpos))
-          if (!this.isPunct(',')) break
-          this.next()
-        }
-        this.expectPunct(')')
-      } else {
-        tables.push({ kind: 'source', pos, expr: { kind: 'call', pos, name: '$wildcard', args: [{ kind: 'literal', pos, type: 'string', value: '' }] } })
-      }
+      const tables = this.parseSearchTables(pos)
       const union: Tabular = { kind: 'union', pos, tables, outer: true, withSource: '$table' }
       return { kind: 'tabular', pos, query: { kind: 'pipe', pos, input: union, op: { op: 'where', pos, predicate: this.parseSearchPredicate() } } }
     }
@@ -628,18 +631,7 @@ class Parser extends ExprParser {
         this.next()
         withSource = this.parseName().name
       }
-      const tables: Tabular[] = []
-      if (this.isWord('in')) {
-        this.next()
-        this.expectPunct('(')
-        while (!this.isPunct(')')) {
-          const tpos = this.peek().start
-          tables.push(this.tabularOf(this.parseExpr(PREFIX_BP), tpos))
-          if (!this.isPunct(',')) break
-          this.next()
-        }
-        this.expectPunct(')')
-      } else tables.push({ kind: 'source', pos, expr: { kind: 'call', pos, name: '$wildcard', args: [{ kind: 'literal', pos, type: 'string', value: '' }] } })
+      const tables = this.parseSearchTables(pos)
       this.expectWord('where')
       const predicate = this.parseExpr(0)
       let project: { pos: number; name: string }[] | undefined
