@@ -15,12 +15,12 @@
  * Latency: calls are awaited one after the other; each sample is the mean of a batch of calls timed
  * with process.hrtime.bigint(); median and p99 are over the batches.
  */
-import { request } from 'node:https'
-import { ConfidentialClientApplication, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node'
+import { ConfidentialClientApplication } from '@azure/msal-node'
 import { TokenProvider } from '../src/auth/index.js'
 import { createEmulator, serve } from '../src/emulator/index.js'
 import { WELL_KNOWN, wellKnownConfig } from '../src/emulator/well_known.js'
 import { generateCertificate } from '../src/emulator/x509.js'
+import { msalHttpsClient } from '../test/_msal_https.js'
 
 const DEFENDER = 'https://api.security.microsoft.com'
 const SCOPES = [`${DEFENDER}/.default`]
@@ -34,27 +34,6 @@ function guid(i: number): string {
   return `be0c0000-0000-4000-8000-${h}`
 }
 
-function httpsClient(ca: string): INetworkModule {
-  const once = <T>(method: string, url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> =>
-    new Promise((resolve, reject) => {
-      const req = request(url, { method, ca, headers: options?.headers ?? {} }, (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () => {
-          const headers: Record<string, string> = {}
-          for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers[k] = v
-          resolve({ headers, body: JSON.parse(Buffer.concat(chunks).toString() || '{}') as T, status: res.statusCode ?? 0 })
-        })
-      })
-      req.on('error', reject)
-      if (options?.body) req.write(options.body)
-      req.end()
-    })
-  // A kept-alive socket the server closed while idle (keepAliveTimeout) resets on reuse: retry once.
-  const send = <T>(method: string, url: string, options?: NetworkRequestOptions) =>
-    once<T>(method, url, options).catch((e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' ? once<T>(method, url, options) : Promise.reject(e)))
-  return { sendGetRequestAsync: (url, o) => send('GET', url, o), sendPostRequestAsync: (url, o) => send('POST', url, o) }
-}
 
 async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0
@@ -106,7 +85,7 @@ async function main() {
   const host = new URL(https.url).host
   const cca = new ConfidentialClientApplication({
     auth: { clientId: WELL_KNOWN.clientId, clientSecret: WELL_KNOWN.clientSecret, authority: `${https.url}/${tenants[0]}`, knownAuthorities: [host] },
-    system: { networkClient: httpsClient(caCert.certificatePem) },
+    system: { networkClient: msalHttpsClient(caCert.certificatePem) },
   })
   const msalReq = tenants.map((tenant) => ({ scopes: SCOPES, authority: `${https.url}/${tenant}` }))
   t0 = Date.now()
@@ -126,7 +105,7 @@ async function main() {
     const one = new TokenProvider({ clientId: WELL_KNOWN.clientId, credential: { kind: 'secret', secret: WELL_KNOWN.clientSecret }, authorityHost: http.url })
     const ccaOne = new ConfidentialClientApplication({
       auth: { clientId: WELL_KNOWN.clientId, clientSecret: WELL_KNOWN.clientSecret, authority: `${https.url}/${tenants[0]}`, knownAuthorities: [host] },
-      system: { networkClient: httpsClient(caCert.certificatePem) },
+      system: { networkClient: msalHttpsClient(caCert.certificatePem) },
     })
     await one.getToken(oursReq[0]!)
     await ccaOne.acquireTokenByClientCredential(msalReq[0]!)
@@ -160,7 +139,7 @@ async function main() {
   const msalBigCount = Math.min(MSAL_MAX, BIG)
   const ccaBig = new ConfidentialClientApplication({
     auth: { clientId: WELL_KNOWN.clientId, clientSecret: WELL_KNOWN.clientSecret, authority: `${https.url}/${tenants[0]}`, knownAuthorities: [host] },
-    system: { networkClient: httpsClient(caCert.certificatePem) },
+    system: { networkClient: msalHttpsClient(caCert.certificatePem) },
   })
   const serialized = JSON.parse(cca.getTokenCache().serialize()) as { AccessToken: Record<string, unknown> }
   const [seedKey, seedEntry] = Object.entries(serialized.AccessToken).find(([k]) => k.includes(tenants[0]!))!

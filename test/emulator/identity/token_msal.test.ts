@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
-import { request } from 'node:https'
 import { after, before, describe, test } from 'node:test'
-import { ConfidentialClientApplication, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node'
+import { ConfidentialClientApplication } from '@azure/msal-node'
 import { createEmulator, serve, WELL_KNOWN, type Emulator, type RunningEmulator } from '../../../src/emulator/index.js'
 import { generateCertificate } from '../../../src/emulator/x509.js'
 import { decodeJwt, thumbprints } from './token_test_helpers.js'
+import { msalHttpsClient } from '../../_msal_https.js'
 
 /**
  * Microsoft's own client library against the emulator over real HTTPS. Only the host differs:
@@ -12,24 +12,6 @@ import { decodeJwt, thumbprints } from './token_test_helpers.js'
  * (so it makes no discovery call — entra-app-only.md §7.3), and trusts the emulator's CA through
  * an injected network client (the equivalent of NODE_EXTRA_CA_CERTS).
  */
-function httpsClient(ca: string): INetworkModule {
-  const send = <T>(method: string, url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> =>
-    new Promise((resolve, reject) => {
-      const req = request(url, { method, ca, headers: options?.headers ?? {} }, (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () => {
-          const headers: Record<string, string> = {}
-          for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers[k] = v
-          resolve({ headers, body: JSON.parse(Buffer.concat(chunks).toString() || '{}') as T, status: res.statusCode ?? 0 })
-        })
-      })
-      req.on('error', reject)
-      if (options?.body) req.write(options.body)
-      req.end()
-    })
-  return { sendGetRequestAsync: (url, o) => send('GET', url, o), sendPostRequestAsync: (url, o) => send('POST', url, o) }
-}
 
 describe('MSAL Node (acquireTokenByClientCredential) against the emulator over HTTPS', () => {
   let emu: Emulator
@@ -55,7 +37,7 @@ describe('MSAL Node (acquireTokenByClientCredential) against the emulator over H
     }
     return new ConfidentialClientApplication({
       auth: { clientId: WELL_KNOWN.clientId, authority, knownAuthorities: [host], authorityMetadata: JSON.stringify(metadata), ...credential },
-      system: { networkClient: httpsClient(ca) },
+      system: { networkClient: msalHttpsClient(ca) },
     })
   }
 
