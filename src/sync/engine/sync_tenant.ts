@@ -96,7 +96,7 @@ export async function syncTenant(o: TenantSyncOptions): Promise<TenantSyncResult
     // A graceful stop is not a failure: the cursor is committed and the next worker resumes.
     if (o.signal?.aborted) return { ...result, ok: false, nextRunAt: new Date(clock.now()) }
     const error = classifyError(e)
-    const failures = await recordFailure(o.db, o.tenantId, current, { code: error.code, message: error.message, ...(error.hint && { hint: error.hint }) }, new Date(clock.now()))
+    const failures = await recordFailure(o.db, o.tenantId, current, { code: error.code, message: error.message, ...(error.hint && { hint: error.hint }) })
     const nextRunAt = new Date(clock.now() + backoffMs(error, failures))
     for (const s of streams) await scheduleNextRun(o.db, o.tenantId, s, nextRunAt)
     await setTenantHealth(o.db, o.tenantId, error.health, { code: error.code, message: error.message, hint: error.hint, failures })

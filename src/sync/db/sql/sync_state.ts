@@ -29,22 +29,17 @@ export async function listSyncStates(db: Queryable): Promise<SyncStateRow[]> {
 
 /**
  * Records a failed pass without touching the watermark or cursor: the next pass resumes where the
- * last committed page left off.
+ * last committed page left off. Returns the number of consecutive failures, from which the caller
+ * computes the backoff and then schedules the next run ({@link scheduleNextRun}).
  */
-export async function recordFailure(
-  db: Queryable,
-  tenantId: string,
-  stream: string,
-  error: { code?: string; message: string; hint?: string },
-  nextRunAt: Date,
-): Promise<number> {
+export async function recordFailure(db: Queryable, tenantId: string, stream: string, error: { code?: string; message: string; hint?: string }): Promise<number> {
   const { rows } = await db.query<{ consecutive_failures: number }>(
-    `INSERT INTO m365d_sync_state AS s (tenant_id, stream, last_attempt_at, last_error_at, last_error, consecutive_failures, next_run_at)
-     VALUES ($1, $2, now(), now(), $3::jsonb, 1, $4)
+    `INSERT INTO m365d_sync_state AS s (tenant_id, stream, last_attempt_at, last_error_at, last_error, consecutive_failures)
+     VALUES ($1, $2, now(), now(), $3::jsonb, 1)
      ON CONFLICT (tenant_id, stream) DO UPDATE SET last_attempt_at = now(), last_error_at = now(),
-       last_error = EXCLUDED.last_error, consecutive_failures = s.consecutive_failures + 1, next_run_at = EXCLUDED.next_run_at
+       last_error = EXCLUDED.last_error, consecutive_failures = s.consecutive_failures + 1
      RETURNING consecutive_failures`,
-    [tenantId, stream, JSON.stringify(error), nextRunAt.toISOString()],
+    [tenantId, stream, JSON.stringify(error)],
   )
   return rows[0]!.consecutive_failures
 }
