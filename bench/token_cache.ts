@@ -8,7 +8,7 @@
  * - 1 and 1,000 tenants: both caches are filled through the emulator over the network (ours over
  *   HTTP, MSAL over HTTPS with the emulator's CA — MSAL refuses http authorities).
  * - 100,000 tenants: minting 100k RS256 tokens would take minutes, so ours is filled through a
- *   TokenCredential peer returning opaque tokens, and MSAL's cache is filled with its own persistence
+ *   TokenCredential peer returning unsigned tokens, and MSAL's cache is filled with its own persistence
  *   API (serialize one real entry, clone it per tenant, deserialize). MSAL's lookup is O(n) (msal-js
  *   #5457), so it is filled with at most M365D_BENCH_MSAL_MAX tenants and the table says so.
  *
@@ -125,12 +125,13 @@ async function main() {
 
   // 100,000 tenants: ours through a TokenCredential peer (no signing), MSAL through its cache persistence.
   const big = Array.from({ length: BIG }, (_, i) => ({ tenant: guid(i), resource: DEFENDER }))
-  const opaque = {
+  // Unsigned JWT-shaped tokens carrying the tenant's tid: the tenant guard reads tid and fails closed without it.
+  const unsigned = {
     async getToken(_scopes: string | string[], o?: { tenantId?: string }) {
-      return { token: `opaque-${o?.tenantId}`, expiresOnTimestamp: Date.now() + 86_400_000 }
+      return { token: `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify({ tid: o?.tenantId })).toString('base64url')}.`, expiresOnTimestamp: Date.now() + 86_400_000 }
     },
   }
-  const oursBig = new TokenProvider({ clientId: WELL_KNOWN.clientId, credential: { kind: 'token-credential', credential: opaque }, authorityHost: http.url })
+  const oursBig = new TokenProvider({ clientId: WELL_KNOWN.clientId, credential: { kind: 'token-credential', credential: unsigned }, authorityHost: http.url })
   t0 = Date.now()
   for (const r of big) await oursBig.getToken(r)
   const oursBigFillMs = Date.now() - t0

@@ -1,16 +1,17 @@
 import { systemClock } from '../lib/clock.js'
 import { publish } from '../lib/diagnostics.js'
 import type { TokenCredentialLike } from './credentials.js'
-import { TokenCredentialError, TokenError, TokenResponseInvalidError, TokenTenantMismatchError } from './errors.js'
+import { TokenCredentialError, TokenError, TokenResponseInvalidError } from './errors.js'
 import { hintForAadsts } from './hints.js'
-import { decodeTokenClaims, isGuid } from './token_claims.js'
+import { resolveTenantId } from './tenant_discovery.js'
+import { assertTokenTenant } from './token_claims.js'
 import { clientCredentialsRequest, resourceOf, scopeOf, type TokenRequestParams } from './token_request.js'
-import { DEFAULT_REFRESH_AHEAD_MS, processTokenResponse, type AccessToken } from './token_response.js'
+import { DEFAULT_REFRESH_AHEAD_MS, expectedTenantOf, processTokenResponse, type AccessToken } from './token_response.js'
 
 /** Extra knobs the provider passes; plain callers can ignore them. */
 export interface AcquireOptions {
   refreshAheadMs?: number
-  /** The tenant GUID a domain-named tenant resolved to earlier (tid guard, see processTokenResponse). */
+  /** The tenant id (GUID) every token must carry; for a domain without it, acquireToken resolves it first (resolveTenantId). */
   expectedTenantId?: string
 }
 
@@ -20,12 +21,21 @@ export interface AcquireOptions {
  */
 export async function acquireToken(params: TokenRequestParams, options: AcquireOptions = {}): Promise<AccessToken> {
   const clock = params.clock ?? systemClock
+  // The tenant id every token is checked against, known BEFORE the token (issue 10 §5).
+  const expectedTenantId =
+    options.expectedTenantId ??
+    (await resolveTenantId(params.tenant, {
+      authorityHost: params.authorityHost,
+      ...(params.fetch && { fetch: params.fetch }),
+      ...(params.signal && { signal: params.signal }),
+      clock,
+    }))
   const requestedAt = clock.now()
   try {
     const token =
       params.credential.kind === 'token-credential'
-        ? await fromTokenCredential(params.credential.credential, params, requestedAt, options)
-        : await processTokenResponse(await clientCredentialsRequest(params), { params, requestedAt, ...options })
+        ? await fromTokenCredential(params.credential.credential, params, requestedAt, { ...options, expectedTenantId })
+        : await processTokenResponse(await clientCredentialsRequest(params), { params, requestedAt, ...options, expectedTenantId })
     publish('tokenResponse', {
       tenant: params.tenant,
       clientId: params.clientId,
@@ -68,11 +78,7 @@ async function fromTokenCredential(credential: TokenCredentialLike, params: Toke
   }
   if (!result || typeof result.token !== 'string' || !Number.isFinite(result.expiresOnTimestamp))
     throw new TokenResponseInvalidError('The TokenCredential returned no token.', base)
-  const claims = decodeTokenClaims(result.token)
-  const tid = typeof claims?.tid === 'string' ? claims.tid : undefined
-  const expected = options.expectedTenantId ?? (isGuid(params.tenant) ? params.tenant : undefined)
-  if (tid !== undefined && expected !== undefined && tid.toLowerCase() !== expected.toLowerCase())
-    throw new TokenTenantMismatchError({ ...base, expectedTenantId: expected, actualTenantId: tid })
+  const tid = assertTokenTenant(result.token, expectedTenantOf(params.tenant, options.expectedTenantId), base)
   const expiresAt = result.expiresOnTimestamp
   const lifetime = expiresAt - requestedAt
   const ahead = options.refreshAheadMs ?? DEFAULT_REFRESH_AHEAD_MS
@@ -84,7 +90,7 @@ async function fromTokenCredential(credential: TokenCredentialLike, params: Toke
     expiresAt,
     refreshAt,
     resource: resourceOf(params.resource),
-    tenantId: tid ?? params.tenant,
+    tenantId: tid,
     clientId: params.clientId,
     endpointVersion: params.endpointVersion ?? 2,
   }

@@ -80,19 +80,36 @@ export class TokenResponseInvalidError extends TokenError {
 
 /**
  * The token's `tid` is not the tenant we asked for (`ERR_TOKEN_TENANT_MISMATCH`). Never served:
- * MSAL.NET #5743 returned another tenant's token under concurrency (peers.md §2.2).
+ * MSAL.NET #5743 returned another tenant's token under concurrency (peers.md §2.2). The check fails
+ * closed (issue 10 §5): a token whose tenant cannot be read — not a JWT, no `tid`, a `tid` that is
+ * not a non-empty string — is a mismatch too, with `actualTenantId` undefined.
  */
 export class TokenTenantMismatchError extends TokenError {
   readonly expectedTenantId: string
-  readonly actualTenantId: string
-  constructor(fields: TokenErrorFields & { expectedTenantId: string; actualTenantId: string }) {
+  readonly actualTenantId: string | undefined
+  constructor(fields: TokenErrorFields & { expectedTenantId: string; actualTenantId: string | undefined }) {
     super(
-      `The token endpoint returned a token for tenant '${fields.actualTenantId}' when tenant '${fields.expectedTenantId}' was asked for; it was discarded.`,
+      fields.actualTenantId === undefined
+        ? `The token endpoint returned a token without a readable tenant (no string 'tid' claim) when tenant '${fields.expectedTenantId}' was asked for; it was discarded.`
+        : `The token endpoint returned a token for tenant '${fields.actualTenantId}' when tenant '${fields.expectedTenantId}' was asked for; it was discarded.`,
       fields,
       { code: 'ERR_TOKEN_TENANT_MISMATCH', hint: 'Check the authority host and any proxy in front of the token endpoint: a token for one tenant must never be used for another.' },
     )
     this.expectedTenantId = fields.expectedTenantId
     this.actualTenantId = fields.actualTenantId
+  }
+}
+
+/**
+ * A tenant given as a domain could not be resolved to its tenant id through OpenID discovery
+ * (`/{domain}/v2.0/.well-known/openid-configuration`), so no token is requested for it:
+ * `ERR_TENANT_UNKNOWN` (the authority does not know the domain, AADSTS90002) or
+ * `ERR_TENANT_RESOLVE_INVALID` (the document names no tenant id). A network failure is
+ * `ERR_TOKEN_NETWORK` and a 5xx `ERR_TOKEN_SERVER`, which the provider retries like token requests.
+ */
+export class TenantResolveError extends TokenError {
+  constructor(code: 'ERR_TENANT_UNKNOWN' | 'ERR_TENANT_RESOLVE_INVALID', message: string, fields: TokenErrorFields, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, fields, { ...options, code })
   }
 }
 

@@ -6,9 +6,11 @@ export type { ClientCredential, ParsedCertificate, TokenCredentialLike } from '.
 export { createClientAssertion, CLIENT_ASSERTION_LIFETIME_S } from './client_assertion.js'
 export { buildTokenRequest, clientCredentialsRequest, resourceOf, scopeOf, tokenEndpoint } from './token_request.js'
 export type { TokenRequestParams } from './token_request.js'
-export { DEFAULT_REFRESH_AHEAD_MS, DEFAULT_RETRY_AFTER_MS, MAX_RETRY_AFTER_MS, parseRetryAfter, processTokenResponse } from './token_response.js'
+export { DEFAULT_REFRESH_AHEAD_MS, DEFAULT_RETRY_AFTER_MS, MAX_RETRY_AFTER_MS, expectedTenantOf, parseRetryAfter, processTokenResponse } from './token_response.js'
 export type { AccessToken } from './token_response.js'
 export { acquireToken } from './acquire_token.js'
+export { resolveTenantId } from './tenant_discovery.js'
+export type { ResolveTenantOptions } from './tenant_discovery.js'
 export type { AcquireOptions } from './acquire_token.js'
 export { TokenProvider } from './token_provider.js'
 export type { GetTokenRequest, TokenProviderOptions } from './token_provider.js'
@@ -16,6 +18,7 @@ export { toTokenCredential } from './token_credential.js'
 export {
   CredentialError,
   TokenCredentialError,
+  TenantResolveError,
   TokenError,
   TokenNetworkError,
   TokenProviderClosedError,
@@ -26,4 +29,4 @@ export {
 export type { TokenErrorFields } from './errors.js'
 export { hintForAadsts } from './hints.js'
 export { adminConsentLink, legacyConsentLink } from './consent_link.js'
-export { decodeTokenClaims } from './token_claims.js'
+export { assertTokenTenant, decodeTokenClaims, tenantIdOf } from './token_claims.js'

@@ -5,6 +5,7 @@ import { acquireToken } from './acquire_token.js'
 import { resolveCloud, type Cloud, type CloudName } from './clouds.js'
 import type { ClientCredential } from './credentials.js'
 import { TokenError, TokenProviderClosedError, TokenThrottledError } from './errors.js'
+import { resolveTenantId } from './tenant_discovery.js'
 import { isGuid } from './token_claims.js'
 import type { TokenRequestParams } from './token_request.js'
 import { DEFAULT_REFRESH_AHEAD_MS, type AccessToken } from './token_response.js'
@@ -61,8 +62,6 @@ interface Entry {
   lastError: TokenError | undefined
   /** A non-retryable (4xx) failure stopped background refreshes of the current token. */
   refreshStopped: boolean
-  /** The GUID a domain-named tenant resolved to (from the first token's `tid`). */
-  tenantId: string | undefined
 }
 
 /**
@@ -80,6 +79,12 @@ interface Entry {
  * - Without a valid token, failures reach the caller as `TokenError`s; during a backoff window the
  *   last error is returned without a new request.
  * - Tokens are checked for the tenant asked for (`tid`), never served across tenants (MSAL.NET #5743).
+ *   The check fails closed (issue 10 §5): a tenant named by domain is resolved to its tenant id
+ *   through OpenID discovery BEFORE its first token (once per tenant, single flight), every
+ *   resource of the tenant is checked against that id, and a token without a string `tid` is refused.
+ * - Single flight does not depend on the cache bound: an entry evicted while its request is in
+ *   flight stays reachable until the request settles, so N callers of one key make one request
+ *   even when the working set exceeds `maxEntries`.
  */
 export class TokenProvider {
   readonly cloud: Cloud
@@ -101,6 +106,17 @@ export class TokenProvider {
    * (V8 caches string hashes) instead of building a key per call, and compares the resource.
    */
   readonly #index = new Map<string, Entry>()
+  /**
+   * Entries evicted while their request was in flight, by key: callers of that key join the
+   * request instead of starting another, and a successful one is cached again (single flight
+   * independent of eviction). Holds at most the requests in flight.
+   */
+  readonly #orphans = new Map<string, Entry>()
+  /**
+   * Tenant ids of domain-named tenants (lower-cased domain → discovery), shared by every resource
+   * of the tenant and kept apart from the token entries so eviction never forgets them.
+   */
+  readonly #tenantIds = new Map<string, { id: Promise<string>; settled: boolean }>()
   readonly #abort = new AbortController()
   #closed = false
 
@@ -162,11 +178,21 @@ export class TokenProvider {
     this.#abort.abort(new TokenProviderClosedError())
     this.#map.clear()
     this.#index.clear()
+    this.#orphans.clear()
+    this.#tenantIds.clear()
   }
 
   #miss(existing: Entry | undefined, req: GetTokenRequest): Promise<AccessToken> {
     if (this.#closed) return Promise.reject(new TokenProviderClosedError())
-    const e = existing ?? this.#insert(req)
+    if (existing === undefined && this.#orphans.size > 0) {
+      const orphan = this.#orphans.get(this.#keyOf(req.tenant, req.resource))
+      // Evicted while its request runs: bring it back, so this caller joins that request.
+      if (orphan !== undefined) {
+        this.#attach(orphan)
+        return this.getToken(req)
+      }
+    }
+    const e = existing ?? this.#attach(this.#newEntry(req))
     let p = e.inflight
     if (p === undefined) {
       const now = this.#clock.now()
@@ -195,10 +221,10 @@ export class TokenProvider {
       signal: this.#abort.signal,
       ...(this.#fetch && { fetch: this.#fetch }),
     }
-    const p = acquireToken(params, { refreshAheadMs: this.#refreshAheadMs, ...(e.tenantId && { expectedTenantId: e.tenantId }) })
+    const acquire = (expectedTenantId: string) => acquireToken(params, { refreshAheadMs: this.#refreshAheadMs, expectedTenantId })
+    const p = (isGuid(e.tenant) ? acquire(e.tenant) : this.#tenantIdOf(e.tenant).then(acquire))
       .then(
         (token) => {
-          if (e.tenantId === undefined && isGuid(token.tenantId)) e.tenantId = token.tenantId
           e.token = token
           e.hit = Promise.resolve(token)
           e.failures = 0
@@ -214,9 +240,47 @@ export class TokenProvider {
       )
       .finally(() => {
         if (e.inflight === p) e.inflight = undefined
+        if (this.#orphans.get(e.key) === e) {
+          this.#orphans.delete(e.key)
+          // A fresh token is the most recently used entry: cache it again (a failure is dropped with it).
+          if (e.token !== undefined && !this.#closed && !this.#map.has(e.key)) this.#attach(e)
+        }
       })
     e.inflight = p
     return p
+  }
+
+  /**
+   * The tenant id of a domain-named tenant, resolved once per tenant through OpenID discovery
+   * (single flight: concurrent callers share the request). A failure is not kept: the entry's own
+   * backoff decides when the next caller tries again.
+   */
+  #tenantIdOf(tenant: string): Promise<string> {
+    const name = tenant.toLowerCase()
+    const known = this.#tenantIds.get(name)
+    if (known !== undefined) return known.id
+    const id = resolveTenantId(tenant, {
+      authorityHost: this.#authorityHost,
+      clock: this.#clock,
+      signal: this.#abort.signal,
+      ...(this.#fetch && { fetch: this.#fetch }),
+    })
+    const state = { id, settled: false }
+    this.#tenantIds.set(name, state)
+    id.then(
+      () => (state.settled = true),
+      () => {
+        if (this.#tenantIds.get(name) === state) this.#tenantIds.delete(name)
+      },
+    )
+    // Bounded like the token entries; only resolved ids are dropped, so a lookup in flight stays shared.
+    if (this.#tenantIds.size > this.#maxEntries)
+      for (const [other, s] of this.#tenantIds)
+        if (s.settled) {
+          this.#tenantIds.delete(other)
+          break
+        }
+    return id
   }
 
   #recordFailure(e: Entry, error: unknown): void {
@@ -253,25 +317,36 @@ export class TokenProvider {
     return err
   }
 
-  #insert(req: GetTokenRequest): Entry {
-    const e: Entry = {
-      key: this.#authorityHost + '|' + req.tenant + '|' + this.clientId + '|' + req.resource,
+  #keyOf(tenant: string, resource: string): string {
+    return this.#authorityHost + '|' + tenant + '|' + this.clientId + '|' + resource
+  }
+
+  #newEntry(req: GetTokenRequest): Entry {
+    return {
+      key: this.#keyOf(req.tenant, req.resource),
       tenant: req.tenant,
       resource: req.resource,
       token: undefined,
       hit: undefined,
       inflight: undefined,
-      sibling: this.#index.get(req.tenant),
+      sibling: undefined,
       used: false,
       failures: 0,
       nextAttemptAt: 0,
       lastError: undefined,
       refreshStopped: false,
-      tenantId: undefined,
     }
+  }
+
+  /** Puts an entry into the cache (evicting first when full) and chains it to its tenant's entries. */
+  #attach(e: Entry): Entry {
+    this.#orphans.delete(e.key)
     if (this.#map.size >= this.#maxEntries) this.#evictOne()
+    // Read the chain AFTER evicting: the eviction may have removed its head.
+    e.sibling = this.#index.get(e.tenant)
+    e.used = false
     this.#map.set(e.key, e)
-    this.#index.set(req.tenant, e)
+    this.#index.set(e.tenant, e)
     return e
   }
 
@@ -299,7 +374,12 @@ export class TokenProvider {
    */
   #evictOne(): void {
     for (const e of this.#map.values()) {
-      if (!e.used) return this.#remove(e)
+      if (!e.used) {
+        this.#remove(e)
+        // Its request keeps running; callers of the key find it there (single flight independent of eviction).
+        if (e.inflight !== undefined) this.#orphans.set(e.key, e)
+        return
+      }
       e.used = false
       this.#map.delete(e.key)
       this.#map.set(e.key, e)

@@ -49,16 +49,21 @@ export function scopeOf(resourceOrScope: string): string {
 
 const TENANTLESS = new Set(['common', 'organizations', 'consumers'])
 
+/** Client credentials need one tenant: `common`, `organizations` and `consumers` are refused before any request. */
+export function assertSpecificTenant(tenant: string): void {
+  if (TENANTLESS.has(tenant.toLowerCase()))
+    throw new M365dArgumentError(`Client credentials need a specific tenant, not '${tenant}'.`, {
+      hint: 'Pass the tenant GUID or a verified domain (AADSTS9001023 otherwise).',
+    })
+}
+
 /**
  * Builds the client-credentials POST (form body, credential, `client-request-id`). Stateless; a
  * certificate credential gets a FRESH client assertion each call. Not for `token-credential`
  * credentials, which make their own requests (see `acquireToken`).
  */
 export async function buildTokenRequest(params: TokenRequestParams): Promise<Request> {
-  if (TENANTLESS.has(params.tenant.toLowerCase()))
-    throw new M365dArgumentError(`Client credentials need a specific tenant, not '${params.tenant}'.`, {
-      hint: 'Pass the tenant GUID or a verified domain (AADSTS9001023 otherwise).',
-    })
+  assertSpecificTenant(params.tenant)
   const version = params.endpointVersion ?? 2
   const url = tokenEndpoint(params.authorityHost, params.tenant, version)
   const correlationId = params.correlationId ?? randomUUID()

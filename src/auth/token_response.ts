@@ -1,6 +1,7 @@
 import { hintForAadsts, THROTTLED_HINT } from './hints.js'
-import { decodeTokenClaims, isGuid } from './token_claims.js'
-import { TokenError, TokenResponseInvalidError, TokenTenantMismatchError, TokenThrottledError, type TokenErrorFields } from './errors.js'
+import { assertTokenTenant, isGuid } from './token_claims.js'
+import { M365dArgumentError } from '../lib/errors.js'
+import { TokenError, TokenResponseInvalidError, TokenThrottledError, type TokenErrorFields } from './errors.js'
 import { resourceOf, type TokenRequestParams } from './token_request.js'
 
 /** An app-only access token with absolute times (epoch ms). */
@@ -15,7 +16,7 @@ export interface AccessToken {
   extExpiresAt?: number
   /** The resource as asked (no `/.default`). */
   resource: string
-  /** The token's `tid`, or the tenant asked for when the token is not a JWT. */
+  /** The token's `tid` (lower-case GUID), checked against the tenant asked for. */
   tenantId: string
   clientId: string
   endpointVersion: 1 | 2
@@ -39,7 +40,8 @@ export const MAX_RETRY_AFTER_MS = 3_600_000
  * - Errors: JSON identity-platform bodies → `TokenError` (`ERR_TOKEN_SERVER`) with hint; 429 →
  *   `ERR_TOKEN_THROTTLED` (the real body is the text `Too Many Requests`, §8.1); other non-JSON →
  *   `ERR_TOKEN_SERVER` with the status (5xx) or `ERR_TOKEN_RESPONSE_INVALID`.
- * - The token's `tid` must be the tenant asked for (GUID) or `expectedTenantId` (learned for a domain).
+ * - The token's `tid` must be the tenant asked for (GUID) or `expectedTenantId` (a domain resolved
+ *   with `resolveTenantId`); a token without a readable `tid` is refused too (fails closed).
  */
 export async function processTokenResponse(
   response: Response,
@@ -97,11 +99,7 @@ export async function processTokenResponse(
   const refreshIn = seconds(obj.refresh_in)
   if (refreshIn !== undefined && refreshIn > 0) refreshAt = Math.min(refreshAt, ctx.requestedAt + refreshIn * 1000)
 
-  const claims = decodeTokenClaims(obj.access_token)
-  const tid = typeof claims?.tid === 'string' ? claims.tid : undefined
-  const expected = ctx.expectedTenantId ?? (isGuid(params.tenant) ? params.tenant : undefined)
-  if (tid !== undefined && expected !== undefined && tid.toLowerCase() !== expected.toLowerCase())
-    throw new TokenTenantMismatchError({ ...base, expectedTenantId: expected, actualTenantId: tid })
+  const tid = assertTokenTenant(obj.access_token, expectedTenantOf(params.tenant, ctx.expectedTenantId), base)
 
   const token: AccessToken = {
     token: obj.access_token,
@@ -109,7 +107,7 @@ export async function processTokenResponse(
     expiresAt,
     refreshAt,
     resource: resourceOf(params.resource),
-    tenantId: tid ?? params.tenant,
+    tenantId: tid,
     clientId: params.clientId,
     endpointVersion: params.endpointVersion ?? 2,
   }
@@ -161,4 +159,17 @@ function firstLine(description: string | undefined): string | undefined {
 function aadstsCode(description: string | undefined): number | undefined {
   const m = description?.match(/AADSTS(\d+)/)
   return m ? Number(m[1]) : undefined
+}
+
+/**
+ * The tenant id a token must carry: `expectedTenantId` (a domain resolved earlier), else the tenant
+ * itself when it is a GUID. A domain without a resolved id cannot be checked, and an unchecked
+ * token is never handed out: resolve it first with `resolveTenantId` (acquireToken does).
+ */
+export function expectedTenantOf(tenant: string, expectedTenantId: string | undefined): string {
+  if (expectedTenantId !== undefined) return expectedTenantId
+  if (isGuid(tenant)) return tenant
+  throw new M365dArgumentError(`The tenant '${tenant}' is a domain: pass its tenant id as expectedTenantId so the token's tid can be checked.`, {
+    hint: 'Resolve the domain first with resolveTenantId(), or use acquireToken() / TokenProvider, which do.',
+  })
 }

@@ -14,6 +14,10 @@ export const channels = {
   tokenCacheHit: diagnostics_channel.channel('m365d:token:cache-hit'),
   /** A background or forced refresh started / failed: `{ key, reason, error? }`. */
   tokenRefresh: diagnostics_channel.channel('m365d:token:refresh'),
+  /** A tenant domain was resolved to its tenant id: `{ authority, tenant, tenantId?, durationMs, error? }`. */
+  tenantDiscovery: diagnostics_channel.channel('m365d:token:tenant-discovery'),
+  /** A JWKS or discovery document was fetched for signature checks: `{ url, kind, durationMs, status?, error? }`. */
+  jwksFetch: diagnostics_channel.channel('m365d:jwt:keys-fetch'),
   /** An HTTP request to a Defender / Graph API: `{ method, url, attempt }`. */
   httpRequest: diagnostics_channel.channel('m365d:http:request'),
   /** An HTTP response: `{ method, url, status, durationMs }`. */

@@ -142,12 +142,51 @@ describe('acquireToken against the emulator over HTTP', () => {
     assert.ok(!serialized.includes(WELL_KNOWN.clientSecret))
   })
 
-  test('AADSTS90002 (unknown tenant): tenant / cloud hint', async () => {
-    const err = (await acquireToken(params({ tenant: 'nosuchtenant.onmicrosoft.com' })).catch((e: unknown) => e)) as TokenError
+  test('AADSTS90002 (unknown tenant): tenant / cloud hint, by GUID from the token endpoint, by domain from discovery', async () => {
+    const err = (await acquireToken(params({ tenant: '0badbad0-0000-4000-8000-000000000009' })).catch((e: unknown) => e)) as TokenError
     assert.equal(err.code, 'ERR_TOKEN_SERVER')
     assert.deepEqual(err.errorCodes, [90002])
     assert.equal(err.status, 400)
     assert.match(err.hint!, /login\.microsoftonline\.us/)
+    const n = emulator.requests.list({ group: 'token' }).length
+    const byDomain = (await acquireToken(params({ tenant: 'nosuchtenant.onmicrosoft.com' })).catch((e: unknown) => e)) as TokenError
+    assert.equal(byDomain.code, 'ERR_TENANT_UNKNOWN')
+    assert.deepEqual(byDomain.errorCodes, [90002])
+    assert.equal(byDomain.status, 400)
+    assert.match(byDomain.hint!, /login\.microsoftonline\.us/)
+    assert.equal(emulator.requests.list({ group: 'token' }).length, n, 'no token request for a tenant that cannot be resolved')
+  })
+
+  test('a domain is resolved through OpenID discovery before the token, and the token must carry that tenant id', async () => {
+    const seen: string[] = []
+    const logging: typeof fetch = (input, init) => {
+      seen.push(new URL(input instanceof Request ? input.url : String(input)).pathname)
+      return fetch(input, init)
+    }
+    const t = await acquireToken(params({ tenant: 'contoso.onmicrosoft.com', fetch: logging }))
+    assert.equal(t.tenantId, WELL_KNOWN.contosoTenantId)
+    assert.deepEqual(seen, ['/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration', '/contoso.onmicrosoft.com/oauth2/v2.0/token'])
+    // The domain's token endpoint answers for another tenant (a misbehaving proxy): refused on the FIRST token.
+    const swapping: typeof fetch = (input, init) => {
+      const req = new Request(input, init)
+      return fetch(req.url.includes('/oauth2/') ? new Request(req.url.replace('/contoso.onmicrosoft.com/', `/${WELL_KNOWN.fabrikamTenantId}/`), req) : req)
+    }
+    await assert.rejects(acquireToken(params({ tenant: 'contoso.onmicrosoft.com', fetch: swapping })), (e: TokenError & { actualTenantId: string; expectedTenantId: string }) => {
+      assert.equal(e.code, 'ERR_TOKEN_TENANT_MISMATCH')
+      assert.equal(e.expectedTenantId, WELL_KNOWN.contosoTenantId)
+      assert.equal(e.actualTenantId, WELL_KNOWN.fabrikamTenantId)
+      return true
+    })
+  })
+
+  test('discovery that names no tenant id → ERR_TENANT_RESOLVE_INVALID; unreachable → ERR_TOKEN_NETWORK', async () => {
+    const doc = (body: unknown): typeof fetch => async () => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } })
+    const templated = { issuer: 'https://login.microsoftonline.com/{tenantid}/v2.0', token_endpoint: 'https://login.microsoftonline.com/common/oauth2/v2.0/token' }
+    await assert.rejects(acquireToken(params({ tenant: 'contoso.onmicrosoft.com', fetch: doc(templated) })), { code: 'ERR_TENANT_RESOLVE_INVALID' })
+    const disagree = { issuer: `https://login.microsoftonline.com/${WELL_KNOWN.contosoTenantId}/v2.0`, token_endpoint: `https://login.microsoftonline.com/${WELL_KNOWN.fabrikamTenantId}/oauth2/v2.0/token` }
+    await assert.rejects(acquireToken(params({ tenant: 'contoso.onmicrosoft.com', fetch: doc(disagree) })), { code: 'ERR_TENANT_RESOLVE_INVALID' })
+    await assert.rejects(acquireToken(params({ tenant: 'contoso.onmicrosoft.com', fetch: doc(['not', 'an', 'object']) })), { code: 'ERR_TENANT_RESOLVE_INVALID' })
+    await assert.rejects(acquireToken(params({ tenant: 'contoso.onmicrosoft.com', authorityHost: 'http://127.0.0.1:1' })), { code: 'ERR_TOKEN_NETWORK' })
   })
 
   test('429 with a text body and Retry-After → ERR_TOKEN_THROTTLED with retryAfterMs', async () => {
@@ -221,6 +260,16 @@ describe('acquireToken against the emulator over HTTP', () => {
     const t = await acquireToken(params({ credential: { kind: 'token-credential', credential }, tenant: WELL_KNOWN.fabrikamTenantId }))
     assert.deepEqual(calls, [{ scopes: `${DEFENDER}/.default`, tenantId: WELL_KNOWN.fabrikamTenantId }])
     assert.equal(t.tenantId, WELL_KNOWN.fabrikamTenantId)
+  })
+
+  test('TokenCredential returning a token without a readable tid is refused (fails closed)', async () => {
+    for (const token of ['opaque', `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify({ tid: 7 })).toString('base64url')}.c2ln`]) {
+      const credential = { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) }
+      await assert.rejects(acquireToken(params({ credential: { kind: 'token-credential', credential }, tenant: WELL_KNOWN.fabrikamTenantId })), {
+        code: 'ERR_TOKEN_TENANT_MISMATCH',
+        actualTenantId: undefined,
+      })
+    }
   })
 
   test('TokenCredential returning another tenant\'s token is refused', async () => {

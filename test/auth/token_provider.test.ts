@@ -250,11 +250,11 @@ describe('TokenProvider against the emulator over HTTP (ManualClock)', () => {
     assert.equal(tokenRequests() - n0, 1)
   })
 
-  test('tid guard: a token for another tenant is never served (GUID and learned domain)', async () => {
+  test('tid guard: a token for another tenant is never served (GUID, and a domain from its FIRST token on)', async () => {
     let rewrite = false
     const swapping: typeof fetch = (input, init) => {
       const req = new Request(input, init)
-      if (!rewrite) return fetch(req)
+      if (!rewrite || !req.url.includes('/oauth2/')) return fetch(req)
       // No real peer does this; it stands for a misbehaving proxy / cache (MSAL.NET #5743).
       const url = req.url.replace(/\/[^/]+\/oauth2\//, `/${WELL_KNOWN.fabrikamTenantId}/oauth2/`)
       return fetch(new Request(url, req))
@@ -262,17 +262,57 @@ describe('TokenProvider against the emulator over HTTP (ManualClock)', () => {
     const provider = make({ fetch: swapping })
     rewrite = true
     await assert.rejects(provider.getToken(CONTOSO), { code: 'ERR_TOKEN_TENANT_MISMATCH' })
+    // A domain is resolved through discovery before its first token, so even the first token is checked.
+    await assert.rejects(provider.getToken({ tenant: 'contoso.onmicrosoft.com', resource: DEFENDER }), (e: TokenError & { actualTenantId: string; expectedTenantId: string }) => {
+      assert.equal(e.code, 'ERR_TOKEN_TENANT_MISMATCH')
+      assert.equal(e.expectedTenantId, WELL_KNOWN.contosoTenantId)
+      assert.equal(e.actualTenantId, WELL_KNOWN.fabrikamTenantId)
+      return true
+    })
     rewrite = false
     const byDomain = await provider.getToken({ tenant: 'contoso.onmicrosoft.com', resource: DEFENDER })
     assert.equal(byDomain.tenantId, WELL_KNOWN.contosoTenantId)
     rewrite = true
-    await assert.rejects(provider.getToken({ tenant: 'contoso.onmicrosoft.com', resource: DEFENDER, forceRefresh: true }), (e: TokenError & { actualTenantId: string }) => {
-      assert.equal(e.code, 'ERR_TOKEN_TENANT_MISMATCH')
-      assert.equal(e.actualTenantId, WELL_KNOWN.fabrikamTenantId)
-      return true
-    })
+    await assert.rejects(provider.getToken({ tenant: 'contoso.onmicrosoft.com', resource: DEFENDER, forceRefresh: true }), { code: 'ERR_TOKEN_TENANT_MISMATCH' })
+    // Every resource of the tenant is protected by the tenant's id, not only the entry that learned it.
+    await assert.rejects(provider.getToken({ tenant: 'contoso.onmicrosoft.com', resource: 'https://graph.microsoft.com' }), { code: 'ERR_TOKEN_TENANT_MISMATCH' })
     // The good token is still the one served.
     assert.equal((await provider.getToken({ tenant: 'contoso.onmicrosoft.com', resource: DEFENDER })).token, byDomain.token)
+  })
+
+  test('a domain is resolved once per tenant (single flight), shared by its resources; an unknown domain gets no token request', async () => {
+    const provider = make()
+    const discovery = () => emulator.requests.list().filter((r) => r.url.endsWith('/v2.0/.well-known/openid-configuration')).length
+    const d0 = discovery()
+    const n0 = tokenRequests()
+    const calls = Array.from({ length: 200 }, (_, i) => provider.getToken({ tenant: i % 2 ? 'Fabrikam.onmicrosoft.com' : 'fabrikam.onmicrosoft.com', resource: i % 4 < 2 ? DEFENDER : 'https://graph.microsoft.com' }))
+    const tokens = await Promise.all(calls)
+    assert.ok(tokens.every((t) => t.tenantId === WELL_KNOWN.fabrikamTenantId))
+    assert.equal(discovery() - d0, 1, 'one discovery for the tenant, whatever the case and the resource')
+    assert.equal(tokenRequests() - n0, 4, 'one token per (tenant string, resource)')
+    const unknown = (await provider.getToken({ tenant: 'nosuch.onmicrosoft.com', resource: DEFENDER }).catch((e: unknown) => e)) as TokenError
+    assert.equal(unknown.code, 'ERR_TENANT_UNKNOWN')
+    assert.equal(tokenRequests() - n0, 4)
+    assert.equal(provider.size, 4, 'the unknown tenant left no entry')
+  })
+
+  test('single flight does not depend on eviction: 40 keys × 50 callers with maxEntries 8 → 40 requests', async () => {
+    const tenants = Array.from({ length: 20 }, (_, i) => `5f0a0000-0000-4000-8000-${String(i).padStart(12, '0')}`)
+    for (const id of tenants) if (!emulator.directory.tenants.has(id)) {
+      emulator.directory.addTenant({ id })
+      emulator.directory.consent(id, WELL_KNOWN.clientId)
+    }
+    const provider = make({ maxEntries: 8 })
+    const n0 = tokenRequests()
+    const keys = tenants.flatMap((tenant) => [DEFENDER, 'https://graph.microsoft.com'].map((resource) => ({ tenant, resource })))
+    const results = await Promise.all(Array.from({ length: keys.length * 50 }, (_, i) => provider.getToken(keys[i % keys.length]!).then((t) => [keys[i % keys.length]!, t] as const)))
+    assert.equal(tokenRequests() - n0, keys.length)
+    for (const [asked, t] of results) {
+      assert.equal(t.tenantId, asked.tenant)
+      assert.equal(t.resource, asked.resource)
+    }
+    assert.equal(new Set(results.map(([, t]) => t.token)).size, keys.length, 'every caller of a key got that key\'s one token')
+    assert.ok(provider.size <= 8)
   })
 
   test('LRU: maxEntries bounds the cache and evicts the least recently used entry', async () => {

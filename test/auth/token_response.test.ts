@@ -14,6 +14,7 @@ const params: TokenRequestParams = {
 }
 const T0 = Date.parse('2026-05-01T00:00:00Z')
 const jwt = (claims: object) => `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2ln`
+const TOKEN = jwt({ tid: TENANT })
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } })
 const run = (res: Response, over: Partial<Parameters<typeof processTokenResponse>[1]> = {}) => processTokenResponse(res, { params, requestedAt: T0, ...over })
@@ -32,33 +33,33 @@ describe('processTokenResponse', () => {
   })
 
   test('v2 sample with ext_expires_in 0 (Defender docs); refresh_in wins when earlier', async () => {
-    const t = await run(json({ token_type: 'Bearer', expires_in: 3599, ext_expires_in: 0, access_token: 'opaque-token' }))
+    const t = await run(json({ token_type: 'Bearer', expires_in: 3599, ext_expires_in: 0, access_token: TOKEN }))
     assert.equal(t.expiresAt, T0 + 3_599_000)
     assert.equal(t.extExpiresAt, undefined)
-    assert.equal(t.tenantId, TENANT, 'non-JWT token: tid check skipped, tenant as asked')
-    const r = await run(json({ token_type: 'Bearer', expires_in: 3599, refresh_in: 1800, access_token: 'x' }))
+    assert.equal(t.tenantId, TENANT)
+    const r = await run(json({ token_type: 'Bearer', expires_in: 3599, refresh_in: 1800, access_token: TOKEN }))
     assert.equal(r.refreshAt, T0 + 1_800_000)
   })
 
   test('long-lived tokens refresh at half-life; short ones too; custom refresh-ahead', async () => {
-    const long = await run(json({ token_type: 'Bearer', expires_in: 86399, access_token: 'x' }))
+    const long = await run(json({ token_type: 'Bearer', expires_in: 86399, access_token: TOKEN }))
     assert.equal(long.refreshAt, T0 + 86_399_000 / 2)
-    const short = await run(json({ token_type: 'Bearer', expires_in: 300, access_token: 'x' }))
+    const short = await run(json({ token_type: 'Bearer', expires_in: 300, access_token: TOKEN }))
     assert.equal(short.refreshAt, T0 + 150_000)
-    const custom = await run(json({ token_type: 'Bearer', expires_in: 3600, access_token: 'x' }), { refreshAheadMs: 60_000 })
+    const custom = await run(json({ token_type: 'Bearer', expires_in: 3600, access_token: TOKEN }), { refreshAheadMs: 60_000 })
     assert.equal(custom.refreshAt, T0 + 3_540_000)
   })
 
   test('expires_on alone is used; missing expiry / token / wrong type are invalid', async () => {
-    const t = await run(json({ token_type: 'Bearer', expires_on: String(T0 / 1000 + 600), access_token: 'x' }))
+    const t = await run(json({ token_type: 'Bearer', expires_on: String(T0 / 1000 + 600), access_token: TOKEN }))
     assert.equal(t.expiresAt, T0 + 600_000)
-    assert.equal((await fail(json({ token_type: 'Bearer', access_token: 'x' }))).code, 'ERR_TOKEN_RESPONSE_INVALID')
+    assert.equal((await fail(json({ token_type: 'Bearer', access_token: TOKEN }))).code, 'ERR_TOKEN_RESPONSE_INVALID')
     assert.equal((await fail(json({ token_type: 'Bearer', expires_in: 3599 }))).code, 'ERR_TOKEN_RESPONSE_INVALID')
-    assert.equal((await fail(json({ token_type: 'pop', expires_in: 3599, access_token: 'x' }))).code, 'ERR_TOKEN_RESPONSE_INVALID')
+    assert.equal((await fail(json({ token_type: 'pop', expires_in: 3599, access_token: TOKEN }))).code, 'ERR_TOKEN_RESPONSE_INVALID')
     assert.equal((await fail(new Response('<html>proxy login</html>', { status: 200 }))).code, 'ERR_TOKEN_RESPONSE_INVALID')
   })
 
-  test('tid guard: GUID asked, another tid returned; domain asked with learned tid', async () => {
+  test('tid guard: GUID asked, another tid returned; domain asked with its resolved tenant id', async () => {
     const e = await fail(json({ token_type: 'Bearer', expires_in: 3599, access_token: jwt({ tid: 'fab00000-0000-4000-8000-000000000003' }) }))
     assert.equal(e.code, 'ERR_TOKEN_TENANT_MISMATCH')
     const d = await fail(json({ token_type: 'Bearer', expires_in: 3599, access_token: jwt({ tid: 'fab00000-0000-4000-8000-000000000003' }) }), {
@@ -66,8 +67,29 @@ describe('processTokenResponse', () => {
       expectedTenantId: TENANT,
     })
     assert.equal(d.code, 'ERR_TOKEN_TENANT_MISMATCH')
-    const first = await run(json({ token_type: 'Bearer', expires_in: 3599, access_token: jwt({ tid: TENANT }) }), { params: { ...params, tenant: 'contoso.com' } })
-    assert.equal(first.tenantId, TENANT)
+    const byDomain = await run(json({ token_type: 'Bearer', expires_in: 3599, access_token: TOKEN }), { params: { ...params, tenant: 'contoso.com' }, expectedTenantId: TENANT })
+    assert.equal(byDomain.tenantId, TENANT)
+    // A domain without its tenant id cannot be checked: nothing is handed out (the first token no longer teaches the guard).
+    assert.equal((await fail(json({ token_type: 'Bearer', expires_in: 3599, access_token: TOKEN }), { params: { ...params, tenant: 'contoso.com' } })).code, 'ERR_INVALID_ARGUMENT')
+  })
+
+  test('tid guard fails closed: no tid, a non-string or empty tid, or no JWT at all is a mismatch', async () => {
+    const unreadable: [string, string][] = [
+      ['absent', jwt({ aud: 'https://api.security.microsoft.com' })],
+      ['number', jwt({ tid: 42 })],
+      ['object', jwt({ tid: { toString: TENANT } })],
+      ['array', jwt({ tid: [TENANT] })],
+      ['empty', jwt({ tid: '' })],
+      ['null', jwt({ tid: null })],
+      ['opaque', 'opaque-token'],
+      ['payload not JSON', 'eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln'],
+    ]
+    for (const [what, token] of unreadable) {
+      const e = (await fail(json({ token_type: 'Bearer', expires_in: 3599, access_token: token }))) as TokenError & { actualTenantId?: string; expectedTenantId: string }
+      assert.equal(e.code, 'ERR_TOKEN_TENANT_MISMATCH', what)
+      assert.equal(e.actualTenantId, undefined, what)
+      assert.equal(e.expectedTenantId, TENANT, what)
+    }
   })
 
   test('documented error body: fields kept, message is the AADSTS line, error_codes as strings accepted', async () => {
