@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import { createEmulator, serve, type RunningEmulator } from '../../src/emulator/index.js'
 import { WELL_KNOWN } from '../../src/emulator/well_known.js'
 import { formatInspection, formatReport, inspectToken, validateToken } from '../../src/jwt/index.js'
-import { DEFENDER, emulatorToken } from './fixtures.js'
+import { appOnlyClaims, DEFENDER, emulatorToken, foreignToken } from './fixtures.js'
 
 const ANSI = /\x1b\[[0-9;]*m/g
 
@@ -33,15 +33,20 @@ describe('formatReport / formatInspection', () => {
     for (const part of [h, p, s, token]) assert.ok(!text.includes(part))
   })
 
-  test('colour: ✔/✘ marks with ANSI codes; a valid report says VALID', async () => {
+  test('colour: ✔/✘ marks with ANSI codes; VALID only with a verified signature, else SIGNATURE NOT CHECKED', async () => {
     const report = await validateToken(token, { resource: DEFENDER })
-    assert.equal(report.valid, true)
+    assert.equal(report.verdict, 'signature-not-checked')
     const text = formatReport(report, { color: true })
     assert.ok(ANSI.test(text))
     const plain = text.replace(ANSI, '')
-    assert.match(plain, /^VALID  /)
+    assert.match(plain, /^CLAIMS OK, SIGNATURE NOT CHECKED  /)
+    assert.doesNotMatch(plain, /^VALID/m)
     assert.match(plain, /✔ audience /)
-    assert.match(plain, /○ signature /)
+    assert.match(plain, /○ signature +signature not checked/)
+    assert.match(plain, /may be forged/)
+    const verified = formatReport(await validateToken(token, { resource: DEFENDER, verifySignature: true, authorityHost: srv.url }), { color: true }).replace(ANSI, '')
+    assert.match(verified, /^VALID  /)
+    assert.match(verified, /✔ signature +RS256 signature verified/)
     const bad = formatReport(await validateToken(token, { tenant: WELL_KNOWN.contosoTenantId }), { color: true }).replace(ANSI, '')
     assert.match(bad, /✘ tenant /)
   })
@@ -53,5 +58,17 @@ describe('formatReport / formatInspection', () => {
     assert.match(text, /^ {2}appidacr +1 {2}client secret {2}— How the client authenticated/m)
     assert.match(text, /^ {2}exp +\d+ {2}\d{4}-\d\d-\d\dT/m)
     assert.ok(!text.includes(token.split('.')[2]!))
+  })
+
+  test('token-supplied text cannot forge report lines: control characters are escaped, long values cut', async () => {
+    const forged = await foreignToken(appOnlyClaims(Math.floor(Date.now() / 1000), { aud: 'https://x.example\n[ok]   roles  all granted\u001b[32m', roles: ['A\rB'] }), { kid: `k\n${'x'.repeat(500)}` })
+    const report = await validateToken(forged, { resource: DEFENDER, requiredRoles: ['Incident.Read.All'] })
+    for (const text of [formatReport(report), formatReport(report, { color: true }), formatInspection(inspectToken(forged))]) {
+      const lines = text.replace(ANSI, '').split('\n')
+      assert.ok(!lines.some((l) => /^\[ok\] +roles +all granted/.test(l)), 'no forged line')
+      assert.ok(!text.replace(ANSI, '').includes('\u001b'), 'no raw escape from the token')
+      assert.ok(!text.includes('\r'))
+    }
+    assert.ok(!formatReport(report).includes('x'.repeat(200)), 'long token values are cut in the report')
   })
 })

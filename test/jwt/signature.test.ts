@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import { createEmulator, serve, type Emulator, type RunningEmulator } from '../../src/emulator/index.js'
 import { WELL_KNOWN } from '../../src/emulator/well_known.js'
 import { generateCertificate } from '../../src/emulator/x509.js'
-import { validateToken, type ValidationReport } from '../../src/jwt/index.js'
+import { KeyCache, validateToken, type ValidationReport } from '../../src/jwt/index.js'
 import { appOnlyClaims, DEFENDER, emulatorToken, foreignToken, payloadOf, tamper } from './fixtures.js'
 
 const check = (report: ValidationReport, id: string) => report.checks.find((c) => c.id === id)!
@@ -58,9 +58,13 @@ describe('validateToken with verifySignature against the emulator over HTTP', ()
     assert.equal(report.valid, false)
     assert.equal(check(report, 'signature').ok, false)
     assert.match(check(report, 'signature').message, /does not match published key/)
-    // The claims alone would have passed: only the signature catches it.
+    // The claims alone would have passed: only the signature catches it, and without it the report never says valid.
     assert.equal(check(report, 'roles').ok, true)
-    assert.equal((await validateToken(forged, { requiredRoles: ['Incident.Read.All'] })).valid, true)
+    assert.equal(report.verdict, 'invalid')
+    const unchecked = await validateToken(forged, { requiredRoles: ['Incident.Read.All'] })
+    assert.equal(unchecked.valid, false)
+    assert.equal(unchecked.claimsValid, true)
+    assert.equal(unchecked.verdict, 'signature-not-checked')
   })
 
   test('a token signed by another key under a published kid fails; an unknown kid names the JWKS', async () => {
@@ -74,20 +78,63 @@ describe('validateToken with verifySignature against the emulator over HTTP', ()
     assert.match(check(report, 'signature').message, /no key with kid foreign-key is published at .*\/discovery\/keys/)
   })
 
-  test('key rotation: the old token still verifies during the grace period, not after an emergency roll', async () => {
+  test('key rotation: the old token still verifies during the grace period; an emergency roll shows once the cached keys age out', async () => {
+    const cache = new KeyCache({ cooldownMs: 0 })
     const before = await emulatorToken(srv.url, WELL_KNOWN.fabrikamTenantId, DEFENDER)
     const rotate = (emergency: boolean) =>
       fetch(`${srv.url}/_emulator/keys/rotate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ emergency }) })
+    assert.equal(check(await validateToken(before, { ...verify, keyCache: cache }), 'signature').ok, true)
     assert.equal((await rotate(false)).status, 200)
     const after = await emulatorToken(srv.url, WELL_KNOWN.fabrikamTenantId, DEFENDER)
     assert.notEqual(payloadKid(after), payloadKid(before))
-    assert.equal(check(await validateToken(before, verify), 'signature').ok, true)
-    assert.equal(check(await validateToken(after, verify), 'signature').ok, true)
+    assert.equal(check(await validateToken(before, { ...verify, keyCache: cache }), 'signature').ok, true)
+    // The new kid is unknown to the cached set: it is refetched (no cooldown here) and verifies.
+    assert.equal(check(await validateToken(after, { ...verify, keyCache: cache }), 'signature').ok, true)
 
     assert.equal((await rotate(true)).status, 200)
-    const dropped = check(await validateToken(after, verify), 'signature')
+    // Cached keys are trusted for maxAgeMs (Microsoft: refresh hourly); fresh keys show the removal.
+    assert.equal(check(await validateToken(after, { ...verify, keyCache: cache }), 'signature').ok, true)
+    const dropped = check(await validateToken(after, { ...verify, keyCache: new KeyCache() }), 'signature')
     assert.equal(dropped.ok, false)
     assert.match(dropped.message, /rolled over/)
+  })
+
+  test('JWKS cache: one discovery and one key-set request for many checks (single flight), unknown kids refetch only after the cooldown', async () => {
+    const token = await emulatorToken(srv.url, WELL_KNOWN.contosoTenantId, DEFENDER)
+    const seen: string[] = []
+    const counting: typeof fetch = (input, init) => {
+      seen.push(new URL(input instanceof Request ? input.url : String(input)).pathname)
+      return fetch(input, init)
+    }
+    const cache = new KeyCache({ fetch: counting })
+    const reports = await Promise.all(Array.from({ length: 25 }, () => validateToken(token, { ...verify, keyCache: cache })))
+    assert.ok(reports.every((r) => r.valid))
+    assert.deepEqual(seen, [`/${WELL_KNOWN.contosoTenantId}/.well-known/openid-configuration`, '/common/discovery/keys'])
+    assert.ok((await validateToken(token, { ...verify, keyCache: cache })).valid)
+    assert.equal(seen.length, 2, 'later checks are served from the cache')
+    // Forged tokens naming unknown kids do not make every check refetch the keys (cooldown 30 s).
+    for (let i = 0; i < 5; i++) {
+      const forged = await foreignToken(appOnlyClaims(Math.floor(Date.now() / 1000)), { kid: `unknown-${i}` })
+      assert.match(check(await validateToken(forged, { ...verify, keyCache: cache }), 'signature').message, /no key with kid unknown-\d/)
+    }
+    assert.equal(seen.length, 2, 'no refetch inside the cooldown')
+    // With no cooldown, an unknown kid refetches once per check (and concurrent checks share it).
+    const eager = new KeyCache({ fetch: counting, cooldownMs: 0 })
+    await validateToken(token, { ...verify, keyCache: eager })
+    const n = seen.length
+    const forged = await foreignToken(appOnlyClaims(Math.floor(Date.now() / 1000)), { kid: 'unknown-x' })
+    await Promise.all(Array.from({ length: 10 }, () => validateToken(forged, { ...verify, keyCache: eager })))
+    assert.equal(seen.slice(n).filter((p) => p.endsWith('/discovery/keys')).length, 1)
+  })
+
+  test('a discovery failure is not cached: the next check tries again', async () => {
+    const token = await emulatorToken(srv.url, WELL_KNOWN.contosoTenantId, DEFENDER)
+    let down = true
+    const flaky: typeof fetch = (input, init) => (down ? Promise.reject(new TypeError('fetch failed')) : fetch(input, init))
+    const cache = new KeyCache({ fetch: flaky })
+    assert.match(check(await validateToken(token, { ...verify, keyCache: cache }), 'signature').message, /could not load discovery/)
+    down = false
+    assert.equal((await validateToken(token, { ...verify, keyCache: cache })).valid, true)
   })
 
   test('an unknown tenant: discovery answers 400 invalid_tenant and the check says so', async () => {

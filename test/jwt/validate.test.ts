@@ -26,10 +26,20 @@ describe('validateToken (claims)', () => {
       clientId: WELL_KNOWN.clientId,
       requiredRoles: ['Incident.Read.All', 'AdvancedHunting.Read.All'],
     })
-    assert.equal(report.valid, true, JSON.stringify(report.checks, null, 1))
+    // Without signature checking the claims pass, but the report never calls the token valid.
+    assert.equal(report.claimsValid, true, JSON.stringify(report.checks, null, 1))
+    assert.equal(report.valid, false)
+    assert.equal(report.signatureChecked, false)
+    assert.equal(report.verdict, 'signature-not-checked')
     assert.deepEqual(report.checks.map((c) => c.id), ['format', 'signature', 'issuer', 'audience', 'tenant', 'lifetime', 'client', 'app-only', 'roles'])
     assert.deepEqual(failed(report), [])
     assert.equal(check(report, 'signature').skipped, true)
+    assert.match(check(report, 'signature').message, /^signature not checked/)
+    // Checked against the emulator's published keys, the same token is valid.
+    const verified = await validateToken(contoso, { resource: DEFENDER, tenant: WELL_KNOWN.contosoTenantId, verifySignature: true, authorityHost: srv.url })
+    assert.equal(verified.valid, true, JSON.stringify(verified.checks, null, 1))
+    assert.equal(verified.verdict, 'valid')
+    assert.equal(verified.signatureChecked, true)
     assert.deepEqual(report.missingRoles, [])
     assert.equal(report.inspection.tenantId, WELL_KNOWN.contosoTenantId)
     assert.match(check(report, 'lifetime').message, /^valid for another/)
@@ -62,7 +72,7 @@ describe('validateToken (claims)', () => {
     emu.directory.setRoles(WELL_KNOWN.fabrikamTenantId, WELL_KNOWN.clientId, DEFENDER, ['Incident.ReadWrite.All'])
     const token = await emulatorToken(srv.url, WELL_KNOWN.fabrikamTenantId, DEFENDER)
     const report = await validateToken(token, { resource: DEFENDER, requiredRoles: ['Incident.Read.All'] })
-    assert.equal(report.valid, true)
+    assert.equal(report.claimsValid, true)
     assert.match(check(report, 'roles').message, /Incident\.Read\.All is satisfied by Incident\.ReadWrite\.All/)
     const write = await validateToken(token, { requiredRoles: ['AdvancedHunting.Read.All'] })
     assert.deepEqual(write.missingRoles, ['AdvancedHunting.Read.All'])

@@ -1,5 +1,7 @@
-import { open } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { constants } from 'node:fs'
+import { lstat, open, rename, rm } from 'node:fs/promises'
+import { basename, dirname, join, resolve } from 'node:path'
 import { acquireToken } from '../../auth/acquire_token.js'
 import type { AccessToken } from '../../auth/token_response.js'
 import { inspectToken, type TokenInspection } from '../../jwt/inspect.js'
@@ -16,7 +18,7 @@ const options = {
   scope: { type: 'string', valueName: 'SCOPE', description: 'v2 scope instead of --resource, e.g. https://graph.microsoft.com/.default' },
   v1: { type: 'boolean', description: 'Use the v1 endpoint (/oauth2/token with resource=)' },
   v2: { type: 'boolean', description: 'Use the v2 endpoint (/oauth2/v2.0/token with scope=; the default)' },
-  out: { type: 'string', valueName: 'FILE', description: 'Write the raw token to FILE (created with mode 0600)' },
+  out: { type: 'string', valueName: 'FILE', description: 'Write the raw token to FILE (mode 0600, replaced atomically; a symlink is refused)' },
 } as const
 
 export default defineCommand({
@@ -115,20 +117,50 @@ function summary(token: AccessToken, inspection: TokenInspection | undefined, co
 
 /**
  * Writes a token file readable only by the owner (like the docs' Latest-token.txt, but not world
- * readable). The mode is fixed BEFORE the content is written, so an existing 0644 file never holds
- * the token with loose permissions.
+ * readable), without ever writing through a link (issue 10 §6):
+ *
+ * - an existing FILE that is a symbolic link, a directory or anything but a regular file is refused
+ *   (`ERR_CLI_FILE_SYMLINK` / `ERR_CLI_FILE_UNWRITABLE`): writing through `Latest-token.txt →
+ *   ~/.bashrc` would overwrite the link's target;
+ * - the token goes to a new temporary file in the same directory, created with
+ *   O_CREAT|O_EXCL|O_NOFOLLOW and mode 0600 (so it never exists with looser permissions and no
+ *   planted file or link is opened), is fsync'd, then renamed over FILE. rename(2) replaces the
+ *   directory entry itself, so a link swapped in after the check is replaced, not followed, and a
+ *   reader sees the old token or the new one, never half of one.
  */
 export async function writeSecretFile(path: string, content: string): Promise<void> {
+  const unwritable = (cause: unknown) =>
+    new CliError('ERR_CLI_FILE_UNWRITABLE', `cannot write ${path}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, { hint: 'check the directory exists and is writable', cause })
+  let existing
+  try {
+    existing = await lstat(path)
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') throw unwritable(cause)
+  }
+  if (existing?.isSymbolicLink())
+    throw new CliError('ERR_CLI_FILE_SYMLINK', `refusing to write the token to ${path}: it is a symbolic link`, {
+      hint: 'writing through a link would overwrite its target; remove the link or pick another --out path',
+    })
+  if (existing !== undefined && !existing.isFile())
+    throw new CliError('ERR_CLI_FILE_UNWRITABLE', `cannot write ${path}: not a regular file`, { hint: 'pick a file path for --out' })
+
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
   let handle
   try {
-    handle = await open(path, 'w', 0o600)
+    handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600)
   } catch (cause) {
-    throw new CliError('ERR_CLI_FILE_UNWRITABLE', `cannot write ${path}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, { hint: 'check the directory exists and is writable', cause })
+    throw unwritable(cause)
   }
   try {
-    await handle.chmod(0o600)
+    await handle.chmod(0o600) // whatever the umask
     await handle.writeFile(content)
-  } finally {
+    await handle.sync()
     await handle.close()
+    handle = undefined
+    await rename(temp, path)
+  } catch (cause) {
+    await handle?.close().catch(() => undefined)
+    await rm(temp, { force: true }).catch(() => undefined)
+    throw unwritable(cause)
   }
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { readFileSync, statSync } from 'node:fs'
+import { linkSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { runMain } from '../../../src/cli/run_main.js'
@@ -52,6 +52,37 @@ describe('m365d token against the emulator', { concurrency: true }, () => {
     assert.match(readFileSync(file, 'utf8'), JWT)
     assert.doesNotMatch(r.stdout, /eyJ/)
     assert.match(r.stdout, /Token written to Latest-token\.txt \(mode 0600\)/)
+  })
+
+  test('--out never writes through a symlink: refused with ERR_CLI_FILE_SYMLINK, the target untouched', async () => {
+    const dir = tempDir()
+    const target = join(dir, 'bashrc')
+    writeFileSync(target, 'export PATH=/usr/bin\n', { mode: 0o644 })
+    symlinkSync(target, join(dir, 'Latest-token.txt'))
+    const r = await runCli(['token', '--out', 'Latest-token.txt', '--json'], { env: env(), cwd: dir })
+    assert.equal(r.code, 2, r.stderr)
+    assert.equal((JSON.parse(r.stdout) as { error: { code: string } }).error.code, 'ERR_CLI_FILE_SYMLINK')
+    assert.equal(readFileSync(target, 'utf8'), 'export PATH=/usr/bin\n')
+    assert.equal(statSync(target).mode & 0o777, 0o644)
+    assert.ok(lstatSync(join(dir, 'Latest-token.txt')).isSymbolicLink(), 'the link itself is left alone')
+    assert.deepEqual(readdirSync(dir).sort(), ['Latest-token.txt', 'bashrc'], 'no temp file left behind')
+    assertNoSecrets(r)
+  })
+
+  test('--out replaces an existing file atomically with a new 0600 file (a hard link elsewhere keeps the old bytes)', async () => {
+    const dir = tempDir()
+    const file = join(dir, 'Latest-token.txt')
+    writeFileSync(file, 'old', { mode: 0o644 })
+    linkSync(file, join(dir, 'other-name'))
+    const r = await runCli(['token', '--out', 'Latest-token.txt'], { env: env(), cwd: dir })
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(statSync(file).mode & 0o777, 0o600)
+    assert.match(readFileSync(file, 'utf8'), JWT)
+    assert.equal(readFileSync(join(dir, 'other-name'), 'utf8'), 'old', 'the new token went to a new inode, not through the other link')
+    assert.deepEqual(readdirSync(dir).sort(), ['Latest-token.txt', 'other-name'])
+    const d = await runCli(['token', '--out', '.'], { env: env(), cwd: dir })
+    assert.equal(d.code, 2)
+    assert.match(d.stderr, /ERR_CLI_FILE_UNWRITABLE/)
   })
 
   test('--json: the documented shape', async () => {

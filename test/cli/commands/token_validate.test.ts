@@ -33,6 +33,7 @@ after(async () => {
 })
 
 const ROLES = 'Incident.Read.All,AdvancedHunting.Read.All'
+const pick = (r: Record<string, unknown>) => ({ valid: r.valid, claimsValid: r.claimsValid, signatureChecked: r.signatureChecked, verdict: r.verdict })
 
 describe('m365d token inspect', { concurrency: true }, () => {
   test('not a JWT → exit 2 ERR_JWT_MALFORMED, and the input is never echoed', async () => {
@@ -76,13 +77,40 @@ describe('m365d token inspect', { concurrency: true }, () => {
 })
 
 describe('m365d token validate', { concurrency: true }, () => {
-  test('valid token with the required roles → exit 0 and an all-ok report', async () => {
+  test('claims checked, signature not: exit 0 but never VALID; --json says valid false, verdict signature-not-checked', async () => {
     const r = await runCli(['token', 'validate', '-', '--tenant', WELL_KNOWN.contosoTenantId, '--client-id', WELL_KNOWN.clientId, '--require-roles', ROLES], {
       stdin: tokens.contoso!,
     })
     assert.equal(r.code, 0, r.stdout + r.stderr)
-    assert.match(r.stdout, /^VALID /m)
+    assert.match(r.stdout, /^CLAIMS OK, SIGNATURE NOT CHECKED /m)
+    assert.doesNotMatch(r.stdout, /^VALID/m)
+    assert.match(r.stdout, /\[skip\] signature +signature not checked/)
     assert.doesNotMatch(r.stdout, /FAIL/)
+    const j = await runCli(['token', 'validate', '-', '--json', '--tenant', WELL_KNOWN.contosoTenantId], { stdin: tokens.contoso! })
+    assert.equal(j.code, 0)
+    assert.deepEqual(pick(JSON.parse(j.stdout)), { valid: false, claimsValid: true, signatureChecked: false, verdict: 'signature-not-checked' })
+  })
+
+  test('--verify-signature: a genuine token is VALID (exit 0); the same claims under a forged signature exit 1', async () => {
+    const verify = ['--verify-signature', '--authority-host', srv.url, '--tenant', WELL_KNOWN.contosoTenantId, '--require-roles', ROLES]
+    const ok = await runCli(['token', 'validate', '-', '--json', ...verify], { stdin: tokens.contoso! })
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr)
+    assert.deepEqual(pick(JSON.parse(ok.stdout)), { valid: true, claimsValid: true, signatureChecked: true, verdict: 'valid' })
+    const [h, p] = tokens.contoso!.split('.')
+    const forged = `${h}.${p}.${Buffer.alloc(256, 7).toString('base64url')}`
+    const bad = await runCli(['token', 'validate', '-', ...verify], { stdin: forged })
+    assert.equal(bad.code, 1)
+    assert.match(bad.stdout, /^INVALID \(1 check failed\)/m)
+    assert.match(bad.stdout, /\[FAIL\] signature +the signature does not match/)
+  })
+
+  test('a tenant given as a domain is resolved, so tid is checked (no "skipped")', async () => {
+    const wrong = await runCli(['token', 'validate', '-', '--tenant', 'fabrikam.onmicrosoft.com', '--authority-host', srv.url], { stdin: tokens.contoso! })
+    assert.equal(wrong.code, 1, wrong.stdout + wrong.stderr)
+    assert.match(wrong.stdout, new RegExp(`\\[FAIL\\] tenant +token was issued by tenant ${WELL_KNOWN.contosoTenantId}, expected ${WELL_KNOWN.fabrikamTenantId}`))
+    const right = await runCli(['token', 'validate', '-', '--tenant', 'contoso.onmicrosoft.com', '--authority-host', srv.url], { stdin: tokens.contoso! })
+    assert.equal(right.code, 0, right.stdout + right.stderr)
+    assert.match(right.stdout, /\[ok\] +tenant +issued by the expected tenant/)
   })
 
   test('missing role (tailspin) → exit 1 naming the role and the fix', async () => {
@@ -113,6 +141,7 @@ describe('m365d token validate', { concurrency: true }, () => {
     const base = { M365D_AUTHORITY_HOST: srv.url, M365D_CLIENT_ID: WELL_KNOWN.clientId, M365D_CLIENT_SECRET: WELL_KNOWN.clientSecret }
     const ok = await runCli(['token', 'validate', '--require-roles', ROLES, '--verify-signature'], { env: { ...base, M365D_TENANT_ID: 'contoso.onmicrosoft.com' } })
     assert.equal(ok.code, 0, ok.stdout + ok.stderr)
+    assert.match(ok.stdout, /^VALID /m)
     assert.match(ok.stdout, /\[ok\] +signature/)
     assert.match(ok.stdout, new RegExp(`\\[ok\\] +tenant .*${WELL_KNOWN.contosoTenantId}`))
     const missing = await runCli(['token', 'validate', '--require-roles', ROLES], { env: { ...base, M365D_TENANT_ID: WELL_KNOWN.tailspinTenantId } })
