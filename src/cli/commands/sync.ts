@@ -43,7 +43,7 @@ succeeded, 1 when one failed (each with its fix).`,
     const stop = ctx.io.signal
     const noop = () => undefined
     stop?.addEventListener('abort', noop)
-    const settings = daemonSettings(v, ctx.io.cwd)
+    const settings = daemonSettings(v, ctx.io.cwd, { env: ctx.io.env, registerSecret: ctx.registerSecret })
     // --once means every free tenant, not this worker's fair share: workers that died within the
     // lease TTL still count as live in the share, and would leave tenants out of a post-crash run.
     if (v.once) settings.maxTenantsPerWorker ??= Number.MAX_SAFE_INTEGER

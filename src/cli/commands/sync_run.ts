@@ -4,7 +4,7 @@ import type { Database } from '../../sync/db/database.js'
 import { renewLeases } from '../../sync/db/sql/leases.js'
 import { SyncDaemon, type DaemonOptions } from '../../sync/daemon/daemon.js'
 import type { DaemonEvent } from '../../sync/daemon/events.js'
-import { ndjsonSink, webhookSink, type Sink } from '../../sync/sinks/index.js'
+import { ndjsonSink, webhookSinkFromSettings, type Sink } from '../../sync/sinks/index.js'
 import type { OptionSpecs } from '../command.js'
 import { CliError } from '../errors.js'
 import { parseCount, parseDuration } from './sync_options.js'
@@ -23,10 +23,11 @@ export const daemonOptions = {
   'ops-port': { type: 'string', valueName: 'N', description: 'Port of /healthz, /metrics and the consent callback (default 9464; 0 = a free one)' },
   'ops-host': { type: 'string', valueName: 'H', description: 'Interface of the ops server (default 127.0.0.1)' },
   'sink-ndjson': { type: 'string', valueName: 'DIR', description: 'Also write every new record version to rotating NDJSON files in DIR' },
-  'sink-webhook': { type: 'string', valueName: 'URL', description: 'Also POST every new record version to URL (batches, retries, Idempotency-Key)' },
+  'sink-webhook': { type: 'string', valueName: 'URL', description: 'Also POST every new record version to URL, signed with M365D_WEBHOOK_SECRET (Standard Webhooks)' },
+  'sink-webhook-header': { type: 'string', multiple: true, valueName: "'NAME: VALUE'", description: 'Header sent with every webhook POST, e.g. x-api-key: … (repeatable)' },
 } as const satisfies OptionSpecs
 
-type Values = { [K in keyof typeof daemonOptions]?: (typeof daemonOptions)[K] extends { type: 'boolean' } ? boolean : string }
+type Values = { [K in keyof typeof daemonOptions]?: (typeof daemonOptions)[K] extends { type: 'boolean' } ? boolean : (typeof daemonOptions)[K] extends { multiple: true } ? string[] : string }
 
 export const DEFAULT_OPS_PORT = 9464
 
@@ -37,13 +38,18 @@ export function surfaceOption(value: string | undefined): 'legacy' | 'graph' {
 }
 
 /** Validates every knob before anything starts, so a typo is exit 2 with nothing written. */
-export function daemonSettings(v: Values, cwd: string): Omit<DaemonOptions, 'db' | 'tokenProvider'> & { backfillMs: number } {
+export function daemonSettings(
+  v: Values,
+  cwd: string,
+  io: { env?: Record<string, string | undefined>; registerSecret?: (value: string) => void } = {},
+): Omit<DaemonOptions, 'db' | 'tokenProvider'> & { backfillMs: number } {
   const backfillMs = v.backfill !== undefined ? parseDuration(v.backfill, 'backfill') : 30 * 86_400_000
   const sinks: Sink[] = []
   if (v['sink-ndjson'] !== undefined) sinks.push(ndjsonSink({ dir: resolve(cwd, v['sink-ndjson']) }))
   if (v['sink-webhook'] !== undefined) {
     if (!URL.canParse(v['sink-webhook'])) throw new CliError('ERR_CLI_INVALID_URL', '--sink-webhook is not an absolute URL', { hint: 'e.g. --sink-webhook https://siem.example/ingest' })
-    sinks.push(webhookSink({ url: v['sink-webhook'] }))
+    const registerSecret = io.registerSecret
+    sinks.push(webhookSinkFromSettings({ url: v['sink-webhook'], headerLines: v['sink-webhook-header'], secret: io.env?.M365D_WEBHOOK_SECRET, ...(registerSecret && { registerSecret }) }))
   }
   return {
     surface: surfaceOption(v.surface),

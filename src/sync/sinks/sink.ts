@@ -28,8 +28,11 @@ export interface SinkRecord {
 }
 
 export class SinkError extends M365dError {
-  constructor(code: string, message: string, options: { hint?: string; cause?: unknown } = {}) {
+  /** How long the receiver asked us to wait (capped), for the outbox to pause the sink that long. */
+  readonly retryAfterMs: number | undefined
+  constructor(code: string, message: string, options: { hint?: string; cause?: unknown; retryAfterMs?: number } = {}) {
     super(code, message, options)
+    this.retryAfterMs = options.retryAfterMs
   }
 }
 

@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, afterEach, before, describe, test } from 'node:test'
 import { SyncDaemon } from '../../../src/sync/daemon/index.js'
-import { claimOutbox, ndjsonSink, pendingOutbox, toSinkRecord, webhookSink, type SinkRecord } from '../../../src/sync/sinks/index.js'
+import { claimOutbox, generateWebhookSecret, ndjsonSink, pendingOutbox, toSinkRecord, webhookSink, type SinkRecord } from '../../../src/sync/sinks/index.js'
 import type { Database } from '../../../src/sync/db/database.js'
 import { addToDb, emuRig, pglite, until, type EmuRig } from '../daemon/_rig.js'
 import { receiver, type Receiver } from './_receiver.js'
+
+const SECRET = generateWebhookSecret()
 
 /** Every record version the database holds, as the keys a sink must have received. */
 async function storedKeys(db: Database): Promise<string[]> {
@@ -45,7 +47,7 @@ describe('outbox → sinks: at least once, surviving restarts', () => {
     const start = hook.requests.length
     const d = track(new SyncDaemon({
       ...rig.daemonOptions(store.db),
-      sinks: [webhookSink({ url: hook.url, retry: { maxRetries: 0 } }), ndjsonSink({ dir })],
+      sinks: [webhookSink({ url: hook.url, secret: SECRET, retry: { maxRetries: 0 } }), ndjsonSink({ dir })],
       sinkRetryBaseSeconds: 0.05,
       sinkIntervalMs: 20,
       tickMs: 20,
@@ -81,7 +83,7 @@ describe('outbox → sinks: at least once, surviving restarts', () => {
     await addToDb(store.db, tenants)
     // Worker A: its sink is down for the whole run; stop() cannot flush.
     hook.failNext(1_000_000)
-    const a = track(new SyncDaemon({ ...rig.daemonOptions(store.db), workerId: 'worker-a', sinks: [webhookSink({ url: hook.url, retry: { maxRetries: 0 } })] }))
+    const a = track(new SyncDaemon({ ...rig.daemonOptions(store.db), workerId: 'worker-a', sinks: [webhookSink({ url: hook.url, secret: SECRET, retry: { maxRetries: 0 } })] }))
     await a.runOnce()
     await a.stop({ timeoutMs: 2000 })
     const pending = (await pendingOutbox(store.db)).get('webhook') ?? 0
@@ -95,8 +97,8 @@ describe('outbox → sinks: at least once, surviving restarts', () => {
     const start = hook.requests.length
     // A worker that delivered a batch and crashed before deleting it: its claim must expire first.
     const crashed = await claimOutbox(db, { sink: 'webhook', workerId: 'worker-crashed', limit: 5, claimSeconds: 1 })
-    await webhookSink({ url: hook.url }).deliver(crashed.map(toSinkRecord))
-    const b = track(new SyncDaemon({ ...rig.daemonOptions(db), workerId: 'worker-b', sinks: [webhookSink({ url: hook.url })], sinkIntervalMs: 50, tickMs: 50, intervalMs: 3_600_000 }))
+    await webhookSink({ url: hook.url, secret: SECRET }).deliver(crashed.map(toSinkRecord))
+    const b = track(new SyncDaemon({ ...rig.daemonOptions(db), workerId: 'worker-b', sinks: [webhookSink({ url: hook.url, secret: SECRET })], sinkIntervalMs: 50, tickMs: 50, intervalMs: 3_600_000 }))
     await b.start()
     await until(async () => (await pendingOutbox(db)).size === 0, 20_000, 'outbox drained after restart')
     await b.stop()

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { createEmulator, serve, WELL_KNOWN, type RunningEmulator } from '../../../src/emulator/index.js'
+import { generateWebhookSecret } from '../../../src/sync/sinks/index.js'
+import { runCli, tempDir } from '../../cli/_cli.js'
+import { emulatorEnv } from '../process/_rig.js'
+import { receiver, verifyStandardWebhook, type Receiver } from './_receiver.js'
+
+/** `m365d sync --sink-webhook` as a user runs it: the secret from M365D_WEBHOOK_SECRET, headers from --sink-webhook-header. */
+describe('m365d sync --sink-webhook', () => {
+  let server: RunningEmulator
+  let hook: Receiver
+  before(async () => {
+    server = await serve(await createEmulator({ defender: { incidentsPerTenant: 3 } }))
+    hook = await receiver()
+  })
+  after(async () => {
+    await hook.close()
+    await server.close()
+  })
+
+  test('no signing secret, a malformed one, or a header line without a colon → exit 2 before anything starts, nothing echoed', async () => {
+    const env = { ...emulatorEnv('http://127.0.0.1:9'), M365D_DATA_DIR: join(tempDir(), 'never') }
+    const none = await runCli(['sync', '--once', '--json', '--sink-webhook', hook.url], { env })
+    assert.equal(none.code, 2, none.stderr)
+    const err = (JSON.parse(none.stdout) as { error: { code: string; hint: string } }).error
+    assert.equal(err.code, 'ERR_SINK_CONFIG')
+    assert.match(err.hint, /M365D_WEBHOOK_SECRET/)
+    const pasted = 'not-a-whsec-but-a-real-password-123'
+    const bad = await runCli(['sync', '--once', '--json', '--sink-webhook', hook.url], { env: { ...env, M365D_WEBHOOK_SECRET: pasted } })
+    assert.equal(bad.code, 2)
+    assert.ok(!bad.stdout.includes(pasted) && !bad.stderr.includes(pasted))
+    const header = await runCli(['sync', '--once', '--json', '--sink-webhook', hook.url, '--sink-webhook-header', 'x-api-key=leaky-key'], { env: { ...env, M365D_WEBHOOK_SECRET: generateWebhookSecret() } })
+    assert.equal(header.code, 2)
+    assert.ok(!header.stdout.includes('leaky-key') && !header.stderr.includes('leaky-key'))
+    assert.equal(hook.attempts, 0)
+  })
+
+  test('a run delivers signed batches with the configured header; neither the header value nor the secret is printed', async () => {
+    const secret = generateWebhookSecret()
+    const apiKey = 'k3y-0f-the-receiver-do-not-print'
+    const env = emulatorEnv(server.url, { M365D_DATA_DIR: join(tempDir(), 'data'), M365D_WEBHOOK_SECRET: secret })
+    const add = await runCli(['tenants', 'add', WELL_KNOWN.contosoTenantId, '--json'], { env })
+    assert.equal(add.code, 0, add.stderr)
+    const r = await runCli(['sync', '--once', '--verbose', '--backfill', '400d', '--sink-webhook', hook.url, '--sink-webhook-header', `x-api-key: ${apiKey}`], { env })
+    assert.equal(r.code, 0, r.stderr.slice(-2000))
+    assert.ok(hook.requests.length > 0, 'batches delivered')
+    for (const got of hook.requests) {
+      assert.equal(got.headers['x-api-key'], apiKey)
+      assert.ok(verifyStandardWebhook(secret, got.headers, got.rawBody), 'signed with M365D_WEBHOOK_SECRET')
+    }
+    const all = r.stdout + r.stderr
+    assert.ok(!all.includes(apiKey), 'the header value is not printed')
+    assert.ok(!all.includes(secret.slice(6)), 'the secret is not printed')
+  })
+})
