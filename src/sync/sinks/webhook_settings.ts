@@ -6,7 +6,7 @@ import { webhookSink, type WebhookSinkOptions } from './webhook_sink.js'
 /**
  * The webhook sink as a command line or config file describes it: a URL, `Name: value` header
  * lines (`--sink-webhook-header 'x-api-key: …'`, like curl's `-H`), and the signing secret in its
- * `whsec_…` form (`M365D_WEBHOOK_SECRET`, or `webhookSecret` in the config file). Every header value
+ * `whsec_…` form (today `M365D_WEBHOOK_SECRET`; a config-file value goes in `secret` the same way). Every header value
  * and the secret are handed to `registerSecret` first, so the caller scrubs them from all output.
  */
 export function webhookSinkFromSettings(o: {
