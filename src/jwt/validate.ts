@@ -122,6 +122,11 @@ export async function validateToken(token: string, options: ValidateOptions = {}
     checkAppOnly(inspection, payload),
     roles.check,
   ]
+  // Messages quote claims and header fields of an unverified token: escape control characters at the source.
+  for (const c of checks) {
+    c.message = printable(c.message, 2000)
+    if (c.fix !== undefined) c.fix = printable(c.fix, 2000)
+  }
   const signatureChecked = options.verifySignature === true
   const claimsValid = checks.every((c) => c.id === 'signature' || c.ok)
   const valid = signatureChecked && signature.ok && claimsValid

@@ -70,5 +70,7 @@ describe('formatReport / formatInspection', () => {
       assert.ok(!text.includes('\r'))
     }
     assert.ok(!formatReport(report).includes('x'.repeat(200)), 'long token values are cut in the report')
+    // The report's own messages are safe to print too, for callers that format it themselves.
+    assert.ok(report.checks.every((c) => !/[\u0000-\u001f]/.test(c.message + (c.fix ?? ''))))
   })
 })
