@@ -1,7 +1,7 @@
 import type { ValidationCheck } from './validate.js'
 
 /**
- * `nbf`/`exp` with a clock-skew allowance (entra-app-only.md §5.6 step 4: the skew is a library
+ * `nbf`/`exp` (and an `iat` in the future) with a clock-skew allowance (entra-app-only.md §5.6 step 4: the skew is a library
  * setting, not an Entra value; 300 s is the common default). Says how long ago a token expired or
  * how long it has left, since "expired" alone does not tell a daemon whether its cache is broken.
  */
@@ -15,6 +15,16 @@ export function checkLifetime(payload: Record<string, unknown>, now: number, ske
       ok: false,
       message: `not valid yet: nbf is ${duration(nbf - nowS)} in the future (${iso(nbf)}), beyond the ${skewSeconds} s clock-skew allowance`,
       fix: "This machine's clock is behind the token issuer's; synchronise it (NTP).",
+    }
+  }
+  // iat is informational (RFC 7519 §4.1.6) and Entra-protected APIs do not check it, but a token
+  // issued in the future beyond the skew means clocks disagree or the claims were written by hand.
+  if (typeof iat === 'number' && nowS < iat - skewSeconds) {
+    return {
+      id: 'lifetime',
+      ok: false,
+      message: `issued in the future: iat is ${duration(iat - nowS)} ahead (${iso(iat)}), beyond the ${skewSeconds} s clock-skew allowance`,
+      fix: "This machine's clock is behind the token issuer's (synchronise it with NTP), or the token was not issued by the identity platform.",
     }
   }
   const lifetime = typeof iat === 'number' ? `; lifetime ${duration(exp - iat)}` : ''

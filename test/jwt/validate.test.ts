@@ -153,6 +153,16 @@ describe('validateToken (claims)', () => {
     assert.match(check(report, 'lifetime').fix!, /clock/)
   })
 
+  test('issued in the future (iat ahead, nbf passed) fails lifetime beyond the skew', async () => {
+    const now = Math.floor(Date.now() / 1000)
+    const ahead = await foreignToken(appOnlyClaims(now, { iat: now + 3600, nbf: now - 60 }))
+    const report = await validateToken(ahead, { now: now * 1000 })
+    assert.equal(check(report, 'lifetime').ok, false)
+    assert.match(check(report, 'lifetime').message, /^issued in the future: iat is 60 min ahead/)
+    const within = await foreignToken(appOnlyClaims(now, { iat: now + 120, nbf: now - 60 }))
+    assert.equal(check(await validateToken(within, { now: now * 1000 }), 'lifetime').ok, true)
+  })
+
   test('a ManualClock can supply now', async () => {
     const { ManualClock } = await import('../../src/lib/clock.js')
     const exp = payloadOf(contoso).exp as number
