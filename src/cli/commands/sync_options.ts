@@ -1,6 +1,8 @@
 import { resolveCloud, type Cloud } from '../../auth/clouds.js'
 import { TokenProvider } from '../../auth/token_provider.js'
-import { openStore, resolveStorage, type OpenedStore } from '../../sync/onboarding/storage.js'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { openStore, resolveStorage, type OpenedStore, type StorageSelection } from '../../sync/onboarding/storage.js'
 import type { CommandContext, OptionSpecs } from '../command.js'
 import { apiOptions, credentialOptions, loadConfig } from '../config.js'
 import { requireCredentials } from '../credentials.js'
@@ -24,14 +26,27 @@ export const appOptions = {
 
 type Values = Record<string, string | boolean | string[] | undefined>
 
-export async function openSyncStore(ctx: Pick<CommandContext, 'io'>, values: Values, options: { poolSize?: number } = {}): Promise<OpenedStore> {
+export async function openSyncStore(ctx: Pick<CommandContext, 'io' | 'feedback'>, values: Values, options: { poolSize?: number } = {}): Promise<OpenedStore> {
   const selection = resolveStorage({
     databaseUrl: str(values['database-url']),
     dataDir: str(values['data-dir']),
     env: ctx.io.env,
     cwd: ctx.io.cwd,
   })
-  return openStore(selection, options)
+  return ctx.feedback.step(storeStepLabel(selection), () => openStore(selection, options))
+}
+
+/**
+ * What opening the store is called while it runs: creating an embedded database the first time
+ * takes PGlite ~20 s on a small machine, worth saying so instead of looking hung (issue 11 §2).
+ */
+export function storeStepLabel(selection: StorageSelection): string {
+  if (selection.databaseUrl !== undefined) {
+    const u = URL.canParse(selection.databaseUrl) ? new URL(selection.databaseUrl) : undefined
+    return `Connecting to PostgreSQL${u ? ` ${u.hostname}:${u.port || 5432}${u.pathname}` : ''}`
+  }
+  const dir = selection.dataDir!
+  return existsSync(join(dir, 'PG_VERSION')) ? 'Opening the embedded database' : 'Creating the embedded database (first run only, ~20 s)'
 }
 
 export interface SyncApp {

@@ -401,7 +401,8 @@ export class SyncDaemon {
           ...(o.overlapMs !== undefined && { overlapMs: o.overlapMs }),
           ...(o.pageSize !== undefined && { pageSize: o.pageSize }),
           ...(o.intervalMs !== undefined && { intervalMs: o.intervalMs }),
-          onProgress: (p) => this.#emit({ type: 'pass.progress', tenantId, stream: p.stream, pages: p.pages, records: p.records, ...(p.oldestCreated !== undefined && { oldestCreated: p.oldestCreated }) }),
+          onProgress: (p) =>
+            this.#emit({ type: 'pass.progress', tenantId, stream: p.stream, pages: p.pages, records: p.records, backfill: p.backfill, stored: p.stored, ...(p.oldestCreated !== undefined && { oldestCreated: p.oldestCreated }) }),
           signal: controller.signal,
         }),
       )
