@@ -1,4 +1,4 @@
-import { formatLag, tenantSummaries } from '../../sync/onboarding/tenant_summary.js'
+import { formatLag, tenantSummaries } from '../../sync/index.js'
 import { defineCommand } from '../command.js'
 import { expectPositionals } from '../parse.js'
 import { openSyncStore, storageOptions } from './sync_options.js'
