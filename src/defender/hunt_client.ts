@@ -9,7 +9,7 @@ import { systemClock, type Clock } from '../lib/clock.js'
 import { M365dArgumentError } from '../lib/errors.js'
 import { authorization } from './authorization.js'
 import { compose, type Surface } from './call.js'
-import { COMMERCIAL, type DefenderClientOptions } from './client.js'
+import { COMMERCIAL, resolveSurface, type DefenderClientOptions } from './client.js'
 import { GRAPH_MAX_RESULT_BYTES, huntRequest, MAX_HUNT_ROWS, processHuntResponse, type HuntColumn, type HuntResponse, type HuntRow, type HuntTyping } from './hunt.js'
 import { HuntResultTooLargeError, HuntRowLimitError } from './hunt_errors.js'
 import { applyWindow, bisect, chunk, toWindow, type TimeRange, type Window } from './hunt_window.js'
@@ -58,7 +58,7 @@ export interface HuntResult<R = HuntRow> {
 
 export type HuntingClientOptions<S extends Surface = Surface> = DefenderClientOptions<S>
 
-export class HuntingClient<S extends Surface = 'legacy'> {
+export class HuntingClient<S extends Surface = 'graph'> {
   readonly surface: S
   readonly tenant: string
   readonly baseUrl: string
@@ -66,8 +66,7 @@ export class HuntingClient<S extends Surface = 'legacy'> {
   readonly #clock: Clock
 
   constructor(options: HuntingClientOptions<S>) {
-    this.surface = (options.surface ?? 'legacy') as S
-    if (this.surface !== 'legacy' && this.surface !== 'graph') throw new M365dArgumentError(`unknown surface "${String(this.surface)}"`, { hint: "use 'legacy' or 'graph'" })
+    this.surface = resolveSurface(options.surface) as S
     if (!options.tenant) throw new M365dArgumentError('tenant is required')
     const cloud = options.cloud ?? COMMERCIAL
     this.tenant = options.tenant

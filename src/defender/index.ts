@@ -1,5 +1,6 @@
 // Public API of m365d/defender — explicit named exports only.
-export { DefenderClient, COMMERCIAL } from './client.js'
+export { DefenderClient, COMMERCIAL, resolveSurface } from './client.js'
+export { warnLegacyUse, legacyWarningMessage, daysUntilLegacyRetirement, LEGACY_RETIREMENT_DATE, LEGACY_RETIREMENT_NOTICE, LEGACY_WARNING_CODE, MIGRATION_COMMAND } from './legacy_warning.js'
 export type { DefenderClientOptions, DefenderCloud, ListIncidentsOptions, ListAlertsOptions } from './client.js'
 export type { DefenderRequest, DefenderCall, EndpointGroup, Layer, Send, Surface } from './call.js'
 export { compose, toFetchInit, toFetchRequest } from './call.js'
