@@ -25,9 +25,9 @@ export interface App {
   /** One limiter for the app: its keys include the tenant, so each tenant keeps its own quota. */
   readonly rateLimiter: RateLimiter
   /** An incidents/alerts client for one tenant (GUID or domain). */
-  clientFor<S extends Surface = 'legacy'>(tenant: string, options?: ClientOptions<S>): DefenderClient<S>
+  clientFor<S extends Surface = 'graph'>(tenant: string, options?: ClientOptions<S>): DefenderClient<S>
   /** An advanced-hunting client for one tenant. */
-  huntingClientFor<S extends Surface = 'legacy'>(tenant: string, options?: ClientOptions<S>): HuntingClient<S>
+  huntingClientFor<S extends Surface = 'graph'>(tenant: string, options?: ClientOptions<S>): HuntingClient<S>
   /** Opens (and migrates) the configured store: the tenant registry and the synced data. */
   openStore(options?: { poolSize?: number }): Promise<OpenedStore>
   /** A sync daemon for this app over `db`, with the app's settings plus `overrides`. */
@@ -53,12 +53,12 @@ export function createApp(settings: AppSettings): App {
     clientId: settings.clientId,
     tokens,
     rateLimiter,
-    clientFor<S extends Surface = 'legacy'>(tenant: string, options: ClientOptions<S> = {}) {
-      const surface = (options.surface ?? 'legacy') as S
+    clientFor<S extends Surface = 'graph'>(tenant: string, options: ClientOptions<S> = {}) {
+      const surface = (options.surface ?? 'graph') as S
       return new DefenderClient<S>({ tokenProvider: tokens, tenant, surface, cloud, resource: resourceOf(surface, options.resource), rateLimiter, ...(settings.fetch && { fetch: settings.fetch }) })
     },
-    huntingClientFor<S extends Surface = 'legacy'>(tenant: string, options: ClientOptions<S> = {}) {
-      const surface = (options.surface ?? 'legacy') as S
+    huntingClientFor<S extends Surface = 'graph'>(tenant: string, options: ClientOptions<S> = {}) {
+      const surface = (options.surface ?? 'graph') as S
       return new HuntingClient<S>({ tokenProvider: tokens, tenant, surface, cloud, resource: resourceOf(surface, options.resource), rateLimiter, ...(settings.fetch && { fetch: settings.fetch }) })
     },
     openStore(options = {}) {

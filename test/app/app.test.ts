@@ -39,15 +39,15 @@ describe('the application layer (createApp)', () => {
 
   test('per-tenant clients on both surfaces share one token provider (one token per tenant and resource)', async () => {
     const before = tokenRequests
-    const legacy = await app.clientFor(WELL_KNOWN.contosoTenantId).listIncidents({ pageSize: 5, limit: 5 }).toArray()
+    const legacy = await app.clientFor(WELL_KNOWN.contosoTenantId, { surface: 'legacy' }).listIncidents({ pageSize: 5, limit: 5 }).toArray()
     assert.equal(legacy.length, 5)
-    const again = await app.clientFor(WELL_KNOWN.contosoTenantId).listIncidents({ limit: 1 }).toArray()
+    const again = await app.clientFor(WELL_KNOWN.contosoTenantId, { surface: 'legacy' }).listIncidents({ limit: 1 }).toArray()
     assert.equal(again.length, 1)
     assert.equal(tokenRequests - before, 1, 'the second client reuses the cached token')
     const graph = app.clientFor(WELL_KNOWN.contosoTenantId, { surface: 'graph' })
     assert.equal(graph.surface, 'graph')
     assert.equal(graph.baseUrl, server.url.replace(/\/$/, ''))
-    const hunting = app.huntingClientFor(WELL_KNOWN.fabrikamTenantId)
+    const hunting = app.huntingClientFor(WELL_KNOWN.fabrikamTenantId, { surface: 'legacy' })
     const r = await hunting.hunt('DeviceInfo | take 1')
     assert.equal(r.rows.length, 1)
   })
