@@ -1,8 +1,10 @@
+import type { ConsoleServer } from '../../console/index.js'
 import { consentCallbackHandler, CONSENT_CALLBACK_PATH, createLogger, listTenants, startOpsServer, type OpsServer, type TenantSyncResult } from '../../sync/index.js'
 import { openAppWithStore } from '../app_settings.js'
 import { defineCommand } from '../command.js'
 import { CliError, ExitCode } from '../errors.js'
 import { expectPositionals, parsePort } from '../parse.js'
+import { checkConsoleChoice, consoleOptions, exposureLines, makeConsole } from './console_setup.js'
 import { appOptions, storageOptions } from './sync_options.js'
 import { BackfillProgress } from './sync_progress.js'
 import { daemonOptions, daemonSettings, DEFAULT_OPS_PORT, untilStopped } from './sync_run.js'
@@ -26,6 +28,7 @@ succeeded, 1 when one failed (each with its fix).`,
     ...storageOptions,
     ...appOptions,
     ...daemonOptions,
+    ...consoleOptions,
     once: { type: 'boolean', description: 'Sync every tenant once, print the results and exit' },
   },
   examples: [
@@ -46,6 +49,8 @@ succeeded, 1 when one failed (each with its fix).`,
     // lease TTL still count as live in the share, and would leave tenants out of a post-crash run.
     if (v.once) settings.maxTenantsPerWorker ??= Number.MAX_SAFE_INTEGER
     const opsPort = v['ops-port'] !== undefined ? parsePort(v['ops-port'], DEFAULT_OPS_PORT) : v.once ? undefined : DEFAULT_OPS_PORT
+    const consoleChoice = { values: v, env: ctx.io.env, opsHost: v['ops-host'] ?? '127.0.0.1' }
+    const consoleOn = opsPort !== undefined && !v.once && checkConsoleChoice(consoleChoice).enabled
     const { app, store } = await openAppWithStore(ctx, v)
     const { db, description } = store
     const logger = createLogger({ stream: ctx.io.stderr, level: v.verbose ? 'debug' : 'info', diagnostics: v.verbose === true })
@@ -54,14 +59,28 @@ succeeded, 1 when one failed (each with its fix).`,
     const progress = ctx.io.isTTY && !ctx.json ? new BackfillProgress({ backfillMs: settings.backfillMs, write: (t) => ctx.io.stdout.write(t) }) : undefined
     if (progress) daemon.on((e) => progress.onEvent(e))
     let ops: OpsServer | undefined
+    let web: ConsoleServer | undefined
     try {
       const tenants = await listTenants(db)
       logger.log('info', 'sync.starting', { store: description, worker: daemon.workerId, tenants: tenants.filter((t) => t.enabled).length, once: v.once === true })
       if (!tenants.length) logger.log('warn', 'sync.no_tenants', { hint: 'add tenants with m365d tenants add <TENANT-ID|DOMAIN> or m365d tenants onboard' })
       if (opsPort !== undefined) {
+        if (consoleOn) {
+          web = makeConsole(consoleChoice, {
+            db,
+            tokenProvider: app.tokens,
+            cloud: app.cloud,
+            surface: settings.surface ?? 'legacy',
+            clientId: app.clientId,
+            workerId: daemon.workerId,
+            onDaemonEvent: (l) => daemon.on(l),
+            metricsText: () => daemon.metricsText(),
+          })
+        }
         ops = await startOpsServer({
           daemon,
           port: opsPort,
+          ...(web && { mount: web }),
           ...(v['ops-host'] !== undefined && { host: v['ops-host'] }),
           routes: [{ method: 'GET', path: CONSENT_CALLBACK_PATH, handle: consentCallbackHandler({ db, onOutcome: (o) => logger.log(o.outcome === 'granted' ? 'info' : 'warn', `consent.${o.outcome}`, { ...o }) }) }],
         }).catch((e: NodeJS.ErrnoException) => {
@@ -69,6 +88,14 @@ succeeded, 1 when one failed (each with its fix).`,
           throw e
         })
         logger.log('info', 'ops.listening', { url: ops.url })
+        if (web) {
+          web.start()
+          if (!ctx.json) {
+            if (!checkConsoleChoice(consoleChoice).remote) ctx.print(`console: ${web.loginUrl(ops.url)}`)
+            else for (const l of [...exposureLines(ops.url), `console: ${web.loginUrl(ops.url)}`]) ctx.print(l)
+          }
+          logger.log('info', 'console.listening', { url: `${ops.url}/console/` })
+        }
       }
       if (v.once) {
         const runs = [await daemon.runOnce({ force: true })]
@@ -105,6 +132,7 @@ succeeded, 1 when one failed (each with its fix).`,
     } finally {
       await daemon.stop()
       progress?.finish()
+      await web?.close()
       await ops?.close()
       detach()
       logger.close()
