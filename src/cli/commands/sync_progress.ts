@@ -1,4 +1,4 @@
-import type { DaemonEvent } from '../../sync/daemon/events.js'
+import type { DaemonEvent } from '../../sync/index.js'
 
 /**
  * The first-backfill progress bar (issue 4 §3, issue 11 §1) on a terminal. Only a real backfill
