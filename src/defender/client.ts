@@ -9,9 +9,10 @@ import { incidentCommentRequest, incidentUpdateBody, processIncidentCommentRespo
 import { listIncidentsRequest, MAX_PAGE_SIZE, processCollection, type Page } from './incidents_list.js'
 import type { GraphAlert, GraphIncident, Incident } from './models.js'
 import { nextLinkPages, pagedList, skipPages, type PagedList } from './paging.js'
-import { DEFAULT_LIMITS, rateLimit, RateLimiter, type RateLimits } from './rate_limiter.js'
+import { rateLimit, RateLimiter, type RateLimits } from './rate_limiter.js'
 import { createExecutor, type Execute, type RetryOptions } from './retry.js'
 import { transport } from './transport.js'
+import { warnLegacyUse } from './legacy_warning.js'
 
 /** API hosts and token audiences of a cloud (src/auth `Cloud` fits structurally). */
 export interface DefenderCloud {
@@ -33,7 +34,11 @@ export interface DefenderClientOptions<S extends Surface = Surface> {
   tokenProvider: TokenSource
   /** Tenant id (GUID) or domain the calls are for; selects the token. */
   tenant: string
-  /** `legacy` = api.security.microsoft.com `/api/incidents`; `graph` = Graph security API. Default legacy. */
+  /**
+   * `graph` (default) = Microsoft Graph security API (`/v1.0/security/incidents`, `alerts_v2`);
+   * `legacy` = api.security.microsoft.com `/api/incidents`, which stops working on 1 Feb 2027
+   * (MC1220762): opting in emits a one-time DeprecationWarning (legacy_warning.ts).
+   */
   surface?: S
   /** API hosts and audiences (default commercial). */
   cloud?: DefenderCloud
@@ -43,7 +48,7 @@ export interface DefenderClientOptions<S extends Surface = Surface> {
   resource?: string
   fetch?: typeof fetch
   clock?: Clock
-  /** Client-side quotas (default {@link DEFAULT_LIMITS}); `false` turns the limiter off. */
+  /** Client-side quotas (default: the surface's profile, quotas.ts); `false` turns the limiter off. */
   limits?: RateLimits | false
   /** A limiter shared between clients (same app, many tenants); its keys include the tenant. */
   rateLimiter?: RateLimiter
@@ -57,7 +62,7 @@ export interface DefenderClientOptions<S extends Surface = Surface> {
 export interface ListIncidentsOptions {
   filter?: IncidentFilter
   rawFilter?: string
-  /** Page size (default: the surface maximum, 100 legacy / 50 Graph). */
+  /** Page size (default: the surface maximum, 50 Graph / 100 legacy). */
   pageSize?: number
   /** Stop after this many incidents. */
   limit?: number
@@ -84,7 +89,7 @@ type IncidentOf<S extends Surface> = S extends 'graph' ? GraphIncident : Inciden
  * retry/timeout → authorization → rate limit → transport (see docs/defender.md). The client
  * never logs; it publishes diagnostics_channel events.
  */
-export class DefenderClient<S extends Surface = 'legacy'> {
+export class DefenderClient<S extends Surface = 'graph'> {
   readonly surface: S
   readonly tenant: string
   readonly baseUrl: string
@@ -92,15 +97,14 @@ export class DefenderClient<S extends Surface = 'legacy'> {
   readonly #execute: Execute
 
   constructor(options: DefenderClientOptions<S>) {
-    this.surface = (options.surface ?? 'legacy') as S
-    if (this.surface !== 'legacy' && this.surface !== 'graph') throw new M365dArgumentError(`unknown surface "${String(this.surface)}"`, { hint: "use 'legacy' or 'graph'" })
+    this.surface = resolveSurface(options.surface) as S
     if (!options.tenant) throw new M365dArgumentError('tenant is required')
     const cloud = options.cloud ?? COMMERCIAL
     this.tenant = options.tenant
     this.baseUrl = trim(options.baseUrl ?? (this.surface === 'graph' ? cloud.graphApi : cloud.defenderApi))
     this.resource = options.resource ?? (this.surface === 'graph' ? cloud.graphResource : cloud.defenderResource)
     const clock = options.clock ?? systemClock
-    const limiter = options.limits === false ? undefined : (options.rateLimiter ?? new RateLimiter({ limits: options.limits || DEFAULT_LIMITS, clock }))
+    const limiter = options.limits === false ? undefined : (options.rateLimiter ?? new RateLimiter({ ...(options.limits && { limits: options.limits }), clock }))
     const layers = [
       authorization({
         tokenProvider: options.tokenProvider,
@@ -186,6 +190,14 @@ export class DefenderClient<S extends Surface = 'legacy'> {
     if (this.surface !== 'graph')
       throw new M365dArgumentError(`${what} needs the Graph surface`, { hint: "create the client with surface: 'graph' (the legacy API returns alerts inside incidents)" })
   }
+}
+
+/** The surface a client uses: Graph unless the caller opts into legacy (which warns once per process). */
+export function resolveSurface(surface: Surface | undefined): Surface {
+  const s = surface ?? 'graph'
+  if (s !== 'legacy' && s !== 'graph') throw new M365dArgumentError(`unknown surface "${String(s)}"`, { hint: "use 'graph' (default) or 'legacy'" })
+  if (s === 'legacy') warnLegacyUse()
+  return s
 }
 
 function trim(url: string): string {

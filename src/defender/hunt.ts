@@ -8,6 +8,7 @@ import type { DefenderRequest, Surface } from './call.js'
 import { DefenderApiError, InvalidBodyError } from './errors.js'
 import { apiError, expectObject } from './response.js'
 import { HuntQueryError, HuntResultTooLargeError } from './hunt_errors.js'
+import { warnLegacyUse } from './legacy_warning.js'
 
 export const HUNT_PERMISSIONS: Readonly<Record<Surface, readonly string[]>> = {
   legacy: ['AdvancedHunting.Read.All'],
@@ -30,6 +31,7 @@ export interface HuntRequestParams {
 export function huntRequest(params: HuntRequestParams): DefenderRequest {
   const base = params.baseUrl.replace(/\/$/, '')
   const legacy = params.surface === 'legacy'
+  if (legacy) warnLegacyUse()
   // Body parameters are case-sensitive: `Query`, `Timespan` (DD api-error-codes.md).
   const body = legacy ? { Query: params.query } : { Query: params.query, ...(params.timespan !== undefined && { Timespan: params.timespan }) }
   return {

@@ -3,6 +3,7 @@ import type { DefenderRequest, Surface } from './call.js'
 import { READ_PERMISSIONS, trimSlash } from './incidents_list.js'
 import type { GraphIncident, Incident } from './models.js'
 import { expectObject, readJson } from './response.js'
+import { warnLegacyUse } from './legacy_warning.js'
 
 export interface GetIncidentParams {
   baseUrl: string
@@ -15,6 +16,7 @@ export interface GetIncidentParams {
 /** `GET /api/incidents/{id}` (100/min, defender-api.md §2.7) or `GET /v1.0/security/incidents/{id}`. */
 export function getIncidentRequest(params: GetIncidentParams): DefenderRequest {
   const id = checkIncidentId(params.id, params.surface)
+  if (params.surface === 'legacy') warnLegacyUse()
   const path = params.surface === 'legacy' ? `/api/incidents/${id}` : `/v1.0/security/incidents/${encodeURIComponent(id)}`
   const query = params.expandAlerts && params.surface === 'graph' ? '?$expand=alerts' : ''
   return { method: 'GET', url: `${trimSlash(params.baseUrl)}${path}${query}`, surface: params.surface, group: 'get', idempotent: true, permissions: READ_PERMISSIONS[params.surface] }

@@ -5,6 +5,7 @@ import { checkIncidentId } from './incident_get.js'
 import { trimSlash } from './incidents_list.js'
 import type { GraphIncident, Incident } from './models.js'
 import { expectObject, readJson } from './response.js'
+import { warnLegacyUse } from './legacy_warning.js'
 
 export const WRITE_PERMISSIONS: Record<Surface, readonly string[]> = {
   legacy: ['Incident.ReadWrite.All'],
@@ -57,6 +58,7 @@ export function incidentUpdateBody(update: IncidentUpdate, surface: Surface): Re
 /** `PATCH /api/incidents/{id}` or `PATCH /v1.0/security/incidents/{id}`. Not idempotent: retried only on 429. */
 export function updateIncidentRequest(params: { baseUrl: string; surface: Surface; id: string | number; update: IncidentUpdate }): DefenderRequest {
   const id = checkIncidentId(params.id, params.surface)
+  if (params.surface === 'legacy') warnLegacyUse()
   const path = params.surface === 'legacy' ? `/api/incidents/${id}` : `/v1.0/security/incidents/${encodeURIComponent(id)}`
   return {
     method: 'PATCH',

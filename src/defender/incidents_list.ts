@@ -4,6 +4,7 @@ import { buildIncidentFilter, type IncidentFilter } from './filter.js'
 import type { GraphIncident, Incident } from './models.js'
 import { readJson, expectObject } from './response.js'
 import { InvalidBodyError } from './errors.js'
+import { warnLegacyUse } from './legacy_warning.js'
 
 /** Documented page-size maxima: legacy `$top` ≤ 100 (defender-api.md §2.2); Graph incidents ≤ 50. */
 export const MAX_PAGE_SIZE: Record<Surface, number> = { legacy: 100, graph: 50 }
@@ -42,6 +43,7 @@ export interface Page<T> {
 /** `GET /api/incidents` or `GET /v1.0/security/incidents` with the OData options. No I/O. */
 export function listIncidentsRequest(params: ListIncidentsParams): DefenderRequest {
   const { surface } = params
+  if (surface === 'legacy') warnLegacyUse()
   const top = params.top ?? MAX_PAGE_SIZE[surface]
   if (!Number.isInteger(top) || top < 1 || top > MAX_PAGE_SIZE[surface])
     throw new M365dArgumentError(`page size (top) must be an integer from 1 to ${MAX_PAGE_SIZE[surface]} on the ${surface} surface`)

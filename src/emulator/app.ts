@@ -1,41 +1,15 @@
 import { performance } from 'node:perf_hooks'
-import { systemClock, type Clock } from '../lib/clock.js'
-import { loadDirectory, type EmulatorConfig } from './config.js'
-import { ConnectionReset, FaultQueue, type Fault } from './faults.js'
-import { HttpError, json } from './http_error.js'
+import { createContext, type EmulatorContext, type EmulatorOptions } from './context.js'
 import { registerControlRoutes } from './control/routes.js'
 import { registerDefenderRoutes } from './defender/routes.js'
-import { DefenderStore, type DefenderStoreOptions } from './defender/store.js'
+import { ConnectionReset, type Fault } from './faults.js'
+import { registerHuntingRoutes } from './hunting/routes.js'
+import { HttpError, json } from './http_error.js'
 import { registerIdentityRoutes } from './identity/routes.js'
-import { RequestLog, sanitizeBody, sanitizeHeaders } from './request_log.js'
+import { sanitizeBody, sanitizeHeaders } from './request_log.js'
 import { Router } from './router.js'
-import type { Directory } from './state/directory.js'
-import { KeyStore } from './state/keys.js'
-import { wellKnownConfig } from './well_known.js'
 
-export interface EmulatorOptions {
-  /** Seed configuration; defaults to the well-known development set ({@link wellKnownConfig}). */
-  config?: EmulatorConfig
-  /** Time source for token times, expiry checks and rate windows (tests pass a ManualClock). */
-  clock?: Clock
-  /** How long a rotated signing key stays published (default 24 h). */
-  signingKeyGraceMs?: number
-  /** Defender data generator and limits: seed, incidents per tenant, quotas (src/emulator/defender/store.ts). */
-  defender?: DefenderStoreOptions
-}
-
-/** Everything a route handler can reach. */
-export interface EmulatorContext {
-  directory: Directory
-  keys: KeyStore
-  clock: Clock
-  faults: FaultQueue
-  requests: RequestLog
-  /** The (mutable) seed config: token lifetime, token rate limit, … */
-  config: EmulatorConfig
-  /** Defender incidents/alerts per tenant, quotas and live mode. */
-  defender: DefenderStore
-}
+export type { EmulatorContext, EmulatorOptions } from './context.js'
 
 export interface Emulator extends EmulatorContext {
   /**
@@ -51,23 +25,14 @@ export interface Emulator extends EmulatorContext {
 }
 
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const config = structuredClone(options.config ?? wellKnownConfig())
-  const clock = options.clock ?? systemClock
-  const context: EmulatorContext = {
-    directory: loadDirectory(config, () => clock.now()),
-    keys: await KeyStore.create({ now: () => clock.now(), ...(options.signingKeyGraceMs !== undefined && { graceMs: options.signingKeyGraceMs }) }),
-    clock,
-    faults: new FaultQueue(),
-    requests: new RequestLog(),
-    config,
-    // The domain lookup runs lazily (first access of a tenant), after `context` exists.
-    defender: new DefenderStore(clock, (tid) => context.directory.tenants.get(tid)?.domains[0] ?? `${tid.slice(0, 8)}.onmicrosoft.com`, options.defender),
-  }
+  const context = await createContext(options)
+  const { clock } = context
 
   // Specific prefixes first: control and API routes before the `/{tenant}/…` identity routes.
   const router = new Router<EmulatorContext>()
   registerControlRoutes(router)
   registerDefenderRoutes(router)
+  registerHuntingRoutes(router)
   registerIdentityRoutes(router)
 
   async function handle(request: Request, received?: { bodyText: string }): Promise<Response> {
@@ -87,8 +52,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       else response = await match.handler(request, url, match.params, context)
     } catch (e) {
       if (e instanceof ConnectionReset) throw e
-      if (e instanceof HttpError) response = e.response
-      else response = json({ error: 'emulator_internal_error', error_description: e instanceof Error ? e.message : String(e) }, 500)
+      const mapped = e instanceof HttpError ? e.response : router.errorMapper(group)?.(e, request, url, context)
+      response = mapped ?? json({ error: 'emulator_internal_error', error_description: e instanceof Error ? e.message : String(e) }, 500)
     }
     if (fault?.truncate) response = truncate(await response.arrayBuffer(), response)
     if (fault?.invalidJson) response = new Response('{"value":[{"id":', { status: response.status, headers: response.headers })

@@ -9,6 +9,13 @@ export interface RouteMatch {
 
 export type Handler<C> = (req: Request, url: URL, params: Record<string, string>, ctx: C) => Response | Promise<Response>
 
+/**
+ * A route group's error mapping: the response for an error its handlers throw, in the group's
+ * wire format (OAuth error body, Defender/Graph error, control JSON), or undefined when the error
+ * is not one of the group's (the app then answers 500).
+ */
+export type ErrorMapper<C> = (error: unknown, req: Request, url: URL, ctx: C) => Response | undefined
+
 interface Route<C> {
   method: string
   segments: string[]
@@ -19,6 +26,17 @@ interface Route<C> {
 
 export class Router<C> {
   #routes: Route<C>[] = []
+  readonly #onError = new Map<string, ErrorMapper<C>>()
+
+  /** Sets the group's error mapping (one per group). */
+  onError(group: string, mapper: ErrorMapper<C>): this {
+    this.#onError.set(group, mapper)
+    return this
+  }
+
+  errorMapper(group: string): ErrorMapper<C> | undefined {
+    return this.#onError.get(group)
+  }
 
   add(method: string | string[], pattern: string, handler: Handler<C>, options: { caseInsensitive?: boolean; group: string }): this {
     for (const m of Array.isArray(method) ? method : [method]) {

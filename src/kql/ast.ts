@@ -72,7 +72,7 @@ export type TabularOp =
   | { readonly op: 'union'; readonly pos: number; readonly tables: readonly Tabular[]; readonly outer: boolean; readonly withSource?: string }
   | { readonly op: 'mv-expand'; readonly pos: number; readonly items: readonly { readonly item: Assignment; readonly to?: ScalarType }[]; readonly limit?: Expr; readonly itemIndex?: string }
   | { readonly op: 'mv-apply'; readonly pos: number; readonly items: readonly { readonly item: Assignment; readonly to?: ScalarType }[]; readonly body: Tabular }
-  | { readonly op: 'parse'; readonly pos: number; readonly expr: Expr; readonly pattern: readonly ParsePart[]; readonly regex?: boolean }
+  | { readonly op: 'parse'; readonly pos: number; readonly expr: Expr; readonly pattern: readonly ParsePart[]; readonly regex?: boolean; readonly flags?: string }
   | { readonly op: 'as'; readonly pos: number; readonly name: string }
   | { readonly op: 'render'; readonly pos: number }
   | { readonly op: 'serialize'; readonly pos: number; readonly items: readonly Assignment[] }

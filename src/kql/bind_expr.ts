@@ -6,10 +6,11 @@
 import type { Expr, FunctionParam, Query } from './ast.js'
 import type { AggregateFunction } from './aggregates.js'
 import { constant, type BoundExpr, type Compiled, type RuntimeRef } from './compiled.js'
-import type { FunctionContext, ScalarFunction } from './functions.js'
+import { kustoRegex, quoteRegex } from './regex.js'
+import { regexArg, type FunctionContext, type ScalarFunction } from './functions.js'
 import type { Plan } from './plan.js'
 import { isNumeric, typeFromName, widerNumeric, type Column, type ScalarType } from './types.js'
-import { asText, compareValues, convert, equalValues, hasPrefix, hasSuffix, hasTerm, kustoRegex, parseJson, toDynamic, toKustoString } from './values.js'
+import { asText, compareValues, convert, equalValues, hasPrefix, hasSuffix, hasTerm, parseJson, toDynamic, toKustoString } from './values.js'
 
 /**
  * Thrown (internally) when an open schema must grow a column; the engine re-binds with the column
@@ -232,7 +233,8 @@ export class ExprBinder {
         const term = String((e.args[0] as Expr & { kind: 'literal' }).value)
         const cols = scope.columns.map((c, i) => ({ c, i })).filter(({ c }) => c.type === 'string' || c.type === 'dynamic')
         for (const { i } of cols) scope.reads?.add(i)
-        const re = term.includes('*') ? new RegExp(term.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*'), 'i') : undefined
+        // several `*` would backtrack polynomially in a JS RegExp: RE2 matches in linear time
+        const re = term.includes('*') ? kustoRegex(term.split('*').map((p) => quoteRegex(p)).join('.*'), 'is') : undefined
         return { type: 'bool', eval: (c, r) => cols.some(({ i }) => { const s = asText(c[i]![r]); return re ? re.test(s) : hasTerm(s, term, false) }) }
       }
       case 'prev':
@@ -250,16 +252,19 @@ export class ExprBinder {
       case 'range': {
         const [a, b, s] = e.args.map((x) => this.bind(x, scope))
         if (!a || !b) return this.host.fail('ERR_KQL_ARGUMENTS', 'range() expects start, stop[, step]', e.pos)
+        const rt = this.host.rt
         return { type: 'dynamic', eval: (c, r) => {
           const st = a.eval(c, r)
           const en = b.eval(c, r)
           const sp = s ? (s.eval(c, r) as number) : 1
-          if (typeof st !== 'number' || typeof en !== 'number' || !sp) return null
-          const out: unknown[] = []
-          for (let v = st; sp > 0 ? v <= en : v >= en; v += sp) {
-            out.push(toDynamic(v, a.type))
-            if (out.length >= 1048576) break
-          }
+          if (typeof st !== 'number' || typeof en !== 'number' || typeof sp !== 'number' || !sp || !Number.isFinite(sp)) return null
+          // "The range function supports a maximum of 1,048,576 (2^20) results" and truncates
+          // (Learn, range-function); the elements count against the run's value budget.
+          const span = (en - st) / sp
+          const n = span < 0 ? 0 : Math.min(1048576, Math.floor(span + 1e-9) + 1)
+          rt.budget.build(n, e.pos, 'range()')
+          const out = new Array<unknown>(n)
+          for (let i = 0; i < n; i++) out[i] = toDynamic(st + i * sp, a.type)
           return out
         } }
       }
@@ -275,7 +280,7 @@ export class ExprBinder {
       return this.host.fail('ERR_KQL_ARGUMENTS', `Function '${name}' expects ${fn.minArgs === fn.maxArgs ? fn.minArgs : `${fn.minArgs} to ${fn.maxArgs}`} arguments, got ${e.args.length}`, e.pos)
     }
     const args = e.args.map((a) => this.bind(a, scope))
-    const ctx: FunctionContext = { rt: this.host.rt, fail: (code, message) => this.host.fail(code, `${name}(): ${message}`, e.pos) }
+    const ctx: FunctionContext = { rt: this.host.rt, pos: e.pos, fail: (code, message) => this.host.fail(code, `${name}(): ${message}`, e.pos) }
     const out = fn.bind(args, ctx)
     const n = exprName(e, this.host.functions, this.host.aggregates)
     return n === undefined ? out : { ...out, name: n }
@@ -333,7 +338,7 @@ export class ExprBinder {
     }
     const neg = op.startsWith('!')
     const base = neg ? op.slice(1) : op
-    if (STRING_OPS.has(base)) return this.stringOp(base, neg, l, r)
+    if (STRING_OPS.has(base)) return this.stringOp(base, neg, l, r, re.pos)
     return this.host.fail('ERR_KQL_SYNTAX', `Unknown operator '${op}'`, pos)
   }
 
@@ -369,7 +374,7 @@ export class ExprBinder {
     return t === 'dynamic' ? (c, r) => asText(ev(c, r)) : (c, r) => toKustoString(ev(c, r), t)
   }
 
-  private stringOp(op: string, neg: boolean, l: BoundExpr, r: BoundExpr): BoundExpr {
+  private stringOp(op: string, neg: boolean, l: BoundExpr, r: BoundExpr, pos: number): BoundExpr {
     const hay = this.text(l)
     const needleC = this.text(r)
     const cs = op.endsWith('_cs')
@@ -393,9 +398,10 @@ export class ExprBinder {
       case 'startswith': test = cs ? (h, n) => h.startsWith(n) : (h, n) => h.toLowerCase().startsWith(n.toLowerCase()); break
       case 'endswith': test = cs ? (h, n) => h.endsWith(n) : (h, n) => h.toLowerCase().endsWith(n.toLowerCase()); break
       default: {
-        // matches regex: the pattern is compiled once when it is a constant
-        const re = k !== undefined ? kustoRegex(k) : undefined
-        test = re ? (h) => re.test(h) : (h, n) => kustoRegex(n).test(h)
+        // matches regex (RE2, regex.ts): the pattern is compiled once when it is a constant
+        const rx = regexArg(r, { rt: this.host.rt, pos, fail: (code, message) => this.host.fail(code, `'matches regex' operator: ${message}`, pos) })
+        test = (h) => rx([], 0).test(h)
+        if (r.constant === undefined) return { type: 'bool', eval: (c, i) => rx(c, i).test(hay(c, i) as string) !== neg }
       }
     }
     if (k !== undefined && !cs && (base === 'contains' || base === 'startswith' || base === 'endswith')) {

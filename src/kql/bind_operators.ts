@@ -12,7 +12,7 @@ import type { ScalarFunction } from './functions.js'
 import type { ColumnSource, Plan, SortSpec } from './plan.js'
 import type { KqlSchema } from './schema.js'
 import type { Column, ScalarType, Table } from './types.js'
-import { kustoRegex } from './values.js'
+import { kustoRegex, quoteRegex, type KustoRegex } from './regex.js'
 
 /** Columns `invoke FileProfile()` adds (Defender docs "FileProfile() function"). */
 const FILE_PROFILE: readonly Column[] = [
@@ -264,7 +264,7 @@ export abstract class OperatorBinder implements BindHost {
         let re = '^'
         op.pattern.forEach((p, i) => {
           // kind=regex: the literals are regular expressions themselves
-          if (p.kind === 'text') re += op.regex ? p.text : p.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+          if (p.kind === 'text') re += op.regex ? p.text : quoteRegex(p.text)
           else if (p.kind === 'star') re += i === op.pattern.length - 1 ? '.*' : '.*?'
           else {
             const last = i === op.pattern.length - 1
@@ -278,11 +278,13 @@ export abstract class OperatorBinder implements BindHost {
             targets.push({ index, type: p.type })
           }
         })
-        let regex: RegExp
+        // RE2 (regex.ts) for both kinds: several `.*?` would backtrack polynomially in a JS RegExp.
+        // Kusto's kind=regex default flags are none; `.` spans lines here as it did before (s).
+        let regex: KustoRegex
         try {
-          regex = op.regex ? kustoRegex(re, 's') : new RegExp(re, 's')
-        } catch {
-          return this.fail('ERR_KQL_ARGUMENTS', 'parse: the pattern is not a valid regular expression', pos)
+          regex = kustoRegex(re, op.regex ? `s${op.flags ?? ''}` : 's')
+        } catch (e) {
+          return this.fail('ERR_KQL_REGEX', `'parse' operator: the pattern is not a valid RE2 regular expression: ${e instanceof Error ? e.message : String(e)}`, pos)
         }
         return { op: 'parse', pos, schema, input, eval: this.exprs.text(src), regex, targets, pattern: op.pattern }
       }

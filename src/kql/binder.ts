@@ -214,13 +214,22 @@ export class Binder extends OperatorBinder {
         const to = this.exprs.bind(t.to, { columns: [], env })
         const step = this.exprs.bind(t.step, { columns: [], env })
         const schema = [{ name: t.column, type: from.type }]
-        return { op: 'lazy', pos: t.pos, schema, build: () => {
-          const a = from.eval([], 0) as number
-          const b = to.eval([], 0) as number
-          const s = step.eval([], 0) as number
-          const out: unknown[] = []
-          if (typeof a === 'number' && typeof b === 'number' && typeof s === 'number' && s !== 0) for (let v = a; s > 0 ? v <= b : v >= b; v += s) out.push(v)
-          return { columns: schema, data: [out], rowCount: out.length }
+        return { op: 'lazy', pos: t.pos, schema, build: (budget) => {
+          const a = from.eval([], 0)
+          const b = to.eval([], 0)
+          const s = step.eval([], 0)
+          if (typeof a !== 'number' || typeof b !== 'number' || typeof s !== 'number' || s === 0 || !Number.isFinite(s)) return { columns: schema, data: [[]], rowCount: 0 }
+          // The row count is known before anything is allocated: ten years at 1ms is refused here.
+          const span = (b - a) / s
+          const n = span < 0 ? 0 : Math.floor(span + 1e-9) + 1
+          budget.cells(n, 1, t.pos, 'range')
+          const out = new Array<unknown>(n)
+          // a + i·step, not a running sum: a step below the start's precision cannot loop forever
+          for (let i = 0; i < n; i++) {
+            if ((i & 1023) === 0) budget.tick(t.pos)
+            out[i] = a + i * s
+          }
+          return { columns: schema, data: [out], rowCount: n }
         } }
       }
       case 'find': {

@@ -2,6 +2,7 @@
  * What the binder produces for a scalar expression: its static type, an optional result-column
  * name, and a closure compiled once per query that reads the row's columns by index.
  */
+import type { Budget } from './budget.js'
 import type { ScalarType } from './types.js'
 
 /** Evaluates an expression for row `row` of the columnar batch `cols`. */
@@ -25,6 +26,8 @@ export interface RuntimeRef {
   execute: (plan: unknown) => { readonly data: readonly unknown[][]; readonly rowCount: number }
   /** Per-run cache for row-independent values (toscalar, `in` lists, materialize). */
   memo: Map<unknown, unknown>
+  /** The run's row/value/deadline budget (budget.ts); scalar functions that build arrays charge it. */
+  budget: Budget
 }
 
 export const constant = (type: ScalarType, value: unknown): BoundExpr => ({ type, eval: () => value, constant: { value } })

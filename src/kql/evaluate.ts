@@ -3,6 +3,7 @@
  * Expressions are the binder's closures; operators only move row indices and column arrays.
  */
 import type { Accumulator } from './aggregates.js'
+import { TICK_ROWS, type Budget } from './budget.js'
 import { KqlRuntimeError } from './errors.js'
 import type { Plan } from './plan.js'
 import type { Needed } from './prune.js'
@@ -17,13 +18,15 @@ export interface ExecContext {
   /** The externaldata allow-list: returns the content of an allowed URI, undefined otherwise. */
   readonly externalData: ((uri: string) => string | undefined) | undefined
   readonly memo: Map<Plan, Table>
-  /** Largest intermediate row count allowed (join, mv-expand, union outputs). */
-  readonly maxRows: number
+  /** Row, value and deadline budget of the run (budget.ts), checked inside the row loops. */
+  readonly budget: Budget
   /** Output columns each plan node must produce (prune.ts); others may be left empty. */
   readonly needed?: WeakMap<Plan, Needed>
-  /** performance.now() value after which the run stops with ERR_KQL_TIMEOUT. */
-  readonly deadline?: number
 }
+
+/** Kusto's name of the operator behind a plan node (for "Adjust use of the … operator"). */
+const OPERATOR: Partial<Record<Plan['op'], string>> = { 'mv-expand': 'mv-expand', 'mv-apply': 'mv-apply', join: 'join', union: 'union', partition: 'partition', 'make-series': 'make-series', sliding_window_counts: 'sliding_window_counts', externaldata: 'externaldata', summarize: 'summarize', pivot: 'pivot', ipv4_lookup: 'ipv4_lookup' }
+const operatorOf = (plan: Plan): string => OPERATOR[plan.op] ?? plan.op
 
 const SKIPPED: unknown[] = []
 /** Gathers the needed columns of `t` at the row indices `idx` (unneeded columns stay empty). */
@@ -32,11 +35,9 @@ function gatherAll(plan: Plan, t: Table, idx: readonly number[], ctx: ExecContex
   return t.data.map((c, i) => (need === undefined || need === 'all' || need.has(i) ? gather(c, idx) : SKIPPED))
 }
 
+/** Refuses an output of `n` rows (× the plan's columns in values) before it is allocated. */
 function guard(n: number, ctx: ExecContext, plan: Plan): void {
-  if (n > ctx.maxRows) {
-    // The portal's wording for this failure (defender-api.md §3.4).
-    throw new KqlRuntimeError('ERR_KQL_LIMIT', `Query stopped due to excessive resource consumption: an intermediate result exceeded ${ctx.maxRows} rows`, ctx.text, plan.pos)
-  }
+  ctx.budget.cells(n, plan.schema.length, plan.pos, operatorOf(plan))
 }
 
 const gather = (col: readonly unknown[], idx: readonly number[]): unknown[] => {
@@ -56,10 +57,9 @@ function fit(schema: readonly Column[], t: Table): Table {
 }
 
 export function execute(plan: Plan, ctx: ExecContext): Table {
-  // Checked between operators: a run past its deadline stops with the portal's wording (defender-api.md §3.4).
-  if (ctx.deadline !== undefined && performance.now() > ctx.deadline) {
-    throw new KqlRuntimeError('ERR_KQL_TIMEOUT', 'Query exceeded the timeout period.', ctx.text, plan.pos)
-  }
+  // Checked between operators and every TICK_ROWS rows inside them (budget.ts).
+  const budget = ctx.budget
+  budget.tick(plan.pos)
   const schema = plan.schema
   switch (plan.op) {
     case 'scan': {
@@ -73,9 +73,9 @@ export function execute(plan: Plan, ctx: ExecContext): Table {
     case 'ipv4_lookup':
       return ipv4Lookup(plan, execute(plan.input, ctx), execute(plan.right, ctx))
     case 'lazy':
-      return plan.build()
+      return plan.build(budget)
     case 'sliding_window_counts':
-      return slidingWindowCounts(plan, execute(plan.input, ctx))
+      return slidingWindowCounts(plan, execute(plan.input, ctx), ctx)
     case 'memo': {
       let t = ctx.memo.get(plan)
       if (!t) {
@@ -89,7 +89,10 @@ export function execute(plan: Plan, ctx: ExecContext): Table {
       const idx: number[] = []
       const p = plan.pred
       const d = t.data
-      for (let r = 0; r < t.rowCount; r++) if (p(d, r) === true) idx.push(r)
+      for (let r = 0; r < t.rowCount; r++) {
+        if ((r & (TICK_ROWS - 1)) === 0) budget.tick(plan.pos)
+        if (p(d, r) === true) idx.push(r)
+      }
       if (idx.length === t.rowCount) return t
       return { columns: schema, data: gatherAll(plan, t, idx, ctx), rowCount: idx.length }
     }
@@ -98,7 +101,10 @@ export function execute(plan: Plan, ctx: ExecContext): Table {
       const data = plan.cols.map((c) => {
         if ('from' in c) return t.data[c.from]!
         const out = new Array<unknown>(t.rowCount)
-        for (let r = 0; r < t.rowCount; r++) out[r] = c.eval(t.data, r)
+        for (let r = 0; r < t.rowCount; r++) {
+          if ((r & (TICK_ROWS - 1)) === 0) budget.tick(plan.pos)
+          out[r] = c.eval(t.data, r)
+        }
         return out
       })
       return { columns: schema, data, rowCount: t.rowCount }
@@ -108,24 +114,33 @@ export function execute(plan: Plan, ctx: ExecContext): Table {
       const data = t.data.slice()
       for (const s of plan.steps) {
         const out = new Array<unknown>(t.rowCount)
-        for (let r = 0; r < t.rowCount; r++) out[r] = s.eval(data, r)
+        for (let r = 0; r < t.rowCount; r++) {
+          if ((r & (TICK_ROWS - 1)) === 0) budget.tick(plan.pos)
+          out[r] = s.eval(data, r)
+        }
         data[s.target] = out
       }
       return { columns: schema, data, rowCount: t.rowCount }
     }
     case 'summarize':
-      return summarize(plan, execute(plan.input, ctx))
+      return summarize(plan, execute(plan.input, ctx), budget)
     case 'join':
       return join(plan, execute(plan.left, ctx), execute(plan.right, ctx), ctx)
     case 'sort': {
       const t = execute(plan.input, ctx)
       const keys = plan.keys.map((k) => {
         const vals = new Array<unknown>(t.rowCount)
-        for (let r = 0; r < t.rowCount; r++) vals[r] = k.eval(t.data, r)
+        for (let r = 0; r < t.rowCount; r++) {
+          if ((r & (TICK_ROWS - 1)) === 0) budget.tick(plan.pos)
+          vals[r] = k.eval(t.data, r)
+        }
         return { vals, desc: k.desc, nullsFirst: k.nullsFirst }
       })
       const idx = Array.from({ length: t.rowCount }, (_, i) => i)
+      let compared = 0
       idx.sort((a, b) => {
+        // a throw from the comparator ends Array.prototype.sort: the deadline holds inside the sort too
+        if ((++compared & (TICK_ROWS * 16 - 1)) === 0) budget.tick(plan.pos)
         for (const k of keys) {
           const x = k.vals[a]
           const y = k.vals[b]
@@ -166,13 +181,13 @@ export function execute(plan: Plan, ctx: ExecContext): Table {
     }
     case 'mv-expand': {
       const t = execute(plan.input, ctx)
-      const out = mvExpand(schema, t, plan.items, plan.limit, false, (n) => guard(n, ctx, plan), t.data.length, plan.itemIndex)
+      const out = mvExpand(schema, t, plan.items, plan.limit, false, (n, r) => { guard(n, ctx, plan); if ((r & (TICK_ROWS - 1)) === 0) budget.tick(plan.pos) }, t.data.length, plan.itemIndex)
       return out.table
     }
     case 'mv-apply': {
       const t = execute(plan.input, ctx)
       const items = plan.items.map((it, i) => ({ ...it, target: i }))
-      const expanded = mvExpand(plan.itemColumns, t, items, Number.POSITIVE_INFINITY, true, (n) => guard(n, ctx, plan), 0)
+      const expanded = mvExpand(plan.itemColumns, t, items, Number.POSITIVE_INFINITY, true, (n, r) => { guard(n, ctx, plan); if ((r & (TICK_ROWS - 1)) === 0) budget.tick(plan.pos) }, 0)
       const data: unknown[][] = schema.map(() => [])
       const nk = plan.keep.length
       let rows = 0
@@ -194,6 +209,7 @@ export function execute(plan: Plan, ctx: ExecContext): Table {
       const data = t.data.slice()
       const outs = plan.targets.map(() => new Array<unknown>(t.rowCount))
       for (let r = 0; r < t.rowCount; r++) {
+        if ((r & (TICK_ROWS - 1)) === 0) budget.tick(plan.pos)
         const m = plan.regex.exec(plan.eval(t.data, r) as string)
         plan.targets.forEach((tg, i) => {
           const v = m ? m[i + 1] : undefined
@@ -220,7 +236,7 @@ export function execute(plan: Plan, ctx: ExecContext): Table {
       return { columns: [...schema, ...keys.map((k) => ({ name: plan.prefix + k, type: 'dynamic' as const }))], data, rowCount: t.rowCount }
     }
     case 'pivot':
-      return pivot(plan, execute(plan.input, ctx))
+      return pivot(plan, execute(plan.input, ctx), ctx)
     case 'partition': {
       const t = execute(plan.input, ctx)
       const groups = new Map<unknown, number[]>()
@@ -245,11 +261,11 @@ export function execute(plan: Plan, ctx: ExecContext): Table {
     case 'externaldata':
       return externalData(plan, ctx)
     case 'make-series':
-      return makeSeries(plan, execute(plan.input, ctx))
+      return makeSeries(plan, execute(plan.input, ctx), ctx)
   }
 }
 
-function mvExpand(schema: readonly Column[], t: Table, items: readonly { target: number; eval: (c: readonly unknown[][], r: number) => unknown; to: ScalarType }[], limit: number, grouped: boolean, check: (rows: number) => void, copyWidth = t.data.length, itemIndex?: number): { table: Table; groups: number[][] } {
+function mvExpand(schema: readonly Column[], t: Table, items: readonly { target: number; eval: (c: readonly unknown[][], r: number) => unknown; to: ScalarType }[], limit: number, grouped: boolean, check: (rows: number, inputRow: number) => void, copyWidth = t.data.length, itemIndex?: number): { table: Table; groups: number[][] } {
   const inputWidth = copyWidth
   const data: unknown[][] = schema.map(() => [])
   const groups: number[][] = []
@@ -261,8 +277,10 @@ function mvExpand(schema: readonly Column[], t: Table, items: readonly { target:
       if (v !== null && typeof v === 'object') return Object.entries(v).map(([k, x]) => ({ [k]: x }))
       return [v]
     })
-    const n = Math.min(limit, Math.max(...lists.map((l) => l.length)))
-    check(rows + n)
+    let n = 0
+    for (const l of lists) if (l.length > n) n = l.length
+    n = Math.min(limit, n)
+    check(rows + n, r)
     const group: number[] = []
     for (let k = 0; k < n; k++) {
       for (let ci = 0; ci < inputWidth; ci++) data[ci]!.push(t.data[ci]![r])
@@ -288,7 +306,7 @@ interface Group {
   n: number
 }
 
-function summarize(plan: Plan & { op: 'summarize' }, t: Table): Table {
+function summarize(plan: Plan & { op: 'summarize' }, t: Table, budget: Budget): Table {
   // Groups in a key trie (key_index.ts): one Map per `by` key, the last level holding the group.
   const root: KeyLevel = new Map()
   const order: Group[] = []
@@ -302,6 +320,7 @@ function summarize(plan: Plan & { op: 'summarize' }, t: Table): Table {
   const others = plan.aggs.map((_, i) => i).filter((i) => !counts[i])
   const no = others.length
   for (let r = 0; r < t.rowCount; r++) {
+    if ((r & (TICK_ROWS - 1)) === 0) budget.tick(plan.pos)
     let level = root
     for (let k = 0; k < inner; k++) level = childLevel(level, keyValue(keys[k]!(d, r)))
     const gk = keyValue(lastKey(d, r))
@@ -357,7 +376,9 @@ function join(plan: Plan & { op: 'join' }, L: Table, R: Table, ctx: ExecContext)
   const matchedRight = kind === 'rightouter' || kind === 'fullouter' ? new Uint8Array(R.rowCount) : undefined
   const semi = kind === 'leftsemi' || kind === 'leftanti'
   const outer = kind === 'leftouter' || kind === 'fullouter'
+  const budget = ctx.budget
   for (let r = 0; r < L.rowCount; r++) {
+    if ((r & (TICK_ROWS - 1)) === 0) budget.tick(plan.pos)
     const matches = lookupRows(index, L.data, r, lk)
     if (seenLeft !== undefined && matches !== undefined) {
       if (seenLeft.has(matches)) continue
@@ -368,6 +389,7 @@ function join(plan: Plan & { op: 'join' }, L: Table, R: Table, ctx: ExecContext)
       continue
     }
     if (matches) {
+      // checked per left row, before the pairs are pushed: a cross join stops at the cap, not at OOM
       guard(li.length + matches.length, ctx, plan)
       for (let i = 0; i < matches.length; i++) {
         const m = matches[i]!
@@ -387,6 +409,7 @@ function join(plan: Plan & { op: 'join' }, L: Table, R: Table, ctx: ExecContext)
       ri.push(r)
     }
   }
+  guard(li.length, ctx, plan)
   const pick = (col: readonly unknown[], idx: readonly number[], type: ScalarType): unknown[] => {
     const out = new Array<unknown>(idx.length)
     for (let i = 0; i < idx.length; i++) out[i] = idx[i]! < 0 ? nullOf(type) : col[idx[i]!]
@@ -402,17 +425,22 @@ function join(plan: Plan & { op: 'join' }, L: Table, R: Table, ctx: ExecContext)
   return { columns: plan.schema, data, rowCount: li.length }
 }
 
-function pivot(plan: Plan & { op: 'pivot' }, t: Table): Table {
+function pivot(plan: Plan & { op: 'pivot' }, t: Table, ctx: ExecContext): Table {
   const groups = new Map<string, { keys: unknown[]; cells: Map<string, Accumulator> }>()
   const names: string[] = plan.schema.slice(plan.keys.length).map((c) => c.name)
   for (let r = 0; r < t.rowCount; r++) {
+    if ((r & (TICK_ROWS - 1)) === 0) ctx.budget.tick(plan.pos)
     const keys = plan.keys.map((k) => t.data[k]![r])
     const gk = groupKey(keys)
     let g = groups.get(gk)
     if (!g) groups.set(gk, (g = { keys, cells: new Map() }))
     const v = t.data[plan.column]![r]
     const name = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)
-    if (!names.includes(name)) names.push(name)
+    if (!names.includes(name)) {
+      names.push(name)
+      // one column per distinct value: rows × columns grows with both
+      ctx.budget.cells(groups.size, plan.keys.length + names.length, plan.pos, 'pivot')
+    }
     let acc = g.cells.get(name)
     if (!acc) g.cells.set(name, (acc = plan.agg.create()))
     acc.add(t.data, r)
@@ -462,7 +490,7 @@ function ipv4Lookup(plan: Plan & { op: 'ipv4_lookup' }, L: Table, R: Table): Tab
   return { columns: plan.schema, data, rowCount: li.length }
 }
 
-function slidingWindowCounts(plan: Plan & { op: 'sliding_window_counts' }, t: Table): Table {
+function slidingWindowCounts(plan: Plan & { op: 'sliding_window_counts' }, t: Table, ctx: ExecContext): Table {
   const { id, time, dims, start, end, lookback, bin, schema } = plan
   const groups = new Map<string, { dims: unknown[]; rows: { at: number; id: unknown }[] }>()
   for (let r = 0; r < t.rowCount; r++) {
@@ -476,7 +504,10 @@ function slidingWindowCounts(plan: Plan & { op: 'sliding_window_counts' }, t: Ta
   }
   const data: unknown[][] = schema.map(() => [])
   if (bin > 0) {
+    // one row per bin per group: refused before the loop when that is over the budget
+    ctx.budget.cells(Math.ceil((end - start) / bin) * groups.size, schema.length, plan.pos, 'sliding_window_counts')
     for (const g of groups.values()) {
+      ctx.budget.tick(plan.pos)
       for (let b = start; b < end; b += bin) {
         const from = b + bin - lookback
         const inWindow = g.rows.filter((x) => x.at >= from && x.at < b + bin)
@@ -518,7 +549,9 @@ function externalData(plan: Plan & { op: 'externaldata' }, ctx: ExecContext): Ta
     const format = String(plan.options.format ?? 'csv').toLowerCase()
     let lines = content.split(/\r?\n/).filter((l) => l.length > 0)
     if (plan.options.ignoreFirstRecord === true || plan.options.ignoreFirstRecord === 'true') lines = lines.slice(1)
+    guard(rows + lines.length, ctx, plan)
     for (const line of lines) {
+      if ((rows & (TICK_ROWS - 1)) === 0) ctx.budget.tick(plan.pos)
       let cells: unknown[]
       if (format === 'json' || format === 'multijson') {
         let obj: Record<string, unknown> = {}
@@ -535,16 +568,30 @@ function externalData(plan: Plan & { op: 'externaldata' }, ctx: ExecContext): Ta
   return { columns: schema, data, rowCount: rows }
 }
 
-function makeSeries(plan: Plan & { op: 'make-series' }, t: Table): Table {
+function makeSeries(plan: Plan & { op: 'make-series' }, t: Table, ctx: ExecContext): Table {
+  const budget = ctx.budget
   const step = plan.step([], 0) as number
-  const onVals: number[] = []
-  for (let r = 0; r < t.rowCount; r++) onVals.push(plan.on(t.data, r) as number)
-  const present = onVals.filter((v) => typeof v === 'number')
-  const from = (plan.from?.([], 0) as number | undefined) ?? (present.length ? Math.min(...present) : 0)
-  const to = (plan.to?.([], 0) as number | undefined) ?? (present.length ? Math.max(...present) + step : 0)
-  const bins = step > 0 ? Math.max(0, Math.min(100000, Math.ceil((to - from) / step))) : 0
+  const onVals: unknown[] = new Array(t.rowCount)
+  let lo = Number.POSITIVE_INFINITY
+  let hi = Number.NEGATIVE_INFINITY
+  for (let r = 0; r < t.rowCount; r++) {
+    if ((r & (TICK_ROWS - 1)) === 0) budget.tick(plan.pos)
+    const v = plan.on(t.data, r)
+    onVals[r] = v
+    if (typeof v === 'number') {
+      if (v < lo) lo = v
+      if (v > hi) hi = v
+    }
+  }
+  const present = lo <= hi
+  const from = (plan.from?.([], 0) as number | undefined) ?? (present ? lo : 0)
+  const to = (plan.to?.([], 0) as number | undefined) ?? (present ? hi + step : 0)
+  const bins = step > 0 && to > from ? Math.ceil((to - from) / step) : 0
+  // Every series holds `bins` values: refused before anything is allocated (a 1ms step over ten years).
+  budget.cells(1, bins, plan.pos, 'make-series')
   const groups = new Map<string, { keys: unknown[]; cells: Map<number, Accumulator[]> }>()
   for (let r = 0; r < t.rowCount; r++) {
+    if ((r & (TICK_ROWS - 1)) === 0) budget.tick(plan.pos)
     const v = onVals[r]
     if (typeof v !== 'number' || v < from || v >= to) continue
     const keys = plan.keys.map((k) => k(t.data, r))
@@ -556,9 +603,11 @@ function makeSeries(plan: Plan & { op: 'make-series' }, t: Table): Table {
     if (!accs) g.cells.set(b, (accs = plan.aggs.map((a) => a.create())))
     for (const a of accs) a.add(t.data, r)
   }
+  budget.cells(groups.size, bins * (plan.aggs.length + 1), plan.pos, 'make-series')
   const axis = Array.from({ length: bins }, (_, i) => new Date(from + i * step).toISOString())
   const data: unknown[][] = plan.schema.map(() => [])
   for (const g of groups.values()) {
+    budget.tick(plan.pos)
     g.keys.forEach((k, i) => data[i]!.push(k))
     plan.aggs.forEach((_, ai) => {
       const series = Array.from({ length: bins }, (_, b) => g.cells.get(b)?.[ai]!.result()[0] ?? plan.fills[ai] ?? 0)
@@ -568,4 +617,3 @@ function makeSeries(plan: Plan & { op: 'make-series' }, t: Table): Table {
   }
   return { columns: plan.schema, data, rowCount: groups.size }
 }
-

@@ -6,10 +6,13 @@
 import { createHash } from 'node:crypto'
 import type { BoundExpr, Compiled, RuntimeRef } from './compiled.js'
 import { isNumeric, widerNumeric, type ScalarType } from './types.js'
-import { asText, compareValues, convert, equalValues, fromDynamic, kustoRegex, parseJson, toDynamic, toKustoString } from './values.js'
+import { kustoRegex, RegexSyntaxError, type KustoRegex } from './regex.js'
+import { asText, compareValues, convert, equalValues, fromDynamic, parseJson, toDynamic, toKustoString } from './values.js'
 
 export interface FunctionContext {
   readonly rt: RuntimeRef
+  /** Offset of the call in the query text (for runtime errors). */
+  readonly pos: number
   /** Reports an argument error at the call site. */
   fail(code: string, message: string): never
 }
@@ -32,6 +35,27 @@ const TICK_EPOCH = -62135596800000
 const str = (a: BoundExpr): Compiled => (a.type === 'string' ? a.eval : (c, r) => toKustoString(a.eval(c, r), a.type))
 const dyn = (a: BoundExpr): Compiled => (a.type === 'dynamic' ? a.eval : a.type === 'string' ? (c, r) => parseJson(a.eval(c, r)) : (c, r) => toDynamic(a.eval(c, r), a.type))
 const num = (a: BoundExpr): Compiled => (a.type === 'dynamic' || a.type === 'string' ? (c, r) => convert(a.eval(c, r), a.type, 'real') : a.eval)
+
+/**
+ * The regex of argument `a` for each row: compiled once at bind time when `a` is a constant, else
+ * per row (cached in regex.ts). An invalid pattern fails with ERR_KQL_REGEX at the call site.
+ */
+export function regexArg(a: BoundExpr, ctx: FunctionContext, flags = '', wrap: (re: string) => string = (re) => re): (c: readonly unknown[][], r: number) => KustoRegex {
+  const compile = (pattern: string): KustoRegex => {
+    try {
+      return kustoRegex(wrap(pattern), flags)
+    } catch (e) {
+      if (e instanceof RegexSyntaxError) return ctx.fail('ERR_KQL_REGEX', `the regular expression '${pattern}' is not valid RE2: ${e.message}`)
+      throw e
+    }
+  }
+  if (a.constant !== undefined) {
+    const re = compile(asText(a.constant.value))
+    return () => re
+  }
+  const ev = str(a)
+  return (c, r) => compile(ev(c, r) as string)
+}
 
 /** A function of fixed return type with null propagation over its evaluated arguments. */
 function fixed(type: ScalarType, min: number, max: number, impl: (...v: unknown[]) => unknown, prep: (a: BoundExpr, i: number) => Compiled = (a) => a.eval, resultName?: 'first' | 'nameAndFirst'): ScalarFunction {
@@ -312,40 +336,61 @@ export function builtinFunctions(): Map<string, ScalarFunction> {
       return typeof i === 'number' && i >= 0 && i < parts.length ? [parts[i]] : []
     } }
   } })
-  def('trim', strFn('string', 2, 2, (re: string, s: unknown) => asText(s).replace(kustoRegex(`^(?:${re})+|(?:${re})+$`, 'g'), '')))
-  def('trim_start', strFn('string', 2, 2, (re: string, s: unknown) => asText(s).replace(kustoRegex(`^(?:${re})+`), '')))
-  def('trim_end', strFn('string', 2, 2, (re: string, s: unknown) => asText(s).replace(kustoRegex(`(?:${re})+$`), '')))
+  // Regex functions (regex.ts: RE2, linear time). A constant pattern compiles at bind time, so an
+  // invalid one is a semantic error before any row is read.
+  const trimFn = (wrap: (re: string) => string): ScalarFunction => ({ minArgs: 2, maxArgs: 2, bind: ([re, s], ctx) => {
+    const rx = regexArg(re!, ctx, '', wrap)
+    const es = str(s!)
+    return { type: 'string', eval: (c, r) => rx(c, r).replace(es(c, r) as string, '') }
+  } })
+  def('trim', trimFn((re) => `^(?:${re})+|(?:${re})+$`))
+  def('trim_start', trimFn((re) => `^(?:${re})+`))
+  def('trim_end', trimFn((re) => `(?:${re})+$`))
   def('replace_string', strFn('string', 3, 3, (s: string, a: unknown, b: unknown) => s.split(asText(a)).join(asText(b))))
-  f.set('replace_regex', strFn('string', 3, 3, (s: string, re: unknown, rw: unknown) => s.replace(kustoRegex(asText(re), 'g'), asText(rw).replace(/\\(\d)/g, '$$$1'))))
-  f.set('replace', fixed('string', 3, 3, (re, rw, s) => asText(s).replace(kustoRegex(asText(re), 'g'), asText(rw).replace(/\\(\d)/g, '$$$1')), str))
+  // replace_regex(source, regex, rewrite); the deprecated replace(regex, rewrite, source)
+  const replaceFn = (order: readonly [number, number, number]): ScalarFunction => ({ minArgs: 3, maxArgs: 3, bind: (args, ctx) => {
+    const es = str(args[order[0]]!)
+    const rx = regexArg(args[order[1]]!, ctx)
+    const ew = str(args[order[2]]!)
+    return { type: 'string', eval: (c, r) => rx(c, r).replace(es(c, r) as string, ew(c, r) as string) }
+  } })
+  f.set('replace_regex', replaceFn([0, 1, 2]))
+  f.set('replace', replaceFn([2, 0, 1]))
   def('reverse', strFn('string', 1, 1, (s: string) => [...s].reverse().join('')))
-  def('countof', strFn('long', 2, 3, (s: string, n: unknown, kind: unknown) => {
-    const needle = asText(n)
-    if (needle === '') return 0
-    if (kind === 'regex') return (s.match(kustoRegex(needle, 'g')) ?? []).length
-    let count = 0
-    for (let i = s.indexOf(needle); i >= 0; i = s.indexOf(needle, i + needle.length)) count++
-    return count
-  }))
-  def('extract', { minArgs: 3, maxArgs: 4, bind: ([re, g, s, t]) => {
-    const ere = str(re!)
+  def('countof', { minArgs: 2, maxArgs: 3, bind: ([s, n, kind], ctx) => {
+    const es = str(s!)
+    const en = str(n!)
+    const ek = kind?.eval
+    const rx = kind?.constant?.value === 'regex' ? regexArg(n!, ctx) : undefined
+    return { type: 'long', eval: (c, r) => {
+      const h = es(c, r) as string
+      const needle = en(c, r) as string
+      if (needle === '') return 0
+      if (rx !== undefined || (ek !== undefined && ek(c, r) === 'regex')) return (rx ?? regexArg(n!, ctx))(c, r).count(h)
+      let count = 0
+      for (let i = h.indexOf(needle); i >= 0; i = h.indexOf(needle, i + needle.length)) count++
+      return count
+    } }
+  } })
+  def('extract', { minArgs: 3, maxArgs: 4, bind: ([re, g, s, t], ctx) => {
+    const rx = regexArg(re!, ctx)
     const eg = g!.eval
     const es = str(s!)
     const type = (t?.constant?.value as ScalarType | undefined) ?? 'string'
     return { type: t ? type : 'string', eval: (c, r) => {
-      const m = kustoRegex(ere(c, r) as string).exec(es(c, r) as string)
+      const m = rx(c, r).exec(es(c, r) as string)
       const gi = eg(c, r)
       const v = m && typeof gi === 'number' ? m[gi] : undefined
       return v === undefined ? (type === 'string' ? '' : null) : convert(v, 'string', type)
     } }
   } })
-  def(['extract_all', 'extractall'], { minArgs: 2, maxArgs: 3, bind: (args) => {
-    const ere = str(args[0]!)
+  def(['extract_all', 'extractall'], { minArgs: 2, maxArgs: 3, bind: (args, ctx) => {
+    const rx = regexArg(args[0]!, ctx)
     const es = str(args[args.length - 1]!)
     return { type: 'dynamic', eval: (c, r) => {
-      const re = kustoRegex(ere(c, r) as string, 'g')
       const out: unknown[] = []
-      for (const m of (es(c, r) as string).matchAll(re)) out.push(m.length > 2 ? m.slice(1) : m.length === 2 ? m[1] : m[0])
+      for (const m of rx(c, r).all(es(c, r) as string)) out.push(m.length > 2 ? m.slice(1) : m.length === 2 ? m[1] : m[0])
+      if (out.length) ctx.rt.budget.build(out.length, ctx.pos, 'extract_all()')
       return out.length ? out : null
     } }
   } })

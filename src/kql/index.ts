@@ -9,6 +9,7 @@ import { builtinAggregates, type AggregateFunction } from './aggregates.js'
 import type { Query } from './ast.js'
 import { NeedColumn } from './bind_expr.js'
 import { Binder } from './binder.js'
+import { Budget } from './budget.js'
 import type { RuntimeRef } from './compiled.js'
 import { execute, type ExecContext } from './evaluate.js'
 import { builtinFunctions, type ScalarFunction } from './functions.js'
@@ -18,6 +19,7 @@ import { pruneColumns, type Needed } from './prune.js'
 import { loadSchema, type KqlSchema, type SchemaJson } from './schema.js'
 import type { Column, Table } from './types.js'
 
+export { Budget, type BudgetLimits } from './budget.js'
 export { KqlError, KqlRuntimeError, KqlSemanticError, KqlSyntaxError, positionOf } from './errors.js'
 export { tokenize, type Token, type TokenKind } from './lexer.js'
 export { parse } from './parser.js'
@@ -42,11 +44,20 @@ export interface KqlEngineOptions {
   readonly externalData?: Readonly<Record<string, string>> | ((uri: string) => string | undefined)
   /** Source of `now()`/`ago()` (fixed once per query run). */
   readonly clock?: Clock
-  /** Largest intermediate result (rows) before ERR_KQL_LIMIT; default 10,000,000. */
+  /**
+   * Largest intermediate result in rows before ERR_KQL_LIMIT; default 10,000,000. Checked before
+   * an operator allocates its output (range, mv-expand, join, union, make-series, …).
+   */
   readonly maxRows?: number
   /**
-   * Wall-clock budget of one run in milliseconds (the API's is 3 minutes); checked between
-   * operators, so one long operator can overrun it. Exceeding it throws ERR_KQL_TIMEOUT.
+   * Largest intermediate result in values (rows × columns), and most array elements scalar
+   * functions may build in one run (range(), repeat(), …); default 100,000,000.
+   */
+  readonly maxValues?: number
+  /**
+   * Wall-clock budget of one run in milliseconds (the API's is 3 minutes), binding included.
+   * Checked inside every row loop (every 1,024 rows), so a long operator stops near the deadline;
+   * exceeding it throws ERR_KQL_TIMEOUT.
    */
   readonly timeoutMs?: number
 }
@@ -66,6 +77,7 @@ export class KqlEngine {
   private readonly externalData: ((uri: string) => string | undefined) | undefined
   private readonly clock: Clock
   private readonly maxRows: number
+  private readonly maxValues: number
   private readonly timeoutMs: number | undefined
   /** Per-instance registries (style.md §8: no global function table). */
   readonly functions: Map<string, ScalarFunction> = builtinFunctions()
@@ -78,14 +90,17 @@ export class KqlEngine {
     const x = options.externalData
     this.externalData = typeof x === 'function' ? x : x === undefined ? undefined : (uri) => (Object.hasOwn(x, uri) ? x[uri] : undefined)
     this.clock = options.clock ?? systemClock
-    this.maxRows = options.maxRows ?? 10_000_000
+    this.maxRows = limit('maxRows', options.maxRows) ?? 10_000_000
+    this.maxValues = limit('maxValues', options.maxValues) ?? 100_000_000
+    if (options.timeoutMs !== undefined && !(typeof options.timeoutMs === 'number' && !Number.isNaN(options.timeoutMs))) throw new TypeError(`KqlEngine: timeoutMs must be a number of milliseconds, got ${String(options.timeoutMs)}`)
     this.timeoutMs = options.timeoutMs
   }
 
   /** Parses and binds; throws KqlSyntaxError / KqlSemanticError with line and column. */
   bind(text: string): BoundQuery {
+    // Binding evaluates constants (datatable rows, let values), so it runs under a budget too.
+    const rt: RuntimeRef = { now: this.clock.now(), memo: new Map(), execute: () => { throw new Error('not running') }, budget: this.budget(text) }
     const ast = parse(text)
-    const rt: RuntimeRef = { now: 0, memo: new Map(), execute: () => { throw new Error('not running') } }
     const openColumns = new Map<number, string[]>()
     let plan: Plan | undefined
     let binder: Binder | undefined
@@ -117,11 +132,22 @@ export class KqlEngine {
     return this.bind(text).run()
   }
 
+  private budget(text: string): Budget {
+    return new Budget(text, { maxRows: this.maxRows, maxValues: this.maxValues, deadline: this.timeoutMs === undefined ? undefined : performance.now() + this.timeoutMs })
+  }
+
   private execute(plan: Plan, rt: RuntimeRef, text: string, needed: WeakMap<Plan, Needed>): Table {
-    const ctx: ExecContext = { text, tables: this.tables, externalData: this.externalData, memo: new Map(), maxRows: this.maxRows, needed, ...(this.timeoutMs === undefined ? {} : { deadline: performance.now() + this.timeoutMs }) }
+    const budget = this.budget(text)
+    const ctx: ExecContext = { text, tables: this.tables, externalData: this.externalData, memo: new Map(), budget, needed }
     rt.now = this.clock.now()
     rt.memo = new Map()
+    rt.budget = budget
     rt.execute = (p) => execute(p as Plan, ctx)
     return execute(plan, ctx)
   }
+}
+
+function limit(name: string, v: number | undefined): number | undefined {
+  if (v !== undefined && !(typeof v === 'number' && v >= 0)) throw new TypeError(`KqlEngine: ${name} must be a non-negative number, got ${String(v)}`)
+  return v
 }

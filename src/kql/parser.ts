@@ -300,9 +300,12 @@ class Parser extends ExprParser {
       case 'parse':
       case 'parse-where': {
         let regex = false
+        let flags = ''
         while (this.peek().kind === 'ident' && this.isPunct('=', 1) && (this.isWord('kind') || this.isWord('flags'))) {
           if (this.isWord('kind') && !this.isWord('simple', 2) && !this.isWord('regex', 2)) this.fail(`parse kind=${this.peek(2).text} is not supported`, this.peek(2))
           if (this.isWord('kind') && this.isWord('regex', 2)) regex = true
+          // flags=Ui (Learn, parse operator: regex flags U, m, s, i)
+          if (this.isWord('flags')) flags = this.peek(2).text
           this.next(); this.next(); this.next()
         }
         const expr = this.parseExpr(PREFIX_BP)
@@ -325,7 +328,7 @@ class Parser extends ExprParser {
             pattern.push({ kind: 'column', name: n.name, type, pos: n.pos })
           }
         }
-        return regex ? { op: 'parse', pos, expr, pattern, regex } : { op: 'parse', pos, expr, pattern }
+        return regex ? { op: 'parse', pos, expr, pattern, regex, ...(flags ? { flags } : {}) } : { op: 'parse', pos, expr, pattern }
       }
       case 'as': {
         this.skipHints()

@@ -3,8 +3,10 @@
  * schema (names, order, types) before any row is read; expressions are already closures.
  */
 import type { BoundAggregate } from './aggregates.js'
+import type { Budget } from './budget.js'
 import type { Compiled } from './compiled.js'
 import type { JoinKind, ParsePart } from './ast.js'
+import type { KustoRegex } from './regex.js'
 import type { Column, ScalarType, Table } from './types.js'
 
 /** One output column of a projection: copied from an input column, or computed. */
@@ -34,7 +36,7 @@ export type Plan = {
 } & (
   | { readonly op: 'scan'; readonly table: string }
   | { readonly op: 'const'; readonly table: Table }
-  | { readonly op: 'lazy'; readonly build: () => Table }
+  | { readonly op: 'lazy'; readonly build: (budget: Budget) => Table }
   | { readonly op: 'sliding_window_counts'; readonly input: Plan; readonly id: Compiled; readonly time: Compiled; readonly dims: readonly Compiled[]; readonly start: number; readonly end: number; readonly lookback: number; readonly bin: number }
   | { readonly op: 'where'; readonly input: Plan; readonly pred: Compiled }
   | { readonly op: 'project'; readonly input: Plan; readonly cols: readonly ColumnSource[] }
@@ -46,7 +48,7 @@ export type Plan = {
   | { readonly op: 'union'; readonly inputs: readonly Plan[]; readonly maps: readonly (readonly number[])[]; readonly sourceNames?: readonly string[] }
   | { readonly op: 'mv-expand'; readonly input: Plan; readonly items: readonly { readonly target: number; readonly eval: Compiled; readonly to: ScalarType }[]; readonly limit: number; readonly itemIndex?: number }
   | { readonly op: 'mv-apply'; readonly input: Plan; readonly items: readonly { readonly eval: Compiled; readonly to: ScalarType }[]; readonly itemColumns: readonly Column[]; readonly keep: readonly number[]; readonly body: Plan; readonly slot: { table: Table | null } }
-  | { readonly op: 'parse'; readonly input: Plan; readonly eval: Compiled; readonly regex: RegExp; readonly targets: readonly { readonly index: number; readonly type: ScalarType }[]; readonly pattern: readonly ParsePart[] }
+  | { readonly op: 'parse'; readonly input: Plan; readonly eval: Compiled; readonly regex: KustoRegex; readonly targets: readonly { readonly index: number; readonly type: ScalarType }[]; readonly pattern: readonly ParsePart[] }
   | { readonly op: 'memo'; readonly input: Plan }
   | { readonly op: 'fit'; readonly input: Plan }
   | { readonly op: 'ipv4_lookup'; readonly input: Plan; readonly right: Plan; readonly ipColumn: number; readonly rangeColumn: number; readonly unmatched: boolean }

@@ -225,24 +225,3 @@ export function asText(v: unknown): string {
   if (typeof v === 'object') return JSON.stringify(v)
   return String(v)
 }
-
-const regexCache = new Map<string, RegExp>()
-/** Compiles an RE2-style Kusto regex to a JS RegExp (cached; `(?i)` prefix → `i` flag). */
-export function kustoRegex(pattern: string, flags = ''): RegExp {
-  const key = `${flags}/${pattern}`
-  let re = regexCache.get(key)
-  if (re === undefined) {
-    let p = pattern
-    let f = flags
-    // RE2 inline flags: JS has no `(?i)` mid-pattern, so any `(?i)` makes the whole pattern case-insensitive.
-    p = p.replace(/\(\?([imsU]+)\)/g, (_m, flags: string) => {
-      for (const c of flags) if (c !== 'U' && !f.includes(c)) f += c
-      return ''
-    }).replace(/\(\?-[imsU]+\)/g, '')
-    p = p.replace(/\(\?P</g, '(?<').replace(/\\z/g, '$').replace(/\\A/g, '^')
-    re = new RegExp(p, f)
-    if (regexCache.size > 1000) regexCache.clear()
-    regexCache.set(key, re)
-  }
-  return re
-}

@@ -15,7 +15,7 @@ describe('authorization layer', () => {
   test('sends the provider token as Bearer', async () => {
     const tokens = tokenSource()
     peer.script({ body: { incidentId: 1 } })
-    await new DefenderClient({ tokenProvider: tokens, tenant: 't', baseUrl: peer.url, limits: false }).getIncident(1)
+    await new DefenderClient({ tokenProvider: tokens, tenant: 't', surface: 'legacy', baseUrl: peer.url, limits: false }).getIncident(1)
     assert.match(peer.seen[0]!.authorization!, /^Bearer eyJ/)
     assert.deepEqual(tokens.calls, [{}])
   })
@@ -23,7 +23,7 @@ describe('authorization layer', () => {
   test('401 → exactly one forced refresh and one retry with the new token', async () => {
     const tokens = tokenSource()
     peer.script({ status: 401, body: { error: { code: 'Unauthorized', message: 'expired' } } }, { body: { incidentId: 2 } })
-    const got = await new DefenderClient({ tokenProvider: tokens, tenant: 't', baseUrl: peer.url, limits: false }).getIncident(2)
+    const got = await new DefenderClient({ tokenProvider: tokens, tenant: 't', surface: 'legacy', baseUrl: peer.url, limits: false }).getIncident(2)
     assert.equal(got.incidentId, 2)
     assert.deepEqual(tokens.calls, [{}, { forceRefresh: true }])
     assert.notEqual(peer.seen[0]!.authorization, peer.seen[1]!.authorization)
@@ -32,7 +32,7 @@ describe('authorization layer', () => {
   test('401 twice → ERR_HTTP_STATUS 401, no third attempt', async () => {
     const tokens = tokenSource()
     peer.script({ status: 401, body: { error: { code: 'Unauthorized', message: 'bad audience' } } })
-    await assert.rejects(new DefenderClient({ tokenProvider: tokens, tenant: 't', baseUrl: peer.url, limits: false }).getIncident(3), (e: any) => e.code === 'ERR_HTTP_STATUS' && e.status === 401 && e.serverCode === 'Unauthorized')
+    await assert.rejects(new DefenderClient({ tokenProvider: tokens, tenant: 't', surface: 'legacy', baseUrl: peer.url, limits: false }).getIncident(3), (e: any) => e.code === 'ERR_HTTP_STATUS' && e.status === 401 && e.serverCode === 'Unauthorized')
     assert.equal(peer.seen.length, 2)
     assert.equal(tokens.calls.filter((c) => c.forceRefresh).length, 1)
   })
@@ -40,7 +40,7 @@ describe('authorization layer', () => {
   test('403 → one refresh (stale roles), then DefenderForbiddenError naming permission and roles, without the token', async () => {
     const tokens = tokenSource(['AdvancedHunting.Read.All'])
     peer.script(forbidden)
-    const client = new DefenderClient({ tokenProvider: tokens, tenant: 't', baseUrl: peer.url, limits: false })
+    const client = new DefenderClient({ tokenProvider: tokens, tenant: 't', surface: 'legacy', baseUrl: peer.url, limits: false })
     let error: any
     await assert.rejects(client.updateIncident(4, { status: 'Resolved' }), (e: any) => ((error = e), true))
     assert.equal(error.code, 'ERR_HTTP_FORBIDDEN')
@@ -60,14 +60,14 @@ describe('authorization layer', () => {
   test('403 healed by the refresh (role granted after consent) succeeds', async () => {
     const tokens = tokenSource([])
     peer.script((s) => (s.authorization!.includes(fakeToken({ roles: [], n: 0 }).split('.')[1]!) ? forbidden : { body: { incidentId: 5 } }))
-    const got = await new DefenderClient({ tokenProvider: tokens, tenant: 't', baseUrl: peer.url, limits: false, clock: new ManualClock() }).getIncident(5)
+    const got = await new DefenderClient({ tokenProvider: tokens, tenant: 't', surface: 'legacy', baseUrl: peer.url, limits: false, clock: new ManualClock() }).getIncident(5)
     assert.equal(got.incidentId, 5)
   })
 
   test('refreshOn403: false → no refresh', async () => {
     const tokens = tokenSource([])
     peer.script(forbidden)
-    await assert.rejects(new DefenderClient({ tokenProvider: tokens, tenant: 't', baseUrl: peer.url, limits: false, refreshOn403: false }).getIncident(6), (e: any) => e.code === 'ERR_HTTP_FORBIDDEN' && e.tokenRoles.length === 0 && /\(none\)/.test(e.message))
+    await assert.rejects(new DefenderClient({ tokenProvider: tokens, tenant: 't', surface: 'legacy', baseUrl: peer.url, limits: false, refreshOn403: false }).getIncident(6), (e: any) => e.code === 'ERR_HTTP_FORBIDDEN' && e.tokenRoles.length === 0 && /\(none\)/.test(e.message))
     assert.equal(peer.seen.length, 1)
   })
 

@@ -217,7 +217,7 @@ describe('diagnostics_channel events through the client pipeline', () => {
           return stale ? { token: 'eyJhbGciOiJub25lIn0.eyJyb2xlcyI6W119.x', expiresAt: Date.now() + 60_000 } : tokens.getToken(req)
         },
       }
-      const c = new DefenderClient({ tokenProvider: source, tenant: W.contosoTenantId, baseUrl: s.url, limits: false, retry: { baseDelayMs: 1, maxDelayMs: 5 } })
+      const c = new DefenderClient({ tokenProvider: source, tenant: W.contosoTenantId, surface: 'legacy', baseUrl: s.url, limits: false, retry: { baseDelayMs: 1, maxDelayMs: 5 } })
       assert.equal((await c.listIncidents({ limit: 1 }).toArray()).length, 1)
       const mine = seen.filter((x) => !x.channel.startsWith('m365d:http:re') || x.channel === 'm365d:http:retry' || String(x.message.url).startsWith(s.url))
       const statuses = mine.filter((x) => x.channel === 'm365d:http:response').map((x) => x.message.status)
@@ -247,8 +247,8 @@ describe('429 from the emulator quota, under one ManualClock', () => {
     const tokens = new TokenProvider({ clientId: W.clientId, credential: { kind: 'secret', secret: W.clientSecret }, authorityHost: s.url, clock })
     try {
       e.defender.limits = { ...e.defender.limits, quotas: { ...e.defender.limits.quotas, 'legacy.get': [{ limit: 2, windowMs: 60_000 }] } }
-      const ids = (await new DefenderClient({ tokenProvider: tokens, tenant: W.contosoTenantId, baseUrl: s.url, limits: false, clock }).listIncidents({ limit: 3 }).toArray()).map((i) => i.incidentId)
-      const raw = new DefenderClient({ tokenProvider: tokens, tenant: W.contosoTenantId, baseUrl: s.url, limits: false, clock })
+      const ids = (await new DefenderClient({ tokenProvider: tokens, tenant: W.contosoTenantId, surface: 'legacy', baseUrl: s.url, limits: false, clock }).listIncidents({ limit: 3 }).toArray()).map((i) => i.incidentId)
+      const raw = new DefenderClient({ tokenProvider: tokens, tenant: W.contosoTenantId, surface: 'legacy', baseUrl: s.url, limits: false, clock })
       await raw.getIncident(ids[0]!)
       await raw.getIncident(ids[1]!)
       const third = raw.getIncident(ids[2]!)
@@ -260,7 +260,7 @@ describe('429 from the emulator quota, under one ManualClock', () => {
 
       // Same quota on the client side: it waits instead of provoking a 429.
       await clock.advance(60_000)
-      const limited = new DefenderClient({ tokenProvider: tokens, tenant: W.contosoTenantId, baseUrl: s.url, clock, limits: { list: [{ limit: 50, windowMs: 60_000 }], get: [{ limit: 2, windowMs: 60_000 }], update: [{ limit: 50, windowMs: 60_000 }] } })
+      const limited = new DefenderClient({ tokenProvider: tokens, tenant: W.contosoTenantId, surface: 'legacy', baseUrl: s.url, clock, limits: { list: [{ limit: 50, windowMs: 60_000 }], get: [{ limit: 2, windowMs: 60_000 }], update: [{ limit: 50, windowMs: 60_000 }] } })
       await limited.getIncident(ids[0]!)
       await limited.getIncident(ids[1]!)
       const waiting = limited.getIncident(ids[2]!)

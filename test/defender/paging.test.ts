@@ -16,7 +16,7 @@ describe('paging over a real HTTP peer', () => {
       const top = Number(u.searchParams.get('$top'))
       return { body: { '@odata.context': 'x', value: all.slice(skip, skip + top) } }
     })
-    const client = new DefenderClient({ tokenProvider: tokenSource(), tenant: 't', baseUrl: peer.url, limits: false })
+    const client = new DefenderClient({ tokenProvider: tokenSource(), tenant: 't', surface: 'legacy', baseUrl: peer.url, limits: false })
     const ids = (await client.listIncidents().toArray()).map((i) => i.incidentId)
     assert.deepEqual(ids, all.map((i) => i.incidentId))
     assert.deepEqual(peer.seen.map((s) => new URL(s.url, 'http://x').searchParams.get('$skip')), [null, '100', '200'])
@@ -35,7 +35,7 @@ describe('paging over a real HTTP peer', () => {
       if (skip === 0) all = [{ incidentId: 151 }, ...all] // created while the client pages
       return { body: { value: page } }
     })
-    const client = new DefenderClient({ tokenProvider: tokenSource(), tenant: 't', baseUrl: peer.url, limits: false })
+    const client = new DefenderClient({ tokenProvider: tokenSource(), tenant: 't', surface: 'legacy', baseUrl: peer.url, limits: false })
     const ids = (await client.listIncidents().toArray()).map((i) => i.incidentId)
     assert.equal(ids.length, 150)
     assert.equal(new Set(ids).size, 150)
@@ -46,7 +46,7 @@ describe('paging over a real HTTP peer', () => {
     const page = Array.from({ length: 100 }, (_, i) => ({ incidentId: 500 - i }))
     peer.script(() => ({ body: { value: page } }))
     peer.seen.length = 0
-    const client = new DefenderClient({ tokenProvider: tokenSource(), tenant: 't', baseUrl: peer.url, limits: false })
+    const client = new DefenderClient({ tokenProvider: tokenSource(), tenant: 't', surface: 'legacy', baseUrl: peer.url, limits: false })
     let got = 0
     await assert.rejects(
       (async () => {
@@ -60,7 +60,7 @@ describe('paging over a real HTTP peer', () => {
 
   test('a small limit asks for a small page', async () => {
     peer.script({ body: { value: [{ incidentId: 1 }, { incidentId: 2 }] } })
-    const client = new DefenderClient({ tokenProvider: tokenSource(), tenant: 't', baseUrl: peer.url, limits: false })
+    const client = new DefenderClient({ tokenProvider: tokenSource(), tenant: 't', surface: 'legacy', baseUrl: peer.url, limits: false })
     assert.equal((await client.listIncidents({ limit: 2 }).toArray()).length, 2)
     assert.equal(new URL(peer.seen[0]!.url, 'http://x').searchParams.get('$top'), '2')
   })

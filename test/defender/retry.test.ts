@@ -15,7 +15,7 @@ describe('retry layer', () => {
   after(() => peer.close())
 
   const client = (clock: ManualClock, retry = {}) =>
-    new DefenderClient({ tokenProvider: tokenSource(), tenant: 'contoso', baseUrl: peer.url, clock, limits: false, retry: { random: () => 0.5, ...retry } })
+    new DefenderClient({ tokenProvider: tokenSource(), tenant: 'contoso', surface: 'legacy', baseUrl: peer.url, clock, limits: false, retry: { random: () => 0.5, ...retry } })
 
   test('retryAfterMs: header seconds, HTTP date, body sentence, none', () => {
     const now = Date.parse('2026-01-01T00:00:00Z')

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto'
-import type { EmulatorContext } from '../app.js'
+import type { EmulatorContext } from '../context.js'
 import { json } from '../http_error.js'
 import type { Router } from '../router.js'
 import type { Directory } from '../state/directory.js'

@@ -1,6 +1,6 @@
-import type { EmulatorContext } from '../app.js'
+import type { EmulatorContext } from '../context.js'
 import { HttpError, json } from '../http_error.js'
-import type { Handler, Router } from '../router.js'
+import type { ErrorMapper, Handler, Router } from '../router.js'
 import { DirectoryError } from '../state/directory.js'
 import { ConfigError } from '../config.js'
 
@@ -16,22 +16,16 @@ export function controlError(status: ControlStatus, message: string): HttpError 
   return new HttpError(json({ error: { code: CODES[status], message } }, status))
 }
 
-/** Registers a control route; directory and validation errors become JSON errors. */
+/** The control group's `onError`: directory and validation errors become JSON errors. */
+export const controlErrors: ErrorMapper<EmulatorContext> = (e) => {
+  if (e instanceof DirectoryError) return controlError(e.status, e.message).response
+  if (e instanceof ConfigError || e instanceof RangeError || e instanceof TypeError) return controlError(400, e.message).response
+  return undefined
+}
+
+/** Registers a control route under `/_emulator` (group `control`, errors mapped by {@link controlErrors}). */
 export function addControlRoute(router: Router<EmulatorContext>, method: string, path: string, handler: Handler<EmulatorContext>): void {
-  router.add(
-    method,
-    `/_emulator${path}`,
-    async (req, url, params, ctx) => {
-      try {
-        return await handler(req, url, params, ctx)
-      } catch (e) {
-        if (e instanceof DirectoryError) throw controlError(e.status, e.message)
-        if (e instanceof ConfigError || e instanceof RangeError || e instanceof TypeError) throw controlError(400, e.message)
-        throw e
-      }
-    },
-    { group: 'control' },
-  )
+  router.add(method, `/_emulator${path}`, handler, { group: 'control' }).onError('control', controlErrors)
 }
 
 /** Reads a JSON object body; an empty body is `{}`. */

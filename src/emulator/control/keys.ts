@@ -1,4 +1,4 @@
-import type { EmulatorContext } from '../app.js'
+import type { EmulatorContext } from '../context.js'
 import { json } from '../http_error.js'
 import type { Router } from '../router.js'
 import type { SigningKey } from '../state/keys.js'

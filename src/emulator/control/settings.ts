@@ -1,4 +1,4 @@
-import type { EmulatorContext } from '../app.js'
+import type { EmulatorContext } from '../context.js'
 import { isTokenLifetime, isTokenRateLimit, type EmulatorConfig } from '../config.js'
 import { json } from '../http_error.js'
 import type { Router } from '../router.js'

@@ -2,7 +2,7 @@
  * Control API for the Defender data, under `/_emulator/defender/…` (group `control`, never
  * faulted or logged): limits, raw incident CRUD, (re)generation and live mode.
  */
-import type { EmulatorContext } from '../app.js'
+import type { EmulatorContext } from '../context.js'
 import { addControlRoute, controlError, noContent, parseTime, readJson } from '../control/http.js'
 import { json } from '../http_error.js'
 import type { Router } from '../router.js'

@@ -3,14 +3,15 @@
  * `/{id}/comments`) and `/v1.0/security/alerts_v2` (+ `/{id}`), with `@odata.nextLink` paging on
  * the request origin, `$count`, `$orderby`, `$expand=alerts` and Graph error bodies.
  */
-import type { EmulatorContext } from '../app.js'
+import type { EmulatorContext } from '../context.js'
 import type { Router } from '../router.js'
 import { applyAlertChanges, parseAlertChanges } from './alert_update.js'
-import { guard, readJson } from './guard.js'
+import { readJson } from '../api/front.js'
+import { contextUrl, fail, ok, requestInfo, type RequestInfo } from '../api/responses.js'
+import { guard } from './guard.js'
 import type { Incident } from './model.js'
-import { applyChanges, checkPair, parseChanges, PatchError } from './patch.js'
+import { applyChanges, checkPair, parseChanges } from './patch.js'
 import { parseListQuery, runList, type ListQuery, type ListRules } from './query.js'
-import { contextUrl, fail, ok, requestInfo, type RequestInfo } from './responses.js'
 import { GRAPH_ALERT_FIELDS, GRAPH_INCIDENT_FIELDS, graphAlert, graphIncident, iso, type AlertRow } from './views.js'
 
 const INCIDENT_READ = ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All']
@@ -107,14 +108,9 @@ export function registerGraphRoutes(router: Router<EmulatorContext>): void {
     const principal = await guard(req, ctx, info, 'graph.incidents.update', INCIDENT_WRITE)
     const body = await readJson(req, info)
     const inc = findIncident(ctx, info, principal.tenantId, params.id!)
-    try {
-      const changes = parseChanges('graph', body)
-      checkPair('graph', inc, changes)
-      applyChanges(inc, changes, principal.displayName, ctx.clock.now())
-    } catch (e) {
-      if (e instanceof PatchError) fail(info, 400, 'BadRequest', e.message)
-      throw e
-    }
+    const changes = parseChanges('graph', body)
+    checkPair('graph', inc, changes)
+    applyChanges(inc, changes, principal.displayName, ctx.clock.now())
     return ok(info, { '@odata.context': contextUrl(url, info, 'security/incidents/$entity'), ...graphIncident(inc) })
   }, opts)
 
@@ -153,12 +149,7 @@ export function registerGraphRoutes(router: Router<EmulatorContext>): void {
     const body = await readJson(req, info)
     const row = ctx.defender.alerts(principal.tenantId).find((r) => r.alert.alertId === params.id)
     if (!row) fail(info, 404, 'NotFound', `Alert ${params.id} not found.`)
-    try {
-      applyAlertChanges(row.alert, row.incident, parseAlertChanges(body, row.alert), ctx.clock.now())
-    } catch (e) {
-      if (e instanceof PatchError) fail(info, 400, 'BadRequest', e.message)
-      throw e
-    }
+    applyAlertChanges(row.alert, row.incident, parseAlertChanges(body, row.alert), ctx.clock.now())
     return ok(info, { '@odata.context': contextUrl(url, info, 'security/alerts_v2/$entity'), ...graphAlert(row.alert, row.incident) })
   }, opts)
 }

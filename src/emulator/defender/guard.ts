@@ -1,11 +1,11 @@
 /**
- * The common front of every Defender/Graph API call: authenticate, authorize, count against the
- * per app+tenant quota (429 with the real body and Retry-After, defender-api.md §6).
+ * The Defender/Graph incidents and alerts front of every call: authenticate, authorize, count
+ * against the per app+tenant quota (429 with the real body and Retry-After, defender-api.md §6).
  */
-import type { EmulatorContext } from '../app.js'
-import { authenticate, requireRole, type Principal } from './auth.js'
+import { authenticate, requireRole, type Principal } from '../api/auth.js'
+import { fail, type RequestInfo } from '../api/responses.js'
+import type { EmulatorContext } from '../context.js'
 import { formatWindow, type DefenderOperation } from './limits.js'
-import { fail, type RequestInfo } from './responses.js'
 
 export async function guard(req: Request, ctx: EmulatorContext, info: RequestInfo, operation: DefenderOperation, anyOfRoles: string[]): Promise<Principal> {
   const principal = await authenticate(req, ctx, info)
@@ -20,14 +20,4 @@ export async function guard(req: Request, ctx: EmulatorContext, info: RequestInf
     fail(info, 429, 'TooManyRequests', `Too many requests: maximum allowed ${throttled.quota.limit} per ${formatWindow(throttled.quota.windowMs)}. Retry after ${seconds} seconds.`, headers)
   }
   return principal
-}
-
-/** Reads a JSON request body or answers 400 (InvalidRequestBody / BadRequest). */
-export async function readJson(req: Request, info: RequestInfo): Promise<unknown> {
-  const text = await req.text()
-  try {
-    return JSON.parse(text)
-  } catch {
-    fail(info, 400, info.surface === 'legacy' ? 'InvalidRequestBody' : 'BadRequest', info.surface === 'legacy' ? 'Request body is incorrect' : 'Invalid request body: not valid JSON.')
-  }
 }

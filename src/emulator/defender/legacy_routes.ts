@@ -2,13 +2,14 @@
  * Legacy Microsoft 365 Defender incidents API (defender-api.md §2.2, §2.7, §2.8):
  * `GET /api/incidents`, `GET|PATCH /api/incidents/{id}`, also under the old `/api/v1.0/` prefix (§1.1).
  */
-import type { EmulatorContext } from '../app.js'
+import type { EmulatorContext } from '../context.js'
 import type { Router } from '../router.js'
-import { guard, readJson } from './guard.js'
+import { readJson } from '../api/front.js'
+import { contextUrl, fail, ok, requestInfo, type RequestInfo } from '../api/responses.js'
+import { guard } from './guard.js'
 import type { Incident } from './model.js'
-import { applyChanges, checkPair, parseChanges, PatchError } from './patch.js'
+import { applyChanges, checkPair, parseChanges } from './patch.js'
 import { parseListQuery, runList, type ListRules } from './query.js'
-import { contextUrl, fail, ok, requestInfo, type RequestInfo } from './responses.js'
 import { LEGACY_INCIDENT_FIELDS, legacyIncident } from './views.js'
 
 const READ = ['Incident.Read.All', 'Incident.ReadWrite.All']
@@ -64,14 +65,9 @@ export function registerLegacyRoutes(router: Router<EmulatorContext>): void {
       const id = incidentId(info, params.id!)
       const body = await readJson(req, info)
       const inc = find(ctx, info, principal.tenantId, id)
-      try {
-        const changes = parseChanges('legacy', body)
-        checkPair('legacy', inc, changes)
-        applyChanges(inc, changes, principal.displayName, ctx.clock.now())
-      } catch (e) {
-        if (e instanceof PatchError) fail(info, 400, 'InvalidInput', `Invalid input: ${e.message}`)
-        throw e
-      }
+      const changes = parseChanges('legacy', body)
+      checkPair('legacy', inc, changes)
+      applyChanges(inc, changes, principal.displayName, ctx.clock.now())
       return ok(info, { '@odata.context': contextUrl(url, info, 'Incidents/$entity'), ...legacyIncident(inc) })
     }, { group: 'defender', caseInsensitive: true })
   }

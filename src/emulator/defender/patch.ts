@@ -14,7 +14,7 @@ import {
   type Incident,
   type IncidentStatus,
 } from './model.js'
-import type { Surface } from './responses.js'
+import type { Surface } from '../api/responses.js'
 import { graphClassification, graphDetermination } from './views.js'
 
 export class PatchError extends Error {}

@@ -2,8 +2,8 @@
  * OData system query options for list endpoints: `$filter`, `$top`, `$skip`, `$orderby`, `$count`,
  * `$expand`. Each surface passes its own field specs and page-size rules.
  */
-import { evaluate, FilterError, parseFilter, validateFilter, type FieldSpec } from './filter.js'
-import { fail, type RequestInfo } from './responses.js'
+import { fail, type RequestInfo } from '../api/responses.js'
+import { evaluate, parseFilter, validateFilter, type FieldSpec } from './filter.js'
 
 export interface ListRules<T> {
   entity: string
@@ -46,14 +46,10 @@ export function parseListQuery<T>(info: RequestInfo, url: URL, rules: ListRules<
   let predicate: (item: T) => boolean = () => true
   const filter = url.searchParams.get('$filter')
   if (filter !== null) {
-    try {
-      const node = parseFilter(filter)
-      validateFilter(node, rules.fields, rules.entity)
-      predicate = (item) => evaluate(node, item, rules.fields)
-    } catch (e) {
-      if (e instanceof FilterError) fail(info, 400, CODE(info), `Invalid OData URI query: $filter: ${e.message}.`)
-      throw e
-    }
+    // A FilterError is answered by the group's onError (defender/errors.ts).
+    const node = parseFilter(filter)
+    validateFilter(node, rules.fields, rules.entity)
+    predicate = (item) => evaluate(node, item, rules.fields)
   }
   let top = integer(info, url, '$top') ?? rules.defaultTop
   if (top > rules.maxTop) {

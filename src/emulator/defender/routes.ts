@@ -1,9 +1,9 @@
-import type { EmulatorContext } from '../app.js'
+import type { EmulatorContext } from '../context.js'
 import type { Router } from '../router.js'
 import { registerDefenderControlRoutes } from './control_routes.js'
+import { defenderErrors } from './errors.js'
 import { registerGraphRoutes } from './graph_routes.js'
 import { registerLegacyRoutes } from './legacy_routes.js'
-import { registerHuntingRoutes } from '../hunting/routes.js'
 
 /**
  * Defender API routes: legacy `/api/…` (fault/log group `defender`), Graph `/v1.0/security/…`
@@ -13,5 +13,5 @@ export function registerDefenderRoutes(router: Router<EmulatorContext>): void {
   registerDefenderControlRoutes(router)
   registerLegacyRoutes(router)
   registerGraphRoutes(router)
-  registerHuntingRoutes(router) // advanced hunting, both surfaces (src/emulator/hunting)
+  router.onError('defender', defenderErrors).onError('graph', defenderErrors)
 }

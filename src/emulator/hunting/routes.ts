@@ -6,16 +6,15 @@
  *   {"@odata.context","schema":[{name,type}],"results"} (role ThreatHunting.Read.All; also `/beta/`),
  * and the control routes `/_emulator/hunting/{limits,reset,tables}`.
  */
-import type { EmulatorContext } from '../app.js'
+import { authenticate, requireRole } from '../api/auth.js'
+import { apiErrors, readJson } from '../api/front.js'
+import { fail, ok, requestInfo, type RequestInfo } from '../api/responses.js'
+import type { EmulatorContext } from '../context.js'
 import { addControlRoute, controlError, readJson as readControlJson } from '../control/http.js'
-import { authenticate, requireRole } from '../defender/auth.js'
-import { readJson } from '../defender/guard.js'
-import { fail, ok, requestInfo, type RequestInfo } from '../defender/responses.js'
 import { json } from '../http_error.js'
 import type { Router } from '../router.js'
 import { hms, mergeHuntingLimits } from './limits.js'
 import { API_TYPE_NAMES, HuntingQueryError, legacyStats, runHuntingQuery } from './run.js'
-import { huntingOf } from './store.js'
 import { parseTimespan } from './timespan.js'
 
 const DAY = 86_400_000
@@ -26,7 +25,7 @@ const CPU_MESSAGE = 'You have exceeded processing resources allocated to this te
 async function handle(req: Request, url: URL, ctx: EmulatorContext, info: RequestInfo): Promise<Response> {
   const principal = await authenticate(req, ctx, info)
   requireRole(info, principal, info.surface === 'legacy' ? LEGACY_ROLES : GRAPH_ROLES)
-  const store = huntingOf(ctx)
+  const store = ctx.hunting
   const limits = store.limits
   const now = ctx.clock.now()
   if (limits.enabled) {
@@ -55,13 +54,8 @@ async function handle(req: Request, url: URL, ctx: EmulatorContext, info: Reques
     if (!span) fail(info, 400, 'BadRequest', `Invalid Timespan '${String(fields.Timespan).slice(0, 60)}': use ISO 8601, e.g. "P7D", "2024-02-01T08:00:00Z/2024-02-15T08:00:00Z" or "2024-02-01T08:00:00Z/P7D".`)
     window = span
   }
-  let result
-  try {
-    result = runHuntingQuery(store, principal.tenantId, fields.Query, window, now)
-  } catch (e) {
-    if (e instanceof HuntingQueryError) fail(info, e.status, e.status >= 500 ? e.apiCode : info.surface === 'legacy' ? e.apiCode : 'BadRequest', e.message)
-    throw e
-  }
+  // A HuntingQueryError is answered by the group's onError (huntingErrors below).
+  const result = runHuntingQuery(store, principal.tenantId, fields.Query, window, now)
   const results = JSON.stringify(result.rows)
   if (info.surface === 'legacy')
     return ok(info, { Stats: legacyStats(result, results.length), Schema: result.columns.map((c) => ({ Name: c.name, Type: API_TYPE_NAMES[c.type] })), Results: result.rows })
@@ -74,16 +68,23 @@ async function handle(req: Request, url: URL, ctx: EmulatorContext, info: Reques
   })
 }
 
+/** Query errors keep their code on the legacy surface; Graph says BadRequest for every 4xx. */
+const huntingErrors = apiErrors((error, surface) => {
+  if (!(error instanceof HuntingQueryError)) return undefined
+  return { status: error.status, code: error.status >= 500 || surface === 'legacy' ? error.apiCode : 'BadRequest', message: error.message }
+})
+
 export function registerHuntingRoutes(router: Router<EmulatorContext>): void {
+  router.onError('hunting', huntingErrors)
   for (const path of ['/api/advancedhunting/run', '/api/v1.0/advancedhunting/run'])
     router.add('POST', path, (req, url, _p, ctx) => handle(req, url, ctx, requestInfo('legacy', req, ctx.clock.now())), { group: 'hunting', caseInsensitive: true })
   for (const version of ['v1.0', 'beta'])
     router.add('POST', `/${version}/security/runHuntingQuery`, (req, url, _p, ctx) => handle(req, url, ctx, requestInfo('graph', req, ctx.clock.now())), { group: 'hunting', caseInsensitive: true })
 
-  addControlRoute(router, 'GET', '/hunting/limits', (_req, _url, _p, ctx) => json({ ...huntingOf(ctx).limits, rowsPerTenant: huntingOf(ctx).rowsPerTenant }))
+  addControlRoute(router, 'GET', '/hunting/limits', (_req, _url, _p, ctx) => json({ ...ctx.hunting.limits, rowsPerTenant: ctx.hunting.rowsPerTenant }))
   // PATCH and PUT both merge (PUT like /_emulator/defender/limits).
   for (const method of ['PATCH', 'PUT']) addControlRoute(router, method, '/hunting/limits', async (req, _url, _p, ctx) => {
-    const store = huntingOf(ctx)
+    const store = ctx.hunting
     const { rowsPerTenant, ...patch } = await readControlJson(req)
     if (rowsPerTenant !== undefined) {
       if (!Number.isSafeInteger(rowsPerTenant) || (rowsPerTenant as number) < 0) throw controlError(400, 'rowsPerTenant must be a non-negative integer')
@@ -94,21 +95,21 @@ export function registerHuntingRoutes(router: Router<EmulatorContext>): void {
     return json({ ...store.limits, rowsPerTenant: store.rowsPerTenant })
   })
   // The externaldata allow-list: {"<uri>": "<content>" | {"file": "<path>"}} replaces it; GET lists the URIs.
-  addControlRoute(router, 'GET', '/hunting/externaldata', (_req, _url, _p, ctx) => json({ value: [...huntingOf(ctx).externalData.keys()] }))
+  addControlRoute(router, 'GET', '/hunting/externaldata', (_req, _url, _p, ctx) => json({ value: [...ctx.hunting.externalData.keys()] }))
   addControlRoute(router, 'PUT', '/hunting/externaldata', async (req, _url, _p, ctx) => {
     const body = await readControlJson(req)
     for (const [uri, source] of Object.entries(body)) {
       const ok = typeof source === 'string' || (typeof source === 'object' && source !== null && typeof (source as { file?: unknown }).file === 'string')
       if (!ok) throw controlError(400, `externaldata '${uri}': expected the content as a string or {"file": "<path>"}`)
     }
-    const store = huntingOf(ctx)
+    const store = ctx.hunting
     store.externalData.clear()
     store.configure({ externalData: body as Record<string, string | { file: string }> })
     return json({ value: [...store.externalData.keys()] })
   })
   // Clears the call/CPU windows and drops generated data (it regenerates from the incidents on the next query).
   addControlRoute(router, 'POST', '/hunting/reset', (_req, _url, _p, ctx) => {
-    const store = huntingOf(ctx)
+    const store = ctx.hunting
     store.calls.reset()
     store.cpu.reset()
     store.reset()
@@ -117,7 +118,7 @@ export function registerHuntingRoutes(router: Router<EmulatorContext>): void {
   addControlRoute(router, 'GET', '/hunting/:tenant/tables', (_req, _url, params, ctx) => {
     const tenant = ctx.directory.resolveTenant(params.tenant!)
     if (!tenant) throw controlError(404, `tenant '${params.tenant}' not found`)
-    const tables = huntingOf(ctx).tables(tenant.id)
+    const tables = ctx.hunting.tables(tenant.id)
     return json(Object.fromEntries([...tables].map(([name, t]) => [name, t.rowCount])))
   })
 }

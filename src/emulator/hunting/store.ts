@@ -1,8 +1,7 @@
 /**
  * Hunting state of one emulator: per-tenant tables (generated lazily from the tenant's incidents
- * on its first query), limits, call and CPU windows. It hangs off the emulator's DefenderStore
- * (a WeakMap), because hunting data is derived from the incidents and the emulator context and the
- * `Emulator` object share that store — no field in app.ts needed.
+ * on its first query), limits, call and CPU windows, externaldata sources. One instance per
+ * emulator, in its context (src/emulator/context.ts).
  */
 import { readFileSync } from 'node:fs'
 import { loadSchema, type KqlSchema, type Table } from '../../kql/index.js'
@@ -91,11 +90,7 @@ export class HuntingStore {
   }
 }
 
-const stores = new WeakMap<DefenderStore, HuntingStore>()
-
 /** The hunting state of an emulator (or of a route handler's context). */
-export function huntingOf(emulator: Host): HuntingStore {
-  let s = stores.get(emulator.defender)
-  if (!s) stores.set(emulator.defender, (s = new HuntingStore(emulator)))
-  return s
+export function huntingOf(emulator: { hunting: HuntingStore }): HuntingStore {
+  return emulator.hunting
 }

@@ -1,5 +1,6 @@
-import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto'
-import type { EmulatorContext } from '../app.js'
+import { createPublicKey, type KeyObject } from 'node:crypto'
+import { compactVerify, decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose'
+import type { EmulatorContext } from '../context.js'
 import type { AppRegistration, StoredCertificate, Tenant } from '../state/types.js'
 import type { TokenForm } from './form.js'
 import { dotnetTime, tokenErrors } from './token_errors.js'
@@ -24,13 +25,13 @@ export interface ClientAuthInput {
   origin: string
 }
 
-export function authenticateClient(ctx: EmulatorContext, input: ClientAuthInput): '1' | '2' {
+export async function authenticateClient(ctx: EmulatorContext, input: ClientAuthInput): Promise<'1' | '2'> {
   const { form, app } = input
   const assertion = form.values.get('client_assertion')
   const secret = form.values.get('client_secret')
   if (secret !== undefined && secret !== '') return checkSecret(ctx, app, secretCandidates(secret, form.raw.get('client_secret')))
   if (assertion !== undefined && assertion !== '') {
-    checkAssertion(ctx, input, assertion)
+    await checkAssertion(ctx, input, assertion)
     return '2'
   }
   if (input.basicSecret !== undefined && input.basicSecret !== '') return checkSecret(ctx, app, [input.basicSecret])
@@ -81,32 +82,27 @@ function checkSecret(ctx: EmulatorContext, app: AppRegistration, candidates: str
   throw expired ? tokenErrors.expiredSecret(app.appId) : tokenErrors.badSecret(app.appId)
 }
 
-interface AssertionHeader {
-  alg?: unknown
-  x5t?: unknown
-  'x5t#S256'?: unknown
-}
-
-interface AssertionClaims {
-  aud?: unknown
-  iss?: unknown
-  sub?: unknown
-  jti?: unknown
-  nbf?: unknown
-  exp?: unknown
-}
-
 /** Leeway for a client clock running slightly ahead (`nbf` in the future); none on `exp`. */
 const NBF_LEEWAY_SECONDS = 300
 
-function checkAssertion(ctx: EmulatorContext, input: ClientAuthInput, assertion: string): void {
+/**
+ * RS256 with `x5t` (SHA-1) and PS256 with `x5t#S256` are what MSAL sends (entra-app-only.md §2.2);
+ * the signature is checked by `jose` (RFC 7515), any other `alg` (or `none`) fails it.
+ */
+const ASSERTION_ALGORITHMS = ['RS256', 'PS256']
+
+async function checkAssertion(ctx: EmulatorContext, input: ClientAuthInput, assertion: string): Promise<void> {
   const { form, app } = input
   if (form.values.get('client_assertion_type') !== JWT_BEARER) throw tokenErrors.badAssertionType()
-  const parts = assertion.split('.')
-  if (parts.length !== 3) throw tokenErrors.malformedAssertion()
-  const header = decodeSegment<AssertionHeader>(parts[0]!)
-  const claims = decodeSegment<AssertionClaims>(parts[1]!)
-  if (!header || !claims) throw tokenErrors.malformedAssertion()
+  if (assertion.split('.').length !== 3) throw tokenErrors.malformedAssertion()
+  let header: ProtectedHeaderParameters
+  let claims: JWTPayload
+  try {
+    header = decodeProtectedHeader(assertion)
+    claims = decodeJwt(assertion)
+  } catch {
+    throw tokenErrors.malformedAssertion()
+  }
 
   if (typeof claims.iss !== 'string' || claims.iss.toLowerCase() !== app.appId) throw tokenErrors.assertionAppIdMismatch()
   if (claims.sub !== claims.iss) throw tokenErrors.subjectMismatch()
@@ -118,7 +114,11 @@ function checkAssertion(ctx: EmulatorContext, input: ClientAuthInput, assertion:
   if (!cert) throw tokenErrors.keyNotFound(thumbprint, app.appId)
   const start = dotnetTime(cert.startsAt)
   const end = dotnetTime(cert.expiresAt)
-  if (!verifySignature(header.alg, `${parts[0]}.${parts[1]}`, parts[2]!, publicKey(cert))) throw tokenErrors.badSignature(thumbprint, start, end)
+  const signed = await compactVerify(assertion, publicKey(cert), { algorithms: ASSERTION_ALGORITHMS }).then(
+    () => true,
+    () => false,
+  )
+  if (!signed) throw tokenErrors.badSignature(thumbprint, start, end)
   const now = ctx.clock.now()
   if (now >= cert.expiresAt || now < cert.startsAt) throw tokenErrors.expiredKey(thumbprint, start, end)
 
@@ -151,19 +151,6 @@ function checkAudience(input: ClientAuthInput, aud: unknown): void {
   if (!accepted.has(norm(value))) throw tokenErrors.badAudience()
 }
 
-function verifySignature(alg: unknown, signingInput: string, signature: string, key: KeyObject): boolean {
-  const data = Buffer.from(signingInput)
-  const sig = Buffer.from(signature, 'base64url')
-  try {
-    // RS256 with `x5t` (SHA-1) and PS256 with `x5t#S256` are what MSAL sends (entra-app-only.md §2.2).
-    if (alg === 'RS256') return verify('sha256', data, key, sig)
-    if (alg === 'PS256') return verify('sha256', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO }, sig)
-  } catch {
-    return false
-  }
-  return false
-}
-
 const keyCache = new WeakMap<StoredCertificate, KeyObject>()
 
 function publicKey(cert: StoredCertificate): KeyObject {
@@ -173,15 +160,6 @@ function publicKey(cert: StoredCertificate): KeyObject {
     keyCache.set(cert, key)
   }
   return key
-}
-
-function decodeSegment<T>(segment: string): T | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'))
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as T) : undefined
-  } catch {
-    return undefined
-  }
 }
 
 function b64urlToHex(value: string): string {

@@ -1,4 +1,4 @@
-import type { EmulatorContext } from '../app.js'
+import type { Directory } from '../state/directory.js'
 import type { AppRegistration, Tenant } from '../state/types.js'
 
 /**
@@ -34,7 +34,7 @@ export interface ConsentFailure {
 
 const MULTI = new Set(['common', 'organizations'])
 
-export function parseConsentRequest(flow: ConsentFlow, tenantSegment: string, url: URL, ctx: EmulatorContext): ConsentRequest | ConsentFailure {
+export function parseConsentRequest(flow: ConsentFlow, tenantSegment: string, url: URL, ctx: { directory: Directory }): ConsentRequest | ConsentFailure {
   const q = url.searchParams
   const missing = (name: string): ConsentFailure => ({ code: 900144, message: `The request body must contain the following parameter: '${name}'.` })
 
@@ -124,7 +124,7 @@ function redirectMatches(requested: string, registered: string, allowExtraPath: 
  * App permissions can only be asked for with `{resource}/.default` (§6.3); delegated scopes are
  * accepted and echoed but the emulator only models application permissions.
  */
-function checkScopes(scope: string, directoryName: string, ctx: EmulatorContext): ConsentFailure | undefined {
+function checkScopes(scope: string, directoryName: string, ctx: { directory: Directory }): ConsentFailure | undefined {
   for (const s of scope.split(/\s+/).filter(Boolean)) {
     if (['openid', 'profile', 'email', 'offline_access'].includes(s.toLowerCase())) continue
     const cut = s.lastIndexOf('/')

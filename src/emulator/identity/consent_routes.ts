@@ -1,9 +1,8 @@
-import type { EmulatorContext } from '../app.js'
+import type { EmulatorContext } from '../context.js'
 import type { Router } from '../router.js'
 import { DirectoryError } from '../state/directory.js'
 import { consentErrorPage, consentPage } from './consent_page.js'
 import { appNotFound, isFailure, parseConsentRequest, tenantNotFound, usableIn, type ConsentFlow, type ConsentRequest } from './consent_request.js'
-import { issueFlowToken, redeemFlowToken } from './consent_store.js'
 import { oauthErrorBody } from './oauth_error.js'
 
 /**
@@ -31,7 +30,7 @@ function renderConsent(ctx: EmulatorContext, request: ConsentRequest, problem?: 
       directory: ctx.directory,
       app: ctx.directory.app(request.appId)!,
       tenant: request.tenantId ? ctx.directory.tenants.get(request.tenantId) : undefined,
-      flowToken: issueFlowToken(ctx, request),
+      flowToken: ctx.consentFlows.issue(request, ctx.clock.now()),
       scope: request.scope,
       ...(problem !== undefined && { problem }),
       ...(tenantInput !== undefined && { tenantInput }),
@@ -47,7 +46,7 @@ async function submit(req: Request, url: URL, _p: Record<string, string>, ctx: E
   if (origin && origin !== 'null' && origin !== url.origin)
     return consentErrorPage({ code: 90100, message: 'flowToken parameter is empty or not valid. The consent form was submitted from another site.' }, ctx.clock, correlation, 403)
   const form = new URLSearchParams(await req.text())
-  const request = redeemFlowToken(ctx, form.get('flowToken') ?? '')
+  const request = ctx.consentFlows.redeem(form.get('flowToken') ?? '', ctx.clock.now())
   if (!request) return consentErrorPage({ code: 90100, message: 'flowToken parameter is empty or not valid. The consent page was already used or is older than 15 minutes; open the consent link again.' }, ctx.clock, correlation)
   const app = ctx.directory.app(request.appId)
   if (!app) return consentErrorPage(appNotFound(request.appId, request.tenantId ?? 'common'), ctx.clock, correlation)

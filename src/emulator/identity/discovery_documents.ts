@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { EmulatorContext } from '../app.js'
+import type { EmulatorContext } from '../context.js'
 import { HttpError } from '../http_error.js'
 import { oauthErrorResponse } from './oauth_error.js'
 

@@ -1,4 +1,4 @@
-import type { EmulatorContext } from '../app.js'
+import type { EmulatorContext } from '../context.js'
 import type { Handler, Router } from '../router.js'
 import { metadataResponse, preflightResponse, resolveAuthorityTenant, v1Document, v2Document } from './discovery_documents.js'
 import { instanceDiscovery } from './instance_discovery.js'

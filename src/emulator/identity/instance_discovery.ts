@@ -1,4 +1,4 @@
-import type { EmulatorContext } from '../app.js'
+import type { EmulatorContext } from '../context.js'
 import { oauthErrorResponse } from './oauth_error.js'
 import { CORS_HEADERS, metadataResponse } from './discovery_documents.js'
 

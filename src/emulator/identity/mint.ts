@@ -1,5 +1,5 @@
 import { randomBytes, randomInt, sign } from 'node:crypto'
-import type { EmulatorContext } from '../app.js'
+import type { EmulatorContext } from '../context.js'
 import type { SigningKey } from '../state/keys.js'
 import type { ResourceApp } from '../state/types.js'
 

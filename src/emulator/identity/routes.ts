@@ -1,4 +1,4 @@
-import type { EmulatorContext } from '../app.js'
+import type { EmulatorContext } from '../context.js'
 import type { Router } from '../router.js'
 import { registerConsentRoutes } from './consent_routes.js'
 import { registerDiscoveryRoutes } from './discovery_routes.js'

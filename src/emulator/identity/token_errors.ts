@@ -12,6 +12,8 @@ export interface TokenErrorSpec {
 }
 
 export class TokenRequestError extends Error {
+  /** The request's correlation id (form, query or header), set by the token route for the error body. */
+  correlationId: string | undefined
   constructor(readonly spec: TokenErrorSpec) {
     super(`AADSTS${spec.code}: ${spec.message}`)
   }

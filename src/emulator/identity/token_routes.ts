@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { EmulatorContext } from '../app.js'
+import type { EmulatorContext } from '../context.js'
 import type { Router } from '../router.js'
 import { isGuid } from '../state/directory.js'
 import type { AppRegistration, ResourceApp, Tenant } from '../state/types.js'
@@ -8,7 +8,7 @@ import { readTokenForm, type TokenForm } from './form.js'
 import { mintAccessToken, type MintedToken } from './mint.js'
 import { oauthErrorResponse } from './oauth_error.js'
 import { tokenErrors, TokenRequestError } from './token_errors.js'
-import { takeTokenSlot, throttledResponse } from './token_throttle.js'
+import { throttledResponse } from './token_throttle.js'
 
 /**
  * Token endpoints: v1 `POST /{tenant}/oauth2/token` (`resource=`) and v2
@@ -17,6 +17,7 @@ import { takeTokenSlot, throttledResponse } from './token_throttle.js'
  */
 export function registerTokenRoutes(router: Router<EmulatorContext>): void {
   const opts = { caseInsensitive: true, group: 'token' }
+  router.onError('token', (e, req, url, ctx) => (e instanceof TokenRequestError ? errorResponse(ctx, url, e.correlationId ?? correlationOf(req, url), e) : undefined))
   router.add('POST', '/:tenant/oauth2/token', (req, url, p, ctx) => handleToken(req, url, p.tenant!, 1, ctx), opts)
   router.add('POST', '/:tenant/oauth2/v2.0/token', (req, url, p, ctx) => handleToken(req, url, p.tenant!, 2, ctx), opts)
   // Any other method is answered with the AADSTS900561 error body, not a bare 405.
@@ -36,32 +37,31 @@ const TENANTLESS = new Set(['common', 'consumers', '9188040d-6c67-4c5b-b112-36a3
 async function handleToken(request: Request, url: URL, tenantSegment: string, endpoint: EndpointVersion, ctx: EmulatorContext): Promise<Response> {
   const form = await readTokenForm(request)
   const correlationId = form.values.get('client-request-id') ?? correlationOf(request, url)
-  try {
-    const body = issue(ctx, request, url, form, tenantSegment, endpoint)
-    if (body instanceof Response) return body
-    const json = JSON.stringify(body)
-    const headers: Record<string, string> = {
-      'cache-control': 'no-store, no-cache',
-      pragma: 'no-cache',
-      expires: '-1',
-      'content-type': 'application/json; charset=utf-8',
-      // As the real service sends; also spares node:http the chunked encoding.
-      'content-length': String(Buffer.byteLength(json)),
-      'x-ms-request-id': randomUUID(),
-    }
-    if (request.headers.get('return-client-request-id')?.toLowerCase() === 'true' && correlationId) headers['client-request-id'] = correlationId
-    return new Response(json, { status: 200, headers })
-  } catch (e) {
-    if (e instanceof TokenRequestError) return errorResponse(ctx, url, correlationId, e)
+  const body = await issue(ctx, request, url, form, tenantSegment, endpoint).catch((e: unknown) => {
+    // The error body echoes the correlation id, which may have come in the form (read only here).
+    if (e instanceof TokenRequestError) e.correlationId = correlationId
     throw e
+  })
+  if (body instanceof Response) return body
+  const json = JSON.stringify(body)
+  const headers: Record<string, string> = {
+    'cache-control': 'no-store, no-cache',
+    pragma: 'no-cache',
+    expires: '-1',
+    'content-type': 'application/json; charset=utf-8',
+    // As the real service sends; also spares node:http the chunked encoding.
+    'content-length': String(Buffer.byteLength(json)),
+    'x-ms-request-id': randomUUID(),
   }
+  if (request.headers.get('return-client-request-id')?.toLowerCase() === 'true' && correlationId) headers['client-request-id'] = correlationId
+  return new Response(json, { status: 200, headers })
 }
 
 /**
  * Validation in the order of entra-app-only.md §9 ("Validation order"); returns the success body,
  * or the 429 response when the client is over its rate limit.
  */
-function issue(ctx: EmulatorContext, request: Request, url: URL, form: TokenForm, tenantSegment: string, endpoint: EndpointVersion): object | Response {
+async function issue(ctx: EmulatorContext, request: Request, url: URL, form: TokenForm, tenantSegment: string, endpoint: EndpointVersion): Promise<object | Response> {
   // 1. Request parameters.
   const grantType = form.values.get('grant_type')
   if (!grantType) throw tokenErrors.missingParameter('grant_type')
@@ -82,13 +82,13 @@ function issue(ctx: EmulatorContext, request: Request, url: URL, form: TokenForm
   if (!app.enabled) throw tokenErrors.appDisabled(app.appId, app.displayName)
 
   // 3. Client credential.
-  const authMethod = authenticateClient(ctx, { form, basicSecret: basic?.secret, app, tenant, tenantSegment, origin: url.origin })
+  const authMethod = await authenticateClient(ctx, { form, basicSecret: basic?.secret, app, tenant, tenantSegment, origin: url.origin })
 
   // 4. Resource.
   const { resource, requested } = endpoint === 2 ? resourceFromScope(ctx, target) : resourceFromParameter(ctx, target, tenantSegment)
 
   // 5. Rate limit, then issue.
-  const retryAfter = takeTokenSlot(ctx, app.appId)
+  const retryAfter = ctx.tokenThrottle.take(ctx.config.tokenRateLimit, app.appId, ctx.clock.now())
   if (retryAfter !== undefined) return throttledResponse(retryAfter)
   const minted = mintAccessToken(ctx, {
     tenantId: tenant.id,

@@ -184,7 +184,7 @@ describe('emulator advanced hunting', () => {
     try {
       const cross = await legacy('DeviceProcessEvents | take 1000 | extend k = 1 | join kind=inner (DeviceNetworkEvents | take 1000 | extend k = 1) on k | count')
       assert.equal(cross.status, 400)
-      assert.match(cross.body.error.message, /^Query stopped due to excessive resource consumption/)
+      assert.match(cross.body.error.message, /^Query stopped. Adjust use of the join operator to avoid excessive resource consumption/)
     } finally {
       await limits({ maxIntermediateRows: 5_000_000 })
     }

@@ -5,7 +5,7 @@ import { SignJWT } from 'jose'
 import { ManualClock } from '../../../src/lib/clock.js'
 import { createEmulator, serve, type Emulator, type RunningEmulator } from '../../../src/emulator/index.js'
 import { WELL_KNOWN } from '../../../src/emulator/well_known.js'
-import { call, getToken, GRAPH_SCOPE, LEGACY_SCOPE, type ApiError } from './helpers.js'
+import { call, getToken, GRAPH_SCOPE, LEGACY_SCOPE, type ApiError } from '../defender/helpers.js'
 
 const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>
 

@@ -1,11 +1,11 @@
 /**
- * Bearer token checks for the Defender and Graph surfaces: only tokens this emulator issued
+ * Bearer token checks for the API surfaces (Defender incidents/alerts, Graph, advanced hunting): only tokens this emulator issued
  * (signature by a published key, so rotation grace works), the right audience for the surface,
  * exp/nbf against ctx.clock, an Entra issuer for the token's own `tid`, and an app role that
  * allows the call. The token's `tid` selects the tenant.
  */
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose'
-import type { EmulatorContext } from '../app.js'
+import type { EmulatorContext } from '../context.js'
 import { MICROSOFT_GRAPH_APP_ID, MICROSOFT_THREAT_PROTECTION_APP_ID, WINDOWS_DEFENDER_ATP_APP_ID } from '../state/resources.js'
 import { fail, type RequestInfo } from './responses.js'
 
