@@ -22,6 +22,8 @@ export interface Emulator extends EmulatorContext {
    * which passes the body it already buffered so the request log need not clone the request.
    */
   handle(request: Request, received?: { bodyText: string }): Promise<Response>
+  /** Stops what the emulator runs besides requests: the hunting query workers. Idempotent. */
+  close(): Promise<void>
 }
 
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -77,6 +79,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   return {
     ...context,
     handle,
+    close: () => context.hunting.close(),
     async fetch(input, init) {
       const request = input instanceof Request && init === undefined ? input : new Request(input, init)
       try {

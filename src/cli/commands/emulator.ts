@@ -121,6 +121,7 @@ MSAL and @azure/identity require https: use --https, then trust the printed CA f
 
     await untilAborted(ctx.io.signal)
     await server.close()
+    await emulator.close()
     ctx.io.stderr.write('emulator stopped\n')
   },
 })

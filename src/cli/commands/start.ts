@@ -71,6 +71,7 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
     } catch (e) {
       tokenProvider.close()
       await server.close()
+      await emulator.close()
       throw e
     }
     const { db } = store
@@ -126,6 +127,7 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
       tokenProvider.close()
       await db.close()
       await server.close()
+      await emulator.close()
       if (tempDir) await rm(tempDir, { recursive: true, force: true })
       stop?.removeEventListener('abort', noop)
     }
