@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { formatDatetime, formatTimespan, KqlEngine, KqlError, type ScalarType, type Table } from '../../kql/index.js'
 import type { HuntingLimits } from './limits.js'
-import { huntingSchema, type ExternalSource } from './store.js'
+import { huntingSchema, type ExternalSource } from './schema.js'
 
 export interface QueryJob {
   query: string

@@ -3,23 +3,16 @@
  * on its first query), limits, call and CPU windows, externaldata sources. One instance per
  * emulator, in its context (src/emulator/context.ts).
  */
-import { loadSchema, type KqlSchema, type Table } from '../../kql/index.js'
+import type { Table } from '../../kql/index.js'
 import type { Clock } from '../../lib/clock.js'
 import type { DefenderStore } from '../defender/store.js'
 import type { Directory } from '../state/directory.js'
 import { generateHuntingData } from './generator.js'
 import { defaultHuntingLimits, Windows, type HuntingLimits } from './limits.js'
 import { HuntingPool, type PoolOptions } from './pool.js'
-import { HUNTING_SCHEMA } from './schema_data.js'
+import { huntingSchema, type ExternalSource } from './schema.js'
 
-let schema: KqlSchema | undefined
-/** The advanced hunting catalogue, loaded once per process. */
-export function huntingSchema(): KqlSchema {
-  return (schema ??= loadSchema(HUNTING_SCHEMA))
-}
-
-/** An allowed `externaldata` URI: its content inline, or a local file read at query time. */
-export type ExternalSource = string | { file: string }
+export { huntingSchema, type ExternalSource } from './schema.js'
 
 export interface HuntingOptions {
   /** Background rows per tenant across tables (default 20,000). */
