@@ -14,7 +14,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { TokenProvider } from '../src/auth/index.js'
-import { DEFAULT_LIMITS, type RateLimits } from '../src/defender/index.js'
+import { DEFAULT_LIMITS, scaleLimits, type RateLimits } from '../src/defender/index.js'
 import { createEmulator, serve, WELL_KNOWN } from '../src/emulator/index.js'
 import { SyncDaemon } from '../src/sync/daemon/index.js'
 import { openPglite } from '../src/sync/db/database.js'
@@ -31,7 +31,7 @@ const PAGE = Number(arg('page-size', '100'))
 const SCALE = Number(arg('scale', '60'))
 const CONCURRENCY = Number(arg('concurrency', '8'))
 
-const scaled = Object.fromEntries(Object.entries(DEFAULT_LIMITS).map(([group, quotas]) => [group, quotas!.map((q) => ({ limit: q.limit, windowMs: q.windowMs / SCALE }))])) as unknown as RateLimits
+const scaled: RateLimits = scaleLimits(DEFAULT_LIMITS, SCALE)
 const calls = Math.floor(INCIDENTS / PAGE) + 1
 const floorMs = Math.max(...scaled.list.map((q) => (Math.ceil(calls / q.limit) - 1) * q.windowMs))
 

@@ -3,6 +3,8 @@
  * text, `node:util.parseArgs` options and a `run(ctx)` that returns an exit code. Only
  * src/cli/main.ts exits the process; everything else returns, so tests can drive `runMain`.
  */
+import type { Feedback } from './output/feedback.js'
+import type { Output, View } from './output/output.js'
 
 /** Where a command reads and writes. `runMain` gets one; main.ts builds it from `process`. */
 export interface CliIo {
@@ -38,7 +40,10 @@ export type OptionValues<O extends OptionSpecs> = {
 /** Options every command accepts. */
 export const globalOptions = {
   help: { type: 'boolean', short: 'h', description: 'Show help for this command' },
-  json: { type: 'boolean', description: 'Machine output: one JSON document on stdout' },
+  output: { type: 'string', short: 'o', valueName: 'FORMAT', description: 'Output format: table (default) | json | jsonc | yaml | tsv | csv | ndjson (M365D_OUTPUT)' },
+  query: { type: 'string', valueName: 'JMESPATH', description: "JMESPath query applied to the output, e.g. '[].{id:id, status:status}'" },
+  json: { type: 'boolean', description: 'Deprecated: same as -o json' },
+  format: { type: 'string', valueName: 'FORMAT', hidden: true, description: 'Deprecated: same as -o FORMAT' },
   verbose: { type: 'boolean', short: 'v', description: 'Print requests, token refreshes and retries on stderr (never tokens)' },
   debug: { type: 'boolean', description: 'Print stack traces with errors' },
 } as const satisfies OptionSpecs
@@ -50,13 +55,21 @@ export interface CommandContext<O extends OptionSpecs = OptionSpecs> {
   values: OptionValues<O> & GlobalOptionValues
   positionals: string[]
   io: CliIo
+  /**
+   * The command should produce its data document: a structured format (-o json|yaml|csv…) or a
+   * --query was asked for. Then it hands the document to `printJson`/`output`, never prints text.
+   */
   json: boolean
+  /** The output layer (src/cli/output): -o, --query, the table renderer. */
+  output: Output
+  /** Steps, notices and live progress on stderr (spinners only on a terminal). */
+  feedback: Feedback
   /** Whether to use ANSI colours on stdout (a TTY and no NO_COLOR). */
   color: boolean
   /** Writes one line (a newline is added) to stdout. */
   print(text: string): void
-  /** Writes `value` as the single JSON document of this run. */
-  printJson(value: unknown): void
+  /** Writes `value` as the single data document of this run, in the -o format after --query. */
+  printJson<D>(value: D, view?: View<D>): void
   /** Remembers a secret so error output can never echo it, whatever the error says. */
   registerSecret(value: string): void
   /** Writes `warning: …` to stderr. */

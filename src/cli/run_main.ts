@@ -4,12 +4,18 @@ import { globalOptions, type CliIo, type Command, type CommandContext } from './
 import { commands } from './commands/index.js'
 import { CliError, ExitCode, exitCodeFor } from './errors.js'
 import { renderHelp, renderMainHelp } from './help.js'
+import { Feedback } from './output/feedback.js'
+import type { TerminalStream } from './output/live_region.js'
+import { resolveOutput } from './output/options.js'
+import { Output } from './output/output.js'
 import { firstPositionalIndex, parseCommandArgs, quoteInput } from './parse.js'
 import { closest } from './suggest.js'
 import { subscribeVerbose } from './verbose.js'
 import { packageVersion } from './version.js'
 
 const LEADING_FLAGS = new Set(['--json', '--verbose', '-v', '--debug'])
+/** Global options with a value that may come before the command name: `m365d -o yaml config`. */
+const LEADING_VALUED = new Set(['-o', '--output', '--query', '--format'])
 
 /**
  * Runs `m365d` with `argv` (without the node and script paths) and returns the exit code. Never
@@ -17,7 +23,7 @@ const LEADING_FLAGS = new Set(['--json', '--verbose', '-v', '--debug'])
  */
 export async function runMain(argv: string[], io: CliIo): Promise<number> {
   const secrets = new Set<string>()
-  const json = argv.includes('--json')
+  const json = wantsJsonErrors(argv)
   const debug = argv.includes('--debug')
   try {
     return await dispatch(argv, io, secrets)
@@ -27,8 +33,8 @@ export async function runMain(argv: string[], io: CliIo): Promise<number> {
 }
 
 async function dispatch(argv: string[], io: CliIo, secrets: Set<string>): Promise<number> {
-  // Global flags may come before the command name: `m365d --verbose token`.
-  const at = argv.findIndex((a) => !a.startsWith('-'))
+  // Global flags may come before the command name: `m365d --verbose token`, `m365d -o json config`.
+  const at = argv.findIndex((a, i) => !a.startsWith('-') && !LEADING_VALUED.has(argv[i - 1] ?? ''))
   const leading = at === -1 ? argv : argv.slice(0, at)
   if (leading.includes('--version')) {
     io.stdout.write(`${packageVersion()}\n`)
@@ -38,7 +44,7 @@ async function dispatch(argv: string[], io: CliIo, secrets: Set<string>): Promis
     io.stdout.write(renderMainHelp(packageVersion(), await loadAll()))
     return ExitCode.ok
   }
-  const unknown = leading.find((a) => !LEADING_FLAGS.has(a))
+  const unknown = leading.find((a, i) => !LEADING_FLAGS.has(a) && !LEADING_VALUED.has(a) && !LEADING_VALUED.has(leading[i - 1] ?? '') && !/^(--output|--query|--format)=|^-o./.test(a))
   if (unknown !== undefined) {
     throw new CliError('ERR_CLI_UNKNOWN_OPTION', `unknown option '${unknown}'`, {
       hint: `global options: ${Object.keys(globalOptions).map((o) => `--${o}`).join(', ')}, --version; see m365d --help`,
@@ -102,24 +108,36 @@ function createContext(
   io: CliIo,
   secrets: Set<string>,
 ): CommandContext {
-  let printedJson = false
+  const color = io.isTTY && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb'
+  const output = new Output(resolveOutput(values, io.env, color), { stdout: io.stdout, stderr: io.stderr, tty: io.isTTY, width: terminalWidth(io) })
+  const feedback = new Feedback(io.stderr as TerminalStream, { ascii: io.env.TERM === 'dumb' })
   return {
     commandPath,
     values: values as CommandContext['values'],
     positionals,
     io,
-    json: values.json === true,
-    color: io.isTTY && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb',
+    json: output.structured,
+    output,
+    feedback,
+    color,
     registerSecret: (value) => void secrets.add(value),
     print: (text) => void io.stdout.write(`${text}\n`),
-    printJson: (value) => {
-      // One JSON document per run, so `m365d … --json | jq` always works.
-      if (printedJson) throw new Error(`${command.name}: printJson called twice`)
-      printedJson = true
-      io.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
-    },
-    warn: (text) => void io.stderr.write(`warning: ${text}\n`),
+    printJson: (value, view) => output.print(value, view),
+    warn: (text) => feedback.notice(`warning: ${text}`),
   }
+}
+
+/** Terminal width for tables: COLUMNS (as `ls` honours it), else the terminal's, else 80. */
+export function terminalWidth(io: Pick<CliIo, 'env' | 'stdout'>): number {
+  const fromEnv = Number(io.env.COLUMNS)
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv
+  const cols = (io.stdout as { columns?: number }).columns
+  return cols && cols > 0 ? cols : 80
+}
+
+/** Errors are also a JSON document on stdout when JSON output was asked for (`--json`, `-o json`). */
+function wantsJsonErrors(argv: string[]): boolean {
+  return argv.some((a, i) => a === '--json' || /^(--output=|-o=?)(json|jsonc)$/.test(a) || ((a === '-o' || a === '--output') && /^jsonc?$/.test(argv[i + 1] ?? '')))
 }
 
 function reportError(error: unknown, o: { io: CliIo; json: boolean; debug: boolean; secrets: Set<string> }): number {

@@ -34,6 +34,8 @@ export interface DefenderCall extends DefenderRequest {
   attemptSignal?: AbortSignal
   /** Headers added by layers (Authorization). */
   headers?: Record<string, string>
+  /** Graph `client-request-id`: one GUID per logical call, the same on every retry (set by the executor). */
+  clientRequestId?: string
 }
 
 export type Send = (call: DefenderCall) => Promise<Response>
@@ -47,13 +49,25 @@ export function compose(...layers: Layer[]): (send: Send) => Send {
 }
 
 /** `fetch(url, init)` arguments for a call (used by the transport; no Request object is built twice). */
-export function toFetchInit(call: DefenderRequest & { headers?: Record<string, string> }, signal?: AbortSignal): RequestInit {
-  const headers: Record<string, string> = { accept: 'application/json', ...call.headers }
+export function toFetchInit(call: DefenderRequest & { headers?: Record<string, string>; clientRequestId?: string }, signal?: AbortSignal): RequestInit {
+  const headers: Record<string, string> = { accept: 'application/json', ...(call.surface === 'graph' && graphHeaders(call.clientRequestId)), ...call.headers }
   if (call.body !== undefined) headers['content-type'] = 'application/json'
   return { method: call.method, headers, ...(call.body !== undefined && { body: call.body }), ...(signal && { signal }) }
 }
 
+/**
+ * Headers every Graph call carries: `Prefer: include-unknown-enum-members`, so evolvable enum
+ * members added after `unknownFutureValue` (incident status `awaitingAction`, many alert
+ * `detectionSource`/`serviceSource` values) arrive as themselves instead of `unknownFutureValue`
+ * (Graph "Best practices: evolvable enums"; security-incident.md v1.0), and `client-request-id`,
+ * which Graph echoes in its response headers and error `innerError` so a failed call can be
+ * traced with Microsoft support (Graph "Microsoft Graph REST API v1.0 reference", request headers).
+ */
+export function graphHeaders(clientRequestId?: string): Record<string, string> {
+  return { prefer: 'include-unknown-enum-members', ...(clientRequestId && { 'client-request-id': clientRequestId }) }
+}
+
 /** The `fetch` Request for a call, for callers of the stateless request functions. */
-export function toFetchRequest(call: DefenderRequest & { headers?: Record<string, string> }, signal?: AbortSignal): Request {
+export function toFetchRequest(call: DefenderRequest & { headers?: Record<string, string>; clientRequestId?: string }, signal?: AbortSignal): Request {
   return new Request(call.url, toFetchInit(call, signal))
 }

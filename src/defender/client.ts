@@ -9,7 +9,7 @@ import { incidentCommentRequest, incidentUpdateBody, processIncidentCommentRespo
 import { listIncidentsRequest, MAX_PAGE_SIZE, processCollection, type Page } from './incidents_list.js'
 import type { GraphAlert, GraphIncident, Incident } from './models.js'
 import { nextLinkPages, pagedList, skipPages, type PagedList } from './paging.js'
-import { DEFAULT_LIMITS, rateLimit, RateLimiter, type RateLimits } from './rate_limiter.js'
+import { rateLimit, RateLimiter, type RateLimits } from './rate_limiter.js'
 import { createExecutor, type Execute, type RetryOptions } from './retry.js'
 import { transport } from './transport.js'
 import { warnLegacyUse } from './legacy_warning.js'
@@ -48,7 +48,7 @@ export interface DefenderClientOptions<S extends Surface = Surface> {
   resource?: string
   fetch?: typeof fetch
   clock?: Clock
-  /** Client-side quotas (default {@link DEFAULT_LIMITS}); `false` turns the limiter off. */
+  /** Client-side quotas (default: the surface's profile, quotas.ts); `false` turns the limiter off. */
   limits?: RateLimits | false
   /** A limiter shared between clients (same app, many tenants); its keys include the tenant. */
   rateLimiter?: RateLimiter
@@ -104,7 +104,7 @@ export class DefenderClient<S extends Surface = 'graph'> {
     this.baseUrl = trim(options.baseUrl ?? (this.surface === 'graph' ? cloud.graphApi : cloud.defenderApi))
     this.resource = options.resource ?? (this.surface === 'graph' ? cloud.graphResource : cloud.defenderResource)
     const clock = options.clock ?? systemClock
-    const limiter = options.limits === false ? undefined : (options.rateLimiter ?? new RateLimiter({ limits: options.limits || DEFAULT_LIMITS, clock }))
+    const limiter = options.limits === false ? undefined : (options.rateLimiter ?? new RateLimiter({ ...(options.limits && { limits: options.limits }), clock }))
     const layers = [
       authorization({
         tokenProvider: options.tokenProvider,

@@ -11,9 +11,10 @@ import { authorization } from './authorization.js'
 import { compose, type Surface } from './call.js'
 import { COMMERCIAL, resolveSurface, type DefenderClientOptions } from './client.js'
 import { GRAPH_MAX_RESULT_BYTES, huntRequest, MAX_HUNT_ROWS, processHuntResponse, type HuntColumn, type HuntResponse, type HuntRow, type HuntTyping } from './hunt.js'
-import { HuntResultTooLargeError, HuntRowLimitError } from './hunt_errors.js'
+import { HuntResultTooLargeError, HuntRowLimitError, HuntTimeRangeError } from './hunt_errors.js'
+import { parseTimespan } from './timespan.js'
 import { applyWindow, bisect, chunk, toWindow, type TimeRange, type Window } from './hunt_window.js'
-import { DEFAULT_LIMITS, rateLimit, RateLimiter } from './rate_limiter.js'
+import { rateLimit, RateLimiter } from './rate_limiter.js'
 import { createExecutor, type Execute } from './retry.js'
 import { transport } from './transport.js'
 
@@ -23,6 +24,13 @@ export const HUNT_ATTEMPT_TIMEOUT_MS = 200_000
 export interface HuntOptions extends HuntTyping {
   /** Restrict the query to [start, end) — Graph `Timespan`, legacy table filter (hunt_window.ts). */
   timeRange?: TimeRange
+  /**
+   * The range as a Graph `Timespan` text instead: `P7D`, `PT12H`, `2026-01-01T00:00:00Z/2026-01-08T00:00:00Z`,
+   * `P30D/2026-01-31T00:00:00Z`, `2026-01-01T00:00:00Z/P7D` or one start date (timespan.ts, the
+   * parser the emulator uses too). Checked before any call; exclusive with `timeRange`. Neither
+   * given: the service's default, the last 30 days.
+   */
+  timespan?: string
   /** Run the range as fixed windows of this size from the start (default: one window). */
   windowMs?: number
   /** Smallest window a split may produce (default 60,000 ms). */
@@ -73,7 +81,7 @@ export class HuntingClient<S extends Surface = 'graph'> {
     this.baseUrl = (options.baseUrl ?? (this.surface === 'graph' ? cloud.graphApi : cloud.defenderApi)).replace(/\/$/, '')
     const resource = options.resource ?? (this.surface === 'graph' ? cloud.graphResource : cloud.defenderResource)
     this.#clock = options.clock ?? systemClock
-    const limiter = options.limits === false ? undefined : (options.rateLimiter ?? new RateLimiter({ limits: options.limits || DEFAULT_LIMITS, clock: this.#clock }))
+    const limiter = options.limits === false ? undefined : (options.rateLimiter ?? new RateLimiter({ ...(options.limits && { limits: options.limits }), clock: this.#clock }))
     const layers = [
       authorization({
         tokenProvider: options.tokenProvider,
@@ -97,10 +105,11 @@ export class HuntingClient<S extends Surface = 'graph'> {
     if (typeof query !== 'string' || query.trim() === '') throw new M365dArgumentError('the query is empty', { hint: 'pass KQL, e.g. "DeviceProcessEvents | take 10"' })
     const maxRows = options.maxRows ?? MAX_HUNT_ROWS
     const maxBytes = options.maxBytes ?? (this.surface === 'graph' ? GRAPH_MAX_RESULT_BYTES : undefined)
-    const rowLimit = options.rowLimit ?? (options.timeRange ? 'split' : 'error')
+    const rowLimit = options.rowLimit ?? (options.timeRange || options.timespan !== undefined ? 'split' : 'error')
     const minWindowMs = options.minWindowMs ?? 60_000
     const out: HuntResult<R> = { schema: [], rows: [], truncated: false, requests: 0, stats: [] }
-    const whole = options.timeRange ? toWindow(options.timeRange, this.#clock.now()) : undefined
+    if (options.timespan !== undefined && options.timeRange) throw new M365dArgumentError('timespan and timeRange are exclusive', { hint: 'pass one of them' })
+    const whole = options.timespan !== undefined ? spanWindow(options.timespan, this.#clock.now()) : options.timeRange ? toWindow(options.timeRange, this.#clock.now()) : undefined
     // Validate the rewrite before any call (a legacy query that cannot take a window fails here).
     if (whole) applyWindow(query, this.surface, whole)
 
@@ -144,6 +153,12 @@ export class HuntingClient<S extends Surface = 'graph'> {
     else for (const w of chunk(whole, options.windowMs)) await run(w)
     return out
   }
+}
+
+function spanWindow(text: string, now: number): Window {
+  const w = typeof text === 'string' ? parseTimespan(text, now) : undefined
+  if (!w) throw new HuntTimeRangeError(`invalid timespan "${String(text).slice(0, 60)}"`, 'use ISO 8601: P7D, PT12H, 2026-01-01T00:00:00Z/2026-01-08T00:00:00Z, P30D/<end> or <start>/P7D')
+  return w
 }
 
 /** One-shot helper: `hunt(query, { tokenProvider, tenant, surface, …, timeRange })`. */

@@ -1,77 +1,170 @@
 import { publish } from '../lib/diagnostics.js'
 import { systemClock, type Clock } from '../lib/clock.js'
-import type { EndpointGroup, Layer } from './call.js'
+import type { EndpointGroup, Layer, Surface } from './call.js'
+import { checkLimits, LEGACY_LIMITS, QUOTA_PROFILES, tenantBuckets, type RateLimits } from './quotas.js'
 
-/** One quota: at most `limit` calls in any `windowMs`. */
-export interface Quota {
-  limit: number
-  windowMs: number
+export type { Quota, RateLimits } from './quotas.js'
+
+/** The legacy profile (kept under its old name): see quotas.ts for every number and its source. */
+export const DEFAULT_LIMITS: RateLimits = LEGACY_LIMITS
+
+export interface AcquireOptions {
+  /** Selects the quota profile when the limiter was built without fixed `limits` (default legacy). */
+  surface?: Surface
+  /** The app-wide budget's key (the API origin): every tenant key under it shares the `app` quotas. */
+  app?: string
 }
 
-/** Quotas per endpoint group; `hunting` may be left out (then {@link DEFAULT_LIMITS}' applies). */
-export type RateLimits = Record<Exclude<EndpointGroup, 'hunting'>, readonly Quota[]> & { hunting?: readonly Quota[] }
-
-/**
- * The documented quotas per app per tenant (defender-api.md §2.1): list 50/min and 1,500/h,
- * get 100/min and 1,500/h, update 50/min and 1,500/h. "Each method also has its own quotas", so
- * each group is counted separately.
- */
-export const DEFAULT_LIMITS: RateLimits = {
-  list: [{ limit: 50, windowMs: 60_000 }, { limit: 1_500, windowMs: 3_600_000 }],
-  get: [{ limit: 100, windowMs: 60_000 }, { limit: 1_500, windowMs: 3_600_000 }],
-  update: [{ limit: 50, windowMs: 60_000 }, { limit: 1_500, windowMs: 3_600_000 }],
-  // Advanced hunting: 45 calls/min and 1,500/h per app + tenant (defender-api.md §3.2, §6 captures).
-  hunting: [{ limit: 45, windowMs: 60_000 }, { limit: 1_500, windowMs: 3_600_000 }],
+interface Waiter {
+  queue: string
+  rings: Ring[]
+  resolve(): void
+  reject(reason: unknown): void
 }
 
 /**
  * Client-side limiter with SLIDING windows: a timestamp log per (key, quota) in a ring buffer, so
- * no 60-second span ever holds more than `limit` calls — which also keeps every fixed window the
- * server may count in under the limit. Callers over the limit WAIT (abortably) instead of failing:
- * a 429 costs a round trip and, per Microsoft, keeps "the calculated request rate high for
- * longer" (peers.md §3). Share one instance between clients of the same app to share quotas.
+ * no window ever holds more than `limit` calls — which also keeps every fixed window the server
+ * may count in under the limit. Callers over a limit WAIT (abortably) instead of failing: a 429
+ * costs a round trip and, per Microsoft, keeps "the calculated request rate high for longer"
+ * (peers.md §3).
+ *
+ * Two levels of quota: per app + tenant (`key`), and per app across all tenants (`app`, Graph's
+ * 130,000 requests per 10 s). A call goes when BOTH have room, and is counted in both at that
+ * moment. Waiting calls queue per (tenant key, group); when capacity frees, the queues are served
+ * ROUND-ROBIN, one call each per turn, so a tenant with a deep backlog cannot starve the others of
+ * the shared app budget. Share one instance between the clients of one app (the daemon does).
+ *
+ * Without fixed `limits`, each call is counted against its surface's profile (quotas.ts): one
+ * limiter serves legacy and Graph clients alike.
  */
 export class RateLimiter {
-  readonly #limits: RateLimits
+  readonly #fixed: RateLimits | undefined
+  readonly #profiles: Readonly<Record<Surface, RateLimits>>
   readonly #clock: Clock
-  readonly #logs = new Map<string, Ring[]>()
+  readonly #rings = new Map<string, Ring>()
+  /** Waiting calls, FIFO per queue key; Map order + #cursor give the round-robin order. */
+  readonly #queues = new Map<string, Waiter[]>()
+  #cursor: string | undefined
+  #timer: AbortController | undefined
+  #wakeAt = Infinity
 
-  constructor(options: { limits?: RateLimits; clock?: Clock } = {}) {
-    this.#limits = options.limits ?? DEFAULT_LIMITS
+  constructor(options: { limits?: RateLimits; profiles?: Partial<Record<Surface, RateLimits>>; clock?: Clock } = {}) {
+    this.#fixed = options.limits ? checkLimits(options.limits) : undefined
+    this.#profiles = { ...QUOTA_PROFILES, ...options.profiles }
     this.#clock = options.clock ?? systemClock
   }
 
   /** Resolves when a call under `key` may be sent (and counts it); rejects with the signal's reason on abort. */
-  async acquire(key: string, group: EndpointGroup, signal?: AbortSignal): Promise<void> {
-    const rings = this.#rings(key, group)
-    for (;;) {
-      signal?.throwIfAborted()
-      const now = this.#clock.now()
-      let wait = 0
-      for (const ring of rings) wait = Math.max(wait, ring.waitMs(now))
-      if (wait === 0) {
-        for (const ring of rings) ring.push(now)
-        return
-      }
-      publish('rateLimitWait', { key: `${key}|${group}`, delayMs: wait })
-      await this.#clock.sleep(wait, signal)
-    }
-  }
-
-  /** How long a call under `key` would wait now (0 = immediately). */
-  waitMs(key: string, group: EndpointGroup): number {
+  acquire(key: string, group: EndpointGroup, signal?: AbortSignal, options: AcquireOptions = {}): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason)
+    const rings = this.#ringsFor(key, group, options)
     const now = this.#clock.now()
-    return Math.max(0, ...this.#rings(key, group).map((r) => r.waitMs(now)))
+    if (this.#queues.size === 0 && rings.every((r) => r.waitMs(now) === 0)) {
+      for (const r of rings) r.push(now)
+      return Promise.resolve()
+    }
+    const queue = `${key}|${group}`
+    publish('rateLimitWait', { key: queue, delayMs: Math.max(0, ...rings.map((r) => r.waitMs(now))) })
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const q = this.#queues.get(queue)
+        const i = q ? q.indexOf(waiter) : -1
+        if (i >= 0) {
+          q!.splice(i, 1)
+          if (q!.length === 0) this.#queues.delete(queue)
+        }
+        reject(signal!.reason)
+        this.#pump()
+      }
+      const waiter: Waiter = {
+        queue,
+        rings,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort)
+          resolve()
+        },
+        reject,
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      const q = this.#queues.get(queue)
+      if (q) q.push(waiter)
+      else this.#queues.set(queue, [waiter])
+      this.#pump()
+    })
   }
 
-  #rings(key: string, group: EndpointGroup): Ring[] {
-    const k = `${key}|${group}`
-    let rings = this.#logs.get(k)
-    if (!rings) {
-      rings = (this.#limits[group] ?? DEFAULT_LIMITS[group] ?? []).map((q) => new Ring(q))
-      this.#logs.set(k, rings)
-    }
+  /** How long a call under `key` would wait now for quota (0 = immediately), ignoring calls already queued. */
+  waitMs(key: string, group: EndpointGroup, options: AcquireOptions = {}): number {
+    const now = this.#clock.now()
+    return Math.max(0, ...this.#ringsFor(key, group, options).map((r) => r.waitMs(now)))
+  }
+
+  /** Calls waiting now, per queue (`<key>|<group>`): what a scheduler may look at before adding work. */
+  queued(): Map<string, number> {
+    return new Map([...this.#queues].map(([k, q]) => [k, q.length]))
+  }
+
+  #ringsFor(key: string, group: EndpointGroup, options: AcquireOptions): Ring[] {
+    const limits = this.#fixed ?? this.#profiles[options.surface ?? 'legacy']
+    const rings: Ring[] = []
+    for (const { bucket, quotas } of tenantBuckets(limits, group)) quotas.forEach((q, i) => rings.push(this.#ring(`${key}|${bucket}|${i}`, q)))
+    limits.app?.forEach((q, i) => rings.push(this.#ring(`app:${options.app ?? ''}|${i}`, q)))
     return rings
+  }
+
+  #ring(id: string, quota: { limit: number; windowMs: number }): Ring {
+    let ring = this.#rings.get(id)
+    if (!ring || ring.quota.limit !== quota.limit || ring.quota.windowMs !== quota.windowMs) this.#rings.set(id, (ring = new Ring(quota)))
+    return ring
+  }
+
+  /** Grants every waiting call that can go now, round-robin over the queues, then sleeps until the next can. */
+  #pump(): void {
+    const now = this.#clock.now()
+    for (let granted = true; granted && this.#queues.size > 0; ) {
+      granted = false
+      for (const name of this.#roundRobin()) {
+        const q = this.#queues.get(name)!
+        const head = q[0]!
+        if (!head.rings.every((r) => r.waitMs(now) === 0)) continue
+        for (const r of head.rings) r.push(now)
+        q.shift()
+        if (q.length === 0) this.#queues.delete(name)
+        this.#cursor = name
+        granted = true
+        head.resolve()
+      }
+    }
+    let next = Infinity
+    for (const q of this.#queues.values()) next = Math.min(next, Math.max(...q[0]!.rings.map((r) => r.waitMs(now))))
+    this.#schedule(next === Infinity ? Infinity : now + Math.max(1, next))
+  }
+
+  /** Queue names starting after the last one served. */
+  #roundRobin(): string[] {
+    const names = [...this.#queues.keys()]
+    const at = this.#cursor === undefined ? -1 : names.indexOf(this.#cursor)
+    return at < 0 ? names : [...names.slice(at + 1), ...names.slice(0, at + 1)]
+  }
+
+  #schedule(at: number): void {
+    if (at === this.#wakeAt) return
+    this.#timer?.abort()
+    this.#timer = undefined
+    this.#wakeAt = at
+    if (at === Infinity) return
+    const timer = new AbortController()
+    this.#timer = timer
+    this.#clock.sleep(at - this.#clock.now(), timer.signal).then(
+      () => {
+        if (this.#timer !== timer) return
+        this.#timer = undefined
+        this.#wakeAt = Infinity
+        this.#pump()
+      },
+      () => {},
+    )
   }
 }
 
@@ -80,7 +173,7 @@ class Ring {
   readonly #times: Float64Array
   #next = 0
   #count = 0
-  constructor(readonly quota: Quota) {
+  constructor(readonly quota: { limit: number; windowMs: number }) {
     this.#times = new Float64Array(Math.max(1, quota.limit))
   }
   waitMs(now: number): number {
@@ -95,10 +188,13 @@ class Ring {
   }
 }
 
-/** The pipeline layer: waits for the limiter before every attempt (401 re-sends included). */
-export function rateLimit(limiter: RateLimiter, key: string): Layer {
+/**
+ * The pipeline layer: waits for the limiter before every attempt (401 re-sends included). `key`
+ * is `<origin>|<tenant>`; the origin is the app-wide budget's key.
+ */
+export function rateLimit(limiter: RateLimiter, key: string, app: string = key.split('|')[0] ?? ''): Layer {
   return (next) => async (call) => {
-    await limiter.acquire(call.quotaScope ? `${key}|${call.quotaScope}` : key, call.group, call.signal)
+    await limiter.acquire(call.quotaScope ? `${key}|${call.quotaScope}` : key, call.group, call.signal, { surface: call.surface, app })
     return next(call)
   }
 }

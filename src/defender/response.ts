@@ -25,7 +25,11 @@ export async function readJson(response: Response, method: string, url: string =
 
 /** Builds the error for a non-2xx response from its (already read) body text. */
 export function apiError(response: Response, method: string, url: string, text: string): DefenderApiError {
-  return new DefenderApiError({ status: response.status, method, url, ...parseErrorBody(text) }, hintFor(response.status))
+  const fields = parseErrorBody(text)
+  // Graph also sends the ids as response headers (bodies from proxies or gateways may lack them).
+  const requestId = fields.requestId ?? response.headers.get('request-id') ?? undefined
+  const clientRequestId = fields.clientRequestId ?? response.headers.get('client-request-id') ?? undefined
+  return new DefenderApiError({ status: response.status, method, url, ...fields, ...(requestId && { requestId }), ...(clientRequestId && { clientRequestId }) }, hintFor(response.status))
 }
 
 /**

@@ -54,6 +54,7 @@ export function createExecutor(options: ExecutorOptions): Execute {
 
   return async function execute<T>(request: DefenderRequest, process: Process<T>, opts: { signal?: AbortSignal } = {}): Promise<T> {
     const caller = opts.signal
+    const clientRequestId = request.surface === 'graph' ? globalThis.crypto.randomUUID() : undefined
     for (let attempt = 1; ; attempt++) {
       caller?.throwIfAborted()
       const signal = attemptSignal(caller, timeoutMs)
@@ -62,7 +63,7 @@ export function createExecutor(options: ExecutorOptions): Execute {
       let bodyText: string | undefined
       let serverWait: number | undefined
       try {
-        const response = await send({ ...request, attempt, ...(caller && { signal: caller }), ...(signal && { attemptSignal: signal }) })
+        const response = await send({ ...request, attempt, ...(clientRequestId && { clientRequestId }), ...(caller && { signal: caller }), ...(signal && { attemptSignal: signal }) })
         const retryable = RETRYABLE_STATUS.has(response.status) && (request.idempotent || response.status === 429)
         if (!retryable) return await process(response)
         status = response.status

@@ -128,8 +128,9 @@ describe('m365d hunt', () => {
     })
     assert.equal(code, 3, err)
     assert.equal(JSON.parse(out).length, 1)
-    assert.match(err, /\rhunting: 1\/2 tenants, \d+ rows…/)
-    assert.match(err, /\rhunting: 2\/2 tenants, 1 rows…\r\u001b\[K2 tenants: 1 answered \(1 rows\), 1 failed\n$/)
+    // The LiveRegion redraws in place: cursor up one row, erase below, then the new line.
+    assert.match(err, /hunting: 1\/2 tenants, \d+ rows…\n/)
+    assert.match(err, /\r\u001b\[1A\u001b\[0Jhunting: 2\/2 tenants, 1 rows…\n\r\u001b\[1A\u001b\[0J2 tenants: 1 answered \(1 rows\), 1 failed\n$/)
     assert.doesNotMatch(err + out, /eyJ[A-Za-z0-9_-]{10,}/)
     assert.ok(!(err + out).includes(W.clientSecret))
   })

@@ -38,14 +38,19 @@ describe('m365d incidents', () => {
     assert.ok(items.every((i: any) => typeof i.incidentId === 'number' && typeof i.lastUpdateTime === 'string'))
   })
 
-  test('list table fits the terminal width; --status filter applied', async () => {
+  test('list piped: tab-separated full values (like gh), --status filter applied', async () => {
     const r = await cli(['list', '--status', 'Active', '--top', '20'])
     assert.equal(r.code, 0, r.stderr)
     const lines = r.stdout.trimEnd().split('\n')
-    assert.match(lines[0]!, /^ID\s+SEVERITY\s+STATUS\s+LAST UPDATE/)
+    assert.deepEqual(lines[0]!.split('\t'), ['ID', 'SEVERITY', 'STATUS', 'LAST UPDATE', 'ASSIGNED TO', 'ALERTS', 'NAME'])
     assert.ok(lines.length > 1)
-    for (const line of lines) assert.ok(line.length <= 100, `line too wide (${line.length}): ${line}`)
-    for (const line of lines.slice(1)) assert.match(line, /\bActive\b/)
+    for (const line of lines.slice(1)) {
+      const cells = line.split('\t')
+      assert.equal(cells.length, 7, line)
+      assert.equal(cells[2], 'Active')
+      assert.match(cells[3]!, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d+Z$/, 'full timestamps when piped')
+      assert.ok(!cells[6]!.endsWith('…'), 'never cut when piped')
+    }
   })
 
   test('list --api graph --severity High --all --format ndjson: Graph objects, server-side severity filter', async () => {
@@ -57,6 +62,35 @@ describe('m365d incidents', () => {
     assert.equal(r.stderr, '', 'no progress line when stderr is not a TTY')
     const requests = emu.requests.list().filter((q) => q.group === 'graph' && q.url.includes('severity'))
     assert.ok(requests.length > 0, 'severity was not sent to the server')
+  })
+
+  test('list --api graph: the ALERTS column is filled (alerts expanded in small pages)', async () => {
+    const r = await cli(['list', '--api', 'graph', '--top', '30'])
+    assert.equal(r.code, 0, r.stderr)
+    const rows = r.stdout.trimEnd().split('\n').slice(1).map((l) => l.split('\t'))
+    assert.equal(rows.length, 30)
+    for (const cells of rows) assert.match(cells[5]!, /^\d+$/, `ALERTS blank in ${cells.join(' | ')}`)
+    assert.ok(rows.some((c) => Number(c[5]) > 0))
+    const expanded = emu.requests.list().filter((q) => q.url.includes('/v1.0/security/incidents') && q.url.includes('expand=alerts'))
+    assert.ok(expanded.length >= 2 && expanded.every((q) => /\$top=25\b/.test(decodeURIComponent(q.url))), 'pages of at most 25 with $expand')
+  })
+
+  test('-o csv / tsv / yaml and --query on a list', async () => {
+    const [csv, tsv, yaml, query] = await Promise.all([
+      cli(['list', '--top', '3', '-o', 'csv']),
+      cli(['list', '--top', '3', '-o', 'tsv']),
+      cli(['list', '--top', '3', '-o', 'yaml']),
+      cli(['list', '--top', '3', '--query', '[].incidentId', '-o', 'json']),
+    ])
+    for (const r of [csv, tsv, yaml, query]) assert.equal(r.code, 0, r.stderr)
+    assert.equal(csv.stdout.split('\n')[0], 'id,severity,status,updated,assignedTo,alerts,name')
+    assert.equal(csv.stdout.trimEnd().split('\n').length, 4)
+    assert.equal(tsv.stdout.trimEnd().split('\n').length, 3, 'tsv: values only, no header (az)')
+    assert.match(yaml.stdout, /^- incidentId: \d+$/m)
+    const ids = JSON.parse(query.stdout)
+    assert.equal(ids.length, 3)
+    assert.ok(ids.every((i: unknown) => typeof i === 'number'))
+    assert.equal(tsv.stdout.split('\n')[0]!.split('\t')[0], String(ids[0]))
   })
 
   test('--api graph with only M365D_DEFENDER_API set (the emulator banner): Graph calls go to the same emulator', async () => {
@@ -107,6 +141,20 @@ describe('m365d incidents', () => {
     assert.match(text.stdout, /Alerts \(\d+\)/)
     const json = await cli(['get', id, '--json'])
     assert.equal(JSON.parse(json.stdout).incidentId, Number(id))
+    // On a terminal the alert rows are one aligned table under a header, cut to the width.
+    let out = ''
+    const tty = await runMain(['incidents', 'get', id], { stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true }, stdin: (async function* () {})(), env: { ...env, COLUMNS: '80' }, cwd: process.cwd(), isTTY: true })
+    assert.equal(tty, 0)
+    const lines = out.trimEnd().split('\n')
+    const head = lines.findIndex((l) => /^ {2}ID +SEVERITY +STATUS +TITLE/.test(l))
+    assert.ok(head > 0, out)
+    const alertLines = lines.slice(head)
+    assert.ok(alertLines.length >= 2)
+    const statusAt = lines[head]!.indexOf('STATUS')
+    for (const l of alertLines.slice(1)) {
+      assert.ok(l.length <= 80, l)
+      assert.match(l.slice(statusAt), /^(New|InProgress|Resolved|Active|new|inProgress|resolved)\b/, `misaligned: ${l}`)
+    }
     const missing = await cli(['get', '987654321'])
     assert.equal(missing.code, 3)
     assert.match(missing.stderr, /^error ERR_HTTP_STATUS: .*404/m)
@@ -179,7 +227,7 @@ describe('m365d incidents', () => {
     assert.ok(!(r.stderr + r.stdout).includes(W.clientSecret))
   })
 
-  test('--all on a TTY stderr shows a progress line, then clears it (in-process runMain)', async () => {
+  test('--all on a TTY stderr shows a progress line redrawn in place, then clears it (in-process runMain)', async () => {
     let out = ''
     let err = ''
     const code = await runMain(['incidents', 'list', '--all', '--format', 'json'], {
@@ -193,7 +241,7 @@ describe('m365d incidents', () => {
     assert.equal(code, 0, err)
     const items = JSON.parse(out)
     assert.ok(items.length > 100)
-    assert.match(err, new RegExp(`\\rfetched ${items.length} incidents \\(\\d+ pages\\)…`))
-    assert.ok(err.endsWith('\r\u001b[K'))
+    assert.match(err, new RegExp(`\\r\u001b\\[1A\u001b\\[0Jfetched ${items.length} incidents \\(\\d+ pages\\)…\n`))
+    assert.ok(err.endsWith('\r\u001b[1A\u001b[0J'), 'the region is erased at the end')
   })
 })

@@ -15,6 +15,7 @@ export interface Seen {
   url: string
   authorization: string | undefined
   body: string
+  headers: Record<string, string | string[] | undefined>
 }
 
 export interface Peer {
@@ -31,7 +32,7 @@ export async function startPeer(): Promise<Peer> {
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     let body = ''
     for await (const chunk of req) body += chunk
-    const s: Seen = { method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, body }
+    const s: Seen = { method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, body, headers: req.headers }
     seen.push(s)
     const r = replies.length > 1 ? replies.shift()! : replies[0]!
     const reply = typeof r === 'function' ? r(s) : r

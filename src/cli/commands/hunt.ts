@@ -10,12 +10,12 @@ import { defineCommand } from '../command.js'
 import { loadConfig, readAll } from '../config.js'
 import { requireCredentials } from '../credentials.js'
 import { CliError, exitCodeFor, ExitCode } from '../errors.js'
-import { csvHeader, csvRow, renderRows, rowJson } from './hunt_output.js'
+import type { RowStream } from '../output/output.js'
+import type { Column } from '../output/table.js'
 import { selectTenants } from './hunt_tenants.js'
-import { incidentApiOptions, surfaceOf, terminalWidth } from './incidents_shared.js'
+import { incidentApiOptions, surfaceOf } from './incidents_shared.js'
 import { duration, isoDate } from './incidents_list.js'
 
-const FORMATS = ['table', 'json', 'ndjson', 'csv'] as const
 const ROW_LIMITS = ['split', 'error', 'truncate'] as const
 const DEFAULT_CONCURRENCY = 4
 
@@ -54,18 +54,15 @@ ERR_HUNT_RESULT_TOO_LARGE).`,
     window: { type: 'string', valueName: 'DURATION', description: 'Run the time range in windows of this size, e.g. 1d' },
     'max-rows': { type: 'string', valueName: 'N', description: "The API's row cap (default 100,000; lower it for an emulator configured lower)" },
     'row-limit': { type: 'string', valueName: 'MODE', description: 'At the 100,000-row cap: split (default with a time range) | error | truncate' },
-    format: { type: 'string', valueName: 'FORMAT', description: 'table (default) | json | ndjson | csv' },
   },
   examples: [
     'm365d hunt "DeviceProcessEvents | where FileName =~ \\"powershell.exe\\" | take 20"',
-    'm365d hunt --file lateral.kql --all-tenants --format csv > hits.csv',
-    'm365d hunt --api graph --tenants contoso.com,fabrikam.com --since 7d --format ndjson "DeviceLogonEvents | where ActionType == \\"LogonFailed\\""',
+    'm365d hunt --file lateral.kql --all-tenants -o csv > hits.csv',
+    'm365d hunt --api graph --tenants contoso.com,fabrikam.com --since 7d -o ndjson "DeviceLogonEvents | where ActionType == \\"LogonFailed\\""',
   ],
   async run(ctx) {
     const v = ctx.values
     const surface: Surface = surfaceOf(ctx, v)
-    const format = ctx.json ? 'json' : (v.format ?? 'table')
-    if (!(FORMATS as readonly string[]).includes(format)) throw usage(`unknown --format '${format.slice(0, 20)}'`, `use one of ${FORMATS.join(', ')}`)
     const rowLimit = v['row-limit']
     if (rowLimit !== undefined && !(ROW_LIMITS as readonly string[]).includes(rowLimit)) throw usage(`unknown --row-limit '${rowLimit.slice(0, 20)}'`, `use one of ${ROW_LIMITS.join(', ')}`)
     const concurrency = v.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(v.concurrency)
@@ -95,36 +92,31 @@ ERR_HUNT_RESULT_TOO_LARGE).`,
     // One limiter for the app: its keys include the tenant, so each tenant keeps its own quota.
     const limiter = new RateLimiter()
 
-    const progress = selection.fanOut && (ctx.io.stderr as { isTTY?: boolean }).isTTY === true
+    const region = selection.fanOut ? ctx.feedback.region() : undefined
     const results = new Map<string, HuntResult>()
     const failures: { tenant: string; error: unknown }[] = []
     let done = 0
     let rowsSoFar = 0
-    let columns: string[] | undefined
-    const stream = format === 'ndjson' || format === 'csv'
-    const emit = (tenant: string, r: HuntResult) => {
-      columns ??= [...(selection.fanOut ? ['TenantId'] : []), ...r.schema.map((c) => c.name)]
-      if (format === 'csv' && results.size === 1) ctx.print(csvHeader(columns))
-      for (const row of r.rows) {
-        const full = selection.fanOut ? { TenantId: tenant, ...row } : row
-        if (format === 'ndjson') ctx.print(JSON.stringify(rowJson(columns, full)))
-        else ctx.print(csvRow(columns, full))
-      }
-    }
+    // Columns come from the first answer's schema; rows stream out as tenants answer (ndjson, csv,
+    // tsv, piped tables) or all at the end (json, yaml, a terminal table).
+    type HuntRow = Record<string, unknown>
+    let out: RowStream<HuntRow> | undefined
+    const columnsOf = (r: HuntResult): Column<HuntRow>[] => [...(selection.fanOut ? ['TenantId'] : []), ...r.schema.map((c) => c.name)].map((key) => ({ key, header: key }))
     const one = async (tenant: string) => {
       try {
         const client = new HuntingClient({ tokenProvider: provider, tenant, surface, cloud, resource, rateLimiter: limiter })
         const r = await client.hunt(query, options)
         results.set(tenant, r)
         rowsSoFar += r.rows.length
-        if (stream) emit(tenant, r)
+        out ??= ctx.output.stream({ columns: columnsOf(r), empty: 'No rows.' })
+        if (out.live) for (const row of r.rows) out.row(selection.fanOut ? { TenantId: tenant, ...row } : row)
       } catch (error) {
         if (!selection.fanOut) throw error
         failures.push({ tenant, error })
-        ctx.io.stderr.write(`${progress ? '\r\u001b[K' : ''}${describeFailure(tenant, error)}\n`)
+        ctx.feedback.notice(describeFailure(tenant, error))
       } finally {
         done++
-        if (progress) ctx.io.stderr.write(`\rhunting: ${done}/${selection.tenants.length} tenants, ${rowsSoFar} rows…`)
+        region?.set([`hunting: ${done}/${selection.tenants.length} tenants, ${rowsSoFar} rows…`])
       }
     }
     try {
@@ -134,19 +126,21 @@ ERR_HUNT_RESULT_TOO_LARGE).`,
       }))
     } finally {
       provider.close()
+      if (region) ctx.feedback.release(region)
     }
-    if (progress) ctx.io.stderr.write('\r\u001b[K')
 
-    // Tenants in the order given, whatever order they finished in.
     const ordered = selection.tenants.filter((t) => results.has(t)).map((t) => [t, results.get(t)!] as const)
-    const first = ordered[0]?.[1]
-    columns ??= first ? [...(selection.fanOut ? ['TenantId'] : []), ...first.schema.map((c) => c.name)] : selection.fanOut ? ['TenantId'] : []
-    const all = ordered.flatMap(([tenant, r]) => r.rows.map((row) => (selection.fanOut ? { TenantId: tenant, ...row } : row)))
-    if (format === 'json') ctx.printJson(all.map((row) => rowJson(columns!, row)))
-    if (format === 'table') ctx.print(all.length === 0 ? 'No rows.' : renderRows(columns, all, terminalWidth(ctx)))
+    const total = ordered.reduce((n, [, r]) => n + r.rows.length, 0)
+    if (out?.live) out.end()
+    else {
+      // Tenants in the order given, whatever order they finished in.
+      const rows = ordered.flatMap(([tenant, r]) => r.rows.map((row) => (selection.fanOut ? { TenantId: tenant, ...row } : row)))
+      const columns = ordered[0] ? columnsOf(ordered[0][1]) : selection.fanOut ? [{ key: 'TenantId', header: 'TenantId' }] : []
+      ctx.output.print(rows as HuntRow[], { columns, empty: 'No rows.' })
+    }
     if (ordered.some(([, r]) => r.truncated)) ctx.warn('some results reached the 100,000-row cap and may be incomplete (see --row-limit and --since)')
-    if (selection.fanOut && (failures.length > 0 || progress))
-      ctx.io.stderr.write(`${selection.tenants.length} tenants: ${ordered.length} answered (${all.length} rows), ${failures.length} failed\n`)
+    if (selection.fanOut && (failures.length > 0 || region))
+      ctx.feedback.notice(`${selection.tenants.length} tenants: ${ordered.length} answered (${total} rows), ${failures.length} failed`)
     if (failures.length === 0) return ExitCode.ok
     return exitCodeFor(failures[0]!.error)
   },

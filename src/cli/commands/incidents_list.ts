@@ -5,9 +5,8 @@ import type { AnyIncident } from '../../defender/models.js'
 import { defineCommand } from '../command.js'
 import { CliError } from '../errors.js'
 import { expectPositionals } from '../parse.js'
-import { CSV_HEADER, csvLine, incidentApiOptions, openClient, renderTable, surfaceOf, terminalWidth, toRow } from './incidents_shared.js'
+import { incidentApiOptions, incidentColumns, openClient, surfaceOf } from './incidents_shared.js'
 
-const FORMATS = ['table', 'json', 'ndjson', 'csv'] as const
 const DEFAULT_TOP = 50
 
 export default defineCommand({
@@ -28,19 +27,17 @@ quotas (50 list calls/min, 1,500/h), retries and Retry-After are handled by the 
     'assigned-to': { type: 'string', valueName: 'UPN', description: 'Owner, e.g. secop@contoso.com' },
     top: { type: 'string', valueName: 'N', description: `List at most N incidents (default ${DEFAULT_TOP})` },
     all: { type: 'boolean', description: 'List every matching incident (progress on stderr when it is a terminal)' },
-    format: { type: 'string', valueName: 'FORMAT', description: 'table (default) | json | ndjson | csv' },
   },
   examples: [
     'm365d incidents list --since 7d --status Active',
-    'm365d incidents list --severity High --all --format csv > high.csv',
-    'm365d incidents list --api graph --updated-since 2026-01-01T00:00:00Z --format ndjson | jq .id',
+    "m365d incidents list --query \"[?severity=='High'].{id:incidentId, name:incidentName}\" -o table",
+    'm365d incidents list --severity High --all -o csv > high.csv',
+    'm365d incidents list --api graph --updated-since 2026-01-01T00:00:00Z -o ndjson | jq .id',
   ],
   async run(ctx) {
     expectPositionals(ctx.positionals, 0, ctx.commandPath)
     const v = ctx.values
     const surface = surfaceOf(ctx, v)
-    const format = ctx.json ? 'json' : (v.format ?? 'table')
-    if (!(FORMATS as readonly string[]).includes(format)) throw usage(`unknown --format '${format.slice(0, 20)}'`, `use one of ${FORMATS.join(', ')}`)
     if (v.top !== undefined && v.all) throw usage('--top and --all are exclusive', 'use --top N for the first N incidents, or --all for every one')
     if (v.since !== undefined && v['updated-since'] !== undefined) throw usage('--since and --updated-since are exclusive', '--since 7d is --updated-since <now minus 7 days>')
     const limit = v.all ? undefined : v.top === undefined ? DEFAULT_TOP : positiveInt(v.top)
@@ -55,41 +52,44 @@ quotas (50 list calls/min, 1,500/h), retries and Retry-After are handled by the 
     if (wanted && surface === 'graph') filter.severity = [...wanted]
     const clientSide = wanted && surface === 'legacy' ? (i: AnyIncident) => wanted.has(String(i.severity) as never) : undefined
 
+    // The ALERTS column on Graph needs $expand=alerts; it 500s on big incidents in large pages
+    // (elastic/integrations#18144, peers.md §1.2), so it is asked for in small pages, and only
+    // when a column view (table/csv/tsv) is printed; json/ndjson stay as the API returns them.
+    const expand = surface === 'graph' && ['table', 'csv', 'tsv'].includes(ctx.output.format) && ctx.values.query === undefined
     const { client, close } = await openClient(ctx, v, surface)
-    const progress = v.all && (ctx.io.stderr as { isTTY?: boolean }).isTTY === true
-    const items: AnyIncident[] = []
+    const region = v.all ? ctx.feedback.region() : undefined
+    const out = ctx.output.stream({ columns: incidentColumns(ctx.io.isTTY), empty: 'No incidents match.' })
     try {
-      const list = client.listIncidents({ filter, ...(limit !== undefined && !clientSide && { limit }), ...(ctx.io.signal && { signal: ctx.io.signal }) })
+      const list = client.listIncidents({
+        filter,
+        ...(limit !== undefined && !clientSide && { limit }),
+        ...(expand && { expandAlerts: true, pageSize: Math.min(EXPAND_PAGE_SIZE, limit ?? EXPAND_PAGE_SIZE) }),
+        ...(ctx.io.signal && { signal: ctx.io.signal }),
+      })
       let pages = 0
       let fetched = 0
-      if (format === 'csv') ctx.print(csvLine(CSV_HEADER))
+      let kept = 0
       outer: for await (const page of list.pages()) {
         pages++
         fetched += page.items.length
-        if (progress) ctx.io.stderr.write(`\rfetched ${fetched} incidents (${pages} page${pages === 1 ? '' : 's'})…`)
+        region?.set([`fetched ${fetched} incidents (${pages} page${pages === 1 ? '' : 's'})…`])
         for (const incident of page.items) {
           if (clientSide && !clientSide(incident)) continue
-          if (limit !== undefined && items.length >= limit) break outer
-          items.push(incident)
-          // Streamed formats print as pages arrive, so a long --all shows output at once.
-          if (format === 'ndjson') ctx.print(JSON.stringify(incident))
-          if (format === 'csv') {
-            const r = toRow(incident)
-            ctx.print(csvLine(CSV_HEADER.map((k) => r[k])))
-          }
+          if (limit !== undefined && kept >= limit) break outer
+          kept++
+          out.row(incident)
         }
       }
-      if (progress) ctx.io.stderr.write('\r\u001b[K')
     } finally {
+      if (region) ctx.feedback.release(region)
       close()
     }
-    if (format === 'json') ctx.printJson(items)
-    if (format === 'table') {
-      if (items.length === 0) ctx.print('No incidents match.')
-      else ctx.print(renderTable(items.map(toRow), terminalWidth(ctx)))
-    }
+    out.end()
   },
 })
+
+/** Page size with $expand=alerts: Elastic settled on ≤ 50 after the 500s (elastic#20234); smaller is safer. */
+const EXPAND_PAGE_SIZE = 25
 
 function usage(message: string, hint: string): CliError {
   return new CliError('ERR_CLI_INVALID_OPTION', message, { hint })

@@ -8,6 +8,7 @@ import type { CommandContext, OptionSpecs } from '../command.js'
 import { apiOptions, credentialOptions, loadConfig } from '../config.js'
 import { requireCredentials } from '../credentials.js'
 import { CliError } from '../errors.js'
+import type { Column } from '../output/table.js'
 
 /** Options every `m365d incidents …` command takes. */
 export const incidentApiOptions = {
@@ -75,39 +76,21 @@ export function toRow(i: AnyIncident): Row {
   return { id: String(l.incidentId), severity: l.severity, status: l.status, updated: l.lastUpdateTime, assignedTo: l.assignedTo ?? '', alerts: String(l.alerts?.length ?? 0), name: l.incidentName }
 }
 
-const COLUMNS: Array<[keyof Row, string]> = [
-  ['id', 'ID'],
-  ['severity', 'SEVERITY'],
-  ['status', 'STATUS'],
-  ['updated', 'LAST UPDATE'],
-  ['assignedTo', 'ASSIGNED TO'],
-  ['alerts', 'ALERTS'],
-  ['name', 'NAME'],
-]
-
-/** Terminal width: COLUMNS, else the stream's, else 120. */
-export function terminalWidth(ctx: Pick<CommandContext, 'io'>): number {
-  const fromEnv = Number(ctx.io.env.COLUMNS)
-  if (Number.isInteger(fromEnv) && fromEnv > 20) return fromEnv
-  const cols = (ctx.io.stdout as { columns?: number }).columns
-  return cols && cols > 20 ? cols : 120
-}
-
 /**
- * A table that fits `width`: every column but NAME sized to its content (ASSIGNED TO capped),
- * NAME gets what is left and is cut with an ellipsis; when NAME would get fewer than 30
- * characters, ALERTS and then ASSIGNED TO are dropped. Times are shortened to minutes (UTC).
+ * Columns of an incident list (table, tsv, csv). csv/tsv keys are the row fields; times are
+ * shortened to minutes on a terminal only, piped output keeps full precision.
  */
-export function renderTable(rows: Row[], width: number): string {
-  const shown = rows.map((r) => ({ ...r, updated: shortTime(r.updated) }))
-  const widthOf = (key: keyof Row, title: string) => Math.min(key === 'assignedTo' ? 28 : 40, Math.max(title.length, ...shown.map((r) => r[key].length)))
-  const fixed = (cs: typeof COLUMNS) => cs.filter(([k]) => k !== 'name').reduce((sum, [k, t]) => sum + widthOf(k, t) + 2, 0)
-  let cols = COLUMNS
-  for (const drop of ['alerts', 'assignedTo'] as const) if (width - fixed(cols) < 30) cols = cols.filter(([k]) => k !== drop)
-  const widths = cols.map(([k, t]) => (k === 'name' ? Math.max(8, width - fixed(cols)) : widthOf(k, t)))
-  const cell = (text: string, w: number) => (text.length > w ? `${text.slice(0, Math.max(0, w - 1))}…` : text.padEnd(w))
-  const line = (values: string[]) => values.map((v, i) => cell(v, widths[i]!)).join('  ').trimEnd()
-  return [line(cols.map(([, t]) => t)), ...shown.map((r) => line(cols.map(([k]) => r[k])))].join('\n')
+export function incidentColumns(tty: boolean): Column<AnyIncident>[] {
+  const field = (key: keyof Row) => (i: AnyIncident) => toRow(i)[key]
+  return [
+    { key: 'id', header: 'ID', get: field('id') },
+    { key: 'severity', header: 'SEVERITY', get: field('severity') },
+    { key: 'status', header: 'STATUS', get: field('status') },
+    { key: 'updated', header: 'LAST UPDATE', get: tty ? (i) => shortTime(toRow(i).updated) : field('updated') },
+    { key: 'assignedTo', header: 'ASSIGNED TO', get: field('assignedTo'), max: 28 },
+    { key: 'alerts', header: 'ALERTS', get: field('alerts'), right: true },
+    { key: 'name', header: 'NAME', get: field('name'), flex: true },
+  ]
 }
 
 /** `2026-11-21T10:14:48.273Z` → `2026-11-21 10:14Z` (full precision stays in json/ndjson/csv). */
@@ -115,15 +98,3 @@ function shortTime(iso: string): string {
   const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso)
   return m ? `${m[1]} ${m[2]}Z` : iso
 }
-
-/** RFC 4180 CSV; cells that a spreadsheet would run as a formula (= + - @) are prefixed with '. */
-export function csvLine(values: string[]): string {
-  return values
-    .map((v) => {
-      const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v
-      return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe
-    })
-    .join(',')
-}
-
-export const CSV_HEADER = COLUMNS.map(([k]) => k)

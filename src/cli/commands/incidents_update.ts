@@ -26,7 +26,6 @@ with the valid choices listed. Valid pairs (legacy spelling; Graph's camelCase i
     determination: { type: 'string', valueName: 'NAME', description: 'Must match the classification (see above)' },
     tag: { type: 'string', multiple: true, valueName: 'TAG', description: 'Tag; the list replaces the current tags' },
     comment: { type: 'string', valueName: 'TEXT', description: 'Comment to add' },
-    format: { type: 'string', valueName: 'FORMAT', description: 'text (default) | json' },
   },
   examples: [
     'm365d incidents update 924 --status Resolved --classification TruePositive --determination Malware --comment "contained"',
@@ -48,13 +47,10 @@ with the valid choices listed. Valid pairs (legacy spelling; Graph's camelCase i
       ...(v.comment !== undefined && { comment: v.comment }),
     }
     incidentUpdateBody(update, surface) // every value checked before a token is requested
-    const format = ctx.json ? 'json' : (v.format ?? 'text')
-    if (format !== 'text' && format !== 'json') throw new CliError('ERR_CLI_INVALID_OPTION', `unknown --format '${format.slice(0, 20)}'`, { hint: 'use text or json' })
     const { client, close } = await openClient(ctx, v, surface)
     try {
       const incident = await client.updateIncident(id, update, ctx.io.signal ? { signal: ctx.io.signal } : {})
-      if (format === 'json') ctx.printJson(incident)
-      else ctx.print(`Updated.\n${renderIncident(incident)}`)
+      ctx.printJson(incident, { text: (i) => `Updated.\n${renderIncident(i, ctx.output.target)}` })
     } finally {
       close()
     }

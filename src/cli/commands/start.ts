@@ -11,6 +11,8 @@ import { openStore } from '../../sync/onboarding/storage.js'
 import { formatLag, tenantSummaries, type TenantSummary } from '../../sync/onboarding/tenant_summary.js'
 import { defineCommand, type CommandContext } from '../command.js'
 import { expectPositionals, parsePort } from '../parse.js'
+import type { ConsoleServer } from '../../console/index.js'
+import { checkConsoleChoice, consoleOptions, makeConsole } from './console_setup.js'
 import demo from './demo.js'
 import { parseDuration } from './sync_options.js'
 import { createDaemon, untilStopped } from './sync_run.js'
@@ -43,6 +45,7 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
     'ops-port': { type: 'string', valueName: 'N', description: 'Port of the daemon\'s /healthz and /metrics (default 0: a free one)' },
     'data-dir': { type: 'string', valueName: 'DIR', description: 'Keep the PGlite store here (default: a temp dir removed at exit)' },
     'skip-demo': { type: 'boolean', description: 'Do not show the token checks first' },
+    'no-console': consoleOptions['no-console'],
   },
   examples: ['npm start', 'm365d start --duration 30s --json', 'm365d start --data-dir ./.m365d/data'],
   async run(ctx) {
@@ -57,6 +60,8 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
     const liveMs = v.live !== undefined ? parseDuration(v.live, 'live') : 1000
     const port = parsePort(v.port, 0)
     const opsPort = parsePort(v['ops-port'], 0)
+    const consoleChoice = { values: v, env: ctx.io.env, opsHost: '127.0.0.1' }
+    const consoleOn = checkConsoleChoice(consoleChoice).enabled
 
     const tokenChecks = v['skip-demo'] ? undefined : await runDemo(ctx)
 
@@ -86,15 +91,31 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
     })
     const detach = logger.attach(daemon)
     let ops: { url: string; close(): Promise<void> } | undefined
+    let web: ConsoleServer | undefined
     const startedAt = Date.now()
     let timer: ReturnType<typeof setInterval> | undefined
     let summaries: TenantSummary[] = []
     try {
       for (const c of CUSTOMERS) await upsertTenant(db, { tenantId: c.tenantId, displayName: c.name, domain: c.domain })
-      ops = await startOpsServer({ daemon, port: opsPort })
+      if (consoleOn) {
+        web = makeConsole(consoleChoice, {
+          db,
+          tokenProvider,
+          cloud: { defenderApi: server.url, graphApi: server.url, defenderResource: 'https://api.security.microsoft.com', graphResource: 'https://graph.microsoft.com', authorityHost: server.url },
+          surface: 'legacy',
+          clientId: WELL_KNOWN.clientId,
+          homeTenant: WELL_KNOWN.homeTenantId,
+          workerId: daemon.workerId,
+          onDaemonEvent: (l) => daemon.on(l),
+          metricsText: () => daemon.metricsText(),
+        })
+      }
+      ops = await startOpsServer({ daemon, port: opsPort, ...(web && { mount: web }) })
+      web?.start()
       if (!ctx.json) {
         ctx.print('')
         ctx.print(`m365d start: emulator ${server.url} · store PGlite ${dataDir}${tempDir ? ' (temporary)' : ''} · ops ${ops.url}/metrics`)
+        if (web) ctx.print(`console: ${web.loginUrl(ops.url)}  (open it in a browser; the token logs you in)`)
         ctx.print(`Syncing ${CUSTOMERS.length} customer tenants every ${intervalMs / 1000}s while the emulator changes incidents every ${liveMs / 1000}s. Ctrl-C stops.`)
       }
       await daemon.start()
@@ -111,7 +132,7 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
       await daemon.stop()
       summaries = await tenantSummaries(db)
       if (ctx.json) {
-        ctx.printJson({ emulator: server.url, store: dataDir, ops: ops.url, durationMs: Date.now() - startedAt, ...(tokenChecks !== undefined && { tokenChecks }), tenants: summaries })
+        ctx.printJson({ emulator: server.url, store: dataDir, ops: ops.url, ...(web && { console: `${ops.url}/console/` }), durationMs: Date.now() - startedAt, ...(tokenChecks !== undefined && { tokenChecks }), tenants: summaries })
       } else {
         render(ctx, summaries, Date.now() - startedAt, true)
         const warnings = logLines.filter((l) => l.includes('"level":"warn"') || l.includes('"level":"error"')).length
@@ -123,6 +144,7 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
       await daemon.stop()
       detach()
       logger.close()
+      await web?.close()
       await ops?.close()
       tokenProvider.close()
       await db.close()

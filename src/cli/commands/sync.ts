@@ -1,3 +1,4 @@
+import type { ConsoleServer } from '../../console/index.js'
 import { startOpsServer, createLogger, type OpsServer } from '../../sync/daemon/index.js'
 import { listTenants } from '../../sync/db/sql/tenants.js'
 import type { TenantSyncResult } from '../../sync/engine/sync_tenant.js'
@@ -5,6 +6,7 @@ import { consentCallbackHandler, CONSENT_CALLBACK_PATH } from '../../sync/onboar
 import { defineCommand } from '../command.js'
 import { CliError, ExitCode } from '../errors.js'
 import { expectPositionals, parsePort } from '../parse.js'
+import { checkConsoleChoice, consoleOptions, exposureLines, makeConsole } from './console_setup.js'
 import { appOptions, openSyncApp, openSyncStore, storageOptions } from './sync_options.js'
 import { BackfillProgress } from './sync_progress.js'
 import { createDaemon, daemonOptions, daemonSettings, DEFAULT_OPS_PORT, keepLeases, untilStopped } from './sync_run.js'
@@ -28,6 +30,7 @@ succeeded, 1 when one failed (each with its fix).`,
     ...storageOptions,
     ...appOptions,
     ...daemonOptions,
+    ...consoleOptions,
     once: { type: 'boolean', description: 'Sync every tenant once, print the results and exit' },
   },
   examples: [
@@ -48,6 +51,8 @@ succeeded, 1 when one failed (each with its fix).`,
     // lease TTL still count as live in the share, and would leave tenants out of a post-crash run.
     if (v.once) settings.maxTenantsPerWorker ??= Number.MAX_SAFE_INTEGER
     const opsPort = v['ops-port'] !== undefined ? parsePort(v['ops-port'], DEFAULT_OPS_PORT) : v.once ? undefined : DEFAULT_OPS_PORT
+    const consoleChoice = { values: v, env: ctx.io.env, opsHost: v['ops-host'] ?? '127.0.0.1' }
+    const consoleOn = opsPort !== undefined && !v.once && checkConsoleChoice(consoleChoice).enabled
     const app = await openSyncApp(ctx, v)
     let store
     try {
@@ -63,14 +68,28 @@ succeeded, 1 when one failed (each with its fix).`,
     const progress = ctx.io.isTTY && !ctx.json ? new BackfillProgress({ backfillMs: settings.backfillMs, write: (t) => ctx.io.stdout.write(t) }) : undefined
     if (progress) daemon.on((e) => progress.onEvent(e))
     let ops: OpsServer | undefined
+    let web: ConsoleServer | undefined
     try {
       const tenants = await listTenants(db)
       logger.log('info', 'sync.starting', { store: description, worker: daemon.workerId, tenants: tenants.filter((t) => t.enabled).length, once: v.once === true })
       if (!tenants.length) logger.log('warn', 'sync.no_tenants', { hint: 'add tenants with m365d tenants add <TENANT-ID|DOMAIN> or m365d tenants onboard' })
       if (opsPort !== undefined) {
+        if (consoleOn) {
+          web = makeConsole(consoleChoice, {
+            db,
+            tokenProvider: app.tokenProvider,
+            cloud: { ...app.cloud, authorityHost: app.authorityHost },
+            surface: settings.surface ?? 'legacy',
+            clientId: app.clientId,
+            workerId: daemon.workerId,
+            onDaemonEvent: (l) => daemon.on(l),
+            metricsText: () => daemon.metricsText(),
+          })
+        }
         ops = await startOpsServer({
           daemon,
           port: opsPort,
+          ...(web && { mount: web }),
           ...(v['ops-host'] !== undefined && { host: v['ops-host'] }),
           routes: [{ method: 'GET', path: CONSENT_CALLBACK_PATH, handle: consentCallbackHandler({ db, onOutcome: (o) => logger.log(o.outcome === 'granted' ? 'info' : 'warn', `consent.${o.outcome}`, { ...o }) }) }],
         }).catch((e: NodeJS.ErrnoException) => {
@@ -78,6 +97,14 @@ succeeded, 1 when one failed (each with its fix).`,
           throw e
         })
         logger.log('info', 'ops.listening', { url: ops.url })
+        if (web) {
+          web.start()
+          if (!ctx.json) {
+            if (!checkConsoleChoice(consoleChoice).remote) ctx.print(`console: ${web.loginUrl(ops.url)}`)
+            else for (const l of [...exposureLines(ops.url), `console: ${web.loginUrl(ops.url)}`]) ctx.print(l)
+          }
+          logger.log('info', 'console.listening', { url: `${ops.url}/console/` })
+        }
       }
       if (v.once) {
         const stopRenewing = keepLeases(db, daemon.workerId, settings.leaseTtlSeconds ?? 60)
@@ -116,6 +143,7 @@ succeeded, 1 when one failed (each with its fix).`,
     } finally {
       await daemon.stop()
       progress?.finish()
+      await web?.close()
       await ops?.close()
       detach()
       logger.close()

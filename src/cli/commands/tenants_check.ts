@@ -51,7 +51,21 @@ For each tenant (default: every tenant in the sync set) gets a token and makes o
       await db.close()
     }
     const failing = checks.filter((c) => !c.ok).length
-    if (ctx.json) ctx.printJson({ ok: failing === 0, tenants: checks })
+    if (ctx.json)
+      ctx.printJson(
+        { ok: failing === 0, tenants: checks },
+        {
+          rows: (d) => d.tenants,
+          columns: [
+            { key: 'tenantId' },
+            { key: 'ok' },
+            { key: 'consent' },
+            { key: 'apiReachable' },
+            { key: 'rolesGranted', get: (c: TenantCheck) => c.rolesGranted.join(' ') },
+            { key: 'problems', get: (c: TenantCheck) => c.problems.map((p) => p.message).join('; ') },
+          ],
+        },
+      )
     else ctx.print(`\n${checks.length - failing} of ${checks.length} tenants ready`)
     return failing ? ExitCode.checkFailed : ExitCode.ok
   },

@@ -1,5 +1,6 @@
 import { formatLag, tenantSummaries } from '../../sync/onboarding/tenant_summary.js'
 import { defineCommand } from '../command.js'
+import type { Column } from '../output/table.js'
 import { expectPositionals } from '../parse.js'
 import { openSyncStore, storageOptions } from './sync_options.js'
 
@@ -13,21 +14,19 @@ export default defineCommand({
     const { db } = await openSyncStore(ctx, ctx.values)
     try {
       const tenants = await tenantSummaries(db)
-      if (ctx.json) return void ctx.printJson({ tenants })
-      if (!tenants.length) return void ctx.print('no tenants yet: m365d tenants add <TENANT-ID|DOMAIN> (or m365d tenants onboard)')
-      const rows = tenants.map((t) => [
-        t.tenantId,
-        t.name ?? t.domain ?? '',
-        t.enabled ? t.health : 'disabled',
-        t.lastSync ? t.lastSync.replace(/\.\d+Z$/, 'Z') : 'never',
-        formatLag(t.lagSeconds),
-        String(t.incidents),
-        String(t.alerts),
-      ])
-      const header = ['TENANT', 'NAME', 'HEALTH', 'LAST SYNC', 'LAG', 'INCIDENTS', 'ALERTS']
-      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
-      for (const r of [header, ...rows]) ctx.print(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd())
-      for (const t of tenants) if (t.problem?.hint) ctx.print(`${t.tenantId}: ${t.problem.message ?? t.problem.code ?? ''}\n  fix: ${t.problem.hint}`)
+      type T = (typeof tenants)[number]
+      const columns: Column<T>[] = [
+        { key: 'tenantId', header: 'TENANT' },
+        { key: 'name', header: 'NAME', get: (t) => t.name ?? t.domain ?? '', flex: true },
+        { key: 'health', header: 'HEALTH', get: (t) => (t.enabled ? t.health : 'disabled') },
+        { key: 'lastSync', header: 'LAST SYNC', get: (t) => (t.lastSync ? t.lastSync.replace(/\.\d+Z$/, 'Z') : 'never') },
+        { key: 'lag', header: 'LAG', get: (t) => formatLag(t.lagSeconds) },
+        { key: 'incidents', header: 'INCIDENTS', right: true },
+        { key: 'alerts', header: 'ALERTS', right: true },
+      ]
+      ctx.printJson({ tenants }, { rows: (d) => d.tenants, columns, empty: 'no tenants yet: m365d tenants add <TENANT-ID|DOMAIN> (or m365d tenants onboard)' })
+      // Fixes are for people: on stderr, so the table on stdout stays rows only.
+      if (!ctx.json) for (const t of tenants) if (t.problem?.hint) ctx.feedback.notice(`${t.tenantId}: ${t.problem.message ?? t.problem.code ?? ''}\n  fix: ${t.problem.hint}`)
     } finally {
       await db.close()
     }

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { Readable } from 'node:stream'
+import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import type { SyncDaemon } from './daemon.js'
 
 /** An extra route on the ops port (the CLI mounts the admin-consent redirect here). */
@@ -8,6 +10,18 @@ export interface ExtraRoute {
   /** Exact path, e.g. `/consent/callback`. */
   path: string
   handle(request: Request): Promise<Response> | Response
+}
+
+/**
+ * A web app mounted under a path prefix (the console, src/console): it gets every request under
+ * `prefix`, may stream its responses (server-sent events), guards `/status`, and adds metrics.
+ */
+export interface MountedApp {
+  prefix: string
+  handle(request: Request): Promise<Response>
+  /** Whether a request may read tenant data on the ops server's own routes (`/status`). */
+  authorized(request: Request): boolean
+  metricsText?(): Promise<string>
 }
 
 export interface OpsServer {
@@ -24,7 +38,7 @@ export interface OpsServer {
  * - extra routes.
  * Binds 127.0.0.1 by default: metrics name tenants, so exposing them is a deliberate choice.
  */
-export async function startOpsServer(o: { daemon: SyncDaemon; port?: number; host?: string; routes?: ExtraRoute[] }): Promise<OpsServer> {
+export async function startOpsServer(o: { daemon: SyncDaemon; port?: number; host?: string; routes?: ExtraRoute[]; mount?: MountedApp }): Promise<OpsServer> {
   const host = o.host ?? '127.0.0.1'
   const server = createServer((req, res) => {
     handle(o, req, res).catch((e) => {
@@ -48,7 +62,7 @@ export async function startOpsServer(o: { daemon: SyncDaemon; port?: number; hos
   }
 }
 
-async function handle(o: { daemon: SyncDaemon; routes?: ExtraRoute[] }, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(o: { daemon: SyncDaemon; routes?: ExtraRoute[]; mount?: MountedApp }, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://ops')
   const method = req.method ?? 'GET'
   const send = (status: number, type: string, body: string) => {
@@ -62,27 +76,69 @@ async function handle(o: { daemon: SyncDaemon; routes?: ExtraRoute[] }, req: Inc
     const body = { status: h.ok ? 'ok' : 'unhealthy', worker: s.worker.workerId, state: s.worker.state, checks: h.checks, leasesHeld: s.worker.leasesHeld.length, running: s.worker.running.length }
     return send(h.ok ? 200 : 503, 'application/json', JSON.stringify(body))
   }
-  if (get && url.pathname === '/metrics') return send(200, 'text/plain; version=0.0.4; charset=utf-8', await o.daemon.metricsText())
-  if (get && url.pathname === '/status') return send(200, 'application/json', JSON.stringify(await o.daemon.refreshStatus()))
-  const route = o.routes?.find((r) => r.path === url.pathname && (r.method === method || (r.method === 'GET' && method === 'HEAD')))
-  if (route) {
-    const chunks: Buffer[] = []
-    for await (const c of req) chunks.push(c as Buffer)
-    const headers = new Headers()
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v)
-    const request = new Request(new URL(req.url ?? '/', `http://${req.headers.host ?? 'ops'}`), {
-      method,
-      headers,
-      ...(method === 'POST' && { body: Buffer.concat(chunks) }),
-    })
-    const response = await route.handle(request)
-    const out: Record<string, string> = {}
-    response.headers.forEach((v, k) => (out[k] = v))
-    res.writeHead(response.status, out)
-    res.end(method === 'HEAD' ? undefined : Buffer.from(await response.arrayBuffer()))
+  if (get && url.pathname === '/metrics') {
+    const extra = o.mount?.metricsText ? await o.mount.metricsText().catch(() => '') : ''
+    return send(200, 'text/plain; version=0.0.4; charset=utf-8', (await o.daemon.metricsText()) + extra)
+  }
+  if (get && url.pathname === '/status') {
+    // Per-tenant health and errors are customers' data: with the console on, only its sessions
+    // (or its token as a bearer) may read them.
+    if (o.mount && !o.mount.authorized(await toRequest(req, method))) {
+      res.writeHead(401, { 'content-type': 'application/json', 'cache-control': 'no-store', 'www-authenticate': 'Bearer realm="m365d"' })
+      res.end(JSON.stringify({ error: 'unauthorized', hint: 'log in to the console (the URL printed at start) or send Authorization: Bearer <console token>' }))
+      return
+    }
+    return send(200, 'application/json', JSON.stringify(await o.daemon.refreshStatus()))
+  }
+  if (o.mount && get && url.pathname === '/') {
+    res.writeHead(302, { location: `${o.mount.prefix}/`, 'cache-control': 'no-store' })
+    res.end()
     return
   }
-  const known = ['/healthz', '/metrics', '/status', ...(o.routes ?? []).map((r) => r.path)]
+  if (o.mount && (url.pathname === o.mount.prefix || url.pathname.startsWith(`${o.mount.prefix}/`))) {
+    const controller = new AbortController()
+    res.once('close', () => controller.abort())
+    return write(res, method, await o.mount.handle(await toRequest(req, method, controller.signal)))
+  }
+  const route = o.routes?.find((r) => r.path === url.pathname && (r.method === method || (r.method === 'GET' && method === 'HEAD')))
+  if (route) return write(res, method, await route.handle(await toRequest(req, method)))
+  const known = ['/healthz', '/metrics', '/status', ...(o.routes ?? []).map((r) => r.path), ...(o.mount ? [`${o.mount.prefix}/`] : [])]
   if (known.includes(url.pathname)) return send(405, 'application/json', JSON.stringify({ error: 'method not allowed' }))
   send(404, 'application/json', JSON.stringify({ error: 'not found', routes: known }))
+}
+
+async function toRequest(req: IncomingMessage, method: string, signal?: AbortSignal): Promise<Request> {
+  const hasBody = method !== 'GET' && method !== 'HEAD'
+  const chunks: Buffer[] = []
+  if (hasBody) for await (const c of req) chunks.push(c as Buffer)
+  const headers = new Headers()
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v)
+  return new Request(new URL(req.url ?? '/', `http://${req.headers.host ?? 'ops'}`), {
+    method,
+    headers,
+    ...(hasBody && { body: Buffer.concat(chunks) }),
+    ...(signal && { signal }),
+  })
+}
+
+/** Writes a fetch Response, streaming its body (server-sent events stay open). */
+async function write(res: ServerResponse, method: string, response: Response): Promise<void> {
+  const out: Record<string, string | string[]> = {}
+  response.headers.forEach((v, k) => (out[k] = v))
+  const cookies = response.headers.getSetCookie()
+  if (cookies.length) out['set-cookie'] = cookies
+  res.writeHead(response.status, out)
+  if (method === 'HEAD' || !response.body) {
+    await response.body?.cancel().catch(() => undefined)
+    res.end()
+    return
+  }
+  if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
+    res.flushHeaders()
+    const stream = Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>)
+    res.once('close', () => stream.destroy())
+    stream.pipe(res)
+    return
+  }
+  res.end(Buffer.from(await response.arrayBuffer()))
 }

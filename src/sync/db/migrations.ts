@@ -1,5 +1,6 @@
 import type { Database, Queryable } from './database.js'
 import { DatabaseError } from './database.js'
+import { consoleMigration } from './migration_3_console.js'
 
 /**
  * Numbered, append-only migrations (never edit one that has shipped; add the next number).
@@ -172,6 +173,7 @@ CREATE TRIGGER m365d_alerts_outbox AFTER INSERT OR UPDATE ON m365d_alerts
   FOR EACH ROW EXECUTE FUNCTION m365d_outbox_capture('alert', 'alert_id');
 `,
   },
+  consoleMigration,
 ]
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.id

@@ -89,17 +89,30 @@ export async function syncTenant(o: TenantSyncOptions): Promise<TenantSyncResult
       o.signal?.throwIfAborted()
       result.alerts = await syncAlerts({ ...common, client: client('graph') })
     }
-    for (const s of streams) await scheduleNextRun(o.db, o.tenantId, s, result.nextRunAt)
-    await setTenantHealth(o.db, o.tenantId, 'ok', { lastSuccess: new Date(clock.now()).toISOString() })
+    // One transaction, so a health transition's event (migration 3 trigger) reaches the sinks the
+    // daemon names in it, exactly once with the state it describes.
+    await o.db.transaction(async (tx) => {
+      for (const s of streams) await scheduleNextRun(tx, o.tenantId, s, result.nextRunAt)
+      await setTenantHealth(tx, o.tenantId, 'ok', { lastSuccess: new Date(clock.now()).toISOString() })
+    })
     return result
   } catch (e) {
     // A graceful stop is not a failure: the cursor is committed and the next worker resumes.
     if (o.signal?.aborted) return { ...result, ok: false, nextRunAt: new Date(clock.now()) }
     const error = classifyError(e)
-    const failures = await recordFailure(o.db, o.tenantId, current, { code: error.code, message: error.message, ...(error.hint && { hint: error.hint }) })
-    const nextRunAt = new Date(clock.now() + backoffMs(error, failures))
-    for (const s of streams) await scheduleNextRun(o.db, o.tenantId, s, nextRunAt)
-    await setTenantHealth(o.db, o.tenantId, error.health, { code: error.code, message: error.message, hint: error.hint, failures })
-    return { ...result, ok: false, error, nextRunAt }
+    try {
+      const nextRunAt = await o.db.transaction(async (tx) => {
+        const failures = await recordFailure(tx, o.tenantId, current, { code: error.code, message: error.message, ...(error.hint && { hint: error.hint }) })
+        const next = new Date(clock.now() + backoffMs(error, failures))
+        for (const s of streams) await scheduleNextRun(tx, o.tenantId, s, next)
+        await setTenantHealth(tx, o.tenantId, error.health, { code: error.code, message: error.message, hint: error.hint, failures })
+        return next
+      })
+      return { ...result, ok: false, error, nextRunAt }
+    } catch (recordError) {
+      // The lease was lost meanwhile (the pass is aborted): the tenant is another worker's now.
+      if (o.signal?.aborted) return { ...result, ok: false, nextRunAt: new Date(clock.now()) }
+      throw recordError
+    }
   }
 }

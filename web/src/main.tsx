@@ -1,0 +1,50 @@
+import { render } from 'preact'
+import { signal } from '@preact/signals'
+import { useEffect } from 'preact/hooks'
+import { api, connectLive, liveConnected, session } from './api.ts'
+import type { SessionInfo } from '../../src/console/api_types.ts'
+import { TenantsPage } from './pages/Tenants.tsx'
+import './styles.css'
+
+/** Hash routes (#/incidents?…): the server serves one index.html, links stay bookmarkable. */
+const route = signal(location.hash.slice(1) || '/tenants')
+addEventListener('hashchange', () => (route.value = location.hash.slice(1) || '/tenants'))
+
+const PAGES = [
+  { path: '/tenants', label: 'Tenants' },
+]
+
+function App() {
+  useEffect(() => {
+    void api.get<SessionInfo>('/session').then((s) => (session.value = s))
+    connectLive()
+  }, [])
+  const [path, query = ''] = route.value.split('?')
+  const params = new URLSearchParams(query)
+  const page = <TenantsPage params={params} />
+  return (
+    <div class="shell">
+      <a class="skip" href="#main">Skip to content</a>
+      <nav class="nav" aria-label="Console sections">
+        <div class="brand">m365d</div>
+        <ul>
+          {PAGES.map((p) => (
+            <li key={p.path}>
+              <a href={`#${p.path}`} aria-current={path === p.path || (p.path === '/incidents' && path!.startsWith('/incident/')) ? 'page' : undefined}>
+                {p.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+        <div class="nav-foot">
+          <span class={liveConnected.value ? 'dot ok' : 'dot bad'} aria-hidden="true" />
+          <span>{liveConnected.value ? 'live' : 'reconnecting…'}</span>
+          {session.value && <div class="muted small">{session.value.surface} surface · {session.value.actor}</div>}
+        </div>
+      </nav>
+      <main id="main" tabIndex={-1}>{page}</main>
+    </div>
+  )
+}
+
+render(<App />, document.getElementById('app')!)
