@@ -106,21 +106,6 @@ describe('hunting queries cannot crash or stall the emulator', () => {
       await limits({ cpuScale: 1, timeoutMs: 180_000 })
     }
   })
-  test('a worker past the hard timeout is terminated and replaced', HANG, async () => {
-    const store = huntingOf(emu)
-    const before = store.pool!.replaced
-    // cpuScale 0 turns the engine's deadline off: only the pool's hard timeout (100 ms + grace) is left
-    await limits({ cpuScale: 0, timeoutMs: 100 })
-    try {
-      const r = await run('graph', LONG)
-      assert.equal(r.status, 400, JSON.stringify(r.body))
-      assert.equal(r.body.error.message, 'Query exceeded the timeout period.')
-      assert.equal(store.pool!.replaced, before + 1)
-    } finally {
-      await limits({ cpuScale: 1, timeoutMs: 180_000 })
-    }
-    assert.equal((await run('legacy', 'DeviceInfo | count')).status, 200, 'a fresh worker answers the next query')
-  })
 })
 
 describe('a query that exhausts its worker\'s heap', () => {
@@ -145,5 +130,31 @@ describe('a query that exhausts its worker\'s heap', () => {
     assert.equal(body.error.code, 'BadRequest')
     assert.equal(body.error.message, 'Query stopped due to excessive resource consumption.')
     assert.equal((await q('DeviceInfo | count')).status, 200, 'a fresh worker answers the next query')
+  })
+})
+
+describe('a worker past the hard timeout', () => {
+  let e: Emulator
+  let server: RunningEmulator
+  before(async () => {
+    e = await createEmulator({ defender: { incidentsPerTenant: 5, limits: { enabled: false } } })
+    // cpuScale 0 turns the engine's own deadline off: only the pool's hard timeout (100 ms, no grace) is left
+    huntingOf(e).configure({ rowsPerTenant: 500, limits: { enabled: false, cpuScale: 0, timeoutMs: 100 }, pool: { workers: 1, graceMs: 0 } })
+    server = await serve(e)
+  })
+  after(async () => {
+    await server.close()
+    await e.close()
+  })
+  test('is terminated and replaced; the query gets 400 "Query exceeded the timeout period."', HANG, async () => {
+    srv = server
+    tokens.clear()
+    const r = await run('graph', LONG)
+    assert.equal(r.status, 400, JSON.stringify(r.body))
+    assert.equal(r.body.error.message, 'Query exceeded the timeout period.')
+    assert.equal(huntingOf(e).pool!.replaced, 1)
+    await limits({ cpuScale: 1, timeoutMs: 180_000 })
+    assert.equal((await run('legacy', 'DeviceInfo | count')).status, 200, 'a fresh worker answers the next query')
+    assert.equal(huntingOf(e).pool!.workers, 1)
   })
 })
