@@ -42,11 +42,35 @@ interface Slot {
   started: number
 }
 
-/** worker.js next to this module (tsc output); worker.ts when running from source under tsx. */
-function workerFile(): URL {
+/**
+ * The worker's entry: worker.js next to this module (tsc output: npm start, the tests). Running
+ * from source under tsx there is only worker.ts, and Node 20 does not apply the parent's
+ * `--import tsx` hooks to a worker's entry, so a one-line module registers tsx's loader first.
+ */
+function workerEntry(): URL {
   const js = new URL('./worker.js', import.meta.url)
   if (existsSync(fileURLToPath(js))) return js
-  return new URL('./worker.ts', import.meta.url)
+  const ts = new URL('./worker.ts', import.meta.url).href
+  const api = import.meta.resolve('tsx/esm/api')
+  return new URL(`data:text/javascript,${encodeURIComponent(`import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(ts)})`)}`)
+}
+
+/**
+ * The parent's node flags minus those a file worker refuses or must not inherit (`node
+ * --input-type=module -e …` would fail every worker with ERR_INPUT_TYPE_NOT_ALLOWED); loaders such
+ * as `--import tsx` stay, so the worker runs from source where its parent does.
+ */
+function workerExecArgv(): string[] {
+  const drop = /^--(input-type|eval|print|test|watch|inspect|experimental-test)/
+  const out: string[] = []
+  const argv = process.execArgv
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === '-e' || a === '-p') { i++; continue }
+    if (drop.test(a)) continue
+    out.push(a)
+  }
+  return out
 }
 
 export class HuntingPool {
@@ -120,7 +144,7 @@ export class HuntingPool {
   }
 
   #spawn(): Slot {
-    const worker = new Worker(workerFile(), { resourceLimits: { maxOldGenerationSizeMb: this.#heapMb, stackSizeMb: 8 } })
+    const worker = new Worker(workerEntry(), { execArgv: workerExecArgv(), resourceLimits: { maxOldGenerationSizeMb: this.#heapMb, stackSizeMb: 8 } })
     worker.unref()
     const slot: Slot = { worker, has: new Map(), started: 0 }
     worker.on('message', (msg: { id: number; need?: true; outcome?: QueryOutcome }) => {
