@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks'
+import { bodyLimitFor, checkControlRequest, isControlPath, normalizePath, tooLarge, type AccessPolicy } from './access.js'
 import { createContext, type EmulatorContext, type EmulatorOptions } from './context.js'
 import { registerControlRoutes } from './control/routes.js'
 import { registerDefenderRoutes } from './defender/routes.js'
@@ -6,7 +7,7 @@ import { ConnectionReset, type Fault } from './faults.js'
 import { registerHuntingRoutes } from './hunting/routes.js'
 import { HttpError, json } from './http_error.js'
 import { registerIdentityRoutes } from './identity/routes.js'
-import { sanitizeBody, sanitizeHeaders } from './request_log.js'
+import { sanitizeBody, sanitizeHeaders, sanitizeUrl } from './request_log.js'
 import { Router } from './router.js'
 
 export type { EmulatorContext, EmulatorOptions } from './context.js'
@@ -19,11 +20,21 @@ export interface Emulator extends EmulatorContext {
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>
   /**
    * Like {@link Emulator.fetch} but throws {@link ConnectionReset} for the node server adapter,
-   * which passes the body it already buffered so the request log need not clone the request.
+   * which passes the body it already buffered (within {@link Emulator.bodyLimit}) and its access
+   * policy (control token).
    */
-  handle(request: Request, received?: { bodyText: string }): Promise<Response>
+  handle(request: Request, received?: Received): Promise<Response>
+  /** The body size limit of the route a request to this path would reach (src/emulator/access.ts). */
+  bodyLimit(method: string, pathname: string): number
   /** Stops what the emulator runs besides requests: the hunting query workers. Idempotent. */
   close(): Promise<void>
+}
+
+/** What the server adapter already did with a request. */
+export interface Received {
+  /** The body, read within the route's limit (undefined for none). */
+  bodyText?: string | undefined
+  policy?: AccessPolicy
 }
 
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -37,12 +48,31 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   registerHuntingRoutes(router)
   registerIdentityRoutes(router)
 
-  async function handle(request: Request, received?: { bodyText: string }): Promise<Response> {
+  const groupOf = (method: string, pathname: string) => {
+    const match = router.match(method, pathname)
+    return { match, group: match ? match.group : isControlPath(pathname) ? 'control' : 'unmatched' }
+  }
+
+  async function handle(original: Request, received?: Received): Promise<Response> {
     const started = performance.now()
-    const url = new URL(request.url)
-    const match = router.match(request.method, url.pathname)
-    const group = match ? match.group : 'unmatched'
-    const loggedBody = group === 'control' ? undefined : received ? received.bodyText || undefined : request.body ? request.clone().text() : undefined
+    const url = new URL(original.url)
+    // Route on the normalised path, so an encoded or doubled `/_emulator` gets the control checks.
+    url.pathname = normalizePath(url.pathname)
+    const { match, group } = groupOf(original.method, url.pathname)
+    if (group === 'control') {
+      const refused = checkControlRequest(original, url, received?.policy ?? {})
+      if (refused) return refused
+    }
+    let request = original
+    let bodyText = received?.bodyText
+    if (received === undefined && original.body) {
+      const limit = bodyLimitFor(group)
+      const bytes = await readLimited(original, limit)
+      if (bytes === undefined) return tooLarge(limit)
+      bodyText = new TextDecoder().decode(bytes)
+      request = new Request(url, { method: original.method, headers: original.headers, body: bytes as unknown as BodyInit })
+    }
+    const loggedBody = group === 'control' ? undefined : bodyText || undefined
     let response: Response
     const fault = context.faults.take(group, url.pathname)
     try {
@@ -60,11 +90,11 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     if (fault?.truncate) response = truncate(await response.arrayBuffer(), response)
     if (fault?.invalidJson) response = new Response('{"value":[{"id":', { status: response.status, headers: response.headers })
     if (group !== 'control') {
-      const body = loggedBody ? sanitizeBody(await loggedBody) : undefined
+      const body = loggedBody ? sanitizeBody(loggedBody) : undefined
       context.requests.record({
         time: new Date(clock.now()).toISOString(),
         method: request.method,
-        url: sanitizeBody(url.pathname + url.search),
+        url: sanitizeUrl(url.pathname + url.search),
         host: url.host,
         group,
         status: response.status,
@@ -79,6 +109,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   return {
     ...context,
     handle,
+    bodyLimit: (method, pathname) => bodyLimitFor(groupOf(method, normalizePath(pathname)).group),
     close: () => context.hunting.close(),
     async fetch(input, init) {
       const request = input instanceof Request && init === undefined ? input : new Request(input, init)
@@ -90,6 +121,35 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       }
     },
   }
+}
+
+/** The body, or undefined as soon as it exceeds `limit` bytes (the rest is not read). */
+async function readLimited(request: Request, limit: number): Promise<Uint8Array | undefined> {
+  const declared = Number(request.headers.get('content-length') ?? NaN)
+  if (declared > limit) {
+    await request.body!.cancel()
+    return undefined
+  }
+  const reader = request.body!.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > limit) {
+      await reader.cancel()
+      return undefined
+    }
+    chunks.push(value)
+  }
+  const out = new Uint8Array(size)
+  let at = 0
+  for (const c of chunks) {
+    out.set(c, at)
+    at += c.byteLength
+  }
+  return out
 }
 
 function faultResponse(fault: Fault): Response {

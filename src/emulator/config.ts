@@ -35,6 +35,13 @@ export interface EmulatorConfig {
   tokenLifetimeSeconds?: number | { min: number; max: number }
   /** Token endpoint rate limit per client id (default: none). */
   tokenRateLimit?: { requests: number; perSeconds: number }
+  /**
+   * The advanced hunting `externaldata` allow-list: URI → inline content, or `{file}` read at query
+   * time. Local files are accepted only here (the config given on the command line or in code),
+   * never through the control API (issue 10 §2). The CLI resolves a relative `file` against the
+   * config file's directory.
+   */
+  externalData?: Record<string, string | { file: string }>
 }
 
 export class ConfigError extends Error {}
@@ -91,7 +98,7 @@ function parseDate(value: string): number {
   return ms
 }
 
-const TOP_LEVEL_KEYS = ['tenants', 'resources', 'apps', 'grants', 'tokenLifetimeSeconds', 'tokenRateLimit']
+const TOP_LEVEL_KEYS = ['tenants', 'resources', 'apps', 'grants', 'tokenLifetimeSeconds', 'tokenRateLimit', 'externalData']
 
 const positive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0
 
@@ -201,4 +208,9 @@ export function checkConfigShape(config: unknown): asserts config is EmulatorCon
     fail('tokenLifetimeSeconds', 'must be a positive number of seconds or {min, max} with 0 < min <= max')
   if (top.tokenRateLimit !== undefined && !isTokenRateLimit(top.tokenRateLimit))
     fail('tokenRateLimit', 'must be {requests, perSeconds} with a positive whole number of requests and positive seconds')
+  if (top.externalData !== undefined) {
+    if (!isObject(top.externalData)) fail('externalData', 'must be an object of URI → content string or {"file": path}')
+    for (const [uri, source] of Object.entries(top.externalData as Record<string, unknown>))
+      if (typeof source !== 'string' && !(isObject(source) && typeof source.file === 'string')) fail(`externalData["${uri}"]`, 'must be the content as a string or {"file": "<path>"}')
+  }
 }

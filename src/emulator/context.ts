@@ -61,7 +61,7 @@ export async function createContext(options: EmulatorOptions = {}): Promise<Emul
     requests: new RequestLog(),
     config,
     defender,
-    hunting: new HuntingStore({ defender, clock, directory }),
+    hunting: new HuntingStore({ defender, clock, directory }).configure({ ...(config.externalData && { externalData: config.externalData }) }),
     tokenThrottle: new TokenThrottle(),
     consentFlows: new ConsentFlows(),
   }

@@ -49,6 +49,39 @@ export function sanitizeHeaders(headers: Headers): Record<string, string> {
   return out
 }
 
+/** Parameters whose values are credentials, by their decoded, lower-cased name. */
+const SECRET_NAMES = new Set(['client_secret', 'client_assertion', 'access_token', 'refresh_token', 'id_token', 'password', 'flowtoken', 'code', 'assertion'])
+
+/**
+ * A form body (or query) with every credential value replaced. Names are compared after form
+ * decoding, so `client%5Fsecret=…` — which the token endpoint decodes to `client_secret` — is
+ * caught too; `redact` then removes anything token-shaped left anywhere.
+ */
 export function sanitizeBody(text: string): string {
-  return redact(text.length > 8192 ? text.slice(0, 8192) : text)
+  const head = text.length > 8192 ? text.slice(0, 8192) : text
+  return redact(head.split('&').map(redactPair).join('&')).replace(JSON_SECRET, '$1"[redacted]"')
+}
+
+/** Path and query: the query's credential parameters redacted like a form body. */
+export function sanitizeUrl(pathAndQuery: string): string {
+  const q = pathAndQuery.indexOf('?')
+  return q < 0 ? redact(pathAndQuery) : `${redact(pathAndQuery.slice(0, q))}?${sanitizeBody(pathAndQuery.slice(q + 1))}`
+}
+
+const JSON_SECRET = /("(?:client_secret|client_assertion|access_token|refresh_token|id_token|password|secret)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi
+
+function redactPair(pair: string): string {
+  const eq = pair.indexOf('=')
+  if (eq < 0) return pair
+  const name = formDecode(pair.slice(0, eq)).trim().toLowerCase()
+  return SECRET_NAMES.has(name) ? `${pair.slice(0, eq)}=[redacted]` : pair
+}
+
+function formDecode(s: string): string {
+  const plus = s.replace(/\+/g, ' ')
+  try {
+    return decodeURIComponent(plus)
+  } catch {
+    return plus.replace(/%([0-9a-f]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+  }
 }

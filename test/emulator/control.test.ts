@@ -9,7 +9,9 @@ describe('control API /_emulator', () => {
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${running.url}/_emulator${path}`, {
       method,
-      ...(body !== undefined && { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      // The control API takes only JSON (a bodyless POST too: that is what a cross-site form can send).
+      ...(method !== 'GET' && { headers: { 'content-type': 'application/json' } }),
+      ...(body !== undefined && { body: JSON.stringify(body) }),
     })
     const text = await res.text()
     return { status: res.status, body: text ? JSON.parse(text) : undefined }
@@ -178,7 +180,7 @@ describe('control API /_emulator', () => {
   })
 
   test('bad JSON is a 400 with the control error shape; works in-process too', async () => {
-    const res = await emulator.fetch('http://emulator.test/_emulator/tenants', { method: 'POST', body: '{nope' })
+    const res = await emulator.fetch('http://emulator.test/_emulator/tenants', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' })
     assert.equal(res.status, 400)
     assert.deepEqual(Object.keys(((await res.json()) as { error: object }).error), ['code', 'message'])
   })

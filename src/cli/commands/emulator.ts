@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
+import { isLoopback } from '../../emulator/access.js'
 import { createEmulator } from '../../emulator/app.js'
 import { ConfigError as EmulatorConfigError, type EmulatorConfig } from '../../emulator/config.js'
 import { serve } from '../../emulator/server.js'
@@ -21,11 +22,16 @@ Serves the emulator on a real port until Ctrl-C / SIGTERM. Without --config it s
 well-known development set (fixed tenants, app id, secret and certificate, published on purpose;
 they authenticate only against the emulator). It prints the base URL and the environment lines
 that point m365d (and the Defender docs' curl / Python samples, via the host) at it.
-MSAL and @azure/identity require https: use --https, then trust the printed CA file.`,
+MSAL and @azure/identity require https: use --https, then trust the printed CA file.
+It answers only for loopback host names (and --allowed-host names): other Host headers get 421.
+Binding another interface needs --allow-remote; the control API (/_emulator/…) then requires the
+control token printed at start as Authorization: Bearer.`,
   options: {
     config: { type: 'string', valueName: 'FILE', description: 'Seed configuration JSON (default: the well-known set)' },
     port: { type: 'string', short: 'p', valueName: 'N', description: `Port (default ${DEFAULT_EMULATOR_PORT}; 0 picks a free one)` },
-    host: { type: 'string', valueName: 'H', description: 'Interface to bind (default 127.0.0.1)' },
+    host: { type: 'string', valueName: 'H', description: 'Interface to bind (default 127.0.0.1; another interface needs --allow-remote)' },
+    'allow-remote': { type: 'boolean', description: 'Allow a non-loopback --host; the control API then requires the printed control token' },
+    'allowed-host': { type: 'string', multiple: true, valueName: 'NAME', description: 'Also answer for this Host name (e.g. the DNS name remote clients use); repeatable' },
     https: { type: 'boolean', description: 'Serve HTTPS with a certificate from a local CA (created once in --data-dir)' },
     'data-dir': { type: 'string', valueName: 'DIR', description: 'Where the local CA lives (default ~/.m365d/emulator)' },
     'print-config': { type: 'boolean', description: 'Print the seed configuration JSON and exit' },
@@ -34,6 +40,7 @@ MSAL and @azure/identity require https: use --https, then trust the printed CA f
   examples: [
     'm365d emulator',
     'm365d emulator --https --port 8443',
+    'm365d emulator --host 0.0.0.0 --allow-remote --allowed-host emu.lab.example   # prints the control token',
     'm365d emulator --print-config > emulator.json   # edit, then: m365d emulator --config emulator.json',
     'm365d emulator --print-certificate > app.pem    # then: M365D_CERTIFICATE_PATH=app.pem m365d token',
   ],
@@ -54,6 +61,10 @@ MSAL and @azure/identity require https: use --https, then trust the printed CA f
       return
     }
     const port = parsePort(v.port, DEFAULT_EMULATOR_PORT)
+    if (v.host !== undefined && !isLoopback(v.host) && !v['allow-remote'])
+      throw new CliError('ERR_CLI_REMOTE_BIND', `--host ${v.host} makes the emulator reachable from other machines`, {
+        hint: 'add --allow-remote (the control API then requires the printed control token), or bind 127.0.0.1 (default)',
+      })
     const emulator = await createEmulator({ config }).catch((e: unknown) => {
       if (e instanceof EmulatorConfigError) {
         throw new ConfigError('ERR_CONFIG_EMULATOR', `emulator config ${v.config ?? '(built-in)'}: ${e.message}`, { hint: 'fix that entry; m365d emulator --print-config shows a valid example', cause: e })
@@ -78,6 +89,8 @@ MSAL and @azure/identity require https: use --https, then trust the printed CA f
     const server = await serve(emulator, {
       port,
       ...(v.host !== undefined && { host: v.host }),
+      ...(v['allow-remote'] && { allowRemote: true }),
+      ...(v['allowed-host'] && { allowedHosts: v['allowed-host'].flatMap((h) => h.split(',')).map((h) => h.trim()).filter(Boolean) }),
       ...(tls && { tls: { certificatePem: tls.certificatePem, privateKeyPem: tls.privateKeyPem } }),
     }).catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'EADDRINUSE') throw new CliError('ERR_CLI_PORT_IN_USE', `port ${port} is already in use`, { hint: 'pick another with --port N, or --port 0 for a free one' })
@@ -97,12 +110,15 @@ MSAL and @azure/identity require https: use --https, then trust the printed CA f
       ...(tls && { NODE_EXTRA_CA_CERTS: tls.caPath }),
     }
     if (ctx.json) {
-      ctx.printJson({ url: server.url, port: server.port, ...(tls && { caPath: tls.caPath }), env, tenants: tenantRows(config) })
+      ctx.printJson({ url: server.url, port: server.port, ...(tls && { caPath: tls.caPath }), ...(server.controlToken && { controlToken: server.controlToken }), env, tenants: tenantRows(config) })
     } else {
       ctx.print(`m365d emulator listening on ${server.url}`)
       if (tls) {
         ctx.print(`HTTPS certificate issued by the local CA ${tls.caPath}`)
         ctx.print(`  trust it: NODE_EXTRA_CA_CERTS=${tls.caPath} (Node, read at start)  ·  curl --cacert ${tls.caPath}  ·  Python: REQUESTS_CA_BUNDLE=${tls.caPath}`)
+      }
+      if (server.controlToken) {
+        ctx.print(`Remote bind: the control API (/_emulator/…) requires  Authorization: Bearer ${server.controlToken}`)
       }
       ctx.print('')
       ctx.print('Tenants:')
@@ -136,10 +152,20 @@ async function readEmulatorConfig(path: string): Promise<EmulatorConfig> {
   try {
     const parsed: unknown = JSON.parse(text)
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new SyntaxError('the top level must be a JSON object')
-    return parsed as EmulatorConfig
+    return withResolvedFiles(parsed as EmulatorConfig, dirname(path))
   } catch (cause) {
     throw new ConfigError('ERR_CONFIG_FILE_INVALID', `emulator config ${path} is not valid: ${(cause as Error).message}`, { hint: 'm365d emulator --print-config shows a valid example', cause })
   }
+}
+
+/** `externalData` files are relative to the config file (the only place local files may come from). */
+function withResolvedFiles(config: EmulatorConfig, dir: string): EmulatorConfig {
+  const sources = config.externalData
+  if (typeof sources !== 'object' || sources === null) return config
+  const resolved = Object.fromEntries(
+    Object.entries(sources).map(([uri, s]) => [uri, typeof s === 'object' && s !== null && typeof s.file === 'string' ? { file: resolve(dir, s.file) } : s]),
+  )
+  return { ...config, externalData: resolved }
 }
 
 /** One line per tenant: what a client will get there, derived from the seed grants. */

@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto'
 import type { EmulatorContext } from '../context.js'
 import { json } from '../http_error.js'
 import type { Router } from '../router.js'
-import type { Directory } from '../state/directory.js'
+import { checkRedirectUris, type Directory } from '../state/directory.js'
 import type { AppRegistration, RequiredResourceAccess } from '../state/types.js'
 import { addControlRoute, controlError, iso, noContent, optionalResourceRoles, optionalString, optionalStringArray, parseTime, readJson } from './http.js'
 import { appView } from './views.js'
@@ -53,6 +53,7 @@ export function registerAppRoutes(router: Router<EmulatorContext>): void {
     const rra = optionalResourceRoles(body, 'requiredResourceAccess')
     const requiredResourceAccess = rra && resolveRequired(ctx.directory, rra)
     if (body.enabled !== undefined && typeof body.enabled !== 'boolean') throw controlError(400, 'enabled must be a boolean')
+    if (redirectUris !== undefined) checkRedirectUris(redirectUris)
     if (displayName !== undefined) app.displayName = displayName
     if (signInAudience !== undefined) app.signInAudience = signInAudience
     if (redirectUris !== undefined) app.redirectUris = redirectUris

@@ -8,9 +8,9 @@ import { ConfigError } from '../config.js'
  * Shared plumbing for the control API under `/_emulator/…`: JSON in and out, errors as
  * `{ error: { code, message } }` with the status the directory chose (400/404/409).
  */
-export type ControlStatus = 400 | 404 | 409 | 415
+export type ControlStatus = 400 | 403 | 404 | 409 | 415
 
-const CODES: Record<ControlStatus, string> = { 400: 'BadRequest', 404: 'NotFound', 409: 'Conflict', 415: 'UnsupportedMediaType' }
+const CODES: Record<ControlStatus, string> = { 400: 'BadRequest', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict', 415: 'UnsupportedMediaType' }
 
 export function controlError(status: ControlStatus, message: string): HttpError {
   return new HttpError(json({ error: { code: CODES[status], message } }, status))

@@ -96,17 +96,21 @@ export function registerHuntingRoutes(router: Router<EmulatorContext>): void {
     store.limits = mergeHuntingLimits(store.limits, patch)
     return json({ ...store.limits, rowsPerTenant: store.rowsPerTenant })
   })
-  // The externaldata allow-list: {"<uri>": "<content>" | {"file": "<path>"}} replaces it; GET lists the URIs.
+  // The externaldata allow-list: {"<uri>": "<content>"} replaces the inline sources; GET lists the URIs.
+  // Local files come only from the seed config (`m365d emulator --config`), never over HTTP: a
+  // control client could otherwise read any file the emulator can (issue 10 §2).
   addControlRoute(router, 'GET', '/hunting/externaldata', (_req, _url, _p, ctx) => json({ value: [...ctx.hunting.externalData.keys()] }))
   addControlRoute(router, 'PUT', '/hunting/externaldata', async (req, _url, _p, ctx) => {
     const body = await readControlJson(req)
     for (const [uri, source] of Object.entries(body)) {
-      const ok = typeof source === 'string' || (typeof source === 'object' && source !== null && typeof (source as { file?: unknown }).file === 'string')
-      if (!ok) throw controlError(400, `externaldata '${uri}': expected the content as a string or {"file": "<path>"}`)
+      if (typeof source === 'object' && source !== null && 'file' in source)
+        throw controlError(403, `externaldata '${uri}': local files can be allowed only in the config file given on the command line (m365d emulator --config), not over HTTP`)
+      if (typeof source !== 'string') throw controlError(400, `externaldata '${uri}': expected the content as a string`)
     }
     const store = ctx.hunting
-    store.externalData.clear()
-    store.configure({ externalData: body as Record<string, string | { file: string }> })
+    // Files from the seed config stay; inline sources are replaced.
+    for (const [uri, source] of store.externalData) if (typeof source === 'string') store.externalData.delete(uri)
+    store.configure({ externalData: body as Record<string, string> })
     return json({ value: [...store.externalData.keys()] })
   })
   // Clears the call/CPU windows and drops generated data (it regenerates from the incidents on the next query).

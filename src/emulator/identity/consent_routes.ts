@@ -41,9 +41,10 @@ function renderConsent(ctx: EmulatorContext, request: ConsentRequest, problem?: 
 
 async function submit(req: Request, url: URL, _p: Record<string, string>, ctx: EmulatorContext): Promise<Response> {
   const correlation = req.headers.get('client-request-id')
-  // Browsers send Origin on form posts: a post from another site is refused outright.
+  // Browsers send Origin on form posts: a post from another site is refused outright, and so is
+  // the opaque `null` origin (sandboxed frames, data: pages), which our own page never sends.
   const origin = req.headers.get('origin')
-  if (origin && origin !== 'null' && origin !== url.origin)
+  if ((origin !== null && origin !== url.origin) || req.headers.get('sec-fetch-site') === 'cross-site')
     return consentErrorPage({ code: 90100, message: 'flowToken parameter is empty or not valid. The consent form was submitted from another site.' }, ctx.clock, correlation, 403)
   const form = new URLSearchParams(await req.text())
   const request = ctx.consentFlows.redeem(form.get('flowToken') ?? '', ctx.clock.now())

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual, X509Certificate } from 'node:crypto'
+import { redirectUriProblem } from './redirect_uri.js'
 import { builtInResources } from './resources.js'
 import type {
   AppRegistration,
@@ -109,6 +110,7 @@ export class Directory {
     if (this.apps.has(appId)) throw new DirectoryError(409, `app ${appId} already exists`)
     const home = this.resolveTenant(input.homeTenantId)
     if (!home) throw new DirectoryError(404, `home tenant ${input.homeTenantId} not found`)
+    checkRedirectUris(input.redirectUris ?? [])
     const requiredResourceAccess: RequiredResourceAccess[] = (input.requiredResourceAccess ?? []).map((r) => {
       const resource = this.resolveResource(r.resource)
       if (!resource) throw new DirectoryError(400, `unknown resource '${r.resource}'`)
@@ -319,4 +321,12 @@ function normalizeUri(uri: string): string {
 function b64urlToHex(value: string): string {
   const b64 = value.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '')
   return Buffer.from(b64, 'base64').toString('hex').toUpperCase()
+}
+
+/** Registration refuses what Entra refuses: a `javascript:` or other non-http(s) URI, http off loopback, … */
+export function checkRedirectUris(uris: readonly string[]): void {
+  for (const uri of uris) {
+    const problem = redirectUriProblem(uri)
+    if (problem) throw new DirectoryError(400, `redirect URI '${uri.slice(0, 100)}' ${problem}`)
+  }
 }

@@ -110,7 +110,7 @@ describe('m365d emulator', { concurrency: true }, () => {
     assert.equal(dir.code, 2, dir.stderr)
     assert.match(dir.stderr, /^error ERR_CLI_DATA_DIR: /m)
     // 203.0.113.5 is TEST-NET-3 (RFC 5737): never an address of this machine.
-    const host = await runCli(['emulator', '--port', '0', '--host', '203.0.113.5'])
+    const host = await runCli(['emulator', '--port', '0', '--host', '203.0.113.5', '--allow-remote'])
     assert.equal(host.code, 2, host.stderr)
     assert.match(host.stderr, /^error ERR_CLI_INVALID_HOST: .*EADDRNOTAVAIL/m)
   })

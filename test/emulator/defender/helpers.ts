@@ -22,7 +22,8 @@ export interface ApiError {
 export async function call<T = Record<string, unknown>>(url: string, token: string | undefined, init: RequestInit = {}): Promise<{ status: number; headers: Headers; body: T }> {
   const headers = new Headers(init.headers)
   if (token) headers.set('authorization', `Bearer ${token}`)
-  if (init.body) headers.set('content-type', 'application/json')
+  // Control and API routes take JSON; the control API wants the type on a bodyless POST too.
+  if (init.body || ['POST', 'PUT', 'PATCH'].includes(init.method ?? 'GET')) headers.set('content-type', 'application/json')
   const res = await fetch(url, { ...init, headers })
   const text = await res.text()
   return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T }

@@ -42,7 +42,7 @@ async function limits(patch: object): Promise<void> {
   assert.equal(r.status, 200, await r.text())
 }
 async function reset(): Promise<void> {
-  assert.equal((await fetch(`${srv.url}/_emulator/hunting/reset`, { method: 'POST' })).status, 204)
+  assert.equal((await fetch(`${srv.url}/_emulator/hunting/reset`, { method: 'POST', headers: { 'content-type': 'application/json' } })).status, 204)
 }
 
 const SAMPLE = 'DeviceProcessEvents | where InitiatingProcessFileName =~ "powershell.exe" | project Timestamp, FileName, InitiatingProcessFileName | order by Timestamp desc | limit 2'
@@ -246,11 +246,16 @@ describe('emulator advanced hunting', () => {
     assert.equal((await legacy('DeviceProcessEvents | take 50')).status, 200, 'the cap is Graph-only')
   })
 
-  test('externaldata reads only the allow-list (inline content or a local file), never the network', async () => {
+  test('externaldata reads only the allow-list (inline content, or a local file from the seed config), never the network', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'm365d-ext-')), 'iocs.csv')
     writeFileSync(file, 'Name,Score\nmimikatz.exe,90\nsvchost32.exe,70\n')
-    const put = await fetch(`${srv.url}/_emulator/hunting/externaldata`, { method: 'PUT', body: JSON.stringify({ 'https://example.test/a.csv': 'Name,Score\nx,1\n', 'https://example.test/iocs.csv': { file } }) })
-    assert.equal(put.status, 200, await put.text())
+    // Files only from the seed config (`m365d emulator --config`, or in code); never over HTTP.
+    emu.hunting.configure({ externalData: { 'https://example.test/iocs.csv': { file } } })
+    const viaHttp = await fetch(`${srv.url}/_emulator/hunting/externaldata`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ 'https://example.test/p.csv': { file: '/etc/passwd' } }) })
+    assert.equal(viaHttp.status, 403)
+    const put = await fetch(`${srv.url}/_emulator/hunting/externaldata`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ 'https://example.test/a.csv': 'Name,Score\nx,1\n' }) })
+    assert.equal(put.status, 200, await put.clone().text())
+    assert.deepEqual(((await put.json()) as { value: string[] }).value.sort(), ['https://example.test/a.csv', 'https://example.test/iocs.csv'])
     const inline = await legacy('externaldata(Name:string, Score:int) [@"https://example.test/a.csv"] with (format="csv", ignoreFirstRecord=true) | project Name, Score')
     assert.equal(inline.status, 200, JSON.stringify(inline.body))
     assert.deepEqual(inline.body.Results, [{ Name: 'x', Score: 1 }])
@@ -259,7 +264,7 @@ describe('emulator advanced hunting', () => {
     const denied = await legacy('externaldata(Name:string) [@"https://raw.githubusercontent.com/x/y.csv"] with (format="csv") | count')
     assert.equal(denied.status, 400)
     assert.match(denied.body.error.message, /not in the allow-list/)
-    const bad = await fetch(`${srv.url}/_emulator/hunting/externaldata`, { method: 'PUT', body: JSON.stringify({ 'https://x': 42 }) })
+    const bad = await fetch(`${srv.url}/_emulator/hunting/externaldata`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ 'https://x': 42 }) })
     assert.equal(bad.status, 400)
   })
 
@@ -270,7 +275,7 @@ describe('emulator advanced hunting', () => {
     assert.equal((await legacy('DeviceInfo | take 1')).status, 200)
     const counts = (await (await fetch(`${srv.url}/_emulator/hunting/contoso.onmicrosoft.com/tables`)).json()) as Record<string, number>
     assert.ok(counts.DeviceProcessEvents! > 0 && counts.AlertInfo! > 0 && counts.DeviceInfo! > 0)
-    const bad = await fetch(`${srv.url}/_emulator/hunting/limits`, { method: 'PATCH', body: JSON.stringify({ maxRowz: 1 }) })
+    const bad = await fetch(`${srv.url}/_emulator/hunting/limits`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ maxRowz: 1 }) })
     assert.equal(bad.status, 400)
     assert.ok(emu.requests.list().some((q) => q.group === 'hunting'))
   })

@@ -51,7 +51,7 @@ describe('JWKS and signing-key rotation', () => {
 
   test('rotation keeps the previous key published for the grace period, then drops it', async () => {
     const before = emulator.keys.active.kid
-    const rotated = (await (await fetch(`${running.url}/_emulator/keys/rotate`, { method: 'POST' })).json()) as { activeKid: string; value: { kid: string; active: boolean }[] }
+    const rotated = (await (await fetch(`${running.url}/_emulator/keys/rotate`, { method: 'POST', headers: { 'content-type': 'application/json' }, })).json()) as { activeKid: string; value: { kid: string; active: boolean }[] }
     assert.notEqual(rotated.activeKid, before)
     assert.deepEqual(rotated.value.map((k) => k.kid).sort(), [before, rotated.activeKid].sort())
     let kids = (await keysAt('/common/discovery/v2.0/keys')).map((k) => k.kid)
@@ -75,15 +75,15 @@ describe('JWKS and signing-key rotation', () => {
     const doc = (await (await fetch(`${running.url}/${tid}/.well-known/openid-configuration`)).json()) as { issuer: string; jwks_uri: string }
     const verify = () => jwtVerify(access_token, createRemoteJWKSet(new URL(doc.jwks_uri)), { issuer: doc.issuer, audience: 'https://graph.microsoft.com', currentDate: new Date(clock.now()) })
     assert.equal((await verify()).payload.tid, tid)
-    await fetch(`${running.url}/_emulator/keys/rotate`, { method: 'POST' })
+    await fetch(`${running.url}/_emulator/keys/rotate`, { method: 'POST', headers: { 'content-type': 'application/json' }, })
     assert.equal((await verify()).payload.tid, tid, 'the retired key is still published')
-    await fetch(`${running.url}/_emulator/keys/rotate`, { method: 'POST', body: '{"emergency":true}' })
+    await fetch(`${running.url}/_emulator/keys/rotate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"emergency":true}' })
     await assert.rejects(verify(), (e: { code?: string }) => e.code === 'ERR_JWKS_NO_MATCHING_KEY')
   })
 
   test('emergency rotation removes the old key at once', async () => {
     const before = emulator.keys.active.kid
-    const res = await fetch(`${running.url}/_emulator/keys/rotate`, { method: 'POST', body: JSON.stringify({ emergency: true }) })
+    const res = await fetch(`${running.url}/_emulator/keys/rotate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ emergency: true }) })
     assert.equal(res.status, 200)
     const kids = (await keysAt(`/${WELL_KNOWN.contosoTenantId}/discovery/v2.0/keys`)).map((k) => k.kid)
     assert.equal(kids.length, 1)
