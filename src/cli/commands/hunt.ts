@@ -1,14 +1,10 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { resolveCloud } from '../../auth/clouds.js'
-import { TokenProvider } from '../../auth/token_provider.js'
-import type { Surface } from '../../defender/call.js'
-import { HuntingClient, type HuntOptions, type HuntResult } from '../../defender/hunt_client.js'
-import { RateLimiter } from '../../defender/rate_limiter.js'
+import type { HuntOptions, HuntResult, Surface } from '../../defender/index.js'
 import { M365dError, redact } from '../../lib/errors.js'
 import { defineCommand } from '../command.js'
 import { loadConfig, readAll } from '../config.js'
-import { requireCredentials } from '../credentials.js'
+import { openApp } from '../app_settings.js'
 import { CliError, exitCodeFor, ExitCode } from '../errors.js'
 import type { RowStream } from '../output/output.js'
 import type { Column } from '../output/table.js'
@@ -84,13 +80,8 @@ ERR_HUNT_RESULT_TOO_LARGE).`,
     // Credentials and tenants, all checked before the first request.
     const config = await loadConfig(ctx, v)
     const selection = await selectTenants(ctx, v, config)
-    const app = await requireCredentials(config, ctx.commandPath, { tenantOptional: selection.fanOut })
-    const graphApi = v['graph-api'] ?? (ctx.io.env.M365D_GRAPH_API || undefined)
-    const cloud = graphApi ? resolveCloud(config.cloud.name, { authorityHost: config.authorityHost, defenderApi: config.defenderApi, graphApi }) : config.cloud
-    const resource = config.sources.resource !== 'default' ? config.resource : surface === 'graph' ? cloud.graphResource : cloud.defenderResource
-    const provider = new TokenProvider({ clientId: app.clientId, credential: app.credential, cloud, authorityHost: config.authorityHost })
-    // One limiter for the app: its keys include the tenant, so each tenant keeps its own quota.
-    const limiter = new RateLimiter()
+    // One token provider and one rate limiter for the app (the app layer's): their keys include the tenant.
+    const app = await openApp(ctx, v, { tenantOptional: selection.fanOut, config })
 
     const region = selection.fanOut ? ctx.feedback.region() : undefined
     const results = new Map<string, HuntResult>()
@@ -104,7 +95,7 @@ ERR_HUNT_RESULT_TOO_LARGE).`,
     const columnsOf = (r: HuntResult): Column<HuntRow>[] => [...(selection.fanOut ? ['TenantId'] : []), ...r.schema.map((c) => c.name)].map((key) => ({ key, header: key }))
     const one = async (tenant: string) => {
       try {
-        const client = new HuntingClient({ tokenProvider: provider, tenant, surface, cloud, resource, rateLimiter: limiter })
+        const client = app.huntingClientFor<Surface>(tenant, { surface, resource: app.resource })
         const r = await client.hunt(query, options)
         results.set(tenant, r)
         rowsSoFar += r.rows.length
@@ -125,7 +116,7 @@ ERR_HUNT_RESULT_TOO_LARGE).`,
         for (let t = queue.shift(); t !== undefined; t = queue.shift()) await one(t)
       }))
     } finally {
-      provider.close()
+      app.close()
       if (region) ctx.feedback.release(region)
     }
 

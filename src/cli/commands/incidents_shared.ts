@@ -1,12 +1,10 @@
-import { TokenProvider } from '../../auth/token_provider.js'
-import { resolveCloud } from '../../auth/clouds.js'
-import { DefenderClient } from '../../defender/client.js'
+import type { DefenderClient } from '../../defender/client.js'
 import type { Surface } from '../../defender/call.js'
 import type { AnyIncident, GraphIncident, Incident } from '../../defender/models.js'
 import { isGraphIncident } from '../../defender/models.js'
 import type { CommandContext, OptionSpecs } from '../command.js'
-import { apiOptions, credentialOptions, loadConfig } from '../config.js'
-import { requireCredentials } from '../credentials.js'
+import { openApp } from '../app_settings.js'
+import { apiOptions, credentialOptions } from '../config.js'
 import { CliError } from '../errors.js'
 import type { Column } from '../output/table.js'
 
@@ -28,33 +26,13 @@ export function surfaceOf(ctx: Pick<CommandContext, 'io'>, values: ApiValues): S
 
 /** A DefenderClient for the configured app and tenant; `close()` stops the token provider. */
 export async function openClient(ctx: CommandContext, values: ApiValues, surface: Surface): Promise<{ client: DefenderClient<Surface>; close(): void }> {
-  const config = await loadConfig(ctx, values)
-  const app = await requireCredentials(config, ctx.commandPath)
-  const graphApi = values['graph-api'] ?? (ctx.io.env.M365D_GRAPH_API || undefined) ?? emulatorGraphApi(config.defenderApi, config.sources.defenderApi)
-  const cloud = graphApi ? resolveCloud(config.cloud.name, { authorityHost: config.authorityHost, defenderApi: config.defenderApi, graphApi }) : config.cloud
+  const app = await openApp(ctx, values)
   // An explicit resource (flag/env/file) wins; otherwise the audience of the chosen API.
-  const resource = config.sources.resource !== 'default' ? config.resource : surface === 'graph' ? cloud.graphResource : cloud.defenderResource
-  const provider = new TokenProvider({ clientId: app.clientId, credential: app.credential, cloud, authorityHost: config.authorityHost })
-  const client = new DefenderClient<Surface>({ tokenProvider: provider, tenant: app.tenant, surface, cloud, resource })
-  return { client, close: () => provider.close() }
+  const client = app.clientFor<Surface>(app.tenant, { surface, resource: app.resource })
+  return { client, close: () => app.close() }
 }
 
-/**
- * With no Graph URL configured but the Defender API pointed at a non-Microsoft host (the emulator,
- * which serves both surfaces on one origin), Graph calls go there too: sending an emulator token to
- * graph.microsoft.com can never work. Real hosts (regional api-eu.security.microsoft.com, gov
- * *.microsoft.us) keep the cloud's Graph host.
- */
-export function emulatorGraphApi(defenderApi: string, source: string | undefined): string | undefined {
-  if (source === undefined || source === 'default') return undefined
-  let host: string
-  try {
-    host = new URL(defenderApi).hostname.toLowerCase()
-  } catch {
-    return undefined
-  }
-  return /(^|\.)microsoft\.(com|us)$|(^|\.)apps\.mil$|(^|\.)chinacloudapi\.cn$/.test(host) ? undefined : defenderApi
-}
+export { emulatorGraphApi } from '../app_settings.js'
 
 /** One display row per incident, whatever the surface. */
 export interface Row {

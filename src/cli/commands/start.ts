@@ -1,21 +1,19 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { TokenProvider } from '../../auth/token_provider.js'
+import { resolveCloud } from '../../auth/clouds.js'
+import { createApp } from '../../app/index.js'
 import { createEmulator } from '../../emulator/app.js'
 import { serve } from '../../emulator/server.js'
 import { WELL_KNOWN } from '../../emulator/well_known.js'
-import { createLogger, startOpsServer } from '../../sync/daemon/index.js'
-import { upsertTenant } from '../../sync/db/sql/tenants.js'
-import { openStore } from '../../sync/onboarding/storage.js'
-import { formatLag, tenantSummaries, type TenantSummary } from '../../sync/onboarding/tenant_summary.js'
+import { createLogger, formatLag, startOpsServer, tenantSummaries, upsertTenant, type TenantSummary } from '../../sync/index.js'
 import { defineCommand, type CommandContext } from '../command.js'
 import { expectPositionals, parsePort } from '../parse.js'
 import type { ConsoleServer } from '../../console/index.js'
 import { checkConsoleChoice, consoleOptions, makeConsole } from './console_setup.js'
 import demo from './demo.js'
 import { parseDuration } from './sync_options.js'
-import { createDaemon, untilStopped } from './sync_run.js'
+import { untilStopped } from './sync_run.js'
 
 /** The customer tenants of the well-known set: two healthy, one without Incident.Read.All, one never consented. */
 const CUSTOMERS = [
@@ -69,12 +67,19 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
     const server = await serve(emulator, { port })
     const tempDir = v['data-dir'] === undefined ? await mkdtemp(join(tmpdir(), 'm365d-start-')) : undefined
     const dataDir = tempDir ?? resolve(ctx.io.cwd, v['data-dir']!)
-    const tokenProvider = new TokenProvider({ clientId: WELL_KNOWN.clientId, credential: { kind: 'secret', secret: WELL_KNOWN.clientSecret }, authorityHost: server.url })
+    // The well-known app against the in-process emulator, which serves every API on its one origin.
+    const app = createApp({
+      clientId: WELL_KNOWN.clientId,
+      credential: { kind: 'secret', secret: WELL_KNOWN.clientSecret },
+      cloud: resolveCloud('commercial', { authorityHost: server.url, defenderApi: server.url, graphApi: server.url }),
+      storage: { dataDir },
+      sync: { intervalMs, concurrency: 4, leaseTtlSeconds: 30 },
+    })
     let store
     try {
-      store = await openStore({ dataDir })
+      store = await app.openStore()
     } catch (e) {
-      tokenProvider.close()
+      app.close()
       await server.close()
       await emulator.close()
       throw e
@@ -83,12 +88,7 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
     const logLines: string[] = []
     // Daemon logs would bury the summary on a terminal: keep warnings for the end, write the rest nowhere.
     const logger = createLogger({ stream: { write: (l: string) => void (logLines.length < 200 && logLines.push(l)) }, level: 'warn', diagnostics: false })
-    const daemon = createDaemon({
-      db,
-      tokenProvider,
-      cloud: { defenderApi: server.url, graphApi: server.url, defenderResource: 'https://api.security.microsoft.com', graphResource: 'https://graph.microsoft.com' },
-      settings: { intervalMs, concurrency: 4, leaseTtlSeconds: 30 },
-    })
+    const daemon = app.createDaemon(db)
     const detach = logger.attach(daemon)
     let ops: { url: string; close(): Promise<void> } | undefined
     let web: ConsoleServer | undefined
@@ -100,8 +100,8 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
       if (consoleOn) {
         web = makeConsole(consoleChoice, {
           db,
-          tokenProvider,
-          cloud: { defenderApi: server.url, graphApi: server.url, defenderResource: 'https://api.security.microsoft.com', graphResource: 'https://graph.microsoft.com', authorityHost: server.url },
+          tokenProvider: app.tokens,
+          cloud: app.cloud,
           surface: 'legacy',
           clientId: WELL_KNOWN.clientId,
           homeTenant: WELL_KNOWN.homeTenantId,
@@ -146,7 +146,7 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
       logger.close()
       await web?.close()
       await ops?.close()
-      tokenProvider.close()
+      app.close()
       await db.close()
       await server.close()
       await emulator.close()

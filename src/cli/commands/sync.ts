@@ -1,15 +1,13 @@
 import type { ConsoleServer } from '../../console/index.js'
-import { startOpsServer, createLogger, type OpsServer } from '../../sync/daemon/index.js'
-import { listTenants } from '../../sync/db/sql/tenants.js'
-import type { TenantSyncResult } from '../../sync/engine/sync_tenant.js'
-import { consentCallbackHandler, CONSENT_CALLBACK_PATH } from '../../sync/onboarding/consent_callback.js'
+import { consentCallbackHandler, CONSENT_CALLBACK_PATH, createLogger, listTenants, startOpsServer, type OpsServer, type TenantSyncResult } from '../../sync/index.js'
+import { openAppWithStore } from '../app_settings.js'
 import { defineCommand } from '../command.js'
 import { CliError, ExitCode } from '../errors.js'
 import { expectPositionals, parsePort } from '../parse.js'
 import { checkConsoleChoice, consoleOptions, exposureLines, makeConsole } from './console_setup.js'
-import { appOptions, openSyncApp, openSyncStore, storageOptions } from './sync_options.js'
+import { appOptions, storageOptions } from './sync_options.js'
 import { BackfillProgress } from './sync_progress.js'
-import { createDaemon, daemonOptions, daemonSettings, DEFAULT_OPS_PORT, keepLeases, untilStopped } from './sync_run.js'
+import { daemonOptions, daemonSettings, DEFAULT_OPS_PORT, untilStopped } from './sync_run.js'
 
 export default defineCommand({
   name: 'sync',
@@ -53,17 +51,10 @@ succeeded, 1 when one failed (each with its fix).`,
     const opsPort = v['ops-port'] !== undefined ? parsePort(v['ops-port'], DEFAULT_OPS_PORT) : v.once ? undefined : DEFAULT_OPS_PORT
     const consoleChoice = { values: v, env: ctx.io.env, opsHost: v['ops-host'] ?? '127.0.0.1' }
     const consoleOn = opsPort !== undefined && !v.once && checkConsoleChoice(consoleChoice).enabled
-    const app = await openSyncApp(ctx, v)
-    let store
-    try {
-      store = await openSyncStore(ctx, v)
-    } catch (e) {
-      app.close()
-      throw e
-    }
+    const { app, store } = await openAppWithStore(ctx, v)
     const { db, description } = store
     const logger = createLogger({ stream: ctx.io.stderr, level: v.verbose ? 'debug' : 'info', diagnostics: v.verbose === true })
-    const daemon = createDaemon({ db, tokenProvider: app.tokenProvider, cloud: app.cloud, settings })
+    const daemon = app.createDaemon(db, settings)
     const detach = logger.attach(daemon)
     const progress = ctx.io.isTTY && !ctx.json ? new BackfillProgress({ backfillMs: settings.backfillMs, write: (t) => ctx.io.stdout.write(t) }) : undefined
     if (progress) daemon.on((e) => progress.onEvent(e))
@@ -77,8 +68,8 @@ succeeded, 1 when one failed (each with its fix).`,
         if (consoleOn) {
           web = makeConsole(consoleChoice, {
             db,
-            tokenProvider: app.tokenProvider,
-            cloud: { ...app.cloud, authorityHost: app.authorityHost },
+            tokenProvider: app.tokens,
+            cloud: app.cloud,
             surface: settings.surface ?? 'legacy',
             clientId: app.clientId,
             workerId: daemon.workerId,
@@ -107,15 +98,13 @@ succeeded, 1 when one failed (each with its fix).`,
         }
       }
       if (v.once) {
-        const stopRenewing = keepLeases(db, daemon.workerId, settings.leaseTtlSeconds ?? 60)
-        const runs = [await daemon.runOnce({ force: true }).finally(stopRenewing)]
+        const runs = [await daemon.runOnce({ force: true })]
         // A pass that resumed an interrupted one (a crash left its cursor) ends at that pass's
         // start time: run those tenants again so --once leaves every tenant current.
         for (let round = 0; round < 3; round++) {
           const resumed = runs.at(-1)!.filter((r) => r.ok && (r.incidents?.resumed || r.alerts?.resumed)).map((r) => r.tenantId)
           if (!resumed.length) break
-          const stopAgain = keepLeases(db, daemon.workerId, settings.leaseTtlSeconds ?? 60)
-          runs.push(await daemon.runOnce({ force: true, tenants: resumed }).finally(stopAgain))
+          runs.push(await daemon.runOnce({ force: true, tenants: resumed }))
         }
         const last = new Map(runs.flat().map((r) => [r.tenantId, r]))
         const results = [...last.values()]

@@ -1,4 +1,4 @@
-import type { DaemonEvent } from '../../sync/daemon/events.js'
+import type { DaemonEvent } from '../../sync/index.js'
 
 /**
  * The first-backfill progress bar (issue 4 §3) on a TTY: per tenant, how far back the pass has

@@ -1,10 +1,5 @@
 import { resolve } from 'node:path'
-import type { TokenSource } from '../../defender/index.js'
-import type { Database } from '../../sync/db/database.js'
-import { renewLeases } from '../../sync/db/sql/leases.js'
-import { SyncDaemon, type DaemonOptions } from '../../sync/daemon/daemon.js'
-import type { DaemonEvent } from '../../sync/daemon/events.js'
-import { ndjsonSink, webhookSinkFromSettings, type Sink } from '../../sync/sinks/index.js'
+import { backfillMsOf, ndjsonSink, resolveSyncSettings, webhookSinkFromSettings, type Sink, type SyncSettingsInput } from '../../sync/index.js'
 import type { OptionSpecs } from '../command.js'
 import { CliError } from '../errors.js'
 import { parseCount, parseDuration } from './sync_options.js'
@@ -29,7 +24,7 @@ export const daemonOptions = {
 
 type Values = { [K in keyof typeof daemonOptions]?: (typeof daemonOptions)[K] extends { type: 'boolean' } ? boolean : (typeof daemonOptions)[K] extends { multiple: true } ? string[] : string }
 
-export const DEFAULT_OPS_PORT = 9464
+export { DEFAULT_OPS_PORT } from '../../sync/index.js'
 
 export function surfaceOption(value: string | undefined): 'legacy' | 'graph' {
   const s = value ?? 'legacy'
@@ -42,8 +37,8 @@ export function daemonSettings(
   v: Values,
   cwd: string,
   io: { env?: Record<string, string | undefined>; registerSecret?: (value: string) => void } = {},
-): Omit<DaemonOptions, 'db' | 'tokenProvider'> & { backfillMs: number } {
-  const backfillMs = v.backfill !== undefined ? parseDuration(v.backfill, 'backfill') : 30 * 86_400_000
+): SyncSettingsInput & { backfillMs: number } {
+  const backfillMs = v.backfill !== undefined ? parseDuration(v.backfill, 'backfill') : backfillMsOf(resolveSyncSettings())
   const sinks: Sink[] = []
   if (v['sink-ndjson'] !== undefined) sinks.push(ndjsonSink({ dir: resolve(cwd, v['sink-ndjson']) }))
   if (v['sink-webhook'] !== undefined) {
@@ -66,26 +61,6 @@ export function daemonSettings(
   }
 }
 
-/** A daemon for the partner app over the given store; `onEvent` listeners are attached by the caller. */
-export function createDaemon(o: {
-  db: Database
-  tokenProvider: TokenSource
-  cloud: { defenderApi: string; graphApi: string; defenderResource: string; graphResource: string }
-  settings: Omit<DaemonOptions, 'db' | 'tokenProvider'>
-  onEvent?: (e: DaemonEvent) => void
-}): SyncDaemon {
-  return new SyncDaemon({
-    ...o.settings,
-    db: o.db,
-    tokenProvider: o.tokenProvider,
-    defenderApi: o.cloud.defenderApi,
-    graphApi: o.cloud.graphApi,
-    defenderResource: o.cloud.defenderResource,
-    graphResource: o.cloud.graphResource,
-    ...(o.onEvent && { onEvent: o.onEvent }),
-  })
-}
-
 /** Resolves when `signal` aborts (SIGINT/SIGTERM), or after `ms` when given. */
 export function untilStopped(signal: AbortSignal | undefined, ms?: number): Promise<void> {
   return new Promise((resolvePromise) => {
@@ -98,13 +73,4 @@ export function untilStopped(signal: AbortSignal | undefined, ms?: number): Prom
     }
     signal?.addEventListener('abort', done, { once: true })
   })
-}
-
-/**
- * SyncDaemon.runOnce() runs no heartbeat loop, so a --once run longer than the lease TTL would
- * lose its leases mid-pass (and abort): renew them every ttl/3 until the returned stop is called.
- */
-export function keepLeases(db: Database, workerId: string, ttlSeconds: number): () => void {
-  const timer = setInterval(() => void renewLeases(db, { workerId, ttlSeconds }).catch(() => undefined), Math.max(100, (ttlSeconds * 1000) / 3))
-  return () => clearInterval(timer)
 }

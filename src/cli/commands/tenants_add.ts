@@ -1,5 +1,5 @@
-import { upsertTenant } from '../../sync/db/sql/tenants.js'
-import { resolveTenantId } from '../../sync/onboarding/resolve_tenant.js'
+import { resolveTenantId } from '../../auth/tenant_discovery.js'
+import { upsertTenant } from '../../sync/index.js'
 import { defineCommand } from '../command.js'
 import { loadConfig, validateTenant } from '../config.js'
 import { CliError } from '../errors.js'
@@ -29,10 +29,11 @@ A domain is resolved to the tenant id through the authority's OpenID discovery d
     const v = ctx.values
     const config = await loadConfig(ctx, { cloud: v.cloud, 'authority-host': v['authority-host'], config: v.config }, { tenant: false, credential: false })
     // Resolve before opening the store: a typo must not leave anything behind.
-    const resolved = await resolveTenantId(input, { authorityHost: config.authorityHost })
+    const tenantId = await resolveTenantId(input, { authorityHost: config.authorityHost })
+    const domain = tenantId === input.toLowerCase() ? null : input.toLowerCase()
     const { db } = await openSyncStore(ctx, v)
     try {
-      const row = await upsertTenant(db, { tenantId: resolved.tenantId, displayName: v.name ?? null, domain: resolved.domain ?? null })
+      const row = await upsertTenant(db, { tenantId, displayName: v.name ?? null, domain })
       if (ctx.json) return void ctx.printJson({ tenantId: row.tenant_id, name: row.display_name, domain: row.domain, enabled: row.enabled })
       ctx.print(`added ${row.tenant_id}${row.domain ? ` (${row.domain})` : ''}${row.display_name ? ` "${row.display_name}"` : ''}`)
       ctx.print(`next: m365d tenants check ${row.tenant_id}`)

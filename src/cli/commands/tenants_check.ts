@@ -1,8 +1,8 @@
-import { listTenants } from '../../sync/db/sql/tenants.js'
-import { checkTenant, type TenantCheck } from '../../sync/onboarding/check_tenant.js'
+import { checkTenant, listTenants, type TenantCheck } from '../../sync/index.js'
+import { openAppWithStore } from '../app_settings.js'
 import { defineCommand } from '../command.js'
 import { CliError, ExitCode } from '../errors.js'
-import { appOptions, openSyncApp, openSyncStore, storageOptions } from './sync_options.js'
+import { appOptions, storageOptions } from './sync_options.js'
 
 export default defineCommand({
   name: 'check',
@@ -22,8 +22,8 @@ For each tenant (default: every tenant in the sync set) gets a token and makes o
     const v = ctx.values
     const surface = v.surface ?? 'legacy'
     if (surface !== 'legacy' && surface !== 'graph') throw new CliError('ERR_CLI_INVALID_OPTION', `unknown --surface '${surface.slice(0, 20)}'`, { hint: 'use legacy or graph' })
-    const app = await openSyncApp(ctx, v)
-    const { db } = await openSyncStore(ctx, v)
+    const { app, store } = await openAppWithStore(ctx, v)
+    const { db } = store
     const checks: TenantCheck[] = []
     try {
       const known = (await listTenants(db)).map((t) => t.tenant_id)
@@ -31,9 +31,9 @@ For each tenant (default: every tenant in the sync set) gets a token and makes o
       if (!ids.length) throw new CliError('ERR_CLI_NO_TENANTS', 'no tenants to check', { hint: 'add one: m365d tenants add <TENANT-ID|DOMAIN>' })
       for (const tenantId of ids) {
         const check = await checkTenant({
-          tokenProvider: app.tokenProvider,
+          tokenProvider: app.tokens,
           clientId: app.clientId,
-          authorityHost: app.authorityHost,
+          authorityHost: app.cloud.authorityHost,
           tenantId,
           surface,
           alerts: v.alerts === true,

@@ -1,4 +1,4 @@
-import { formatLag, tenantSummaries } from '../../sync/onboarding/tenant_summary.js'
+import { formatLag, tenantSummaries } from '../../sync/index.js'
 import { defineCommand } from '../command.js'
 import type { Column } from '../output/table.js'
 import { expectPositionals } from '../parse.js'

@@ -1,6 +1,5 @@
 import { adminConsentLink } from '../../auth/consent_link.js'
-import { CONSENT_CALLBACK_PATH } from '../../sync/onboarding/consent_callback.js'
-import { createConsentRequest } from '../../sync/onboarding/consent_requests.js'
+import { CONSENT_CALLBACK_PATH, createConsentRequest } from '../../sync/index.js'
 import { defineCommand } from '../command.js'
 import { loadConfig } from '../config.js'
 import { CliError } from '../errors.js'

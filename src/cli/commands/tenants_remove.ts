@@ -1,4 +1,4 @@
-import { removeTenant } from '../../sync/db/sql/tenants.js'
+import { removeTenant } from '../../sync/index.js'
 import { defineCommand } from '../command.js'
 import { CliError, ExitCode } from '../errors.js'
 import { expectPositionals } from '../parse.js'

@@ -1,6 +1,7 @@
 import type { ConsoleDeps } from '../deps.js'
 import type { LiveHub } from '../live.js'
 import type { Session } from '../security.js'
+import { getChoices, getIncident, getQueue, postActions } from './incidents.js'
 import { addTenant, deleteTenant, getTenants, onboardTenant, patchTenant } from './tenants.js'
 
 export interface RouteContext {
@@ -22,6 +23,14 @@ const ROUTES: [string, RegExp, Handler][] = [
     return res
   }],
   ['DELETE', /^\/tenants\/([^/]+)$/, (c, _r, u, [id]) => deleteTenant(c.deps, id!, u)],
+  ['GET', /^\/incidents$/, (c, _r, u) => getQueue(c.deps, u)],
+  ['GET', /^\/incidents\/([^/]+)\/(legacy|graph)\/([^/]+)$/, (c, _r, _u, [t, s, id]) => getIncident(c.deps, t!, s!, id!)],
+  ['POST', /^\/incidents\/actions$/, async (c, r) => {
+    const res = await postActions(c.deps, r, c.session.actor)
+    void c.live.poll()
+    return res
+  }],
+  ['GET', /^\/choices$/, async () => getChoices()],
 ]
 
 export async function routeApi(ctx: RouteContext, request: Request, url: URL, path: string): Promise<Response | undefined> {

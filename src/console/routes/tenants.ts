@@ -1,7 +1,7 @@
 import { adminConsentLink, legacyConsentLink } from '../../auth/consent_link.js'
+import { resolveTenantId } from '../../auth/tenant_discovery.js'
 import { upsertTenant, removeTenant } from '../../sync/db/sql/tenants.js'
 import { createConsentRequest } from '../../sync/onboarding/consent_requests.js'
-import { resolveTenantId } from '../../sync/onboarding/resolve_tenant.js'
 import type { ConsoleHealth, FleetSummary, TenantsResponse } from '../api_types.js'
 import type { ConsoleDeps } from '../deps.js'
 import { ConsoleRequestError, json, readBody } from '../http.js'
@@ -46,11 +46,11 @@ export async function addTenant(deps: ConsoleDeps, request: Request): Promise<Re
   const input = typeof body.tenant === 'string' ? body.tenant.trim() : ''
   if (!input || input.length > 256) throw new ConsoleRequestError(400, 'ERR_CONSOLE_TENANT', 'give the tenant id (GUID) or a verified domain', 'e.g. contoso.onmicrosoft.com')
   const tags = parseTags(body.tags)
-  const resolved = await resolveTenantId(input, { authorityHost: deps.cloud.authorityHost, ...(deps.fetch && { fetch: deps.fetch }) })
+  const tenantId = await resolveTenantId(input, { authorityHost: deps.cloud.authorityHost, ...(deps.fetch && { fetch: deps.fetch }) })
   const row = await upsertTenant(deps.db, {
-    tenantId: resolved.tenantId,
+    tenantId,
     displayName: typeof body.name === 'string' && body.name.trim() ? body.name.trim().slice(0, 200) : null,
-    domain: resolved.domain ?? (input.includes('.') ? input.toLowerCase() : null),
+    domain: input.includes('.') ? input.toLowerCase() : null,
   })
   if (tags) await setTenantTags(deps.db, row.tenant_id, tags)
   return json({ tenantId: row.tenant_id, consentLink: consentLinkFor(deps, row.tenant_id) }, 201)

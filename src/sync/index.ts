@@ -1,0 +1,30 @@
+// Public face of m365d/sync: entry points (src/app, src/cli, the console) import from here, never
+// from the inner files (issue 9 §1). The store, the tenant registry, the daemon and its settings.
+export { resolveSyncSettings, backfillMsOf, SYNC_DEFAULTS, DEFAULT_OPS_PORT } from './settings.js'
+export type { SyncSettings, SyncSettingsInput } from './settings.js'
+
+export { openStore, resolveStorage } from './onboarding/storage.js'
+export type { StorageSelection, OpenedStore } from './onboarding/storage.js'
+export { DatabaseError, redactUrl } from './db/database.js'
+export type { Database, Queryable } from './db/database.js'
+export { migrate, schemaVersion, LATEST_SCHEMA_VERSION } from './db/migrations.js'
+
+export { upsertTenant, listTenants, removeTenant } from './db/sql/tenants.js'
+export type { TenantRow } from './db/sql/tenants.js'
+export { tenantSummaries, formatLag } from './onboarding/tenant_summary.js'
+export type { TenantSummary } from './onboarding/tenant_summary.js'
+export { checkTenant } from './onboarding/check_tenant.js'
+export type { TenantCheck, CheckTenantOptions } from './onboarding/check_tenant.js'
+export { CONSENT_CALLBACK_PATH, consentCallbackHandler } from './onboarding/consent_callback.js'
+export { createConsentRequest, CONSENT_REQUEST_TTL_MS } from './onboarding/consent_requests.js'
+export type { ConsentOutcome } from './onboarding/consent_requests.js'
+
+export { syncTenant } from './engine/sync_tenant.js'
+export type { TenantSyncOptions, TenantSyncResult } from './engine/sync_tenant.js'
+export type { TenantHealth, ClassifiedError } from './engine/classify_error.js'
+
+export { SyncDaemon, DaemonError, startOpsServer, createLogger, sanitize, LeaseLostError, Registry, escapeLabelValue } from './daemon/index.js'
+export type { DaemonOptions, DaemonEvent, DaemonStatus, TenantStatus, StreamStatus, ExtraRoute, OpsServer, Logger, LoggerOptions, LogLevel } from './daemon/index.js'
+
+export { ndjsonSink, webhookSink, webhookSinkFromSettings, parseHeaderLine, SinkError } from './sinks/index.js'
+export type { Sink, SinkRecord, NdjsonSinkOptions, WebhookSinkOptions } from './sinks/index.js'
