@@ -8,7 +8,7 @@
  */
 import { authenticate, requireRole } from '../api/auth.js'
 import { apiErrors, readJson } from '../api/front.js'
-import { fail, ok, requestInfo, type RequestInfo } from '../api/responses.js'
+import { fail, graphThrottled, ok, requestInfo, type RequestInfo } from '../api/responses.js'
 import type { EmulatorContext } from '../context.js'
 import { addControlRoute, controlError, readJson as readControlJson } from '../control/http.js'
 import { json } from '../http_error.js'
@@ -28,6 +28,11 @@ async function handle(req: Request, url: URL, ctx: EmulatorContext, info: Reques
   const store = ctx.hunting
   const limits = store.limits
   const now = ctx.clock.now()
+  // Every Graph call counts against the app's budget across all tenants (src/emulator/defender/limits.ts).
+  if (info.surface === 'graph') {
+    const app = ctx.defender.limiter.takeApp(ctx.defender.limits, principal.appId, now)
+    if (app) graphThrottled(info, app.retryAfterSeconds, `Too many requests: maximum allowed ${app.quota.limit} per ${hms(app.quota.windowMs)} for this application across all tenants. Please retry again later (after ${app.retryAfterSeconds} seconds).`)
+  }
   if (limits.enabled) {
     // Calls per app + tenant (§6: "always on the combination of application+tenant"), 429 bodies as captured.
     const key = `${principal.tenantId}|${principal.appId}|${info.surface}`
