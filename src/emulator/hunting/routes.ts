@@ -60,12 +60,14 @@ async function handle(req: Request, url: URL, ctx: EmulatorContext, info: Reques
     window = span
   }
   // A HuntingQueryError is answered by the group's onError (huntingErrors below).
-  const result = runHuntingQuery(store, principal.tenantId, fields.Query, window, now)
+  const result = await runHuntingQuery(store, principal.tenantId, fields.Query, window, now)
   const results = JSON.stringify(result.rows)
+  // "Result size limit exceeded" (Learn, advanced-hunting-errors; defender-api.md §3.4): 400, as
+  // every query failure here — the status of this case is not documented for either surface.
+  if (Buffer.byteLength(results) > (info.surface === 'legacy' ? limits.legacyMaxResultBytes : limits.graphMaxResultBytes))
+    fail(info, 400, 'BadRequest', 'Result size limit exceeded. Use "summarize" to aggregate results, "project" to drop uninteresting columns, or "take" to truncate results.')
   if (info.surface === 'legacy')
     return ok(info, { Stats: legacyStats(result, results.length), Schema: result.columns.map((c) => ({ Name: c.name, Type: API_TYPE_NAMES[c.type] })), Results: result.rows })
-  if (Buffer.byteLength(results) > limits.graphMaxResultBytes)
-    fail(info, 400, 'BadRequest', 'Result size limit exceeded. Use "summarize" to aggregate results, "project" to drop uninteresting columns, or "take" to truncate results.')
   return ok(info, {
     '@odata.context': `${url.origin}/${url.pathname.split('/')[1]}/$metadata#microsoft.graph.security.huntingQueryResults`,
     schema: result.columns.map((c) => ({ name: c.name, type: API_TYPE_NAMES[c.type] })),
