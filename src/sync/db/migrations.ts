@@ -1,6 +1,7 @@
 import type { Database, Queryable } from './database.js'
 import { DatabaseError } from './database.js'
 import { consoleMigration } from './migration_3_console.js'
+import { identityMigration } from './migration_4_identity.js'
 
 /**
  * Numbered, append-only migrations (never edit one that has shipped; add the next number).
@@ -174,6 +175,7 @@ CREATE TRIGGER m365d_alerts_outbox AFTER INSERT OR UPDATE ON m365d_alerts
 `,
   },
   consoleMigration,
+  identityMigration,
 ]
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.id
@@ -199,6 +201,7 @@ export async function migrate(db: Database, options: { target?: number } = {}): 
     await tx.query(`CREATE TABLE IF NOT EXISTS m365d_migrations (
       id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`)
     const from = await schemaVersion(tx)
+    const done = new Set((await tx.query<{ id: number }>(`SELECT id FROM m365d_migrations`)).rows.map((r) => Number(r.id)))
     if (from > LATEST_SCHEMA_VERSION) {
       throw new DatabaseError(
         'ERR_DB_SCHEMA_TOO_NEW',
@@ -208,7 +211,8 @@ export async function migrate(db: Database, options: { target?: number } = {}): 
     }
     const applied: number[] = []
     for (const m of migrations) {
-      if (m.id <= from || m.id > target) continue
+      // By set, not by maximum: migrations numbered by different work streams can land out of order.
+      if (done.has(m.id) || m.id > target) continue
       await tx.exec(m.sql)
       await tx.query(`INSERT INTO m365d_migrations (id, name) VALUES ($1, $2)`, [m.id, m.name])
       applied.push(m.id)
