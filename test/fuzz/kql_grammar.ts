@@ -8,6 +8,16 @@ import { tokenize, type Token } from '../../src/kql/index.js'
 
 export type Rnd = () => number
 
+/** Used when the public corpus is not on this machine (CI): a few queries of each shape. */
+export const FALLBACK_QUERIES = [
+  'DeviceProcessEvents | where Timestamp > ago(7d) and FileName =~ "powershell.exe" | summarize count() by DeviceName, bin(Timestamp, 1h)',
+  'let x = dynamic(["a", "b"]); DeviceNetworkEvents | where RemoteIP in (x) | join kind=leftouter (DeviceInfo | project DeviceId, OSPlatform) on DeviceId',
+  'DeviceFileEvents | extend p = parse_json(AdditionalFields) | mv-expand p | project-away AdditionalFields | top 10 by Timestamp desc',
+  'EmailEvents | where Subject matches regex @"(?i)invoice\\s+\\d+" | extend d = extract(@"@(.+)$", 1, SenderFromAddress) | summarize make_set(d) by RecipientEmailAddress',
+  'DeviceLogonEvents | make-series n = count() default = 0 on Timestamp from ago(7d) to now() step 1h by DeviceName | extend s = series_stats(n)',
+  'IdentityLogonEvents | parse kind=regex AdditionalFields with * "Port\\":" port:long * | summarize dcount(AccountUpn) by port',
+]
+
 /** The fuzz schema: two tables shaped like the hunting ones (test/kql/helpers.ts). */
 export const FUZZ_SCHEMA = {
   Proc: [['Timestamp', 'datetime'], ['DeviceId', 'string'], ['DeviceName', 'string'], ['FileName', 'string'], ['ProcessCommandLine', 'string'], ['FileSize', 'long'], ['AdditionalFields', 'dynamic']],
