@@ -1,5 +1,6 @@
 import type { Database, Queryable } from './database.js'
 import { DatabaseError } from './database.js'
+import { registryMigration } from './migration_2_registry.js'
 import { consoleMigration } from './migration_3_console.js'
 
 /**
@@ -173,6 +174,7 @@ CREATE TRIGGER m365d_alerts_outbox AFTER INSERT OR UPDATE ON m365d_alerts
   FOR EACH ROW EXECUTE FUNCTION m365d_outbox_capture('alert', 'alert_id');
 `,
   },
+  registryMigration,
   consoleMigration,
 ]
 
@@ -206,9 +208,12 @@ export async function migrate(db: Database, options: { target?: number } = {}): 
         { hint: 'upgrade m365d to the version that migrated this database, or point it at another database' },
       )
     }
+    // By id, not by "newer than the highest": lanes number their migrations up front (2 registry,
+    // 3 console, 4 migrate), so a database may hold 3 without 2; whatever is missing is applied.
+    const done = new Set((await tx.query<{ id: number }>(`SELECT id FROM m365d_migrations`)).rows.map((r) => Number(r.id)))
     const applied: number[] = []
     for (const m of migrations) {
-      if (m.id <= from || m.id > target) continue
+      if (done.has(m.id) || m.id > target) continue
       await tx.exec(m.sql)
       await tx.query(`INSERT INTO m365d_migrations (id, name) VALUES ($1, $2)`, [m.id, m.name])
       applied.push(m.id)
