@@ -47,3 +47,17 @@ export function adminConsentLink(o: {
   const path = o.v2 ? `${tenant}/v2.0/adminconsent` : `${tenant}/adminconsent`
   return { url: `${host(o.authorityHost)}/${path}?${q}`, state }
 }
+
+/**
+ * The link a customer's admin opens to grant the app its Microsoft Graph permissions
+ * (SecurityIncident.Read.All, SecurityAlert.Read.All, ThreatHunting.Read.All, …): the v2
+ * admin-consent endpoint on the customer's own tenant with the static Graph scope,
+ * `https://graph.microsoft.com/.default` ("request consent for all scopes found in the required
+ * permissions", entra-app-only.md §6.3). Tenants consented for the legacy Defender API only need
+ * it before the legacy API stops on 1 Feb 2027 (MC1220762). `redirectUri` must be registered on the
+ * app; `graphResource` is the cloud's Graph (default the commercial one).
+ */
+export function graphConsentLink(o: { clientId: string; tenant: string; redirectUri: string; authorityHost?: string; state?: string; graphResource?: string }): string {
+  const { graphResource, ...rest } = o
+  return adminConsentLink({ ...rest, v2: true, scope: `${(graphResource ?? 'https://graph.microsoft.com').replace(/\/+$/, '')}/.default` }).url
+}

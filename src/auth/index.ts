@@ -28,5 +28,5 @@ export {
 } from './errors.js'
 export type { TokenErrorFields } from './errors.js'
 export { hintForAadsts } from './hints.js'
-export { adminConsentLink, legacyConsentLink } from './consent_link.js'
+export { adminConsentLink, graphConsentLink, legacyConsentLink } from './consent_link.js'
 export { assertTokenTenant, decodeTokenClaims, tenantIdOf } from './token_claims.js'

@@ -26,6 +26,8 @@ export interface Emulator extends EmulatorContext {
   handle(request: Request, received?: Received): Promise<Response>
   /** The body size limit of the route a request to this path would reach (src/emulator/access.ts). */
   bodyLimit(method: string, pathname: string): number
+  /** Stops what the emulator runs besides requests: the hunting query workers. Idempotent. */
+  close(): Promise<void>
 }
 
 /** What the server adapter already did with a request. */
@@ -108,6 +110,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     ...context,
     handle,
     bodyLimit: (method, pathname) => bodyLimitFor(groupOf(method, normalizePath(pathname)).group),
+    close: () => context.hunting.close(),
     async fetch(input, init) {
       const request = input instanceof Request && init === undefined ? input : new Request(input, init)
       try {

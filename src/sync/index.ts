@@ -22,11 +22,15 @@ export { addTenant, findTenant, registryTenants, isRemoved, setPaused, tagTenant
 export type { RegistryTenant } from './registry.js'
 
 export { syncTenant } from './engine/sync_tenant.js'
+// Writing a document the API returned (the console's write-back) exactly as a sync pass would.
+export { commitBatch } from './db/sql/commit_batch.js'
+export type { IncidentRecord, AlertRecord } from './db/sql/commit_batch.js'
+export { incidentRecord, nestedAlertRecords } from './engine/records.js'
 export type { TenantSyncOptions, TenantSyncResult } from './engine/sync_tenant.js'
 export type { TenantHealth, ClassifiedError } from './engine/classify_error.js'
 
 export { SyncDaemon, DaemonError, startOpsServer, createLogger, sanitize, LeaseLostError, Registry, escapeLabelValue } from './daemon/index.js'
-export type { DaemonOptions, DaemonEvent, DaemonStatus, TenantStatus, StreamStatus, ExtraRoute, OpsServer, Logger, LoggerOptions, LogLevel } from './daemon/index.js'
+export type { DaemonOptions, DaemonEvent, DaemonStatus, TenantStatus, StreamStatus, ExtraRoute, MountedApp, OpsServer, Logger, LoggerOptions, LogLevel } from './daemon/index.js'
 
 export { ndjsonSink, webhookSink, webhookSinkFromSettings, parseHeaderLine, SinkError } from './sinks/index.js'
 export type { Sink, SinkRecord, NdjsonSinkOptions, WebhookSinkOptions } from './sinks/index.js'

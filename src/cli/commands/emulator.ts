@@ -137,6 +137,7 @@ control token printed at start as Authorization: Bearer.`,
 
     await untilAborted(ctx.io.signal)
     await server.close()
+    await emulator.close()
     ctx.io.stderr.write('emulator stopped\n')
   },
 })

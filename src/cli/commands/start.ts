@@ -81,6 +81,7 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
     } catch (e) {
       app.close()
       await server.close()
+      await emulator.close()
       throw e
     }
     const { db } = store
@@ -148,6 +149,7 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
       app.close()
       await db.close()
       await server.close()
+      await emulator.close()
       if (tempDir) await rm(tempDir, { recursive: true, force: true })
       stop?.removeEventListener('abort', noop)
     }

@@ -1,6 +1,9 @@
 import type { ConsoleDeps } from '../deps.js'
 import type { LiveHub } from '../live.js'
 import type { Session } from '../security.js'
+import { postHunt } from './hunting.js'
+import { getHealthEvents, getSla, getSync } from './views.js'
+import { getChoices, getIncident, getQueue, postActions } from './incidents.js'
 import { addTenant, deleteTenant, getTenants, onboardTenant, patchTenant } from './tenants.js'
 
 export interface RouteContext {
@@ -22,6 +25,18 @@ const ROUTES: [string, RegExp, Handler][] = [
     return res
   }],
   ['DELETE', /^\/tenants\/([^/]+)$/, (c, _r, u, [id]) => deleteTenant(c.deps, id!, u)],
+  ['GET', /^\/incidents$/, (c, _r, u) => getQueue(c.deps, u)],
+  ['GET', /^\/incidents\/([^/]+)\/(legacy|graph)\/([^/]+)$/, (c, _r, _u, [t, s, id]) => getIncident(c.deps, t!, s!, id!)],
+  ['POST', /^\/incidents\/actions$/, async (c, r) => {
+    const res = await postActions(c.deps, r, c.session.actor)
+    void c.live.poll()
+    return res
+  }],
+  ['GET', /^\/choices$/, async () => getChoices()],
+  ['GET', /^\/sla$/, (c, _r, u) => getSla(c.deps, u)],
+  ['GET', /^\/sync$/, (c) => getSync(c.deps)],
+  ['POST', /^\/hunt$/, (c, r) => postHunt(c.deps, r)],
+  ['GET', /^\/health-events$/, (c, _r, u) => getHealthEvents(c.deps, u)],
 ]
 
 export async function routeApi(ctx: RouteContext, request: Request, url: URL, path: string): Promise<Response | undefined> {

@@ -1,7 +1,7 @@
-import type { Queryable } from '../../sync/db/database.js'
+import type { Queryable } from '../../sync/index.js'
 
 /** Open = not resolved and not redirected (legacy Active/InProgress, Graph active/inProgress/awaitingAction). */
-export const OPEN_STATUS_SQL = `m365d_status_key(status) IN ('active', 'inprogress', 'awaitingaction', 'new')`
+export const openStatusSql = (column = 'status') => `m365d_status_key(${column}) IN ('active', 'inprogress', 'awaitingaction')`
 
 /**
  * Recomputes the per-tenant rollups the tenants and SLA pages read (migration 3): open incidents
@@ -17,7 +17,7 @@ export async function refreshRollups(db: Queryable, tenants: string[] | null): P
   await db.query(
     `WITH i AS (
        SELECT tenant_id, source, incident_id, created_time, last_update_time, status, assigned_to,
-         m365d_severity_rank(severity) AS sev, ${OPEN_STATUS_SQL} AS open
+         m365d_severity_rank(severity) AS sev, ${openStatusSql()} AS open
        FROM m365d_incidents WHERE ${scope}
      ), h AS (
        SELECT tenant_id, source, incident_id,

@@ -32,12 +32,21 @@ export interface Principal {
   displayName: string
 }
 
-const GRAPH_WWW_AUTH = `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="${MICROSOFT_GRAPH_APP_ID}"`
+/**
+ * Graph's 401 challenge names the authority and Graph's own client id, with an empty realm:
+ * `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize",
+ * client_id="00000003-0000-0000-c000-000000000000"` (the form Graph sends and the Entra docs on
+ * claims challenges build on; no error parameters — the reason is in the JSON body). The authority
+ * is this emulator's origin, so a client that follows the challenge stays local.
+ */
+function graphChallenge(info: RequestInfo): string {
+  return `Bearer realm="", authorization_uri="${info.origin}/common/oauth2/authorize", client_id="${MICROSOFT_GRAPH_APP_ID}"`
+}
 
 function unauthorized(info: RequestInfo, reason: string, graphMessage: string): never {
   if (info.surface === 'legacy')
     fail(info, 401, 'Unauthorized', reason, { 'www-authenticate': `Bearer error="invalid_token", error_description="${reason.replace(/"/g, "'")}"` })
-  fail(info, 401, 'InvalidAuthenticationToken', graphMessage, { 'www-authenticate': `${GRAPH_WWW_AUTH}, error="invalid_token", error_description="${reason.replace(/"/g, "'")}"` })
+  fail(info, 401, 'InvalidAuthenticationToken', graphMessage, { 'www-authenticate': graphChallenge(info) })
 }
 
 export async function authenticate(req: Request, ctx: EmulatorContext, info: RequestInfo): Promise<Principal> {

@@ -19,32 +19,64 @@ export interface RequestInfo {
   requestId: string
   clientRequestId: string
   now: number
+  /** The request's origin (challenges and links point back at the host called). */
+  origin: string
+  /** Graph: the request said `Prefer: include-unknown-enum-members`. */
+  unknownEnums: boolean
 }
+
+const PREFER_UNKNOWN_ENUMS = 'include-unknown-enum-members'
 
 export function requestInfo(surface: Surface, req: Request, now: number): RequestInfo {
   const requestId = randomUUID()
-  return { surface, requestId, clientRequestId: req.headers.get('client-request-id') ?? requestId, now }
+  // Prefer may list several preferences, in one header or several (RFC 7240 §2).
+  const prefer = (req.headers.get('prefer') ?? '').split(',').map((p) => p.trim().toLowerCase())
+  return { surface, requestId, clientRequestId: req.headers.get('client-request-id') ?? requestId, now, origin: new URL(req.url).origin, unknownEnums: surface === 'graph' && prefer.includes(PREFER_UNKNOWN_ENUMS) }
 }
 
+/**
+ * Graph answers carry `request-id`, the caller's `client-request-id` echoed (a fresh one when it
+ * sent none), and `x-ms-ags-diagnostic`, a JSON object naming the serving data center (Graph
+ * "Microsoft Graph error responses and resource types"; every Graph response). A preference that
+ * was honoured is named in `Preference-Applied` (RFC 7240 §3).
+ */
 function surfaceHeaders(info: RequestInfo): Record<string, string> {
-  return info.surface === 'graph' ? { ...ODATA_HEADERS, 'request-id': info.requestId, 'client-request-id': info.clientRequestId } : { ...ODATA_HEADERS }
+  if (info.surface !== 'graph') return { ...ODATA_HEADERS }
+  return {
+    ...ODATA_HEADERS,
+    'request-id': info.requestId,
+    'client-request-id': info.clientRequestId,
+    'x-ms-ags-diagnostic': AGS_DIAGNOSTIC,
+    ...(info.unknownEnums && { 'preference-applied': PREFER_UNKNOWN_ENUMS }),
+  }
 }
+
+const AGS_DIAGNOSTIC = JSON.stringify({ ServerInfo: { DataCenter: 'Local Emulator', Slice: 'E', Ring: '0', ScaleUnit: '000', RoleInstance: 'M365D-EMULATOR' } })
 
 export function ok(info: RequestInfo, body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: surfaceHeaders(info) })
 }
 
-export function errorResponse(info: RequestInfo, status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
+export function errorResponse(info: RequestInfo, status: number, code: string, message: string, headers: Record<string, string> = {}, inner: Record<string, string> = {}): Response {
   const error =
     info.surface === 'legacy'
       ? { code, message, target: info.requestId }
-      : { code, message, innerError: { date: new Date(info.now).toISOString().replace(/\.\d{3}Z$/, ''), 'request-id': info.requestId, 'client-request-id': info.clientRequestId } }
+      : { code, message, innerError: { ...inner, date: new Date(info.now).toISOString().replace(/\.\d{3}Z$/, ''), 'request-id': info.requestId, 'client-request-id': info.clientRequestId } }
   return new Response(JSON.stringify({ error }), { status, headers: { ...surfaceHeaders(info), 'content-type': 'application/json; charset=utf-8', ...headers } })
 }
 
 /** Throws an error response (caught by app.ts and sent as is). */
-export function fail(info: RequestInfo, status: number, code: string, message: string, headers: Record<string, string> = {}): never {
-  throw new HttpError(errorResponse(info, status, code, message, headers))
+export function fail(info: RequestInfo, status: number, code: string, message: string, headers: Record<string, string> = {}, inner: Record<string, string> = {}): never {
+  throw new HttpError(errorResponse(info, status, code, message, headers, inner))
+}
+
+/**
+ * Graph's throttling answer (https://learn.microsoft.com/graph/throttling, "Sample response"):
+ * 429, `Retry-After: <seconds>`, `{"error":{"code":"TooManyRequests","message":…,"innerError":{"code":"429",
+ * "message":"Please retry after","status":"429","date","request-id","client-request-id"}}}`.
+ */
+export function graphThrottled(info: RequestInfo, seconds: number, message: string): never {
+  fail(info, 429, 'TooManyRequests', message, { 'retry-after': String(seconds) }, { code: '429', message: 'Please retry after', status: '429' })
 }
 
 /** `@odata.context` base for the request's origin (the context URL reflects the host called, §2.7). */

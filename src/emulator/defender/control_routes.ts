@@ -8,7 +8,7 @@ import { json } from '../http_error.js'
 import type { Router } from '../router.js'
 import { mergeInto } from './generator.js'
 import { mergeLimits } from './limits.js'
-import { CLASSIFICATIONS, DETERMINATIONS, INCIDENT_STATUSES, SEVERITIES, type Incident } from './model.js'
+import { CLASSIFICATIONS, DETERMINATIONS, EXPERT_STATUSES, INCIDENT_STATUSES, SEVERITIES, type Incident } from './model.js'
 import { legacyIncident } from './views.js'
 
 function tenantId(ctx: EmulatorContext, segment: string): string {
@@ -56,7 +56,7 @@ function overrides(body: Record<string, unknown>, allowed: string[]): Partial<In
     o.tags = body.tags as string[]
   }
   const severity = oneOf(body, 'severity', SEVERITIES)
-  const status = oneOf(body, 'status', INCIDENT_STATUSES)
+  const status = oneOf(body, 'status', [...INCIDENT_STATUSES, ...EXPERT_STATUSES])
   const classification = oneOf(body, 'classification', CLASSIFICATIONS)
   const determination = oneOf(body, 'determination', DETERMINATIONS)
   const createdTime = parseTime(body.createdTime, 'createdTime')

@@ -9,9 +9,18 @@
  *   literal := DateTimeOffset (unquoted) | 'string' ('' escapes a quote) | null | number
  *
  * Errors carry the 0-based character position; routes turn them into 400 ODataError/BadRequest.
+ *
+ * `and`/`or` chains are n-ary nodes, so only parentheses and `not` make the tree deeper, and that
+ * nesting is capped at {@link MAX_FILTER_DEPTH}: a hostile `((((…` or `not not …` is a 400 with the
+ * position where the limit was crossed, never a stack overflow (issue 10 §6). ODataLib caps the
+ * same thing (`ODataUriParserSettings.FilterLimit`, default 800); 100 leaves any real filter room.
  */
 
+/** Deepest nesting of parentheses and `not` a `$filter` may have. */
+export const MAX_FILTER_DEPTH = 100
+
 export class FilterError extends Error {
+  readonly code = 'ERR_ODATA_FILTER'
   constructor(
     message: string,
     readonly position: number,
@@ -40,8 +49,8 @@ export interface Instant {
 
 type Literal = { kind: 'datetime'; value: Instant } | { kind: 'string'; value: string } | { kind: 'null' } | { kind: 'number'; value: number }
 export type FilterNode =
-  | { kind: 'and'; left: FilterNode; right: FilterNode }
-  | { kind: 'or'; left: FilterNode; right: FilterNode }
+  | { kind: 'and'; operands: FilterNode[] }
+  | { kind: 'or'; operands: FilterNode[] }
   | { kind: 'not'; operand: FilterNode }
   | { kind: 'cmp'; field: string; op: string; literal: Literal; position: number }
   | { kind: 'in'; field: string; literals: Literal[]; position: number }
@@ -64,6 +73,17 @@ export function parseInstant(text: string): Instant | undefined {
   if (Number.isNaN(base)) return undefined
   const frac = (m[7] ?? '').padEnd(7, '0')
   return { ms: base + Number(frac.slice(0, 3)), sub: Number(frac.slice(3)) }
+}
+
+// Sticky copies: matched at an offset without slicing the rest of the input for every token.
+const DATETIME_AT = new RegExp(DATETIME.source.slice(1), 'y')
+const YEAR_AT = /\d{4}-/y
+const NUMBER_AT = /-?\d+(\.\d+)?/y
+const IDENT_AT = /[A-Za-z_][A-Za-z0-9_/.]*/y
+
+function at(re: RegExp, input: string, i: number): RegExpExecArray | null {
+  re.lastIndex = i
+  return re.exec(input)
 }
 
 function tokenize(input: string): Token[] {
@@ -100,28 +120,28 @@ function tokenize(input: string): Token[] {
       i = j + 1
       continue
     }
-    const rest = input.slice(i)
-    const dt = DATETIME.exec(rest)
-    if (dt && /^\d{4}-/.test(rest)) {
+    const year = at(YEAR_AT, input, i) !== null
+    const dt = year ? at(DATETIME_AT, input, i) : null
+    if (dt) {
       const instant = parseInstant(dt[0])
       if (!instant) throw new FilterError(`'${dt[0]}' is not a valid DateTimeOffset literal`, i)
       tokens.push({ type: 'datetime', text: dt[0], position: i, value: instant })
       i += dt[0].length
       continue
     }
-    const num = /^-?\d+(\.\d+)?/.exec(rest)
-    if (num && !/^\d{4}-/.test(rest)) {
+    const num = year ? null : at(NUMBER_AT, input, i)
+    if (num) {
       tokens.push({ type: 'number', text: num[0], position: i, value: Number(num[0]) })
       i += num[0].length
       continue
     }
-    const id = /^[A-Za-z_][A-Za-z0-9_/.]*/.exec(rest)
+    const id = at(IDENT_AT, input, i)
     if (id) {
       tokens.push({ type: 'ident', text: id[0], position: i })
       i += id[0].length
       continue
     }
-    if (/^\d{4}-/.test(rest)) throw new FilterError(`'${rest.split(/[\s)]/)[0]}' is not a valid DateTimeOffset literal (expected e.g. 2024-05-01T00:00:00Z)`, i)
+    if (year) throw new FilterError(`'${input.slice(i, i + 40).split(/[\s)]/)[0]}' is not a valid DateTimeOffset literal (expected e.g. 2024-05-01T00:00:00Z)`, i)
     throw new FilterError(`Syntax error: character '${c}' is not valid`, i)
   }
   return tokens
@@ -133,22 +153,26 @@ export function parseFilter(input: string): FilterNode {
   const peek = () => tokens[p]
   const end = () => input.length
   const keyword = (word: string) => peek()?.type === 'ident' && peek()!.text === word
+  let depth = 0
+  const deeper = (position: number) => {
+    if (++depth > MAX_FILTER_DEPTH) throw new FilterError(`The expression is nested more than ${MAX_FILTER_DEPTH} levels deep (parentheses and 'not')`, position)
+  }
 
   function expr(): FilterNode {
-    let left = and()
+    const operands = [and()]
     while (keyword('or')) {
       p++
-      left = { kind: 'or', left, right: and() }
+      operands.push(and())
     }
-    return left
+    return operands.length === 1 ? operands[0]! : { kind: 'or', operands }
   }
   function and(): FilterNode {
-    let left = unary()
+    const operands = [unary()]
     while (keyword('and')) {
       p++
-      left = { kind: 'and', left, right: unary() }
+      operands.push(unary())
     }
-    return left
+    return operands.length === 1 ? operands[0]! : { kind: 'and', operands }
   }
   function literal(): Literal {
     const t = tokens[p++]
@@ -163,14 +187,19 @@ export function parseFilter(input: string): FilterNode {
     const t = peek()
     if (!t) throw new FilterError('Expression expected', end())
     if (keyword('not')) {
+      deeper(t.position)
       p++
-      return { kind: 'not', operand: unary() }
+      const operand = unary()
+      depth--
+      return { kind: 'not', operand }
     }
     if (t.type === '(') {
+      deeper(t.position)
       p++
       const inner = expr()
       const close = tokens[p++]
       if (close?.type !== ')') throw new FilterError("')' expected", close?.position ?? end())
+      depth--
       return inner
     }
     if (t.type !== 'ident') throw new FilterError(`Expected a property name but found '${t.text}'`, t.position)
@@ -199,12 +228,12 @@ export function parseFilter(input: string): FilterNode {
 /** Checks fields, operators and literal types against the surface's field specs. */
 export function validateFilter<T>(node: FilterNode, fields: Record<string, FieldSpec<T>>, entity: string): void {
   if (node.kind === 'and' || node.kind === 'or') {
-    validateFilter(node.left, fields, entity)
-    validateFilter(node.right, fields, entity)
+    for (const operand of node.operands) validateFilter(operand, fields, entity)
     return
   }
   if (node.kind === 'not') return validateFilter(node.operand, fields, entity)
-  const spec = fields[node.field]
+  // Own properties only: `constructor` or `valueOf` must not find Object.prototype (found by the fuzzer).
+  const spec = Object.hasOwn(fields, node.field) ? fields[node.field] : undefined
   if (!spec) throw new FilterError(`Could not find a filterable property named '${node.field}' on type '${entity}' (filterable: ${Object.keys(fields).join(', ')})`, node.position)
   const op = node.kind === 'in' ? 'in' : node.op
   const allowed = spec.ops ?? (spec.type === 'datetime' ? OPS : ['eq', 'ne', 'in'])
@@ -229,9 +258,9 @@ function compareInstant(a: number, b: Instant): number {
 export function evaluate<T>(node: FilterNode, item: T, fields: Record<string, FieldSpec<T>>): boolean {
   switch (node.kind) {
     case 'and':
-      return evaluate(node.left, item, fields) && evaluate(node.right, item, fields)
+      return node.operands.every((o) => evaluate(o, item, fields))
     case 'or':
-      return evaluate(node.left, item, fields) || evaluate(node.right, item, fields)
+      return node.operands.some((o) => evaluate(o, item, fields))
     case 'not':
       return !evaluate(node.operand, item, fields)
     case 'in':

@@ -11,8 +11,8 @@ import { contextUrl, fail, ok, requestInfo, type RequestInfo } from '../api/resp
 import { guard } from './guard.js'
 import type { Incident } from './model.js'
 import { applyChanges, checkPair, parseChanges } from './patch.js'
-import { parseListQuery, runList, type ListQuery, type ListRules } from './query.js'
-import { GRAPH_ALERT_FIELDS, GRAPH_INCIDENT_FIELDS, graphAlert, graphIncident, iso, type AlertRow } from './views.js'
+import { parseListQuery, parseSelect, project, runList, type ListQuery, type ListRules } from './query.js'
+import { GRAPH_ALERT_FIELDS, GRAPH_ALERT_PROPERTIES, GRAPH_INCIDENT_FIELDS, GRAPH_INCIDENT_PROPERTIES, graphAlert, graphComment, graphIncident, type AlertRow } from './views.js'
 
 const INCIDENT_READ = ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All']
 const INCIDENT_WRITE = ['SecurityIncident.ReadWrite.All']
@@ -26,9 +26,10 @@ const INCIDENT_RULES: ListRules<Incident> = {
   defaultTop: 50,
   maxTop: 50,
   overMaxTop: 'clamp',
-  allowed: ['$filter', '$top', '$skip', '$orderby', '$count', '$expand'],
+  allowed: ['$filter', '$top', '$skip', '$orderby', '$count', '$expand', '$select'],
   defaultOrder: (a, b) => b.createdTime - a.createdTime || b.incidentId - a.incidentId,
   expandable: ['alerts'],
+  properties: GRAPH_INCIDENT_PROPERTIES,
 }
 
 const ALERT_RULES: ListRules<AlertRow> = {
@@ -37,11 +38,17 @@ const ALERT_RULES: ListRules<AlertRow> = {
   defaultTop: 2000,
   maxTop: 2000,
   overMaxTop: 'clamp',
-  allowed: ['$filter', '$top', '$skip', '$orderby', '$count'],
+  allowed: ['$filter', '$top', '$skip', '$orderby', '$count', '$select'],
   defaultOrder: (a, b) => b.alert.creationTime - a.alert.creationTime || (a.alert.alertId < b.alert.alertId ? 1 : -1),
+  properties: GRAPH_ALERT_PROPERTIES,
 }
 
 type Paging = Pick<ListQuery<unknown>, 'top' | 'skip' | 'count'>
+
+/** `security/incidents` → `security/incidents(id,status)` when `$select`ed (OData context URL). */
+function selected(fragment: string, select: string[] | undefined): string {
+  return select ? `${fragment}(${select.join(',')})` : fragment
+}
 
 function nextLink(url: URL, q: Paging, served: number): string {
   const next = new URL(url.pathname, url.origin)
@@ -80,6 +87,32 @@ function expandAlertsRequested(info: RequestInfo, url: URL): boolean {
   return true
 }
 
+/** `security/incidents`, with the `$select`ed properties and `alerts()` when expanded, as OData context URLs write them. */
+function incidentsFragment(select: string[] | undefined, expand: boolean): string {
+  const parts = [...(select ?? []).filter((p) => p !== 'alerts'), ...(expand ? ['alerts()'] : [])]
+  return parts.length ? `security/incidents(${parts.join(',')})` : 'security/incidents'
+}
+
+function findAlert(ctx: EmulatorContext, info: RequestInfo, tenantId: string, id: string): AlertRow {
+  const row = ctx.defender.alerts(tenantId).find((r) => r.alert.alertId === id)
+  if (!row) fail(info, 404, 'NotFound', `Alert ${id} not found.`)
+  return row
+}
+
+/** The `alertComment` body of both comment POSTs: a non-empty `comment` string, else 400. */
+async function readComment(req: Request, info: RequestInfo): Promise<string> {
+  const body = (await readJson(req, info)) as { comment?: unknown } | null
+  if (typeof body?.comment !== 'string' || body.comment.trim() === '') fail(info, 400, 'BadRequest', "The request body must contain a non-empty 'comment' string.")
+  return body.comment
+}
+
+function commentCollection(url: URL, info: RequestInfo, comments: { comment: string; createdBy: string; createdTime: number }[]): Response {
+  return ok(info, {
+    '@odata.context': contextUrl(url, info, 'Collection(microsoft.graph.security.alertComment)'),
+    value: comments.map((c) => ({ '@odata.type': 'microsoft.graph.security.alertComment', ...graphComment(c) })),
+  })
+}
+
 export function registerGraphRoutes(router: Router<EmulatorContext>): void {
   const opts = { group: 'graph', caseInsensitive: true }
 
@@ -92,15 +125,19 @@ export function registerGraphRoutes(router: Router<EmulatorContext>): void {
     // Large pages with expanded alerts time out server-side on real tenants (elastic#18144, peers.md §1.2).
     if (expand && failAbove !== null && q.top > failAbove) fail(info, 500, 'InternalServerError', 'An internal server error occurred while expanding alerts. Please retry the request.')
     const result = runList(ctx.defender.visible(principal.tenantId), q)
-    return collection(url, info, expand ? 'security/incidents(alerts())' : 'security/incidents', q, result, result.page.map((i) => graphIncident(i, { expandAlerts: expand })))
+    const view = { expandAlerts: expand, unknownEnums: info.unknownEnums }
+    const items = result.page.map((i) => project(graphIncident(i, view), q.select, expand ? ['alerts'] : []))
+    return collection(url, info, incidentsFragment(q.select, expand), q, result, items)
   }, opts)
 
   router.add('GET', '/v1.0/security/incidents/:id', async (req, url, params, ctx) => {
     const info = requestInfo('graph', req, ctx.clock.now())
     const principal = await guard(req, ctx, info, 'graph.incidents.get', INCIDENT_READ)
     const expand = expandAlertsRequested(info, url)
+    const select = parseSelect(info, url, INCIDENT_RULES)
     const inc = findIncident(ctx, info, principal.tenantId, params.id!)
-    return ok(info, { '@odata.context': contextUrl(url, info, `security/incidents${expand ? '(alerts())' : ''}/$entity`), ...graphIncident(inc, { expandAlerts: expand }) })
+    const body = project(graphIncident(inc, { expandAlerts: expand, unknownEnums: info.unknownEnums }), select, expand ? ['alerts'] : [])
+    return ok(info, { '@odata.context': contextUrl(url, info, `${incidentsFragment(select, expand)}/$entity`), ...body })
   }, opts)
 
   router.add('PATCH', '/v1.0/security/incidents/:id', async (req, url, params, ctx) => {
@@ -111,20 +148,16 @@ export function registerGraphRoutes(router: Router<EmulatorContext>): void {
     const changes = parseChanges('graph', body)
     checkPair('graph', inc, changes)
     applyChanges(inc, changes, principal.displayName, ctx.clock.now())
-    return ok(info, { '@odata.context': contextUrl(url, info, 'security/incidents/$entity'), ...graphIncident(inc) })
+    return ok(info, { '@odata.context': contextUrl(url, info, 'security/incidents/$entity'), ...graphIncident(inc, { unknownEnums: info.unknownEnums }) })
   }, opts)
 
   router.add('POST', '/v1.0/security/incidents/:id/comments', async (req, url, params, ctx) => {
     const info = requestInfo('graph', req, ctx.clock.now())
     const principal = await guard(req, ctx, info, 'graph.incidents.update', INCIDENT_WRITE)
-    const body = (await readJson(req, info)) as { comment?: unknown } | null
+    const comment = await readComment(req, info)
     const inc = findIncident(ctx, info, principal.tenantId, params.id!)
-    if (typeof body?.comment !== 'string' || body.comment.trim() === '') fail(info, 400, 'BadRequest', "The request body must contain a non-empty 'comment' string.")
-    applyChanges(inc, { comment: body.comment }, principal.displayName, ctx.clock.now())
-    return ok(info, {
-      '@odata.context': contextUrl(url, info, 'Collection(microsoft.graph.security.alertComment)'),
-      value: inc.comments.map((c) => ({ '@odata.type': 'microsoft.graph.security.alertComment', comment: c.comment, createdByDisplayName: c.createdBy, createdDateTime: iso(c.createdTime) })),
-    })
+    applyChanges(inc, { comment }, principal.displayName, ctx.clock.now())
+    return commentCollection(url, info, inc.comments)
   }, opts)
 
   router.add('GET', '/v1.0/security/alerts_v2', async (req, url, _p, ctx) => {
@@ -132,24 +165,39 @@ export function registerGraphRoutes(router: Router<EmulatorContext>): void {
     const principal = await guard(req, ctx, info, 'graph.alerts.list', ALERT_READ)
     const q = parseListQuery(info, url, ALERT_RULES)
     const result = runList<AlertRow>(ctx.defender.alerts(principal.tenantId), q)
-    return collection(url, info, 'security/alerts_v2', q, result, result.page.map((r) => graphAlert(r.alert, r.incident)))
+    const view = { unknownEnums: info.unknownEnums }
+    return collection(url, info, selected('security/alerts_v2', q.select), q, result, result.page.map((r) => project(graphAlert(r.alert, r.incident, view), q.select)))
   }, opts)
 
   router.add('GET', '/v1.0/security/alerts_v2/:id', async (req, url, params, ctx) => {
     const info = requestInfo('graph', req, ctx.clock.now())
     const principal = await guard(req, ctx, info, 'graph.alerts.get', ALERT_READ)
-    const row = ctx.defender.alerts(principal.tenantId).find((r) => r.alert.alertId === params.id)
-    if (!row) fail(info, 404, 'NotFound', `Alert ${params.id} not found.`)
-    return ok(info, { '@odata.context': contextUrl(url, info, 'security/alerts_v2/$entity'), ...graphAlert(row.alert, row.incident) })
+    const select = parseSelect(info, url, ALERT_RULES)
+    const row = findAlert(ctx, info, principal.tenantId, params.id!)
+    return ok(info, { '@odata.context': contextUrl(url, info, `${selected('security/alerts_v2', select)}/$entity`), ...project(graphAlert(row.alert, row.incident, { unknownEnums: info.unknownEnums }), select) })
   }, opts)
 
   router.add('PATCH', '/v1.0/security/alerts_v2/:id', async (req, url, params, ctx) => {
     const info = requestInfo('graph', req, ctx.clock.now())
     const principal = await guard(req, ctx, info, 'graph.alerts.update', ALERT_WRITE)
     const body = await readJson(req, info)
-    const row = ctx.defender.alerts(principal.tenantId).find((r) => r.alert.alertId === params.id)
-    if (!row) fail(info, 404, 'NotFound', `Alert ${params.id} not found.`)
+    const row = findAlert(ctx, info, principal.tenantId, params.id!)
     applyAlertChanges(row.alert, row.incident, parseAlertChanges(body, row.alert), ctx.clock.now())
-    return ok(info, { '@odata.context': contextUrl(url, info, 'security/alerts_v2/$entity'), ...graphAlert(row.alert, row.incident) })
+    return ok(info, { '@odata.context': contextUrl(url, info, 'security/alerts_v2/$entity'), ...graphAlert(row.alert, row.incident, { unknownEnums: info.unknownEnums }) })
+  }, opts)
+
+  // security-alert-post-comments: `{"@odata.type": "microsoft.graph.security.alertComment", "comment"}` →
+  // 200 with every comment of the alert (SecurityAlert.ReadWrite.All).
+  router.add('POST', '/v1.0/security/alerts_v2/:id/comments', async (req, url, params, ctx) => {
+    const info = requestInfo('graph', req, ctx.clock.now())
+    const principal = await guard(req, ctx, info, 'graph.alerts.update', ALERT_WRITE)
+    const comment = await readComment(req, info)
+    const row = findAlert(ctx, info, principal.tenantId, params.id!)
+    const now = ctx.clock.now()
+    ;(row.alert.comments ??= []).push({ comment, createdBy: principal.displayName, createdTime: now })
+    // A comment is an update of the alert and of its incident (pollers on lastUpdateDateTime see it).
+    row.alert.lastUpdatedTime = Math.max(now, row.alert.lastUpdatedTime + 1)
+    row.incident.lastUpdateTime = Math.max(now, row.incident.lastUpdateTime + 1)
+    return commentCollection(url, info, row.alert.comments)
   }, opts)
 }

@@ -3,7 +3,7 @@
  * against the per app+tenant quota (429 with the real body and Retry-After, defender-api.md §6).
  */
 import { authenticate, requireRole, type Principal } from '../api/auth.js'
-import { fail, type RequestInfo } from '../api/responses.js'
+import { fail, graphThrottled, type RequestInfo } from '../api/responses.js'
 import type { EmulatorContext } from '../context.js'
 import { formatWindow, type DefenderOperation } from './limits.js'
 
@@ -17,7 +17,7 @@ export async function guard(req: Request, ctx: EmulatorContext, info: RequestInf
     const headers = { 'retry-after': String(seconds) }
     if (info.surface === 'legacy')
       fail(info, 429, '429', `API calls quota exceeded! maximum allowed ${throttled.quota.limit} per ${formatWindow(throttled.quota.windowMs)}. You can send requests again in ${seconds} seconds.`, headers)
-    fail(info, 429, 'TooManyRequests', `Too many requests: maximum allowed ${throttled.quota.limit} per ${formatWindow(throttled.quota.windowMs)}. Retry after ${seconds} seconds.`, headers)
+    graphThrottled(info, seconds, `Too many requests: maximum allowed ${throttled.quota.limit} per ${formatWindow(throttled.quota.windowMs)}. Please retry again later (after ${seconds} seconds).`)
   }
   return principal
 }

@@ -4,8 +4,16 @@
  * Times are epoch milliseconds; views render them as ISO-8601 with 7 fractional digits.
  */
 
+/** Statuses a client can set and the legacy API knows (defender-api.md §2.3). */
 export const INCIDENT_STATUSES = ['Active', 'InProgress', 'Resolved', 'Redirected'] as const
-export type IncidentStatus = (typeof INCIDENT_STATUSES)[number]
+/**
+ * `AwaitingAction`: "requires actions from Defender Experts awaiting your action. Only Microsoft 365
+ * Defender experts can set this status" (Graph security-incident.md v1.0) — an evolvable enum
+ * member Graph returns only under `Prefer: include-unknown-enum-members`. Set through the control
+ * API only; never by PATCH.
+ */
+export const EXPERT_STATUSES = ['AwaitingAction'] as const
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number] | (typeof EXPERT_STATUSES)[number]
 
 export const SEVERITIES = ['UnSpecified', 'Informational', 'Low', 'Medium', 'High'] as const
 export type Severity = (typeof SEVERITIES)[number]
@@ -104,6 +112,10 @@ export interface Alert {
   mitreTechniques: string[]
   devices: Device[]
   entities: Entity[]
+  /** Comments posted with `POST /security/alerts_v2/{id}/comments` (absent until the first). */
+  comments?: IncidentComment[]
+  /** Custom detection rules' custom details (Graph `customDetails`); absent for built-in detections. */
+  customDetails?: Record<string, string>
 }
 
 export interface Incident {

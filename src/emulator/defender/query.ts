@@ -18,6 +18,8 @@ export interface ListRules<T> {
   /** Default order: newest first by creation time, ties by id descending. */
   defaultOrder: (a: T, b: T) => number
   expandable?: string[]
+  /** Properties `$select` may name (Graph); absent = `$select` not supported. */
+  properties?: readonly string[]
 }
 
 export interface ListQuery<T> {
@@ -27,6 +29,8 @@ export interface ListQuery<T> {
   order: (a: T, b: T) => number
   count: boolean
   expand: string[]
+  /** `$select`ed properties in their canonical spelling; undefined = all. */
+  select?: string[]
 }
 
 const CODE = (info: RequestInfo) => (info.surface === 'legacy' ? 'ODataError' : 'BadRequest')
@@ -67,13 +71,41 @@ export function parseListQuery<T>(info: RequestInfo, url: URL, rules: ListRules<
   for (const e of expand) {
     if (!(rules.expandable ?? []).includes(e)) fail(info, 400, CODE(info), `Invalid OData URI query: could not find a navigation property named '${e}' on type '${rules.entity}'.`)
   }
-  return { predicate, top, skip, order, count: countRaw === 'true', expand }
+  const select = parseSelect(info, url, rules)
+  return { predicate, top, skip, order, count: countRaw === 'true', expand, ...(select && { select }) }
+}
+
+/**
+ * `$select=a,b` (the Graph SDK's `.select()`, PowerShell `-Property`): property names matched
+ * case-insensitively, `*` = all; a name the type does not have is Graph's 400
+ * "Could not find a property named 'x' on type '…'". Nothing else is refused.
+ */
+export function parseSelect(info: RequestInfo, url: URL, rules: Pick<ListRules<unknown>, 'entity' | 'properties'>): string[] | undefined {
+  const raw = url.searchParams.get('$select')
+  if (raw === null || !rules.properties) return undefined
+  const names = raw.split(',').map((s) => s.trim()).filter(Boolean)
+  if (names.length === 0 || names.includes('*')) return undefined
+  const out: string[] = []
+  for (const name of names) {
+    const hit = rules.properties.find((p) => p.toLowerCase() === name.toLowerCase())
+    if (!hit) fail(info, 400, CODE(info), `Could not find a property named '${name}' on type '${rules.entity}'.`)
+    if (!out.includes(hit)) out.push(hit)
+  }
+  return out
+}
+
+/** The entity with only the selected properties (navigation properties stay when expanded). */
+export function project(entity: Record<string, unknown>, select: string[] | undefined, keep: string[] = []): Record<string, unknown> {
+  if (!select) return entity
+  const out: Record<string, unknown> = {}
+  for (const k of [...select, ...keep]) if (k in entity) out[k] = entity[k]
+  return out
 }
 
 function parseOrderBy<T>(info: RequestInfo, raw: string, rules: ListRules<T>): (a: T, b: T) => number {
   const keys = raw.split(',').map((part) => {
     const [field, dir = 'asc', ...extra] = part.trim().split(/\s+/)
-    const spec = field ? rules.fields[field] : undefined
+    const spec = field && Object.hasOwn(rules.fields, field) ? rules.fields[field] : undefined
     if (!spec || extra.length || !['asc', 'desc'].includes(dir))
       fail(info, 400, CODE(info), `Invalid OData URI query: $orderby '${part.trim()}' is not valid (sortable: ${Object.keys(rules.fields).join(', ')}; direction asc or desc).`)
     // Enums sort by member order (unknown < informational < low < medium < high), like OData.

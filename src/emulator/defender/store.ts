@@ -21,6 +21,14 @@ interface TenantData {
 
 const DAY = 86_400_000
 
+/** One change made by live mode: the incident it touched and when (epoch ms, the incident's new lastUpdateTime). */
+export interface LiveChange {
+  tenantId: string
+  action: string
+  incidentId: number
+  at: number
+}
+
 /**
  * Incidents per tenant, generated lazily on first access. The only writer of incident data:
  * API PATCHes, control routes and live mode all go through here.
@@ -33,6 +41,9 @@ export class DefenderStore {
   incidentsPerTenant: number
   #liveTimer: ReturnType<typeof setInterval> | undefined
   #liveIntervalMs = 1000
+  #liveCursor = 0
+  /** Told about every change live mode makes, with its time (benchmarks time how fast each reaches a store). */
+  onLiveChange: ((changes: LiveChange[]) => void) | undefined
 
   constructor(
     private readonly clock: Clock,
@@ -153,14 +164,42 @@ export class DefenderStore {
     return { running: this.#liveTimer !== undefined, intervalMs: this.#liveIntervalMs }
   }
 
-  /** Starts/stops a real-time ticker (one step per interval); unref'd so it never keeps a process alive. */
+  /**
+   * Starts/stops a real-time ticker: every generated tenant changes once per `intervalMs`. The
+   * steps are spread over the interval (round-robin, a slice of the tenants every few ms) rather
+   * than all tenants at the same instant, so 1,000 tenants change continuously instead of in one
+   * burst per interval. Unref'd so it never keeps a process alive.
+   */
   setLive(running: boolean, intervalMs = this.#liveIntervalMs): void {
     if (this.#liveTimer) clearInterval(this.#liveTimer)
     this.#liveTimer = undefined
     this.#liveIntervalMs = intervalMs
     if (running) {
-      this.#liveTimer = setInterval(() => this.tick(1), intervalMs)
+      const tenants = Math.max(1, this.#tenants.size)
+      // At most ~100 wake-ups per second, and never more often than one tenant per step.
+      const periodMs = Math.max(10, Math.min(intervalMs, Math.floor(intervalMs / tenants)))
+      const perPeriod = periodMs * tenants / intervalMs
+      let owed = 0
+      this.#liveTimer = setInterval(() => {
+        owed += perPeriod
+        const n = Math.floor(owed)
+        owed -= n
+        if (n > 0) this.#liveStep(n)
+      }, periodMs)
       this.#liveTimer.unref()
     }
+  }
+
+  /** Steps the next `n` tenants in round-robin order (tenants generated later join the rotation). */
+  #liveStep(n: number): void {
+    const ids = [...this.#tenants.keys()]
+    if (!ids.length) return
+    const changes: LiveChange[] = []
+    const at = this.clock.now()
+    for (let i = 0; i < Math.min(n, ids.length); i++) {
+      const tenantId = ids[this.#liveCursor++ % ids.length]!
+      changes.push({ tenantId, ...this.#step(tenantId, this.#tenants.get(tenantId)!), at })
+    }
+    this.onLiveChange?.(changes)
   }
 }

@@ -113,14 +113,48 @@ const graphSeverity = (s: string) => (s === 'UnSpecified' ? 'unknown' : camel(s)
 const FUTURE = 'unknownFutureValue'
 const GRAPH_SEVERITIES = ['unknown', 'informational', 'low', 'medium', 'high', FUTURE]
 const GRAPH_DETERMINATIONS = [...new Set(DETERMINATIONS.map((d) => GRAPH_DETERMINATION[d])), 'apt', 'securityPersonnel', FUTURE]
-const GRAPH_INCIDENT_STATUSES = [...INCIDENT_STATUSES.map(camel), 'awaitingAction', FUTURE]
+const GRAPH_INCIDENT_STATUSES = [...INCIDENT_STATUSES.map(camel), FUTURE, 'awaitingAction']
 const GRAPH_CLASSIFICATIONS = [...CLASSIFICATIONS.map(camel), FUTURE]
 
-export function graphIncident(inc: Incident, options: { expandAlerts?: boolean } = {}): Record<string, unknown> {
+/**
+ * Evolvable enums (Graph "Best practices: handling future members in evolvable enumerations"):
+ * members added after `unknownFutureValue` are sent as `unknownFutureValue` unless the request
+ * says `Prefer: include-unknown-enum-members`. The members after the sentinel, per property
+ * (security-incident.md, security-alert.md v1.0).
+ */
+const AFTER_SENTINEL = {
+  incidentStatus: new Set(['awaitingAction']),
+  serviceSource: new Set(['microsoftDefenderForCloud']),
+  detectionSource: new Set([
+    'microsoftDefenderForCloud', 'microsoftDefenderForIoT', 'microsoftDefenderForServers', 'microsoftDefenderForStorage', 'microsoftDefenderForDNS', 'microsoftDefenderForDatabases',
+    'microsoftDefenderForContainers', 'microsoftDefenderForNetwork', 'microsoftDefenderForAppService', 'microsoftDefenderForKeyVault', 'microsoftDefenderForResourceManager', 'microsoftDefenderForApiManagement',
+  ]),
+}
+function evolvable(kind: keyof typeof AFTER_SENTINEL, value: string, unknownEnums: boolean | undefined): string {
+  return !unknownEnums && AFTER_SENTINEL[kind].has(value) ? FUTURE : value
+}
+
+export interface GraphViewOptions {
+  expandAlerts?: boolean
+  /** The request sent `Prefer: include-unknown-enum-members`. */
+  unknownEnums?: boolean
+}
+
+/** v1.0 `microsoft.graph.security.incident` properties, in the order they are rendered (+ the `alerts` navigation). */
+export const GRAPH_INCIDENT_PROPERTIES = [
+  'id', 'tenantId', 'status', 'incidentWebUrl', 'redirectIncidentId', 'displayName', 'description', 'createdDateTime', 'lastUpdateDateTime', 'assignedTo', 'classification',
+  'determination', 'severity', 'lastModifiedBy', 'resolvingComment', 'summary', 'customTags', 'systemTags', 'comments', 'alerts',
+] as const
+
+/**
+ * Exactly the v1.0 incident properties (mssp-market.md §3, from the v1.0 schema): no `priorityScore`,
+ * which the v1.0 schema does not have.
+ */
+export function graphIncident(inc: Incident, options: GraphViewOptions = {}): Record<string, unknown> {
   return {
     id: String(inc.incidentId),
     tenantId: inc.tenantId,
-    status: camel(inc.status),
+    status: evolvable('incidentStatus', camel(inc.status), options.unknownEnums),
     incidentWebUrl: portalUrl(inc),
     redirectIncidentId: inc.redirectIncidentId === null ? null : String(inc.redirectIncidentId),
     displayName: inc.incidentName,
@@ -134,15 +168,27 @@ export function graphIncident(inc: Incident, options: { expandAlerts?: boolean }
     lastModifiedBy: inc.lastModifiedBy,
     resolvingComment: null,
     summary: null,
-    priorityScore: null,
     customTags: [...inc.tags],
     systemTags: [...inc.systemTags],
-    comments: inc.comments.map((c) => ({ comment: c.comment, createdByDisplayName: c.createdBy, createdDateTime: iso(c.createdTime) })),
-    ...(options.expandAlerts && { alerts: inc.alerts.map((a) => graphAlert(a, inc)) }),
+    comments: inc.comments.map(graphComment),
+    ...(options.expandAlerts && { alerts: inc.alerts.map((a) => graphAlert(a, inc, options)) }),
   }
 }
 
-export function graphAlert(a: Alert, inc: Incident): Record<string, unknown> {
+/** `microsoft.graph.security.alertComment`. */
+export function graphComment(c: { comment: string; createdBy: string; createdTime: number }): Record<string, unknown> {
+  return { comment: c.comment, createdByDisplayName: c.createdBy, createdDateTime: iso(c.createdTime) }
+}
+
+/** v1.0 `microsoft.graph.security.alert` properties, in the order they are rendered. */
+export const GRAPH_ALERT_PROPERTIES = [
+  'id', 'providerAlertId', 'incidentId', 'status', 'severity', 'classification', 'determination', 'serviceSource', 'detectionSource', 'productName', 'detectorId', 'tenantId',
+  'title', 'description', 'recommendedActions', 'category', 'assignedTo', 'alertWebUrl', 'incidentWebUrl', 'actorDisplayName', 'threatDisplayName', 'threatFamilyName',
+  'mitreTechniques', 'createdDateTime', 'lastUpdateDateTime', 'resolvedDateTime', 'firstActivityDateTime', 'lastActivityDateTime', 'alertPolicyId', 'additionalData',
+  'customDetails', 'comments', 'systemTags', 'evidence',
+] as const
+
+export function graphAlert(a: Alert, inc: Incident, options: GraphViewOptions = {}): Record<string, unknown> {
   const source = SOURCES[a.source]!
   return {
     id: a.alertId,
@@ -152,8 +198,8 @@ export function graphAlert(a: Alert, inc: Incident): Record<string, unknown> {
     severity: graphSeverity(a.severity),
     classification: graphClassification(a.classification),
     determination: graphDetermination(a.determination),
-    serviceSource: source.graphService,
-    detectionSource: source.graphDetection,
+    serviceSource: evolvable('serviceSource', source.graphService, options.unknownEnums),
+    detectionSource: evolvable('detectionSource', source.graphDetection, options.unknownEnums),
     productName: source.product,
     detectorId: a.detectorId,
     tenantId: inc.tenantId,
@@ -175,7 +221,8 @@ export function graphAlert(a: Alert, inc: Incident): Record<string, unknown> {
     lastActivityDateTime: iso(a.lastActivity),
     alertPolicyId: null,
     additionalData: {},
-    comments: [],
+    customDetails: { ...a.customDetails },
+    comments: (a.comments ?? []).map(graphComment),
     systemTags: [],
     evidence: [...a.devices.map((d) => deviceEvidence(d, a)), ...a.entities.map(entityEvidence)],
   }

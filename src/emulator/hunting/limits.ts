@@ -25,10 +25,21 @@ export interface HuntingLimits {
   /** Graph only: result cap in bytes of the `results` JSON (peers.md §3 "+ 50 MB result cap"). */
   graphMaxResultBytes: number
   /**
-   * Largest intermediate result of the engine: a runaway join stops with "Query stopped due to
-   * excessive resource consumption" (advanced-hunting-errors.md, §3.4) instead of exhausting memory.
+   * Legacy: result cap in bytes of the `Results` JSON. Learn's advanced hunting limits page
+   * (https://learn.microsoft.com/defender-xdr/advanced-hunting-limits) gives 64 MB per result; the
+   * stored copy in defender-api.md §3.2 predates that row, and the API pages state no size, so
+   * this is the documented service figure applied to the legacy surface.
+   */
+  legacyMaxResultBytes: number
+  /**
+   * Largest intermediate result of the engine in rows: an operator that would produce more stops
+   * with "Query stopped. Adjust use of the <operator> operator to avoid excessive resource
+   * consumption." (advanced-hunting-errors.md, §3.4) before it allocates. The service's own
+   * per-node memory limits are not documented; this keeps one query well inside the worker's heap.
    */
   maxIntermediateRows: number
+  /** Largest intermediate result in values (rows × columns; arrays built by range() and the like). */
+  maxIntermediateValues: number
 }
 
 export function defaultHuntingLimits(): HuntingLimits {
@@ -44,11 +55,13 @@ export function defaultHuntingLimits(): HuntingLimits {
     callsPerMinute: 45,
     callsPerHour: 1_500,
     graphMaxResultBytes: 50 * 1024 * 1024,
-    maxIntermediateRows: 5_000_000,
+    legacyMaxResultBytes: 64 * 1024 * 1024,
+    maxIntermediateRows: 2_000_000,
+    maxIntermediateValues: 20_000_000,
   }
 }
 
-const NUMBERS = ['maxRows', 'lookbackDays', 'timeoutMs', 'cpuScale', 'cpuQuotaMs', 'cpuWindowMs', 'callsPerMinute', 'callsPerHour', 'graphMaxResultBytes', 'maxIntermediateRows'] as const
+const NUMBERS = ['maxRows', 'lookbackDays', 'timeoutMs', 'cpuScale', 'cpuQuotaMs', 'cpuWindowMs', 'callsPerMinute', 'callsPerHour', 'graphMaxResultBytes', 'legacyMaxResultBytes', 'maxIntermediateRows', 'maxIntermediateValues'] as const
 
 /** Validates and merges a partial limits document from the control API or the options. */
 export function mergeHuntingLimits(current: HuntingLimits, patch: unknown): HuntingLimits {

@@ -8,7 +8,7 @@
  */
 import { authenticate, requireRole } from '../api/auth.js'
 import { apiErrors, readJson } from '../api/front.js'
-import { fail, ok, requestInfo, type RequestInfo } from '../api/responses.js'
+import { fail, graphThrottled, ok, requestInfo, type RequestInfo } from '../api/responses.js'
 import type { EmulatorContext } from '../context.js'
 import { addControlRoute, controlError, readJson as readControlJson } from '../control/http.js'
 import { json } from '../http_error.js'
@@ -28,6 +28,11 @@ async function handle(req: Request, url: URL, ctx: EmulatorContext, info: Reques
   const store = ctx.hunting
   const limits = store.limits
   const now = ctx.clock.now()
+  // Every Graph call counts against the app's budget across all tenants (src/emulator/defender/limits.ts).
+  if (info.surface === 'graph') {
+    const app = ctx.defender.limiter.takeApp(ctx.defender.limits, principal.appId, now)
+    if (app) graphThrottled(info, app.retryAfterSeconds, `Too many requests: maximum allowed ${app.quota.limit} per ${hms(app.quota.windowMs)} for this application across all tenants. Please retry again later (after ${app.retryAfterSeconds} seconds).`)
+  }
   if (limits.enabled) {
     // Calls per app + tenant (§6: "always on the combination of application+tenant"), 429 bodies as captured.
     const key = `${principal.tenantId}|${principal.appId}|${info.surface}`
@@ -55,12 +60,14 @@ async function handle(req: Request, url: URL, ctx: EmulatorContext, info: Reques
     window = span
   }
   // A HuntingQueryError is answered by the group's onError (huntingErrors below).
-  const result = runHuntingQuery(store, principal.tenantId, fields.Query, window, now)
+  const result = await runHuntingQuery(store, principal.tenantId, fields.Query, window, now)
   const results = JSON.stringify(result.rows)
+  // "Result size limit exceeded" (Learn, advanced-hunting-errors; defender-api.md §3.4): 400, as
+  // every query failure here — the status of this case is not documented for either surface.
+  if (Buffer.byteLength(results) > (info.surface === 'legacy' ? limits.legacyMaxResultBytes : limits.graphMaxResultBytes))
+    fail(info, 400, 'BadRequest', 'Result size limit exceeded. Use "summarize" to aggregate results, "project" to drop uninteresting columns, or "take" to truncate results.')
   if (info.surface === 'legacy')
     return ok(info, { Stats: legacyStats(result, results.length), Schema: result.columns.map((c) => ({ Name: c.name, Type: API_TYPE_NAMES[c.type] })), Results: result.rows })
-  if (Buffer.byteLength(results) > limits.graphMaxResultBytes)
-    fail(info, 400, 'BadRequest', 'Result size limit exceeded. Use "summarize" to aggregate results, "project" to drop uninteresting columns, or "take" to truncate results.')
   return ok(info, {
     '@odata.context': `${url.origin}/${url.pathname.split('/')[1]}/$metadata#microsoft.graph.security.huntingQueryResults`,
     schema: result.columns.map((c) => ({ name: c.name, type: API_TYPE_NAMES[c.type] })),

@@ -2,6 +2,7 @@ import type { Database, Queryable } from './database.js'
 import { DatabaseError } from './database.js'
 import { registryMigration } from './migration_2_registry.js'
 import { consoleMigration } from './migration_3_console.js'
+import { identityMigration } from './migration_4_identity.js'
 
 /**
  * Numbered, append-only migrations (never edit one that has shipped; add the next number).
@@ -176,6 +177,7 @@ CREATE TRIGGER m365d_alerts_outbox AFTER INSERT OR UPDATE ON m365d_alerts
   },
   registryMigration,
   consoleMigration,
+  identityMigration,
 ]
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.id
@@ -201,6 +203,7 @@ export async function migrate(db: Database, options: { target?: number } = {}): 
     await tx.query(`CREATE TABLE IF NOT EXISTS m365d_migrations (
       id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`)
     const from = await schemaVersion(tx)
+    const done = new Set((await tx.query<{ id: number }>(`SELECT id FROM m365d_migrations`)).rows.map((r) => Number(r.id)))
     if (from > LATEST_SCHEMA_VERSION) {
       throw new DatabaseError(
         'ERR_DB_SCHEMA_TOO_NEW',
@@ -208,11 +211,9 @@ export async function migrate(db: Database, options: { target?: number } = {}): 
         { hint: 'upgrade m365d to the version that migrated this database, or point it at another database' },
       )
     }
-    // By id, not by "newer than the highest": lanes number their migrations up front (2 registry,
-    // 3 console, 4 migrate), so a database may hold 3 without 2; whatever is missing is applied.
-    const done = new Set((await tx.query<{ id: number }>(`SELECT id FROM m365d_migrations`)).rows.map((r) => Number(r.id)))
     const applied: number[] = []
     for (const m of migrations) {
+      // By set, not by maximum: migrations numbered by different work streams can land out of order.
       if (done.has(m.id) || m.id > target) continue
       await tx.exec(m.sql)
       await tx.query(`INSERT INTO m365d_migrations (id, name) VALUES ($1, $2)`, [m.id, m.name])

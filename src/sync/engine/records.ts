@@ -1,9 +1,10 @@
 import { incidentCreated, incidentId, incidentLastUpdate, incidentRedirectedTo, isGraphIncident, type AnyIncident, type GraphAlert } from '../../defender/index.js'
 import type { AlertRecord, IncidentRecord } from '../db/sql/commit_batch.js'
+import { graphEnum } from './vocabulary.js'
 
 /**
- * Maps API documents to storage records: a few key columns for querying plus the document exactly
- * as the API returned it (`raw`). Alerts nested in an incident are stored as their own rows; the
+ * Maps API documents to storage records: a few key columns for querying (in Graph's spelling on
+ * either surface, see vocabulary.ts) plus the document exactly as the API returned it (`raw`). Alerts nested in an incident are stored as their own rows; the
  * incident's `raw` keeps them too, so the stored incident is the document as received.
  */
 export function incidentRecord(incident: AnyIncident): IncidentRecord {
@@ -11,10 +12,10 @@ export function incidentRecord(incident: AnyIncident): IncidentRecord {
     incidentId: incidentId(incident),
     lastUpdateTime: new Date(incidentLastUpdate(incident)).toISOString(),
     createdTime: Number.isNaN(incidentCreated(incident)) ? null : new Date(incidentCreated(incident)).toISOString(),
-    status: incident.status ?? null,
-    severity: incident.severity ?? null,
-    classification: incident.classification ?? null,
-    determination: incident.determination ?? null,
+    status: graphEnum('status', incident.status),
+    severity: graphEnum('severity', incident.severity),
+    classification: graphEnum('classification', incident.classification),
+    determination: graphEnum('determination', incident.determination),
     assignedTo: incident.assignedTo ?? null,
     redirectIncidentId: incidentRedirectedTo(incident),
     raw: withoutAnnotations(incident),
@@ -57,8 +58,8 @@ function legacyAlertRecord(a: LegacyAlertShape, parentId: string): AlertRecord {
   return {
     alertId: String(a.alertId),
     incidentId: a.incidentId === undefined || a.incidentId === null ? parentId : String(a.incidentId),
-    status: a.status ?? null,
-    severity: a.severity ?? null,
+    status: graphEnum('status', a.status),
+    severity: graphEnum('severity', a.severity),
     title: a.title ?? null,
     createdTime: a.creationTime ?? null,
     lastUpdateTime: a.lastUpdatedTime ?? null,
@@ -71,8 +72,8 @@ export function graphAlertRecord(a: GraphAlert): AlertRecord {
   return {
     alertId: String(x.id),
     incidentId: x.incidentId ?? null,
-    status: (x.status as string | undefined) ?? null,
-    severity: (x.severity as string | undefined) ?? null,
+    status: graphEnum('status', x.status as string | undefined),
+    severity: graphEnum('severity', x.severity as string | undefined),
     title: x.title ?? null,
     createdTime: x.createdDateTime ?? null,
     lastUpdateTime: x.lastUpdateDateTime ?? null,

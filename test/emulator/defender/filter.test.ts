@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { evaluate, FilterError, parseFilter, parseInstant, validateFilter, type FieldSpec } from '../../../src/emulator/defender/filter.js'
+import { evaluate, FilterError, MAX_FILTER_DEPTH, parseFilter, parseInstant, validateFilter, type FieldSpec } from '../../../src/emulator/defender/filter.js'
 
 interface Row {
   t: number
@@ -83,4 +83,31 @@ describe('OData $filter', () => {
     assert.equal(errorAt("owner eq 'a' )").position, 13)
     assert.equal(errorAt('t ge 2026-05-01').position, 5)
   })
+})
+
+describe('$filter nesting (issue 10 §6: a deep filter was a 500)', () => {
+  const nested = (n: number) => `${'('.repeat(n)}status eq 'Active'${')'.repeat(n)}`
+  test(`up to ${MAX_FILTER_DEPTH} levels of parentheses or not parse; one more is a FilterError at the position of the level that crossed`, () => {
+    assert.deepEqual(matches(nested(MAX_FILTER_DEPTH)), [0])
+    assert.deepEqual(matches(`${'not '.repeat(MAX_FILTER_DEPTH)}status eq 'Active'`), [0])
+    const e = errorAt(nested(MAX_FILTER_DEPTH + 1))
+    assert.equal(e.position, MAX_FILTER_DEPTH)
+    assert.match(e.message, /nested more than 100 levels deep .* at position 100$/)
+    assert.equal(errorAt(`${'not '.repeat(MAX_FILTER_DEPTH + 1)}status eq 'Active'`).position, 4 * MAX_FILTER_DEPTH)
+    assert.equal(errorAt(`(${'not ('.repeat(60)}status eq 'Active'${')'.repeat(61)}`).position, 1 + 5 * 49 + 4)
+  })
+
+  test('hostile depths and long chains never overflow the stack', () => {
+    assert.ok(errorAt(nested(200_000)) instanceof FilterError)
+    assert.ok(errorAt('('.repeat(200_000)) instanceof FilterError)
+    // 50,000 terms joined by and/or: flat n-ary nodes, no recursion per term.
+    const chain = Array.from({ length: 50_000 }, (_, i) => (i % 2 ? `owner eq 'x${i}'` : `status ne 'Resolved'`)).join(' and ')
+    assert.deepEqual(matches(chain), [])
+    assert.deepEqual(matches(Array.from({ length: 50_000 }, () => `status eq 'Resolved'`).join(' or ')), [2])
+  })
+})
+
+test('a field named like an Object.prototype member is unknown, not a crash (found by the fuzzer)', () => {
+  for (const name of ['constructor', 'valueOf', 'toString', '__proto__', 'hasOwnProperty'])
+    assert.match(errorAt(`(${name} eq '')`).message, /Could not find a filterable property named/)
 })

@@ -139,7 +139,7 @@ describe('Graph /v1.0/security incidents and alerts_v2', () => {
     const sev = bySeverity.items.map((i) => rank.indexOf(i.severity))
     assert.deepEqual(sev, [...sev].sort((x, y) => y - x))
     assert.equal(bySeverity.items[0]!.severity, 'high')
-    for (const q of ["$filter=severity eq 'critical'", '$filter=lastUpdateTime ge 2026-01-01T00:00:00Z', '$orderby=bogus desc', '$expand=evidence', '$top=abc', '$select=id']) {
+    for (const q of ["$filter=severity eq 'critical'", '$filter=lastUpdateTime ge 2026-01-01T00:00:00Z', '$orderby=bogus desc', '$expand=evidence', '$top=abc', '$select=bogus']) {
       const res = await call<ApiError>(`${url}/v1.0/security/incidents?${q}`, token)
       assert.equal(res.status, 400, q)
       assert.equal(res.body.error.code, 'BadRequest', q)

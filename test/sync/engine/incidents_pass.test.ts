@@ -7,6 +7,7 @@ import { rig, type Rig } from './_setup.js'
 
 const CONTOSO = WELL_KNOWN.contosoTenantId
 const FABRIKAM = WELL_KNOWN.fabrikamTenantId
+const HOME = WELL_KNOWN.homeTenantId
 const BACKFILL_DAYS = 200 // past the 180-day retention: the first pass takes everything visible
 
 /** What the emulator would list now: id → lastUpdateTime (epoch ms). */
@@ -83,12 +84,12 @@ describe('incident sync passes against the emulator', () => {
 
   test('graph: $expand=alerts failing above a page size falls back to per-incident alerts', async () => {
     r.emulator.defender.limits.expandFailAbove = 5
-    const result = await syncIncidents({ db: r.db, client: r.client(CONTOSO, 'graph'), tenantId: CONTOSO, backfillDays: BACKFILL_DAYS, pageSize: 20 })
+    const result = await syncIncidents({ db: r.db, client: r.client(HOME, 'graph'), tenantId: HOME, backfillDays: BACKFILL_DAYS, pageSize: 20 })
     r.emulator.defender.limits.expandFailAbove = null
     assert.equal(result.alertFallbacks, 1)
-    assert.deepEqual(await stored(r, CONTOSO, 'graph'), expected(r, CONTOSO))
-    const alerts = await r.db.query<{ n: string }>(`SELECT count(*) AS n FROM m365d_alerts WHERE tenant_id = $1 AND source = 'graph'`, [CONTOSO])
-    const wantAlerts = r.emulator.defender.visible(CONTOSO).filter((i) => i.redirectIncidentId === null).reduce((n, i) => n + i.alerts.length, 0)
+    assert.deepEqual(await stored(r, HOME, 'graph'), expected(r, HOME))
+    const alerts = await r.db.query<{ n: string }>(`SELECT count(*) AS n FROM m365d_alerts WHERE tenant_id = $1 AND source = 'graph'`, [HOME])
+    const wantAlerts = r.emulator.defender.visible(HOME).filter((i) => i.redirectIncidentId === null).reduce((n, i) => n + i.alerts.length, 0)
     assert.equal(Number(alerts.rows[0]!.n), wantAlerts)
   })
 })

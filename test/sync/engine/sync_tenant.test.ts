@@ -29,12 +29,13 @@ describe('syncTenant: health, backoff and streams per tenant', () => {
     assert.ok((await readSyncState(r.db, WELL_KNOWN.contosoTenantId, 'graph:alerts'))?.watermark)
   })
 
-  test('a tenant without Incident.Read.All is marked missing_roles with the fix, and backs off', async () => {
+  test('a tenant without SecurityIncident.Read.All (nor the legacy role) is marked missing_roles with the fix, and backs off', async () => {
     const res = await syncTenant({ ...base(), tenantId: WELL_KNOWN.tailspinTenantId })
     assert.equal(res.ok, false)
+    assert.equal(res.surface, 'graph')
     assert.equal(res.error?.health, 'missing_roles')
     assert.equal(res.error?.code, 'ERR_HTTP_FORBIDDEN')
-    assert.match(res.error?.hint ?? '', /Incident\.Read\.All/)
+    assert.match(res.error?.hint ?? '', /SecurityIncident\.Read\.All/)
     assert.ok(res.nextRunAt.getTime() - Date.now() >= 2 * 60_000, 'configuration problems back off for minutes')
     const t = await health(WELL_KNOWN.tailspinTenantId)
     assert.equal(t.health, 'missing_roles')
@@ -43,7 +44,7 @@ describe('syncTenant: health, backoff and streams per tenant', () => {
   test('a tenant that never consented is marked not_consented (AADSTS700016)', async () => {
     const res = await syncTenant({ ...base(), tenantId: WELL_KNOWN.woodgroveTenantId })
     assert.equal(res.error?.health, 'not_consented')
-    const state = await readSyncState(r.db, WELL_KNOWN.woodgroveTenantId, 'legacy:incidents')
+    const state = await readSyncState(r.db, WELL_KNOWN.woodgroveTenantId, 'graph:incidents')
     assert.equal(state?.consecutive_failures, 1)
     assert.equal(state?.last_error?.code, 'ERR_TOKEN_SERVER')
   })
@@ -51,12 +52,12 @@ describe('syncTenant: health, backoff and streams per tenant', () => {
   test('consent revoked between passes: the next pass reports it, the watermark stays', async () => {
     const ok = await syncTenant({ ...base(), tenantId: WELL_KNOWN.fabrikamTenantId })
     assert.equal(ok.ok, true)
-    const before = await readSyncState(r.db, WELL_KNOWN.fabrikamTenantId, 'legacy:incidents')
+    const before = await readSyncState(r.db, WELL_KNOWN.fabrikamTenantId, 'graph:incidents')
     r.emulator.directory.revokeConsent(WELL_KNOWN.fabrikamTenantId, WELL_KNOWN.clientId)
-    r.tokens.invalidate({ tenant: WELL_KNOWN.fabrikamTenantId, resource: 'https://api.security.microsoft.com' })
+    r.tokens.invalidate({ tenant: WELL_KNOWN.fabrikamTenantId, resource: 'https://graph.microsoft.com' })
     const res = await syncTenant({ ...base(), tenantId: WELL_KNOWN.fabrikamTenantId })
     assert.equal(res.error?.health, 'not_consented')
-    const after = await readSyncState(r.db, WELL_KNOWN.fabrikamTenantId, 'legacy:incidents')
+    const after = await readSyncState(r.db, WELL_KNOWN.fabrikamTenantId, 'graph:incidents')
     assert.deepEqual(after?.watermark, before?.watermark)
   })
 

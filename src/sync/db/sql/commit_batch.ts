@@ -53,7 +53,10 @@ export interface CommitResult {
  *
  * Upserts are idempotent: a record is rewritten only when it is newer (later last-update time,
  * or the same time with a different document), and each rewrite of an incident bumps its
- * `version` and records what changed in `m365d_incident_history`.
+ * `version` and records what changed in `m365d_incident_history`. A record has ONE row whatever
+ * surface delivered it (migration 4): the same version read from the other surface after a switch
+ * is not a change (only its key columns are compared), so a switch adds no version and no sink
+ * delivery; `source` says which surface the stored document came from.
  */
 export async function commitBatch(
   db: Database,
@@ -122,19 +125,24 @@ async function upsertIncidents(tx: Queryable, tenantId: string, source: string, 
          classification text, determination text, assigned_to text, created_time timestamptz,
          last_update_time timestamptz, redirect_incident_id text, raw jsonb)
      ), old AS (
-       SELECT i.* FROM m365d_incidents i JOIN incoming USING (incident_id) WHERE i.tenant_id = $1 AND i.source = $2
+       SELECT i.* FROM m365d_incidents i JOIN incoming USING (incident_id) WHERE i.tenant_id = $1
      ), up AS (
        INSERT INTO m365d_incidents AS i (tenant_id, source, incident_id, status, severity, classification, determination,
          assigned_to, created_time, last_update_time, redirect_incident_id, raw)
        SELECT $1, $2, incident_id, status, severity, classification, determination, assigned_to, created_time,
          last_update_time, redirect_incident_id, raw FROM incoming
-       ON CONFLICT (tenant_id, source, incident_id) DO UPDATE SET
-         status = EXCLUDED.status, severity = EXCLUDED.severity, classification = EXCLUDED.classification,
+       ON CONFLICT (tenant_id, incident_id) DO UPDATE SET
+         source = EXCLUDED.source, status = EXCLUDED.status, severity = EXCLUDED.severity, classification = EXCLUDED.classification,
          determination = EXCLUDED.determination, assigned_to = EXCLUDED.assigned_to, created_time = EXCLUDED.created_time,
          last_update_time = EXCLUDED.last_update_time, redirect_incident_id = EXCLUDED.redirect_incident_id,
          raw = EXCLUDED.raw, version = i.version + 1, synced_at = now()
        WHERE i.last_update_time < EXCLUDED.last_update_time
-          OR (i.last_update_time = EXCLUDED.last_update_time AND i.raw IS DISTINCT FROM EXCLUDED.raw)
+          OR (i.last_update_time = EXCLUDED.last_update_time AND CASE WHEN i.source = EXCLUDED.source
+                THEN i.raw IS DISTINCT FROM EXCLUDED.raw
+                -- The other surface's document of the same version differs in shape only.
+                ELSE (i.status, i.severity, i.classification, i.determination, i.assigned_to, i.redirect_incident_id)
+                  IS DISTINCT FROM (EXCLUDED.status, EXCLUDED.severity, EXCLUDED.classification, EXCLUDED.determination, EXCLUDED.assigned_to, EXCLUDED.redirect_incident_id)
+              END)
        RETURNING i.*
      ), history AS (
        INSERT INTO m365d_incident_history (tenant_id, source, incident_id, version, last_update_time, changes)
@@ -172,11 +180,16 @@ async function upsertAlerts(tx: Queryable, tenantId: string, source: string, ale
      SELECT $1, $2, alert_id, incident_id, status, severity, title, created_time, last_update_time, raw
      FROM jsonb_to_recordset($3::jsonb) AS x(alert_id text, incident_id text, status text, severity text, title text,
        created_time timestamptz, last_update_time timestamptz, raw jsonb)
-     ON CONFLICT (tenant_id, source, alert_id) DO UPDATE SET
-       incident_id = EXCLUDED.incident_id, status = EXCLUDED.status, severity = EXCLUDED.severity, title = EXCLUDED.title,
+     ON CONFLICT (tenant_id, alert_id) DO UPDATE SET
+       source = EXCLUDED.source, incident_id = EXCLUDED.incident_id, status = EXCLUDED.status, severity = EXCLUDED.severity, title = EXCLUDED.title,
        created_time = EXCLUDED.created_time, last_update_time = EXCLUDED.last_update_time, raw = EXCLUDED.raw,
        version = a.version + 1, synced_at = now()
-     WHERE a.raw IS DISTINCT FROM EXCLUDED.raw
+     WHERE CASE WHEN a.source = EXCLUDED.source THEN a.raw IS DISTINCT FROM EXCLUDED.raw
+       -- From the other surface: a different version (as on one surface, the time is not trusted
+       -- to order alert versions), not merely the other shape of the same one.
+       ELSE (a.last_update_time, a.status, a.severity, a.incident_id)
+         IS DISTINCT FROM (EXCLUDED.last_update_time, EXCLUDED.status, EXCLUDED.severity, EXCLUDED.incident_id)
+     END
      RETURNING a.alert_id`,
     [tenantId, source, JSON.stringify(payload)],
   )

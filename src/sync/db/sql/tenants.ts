@@ -9,6 +9,11 @@ export interface TenantRow {
   health: string
   health_detail: unknown
   checked_at: Date | null
+  /** The surface pinned for this tenant (`tenants add|set --api`); null = the daemon's default. */
+  api: 'legacy' | 'graph' | null
+  /** The surface the last pass used, and since when. */
+  surface: 'legacy' | 'graph' | null
+  surface_changed_at: Date | null
 }
 
 /** Adds (or re-enables) a tenant and gives it a lease row so workers can claim it. */
@@ -54,4 +59,25 @@ export async function setTenantHealth(db: Queryable, tenantId: string, health: s
     health,
     JSON.stringify(detail ?? null),
   ])
+}
+
+/** Pins a tenant to a surface (`legacy` until its Graph consent is done, say) or unpins it (null). */
+export async function setTenantApi(db: Queryable, tenantId: string, api: 'legacy' | 'graph' | null): Promise<boolean> {
+  const { rows } = await db.query(`UPDATE m365d_tenants SET api = $2 WHERE tenant_id = $1 RETURNING tenant_id`, [tenantId.toLowerCase(), api])
+  return rows.length > 0
+}
+
+export async function readTenant(db: Queryable, tenantId: string): Promise<TenantRow | undefined> {
+  return (await db.query<TenantRow>(`SELECT * FROM m365d_tenants WHERE tenant_id = $1`, [tenantId.toLowerCase()])).rows[0]
+}
+
+/** Records the surface a pass used; returns the previous one (null the first time). */
+export async function recordTenantSurface(db: Queryable, tenantId: string, surface: 'legacy' | 'graph'): Promise<'legacy' | 'graph' | null> {
+  const { rows } = await db.query<{ previous: 'legacy' | 'graph' | null }>(
+    `UPDATE m365d_tenants t SET surface = $2, surface_changed_at = CASE WHEN t.surface IS DISTINCT FROM $2 THEN now() ELSE t.surface_changed_at END
+     FROM (SELECT surface AS previous FROM m365d_tenants WHERE tenant_id = $1) p
+     WHERE t.tenant_id = $1 RETURNING p.previous`,
+    [tenantId.toLowerCase(), surface],
+  )
+  return rows[0]?.previous ?? null
 }
