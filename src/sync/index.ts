@@ -17,7 +17,9 @@ export { checkTenant } from './onboarding/check_tenant.js'
 export type { TenantCheck, CheckTenantOptions } from './onboarding/check_tenant.js'
 export { CONSENT_CALLBACK_PATH, consentCallbackHandler } from './onboarding/consent_callback.js'
 export { createConsentRequest, CONSENT_REQUEST_TTL_MS } from './onboarding/consent_requests.js'
-export type { ConsentOutcome } from './onboarding/consent_requests.js'
+export type { ConsentOutcome, RejectReason } from './onboarding/consent_requests.js'
+export { addTenant, findTenant, registryTenants, isRemoved, setPaused, tagTenant, resetBackoff, TAG } from './registry.js'
+export type { RegistryTenant } from './registry.js'
 
 export { syncTenant } from './engine/sync_tenant.js'
 // Writing a document the API returned (the console's write-back) exactly as a sync pass would.

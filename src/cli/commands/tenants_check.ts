@@ -1,4 +1,6 @@
-import { checkTenant, listTenants, type TenantCheck } from '../../sync/index.js'
+import { resolveTenantId } from '../../auth/tenant_discovery.js'
+import { checkTenant, findTenant, listTenants, type TenantCheck } from '../../sync/index.js'
+import { tenantLabel } from './tenant_ref.js'
 import { openAppWithStore } from '../app_settings.js'
 import { defineCommand } from '../command.js'
 import { CliError, ExitCode } from '../errors.js'
@@ -24,12 +26,17 @@ For each tenant (default: every tenant in the sync set) gets a token and makes o
     if (surface !== 'legacy' && surface !== 'graph') throw new CliError('ERR_CLI_INVALID_OPTION', `unknown --surface '${surface.slice(0, 20)}'`, { hint: 'use legacy or graph' })
     const { app, store } = await openAppWithStore(ctx, v)
     const { db } = store
-    const checks: TenantCheck[] = []
+    const checks: NamedCheck[] = []
     try {
-      const known = (await listTenants(db)).map((t) => t.tenant_id)
-      const ids = ctx.positionals.length ? ctx.positionals.map((t) => t.toLowerCase()) : known
+      const registry = await listTenants(db)
+      const known = registry.map((t) => t.tenant_id)
+      // Named as 'tenants add' accepts them: id or domain; a tenant not (yet) in the registry is checked too.
+      const ids: string[] = []
+      for (const input of ctx.positionals) ids.push((await findTenant(db, input))?.tenant_id ?? (await resolveTenantId(input, { authorityHost: app.cloud.authorityHost })))
+      if (!ctx.positionals.length) ids.push(...known)
       if (!ids.length) throw new CliError('ERR_CLI_NO_TENANTS', 'no tenants to check', { hint: 'add one: m365d tenants add <TENANT-ID|DOMAIN>' })
       for (const tenantId of ids) {
+        const row = registry.find((t) => t.tenant_id === tenantId)
         const check = await checkTenant({
           tokenProvider: app.tokens,
           clientId: app.clientId,
@@ -43,8 +50,9 @@ For each tenant (default: every tenant in the sync set) gets a token and makes o
           graphResource: app.cloud.graphResource,
           ...(known.includes(tenantId) && { db }),
         })
-        checks.push(check)
-        if (!ctx.json) print(ctx, check)
+        const named = { ...check, name: row?.display_name ?? null, domain: row?.domain ?? null }
+        checks.push(named)
+        if (!ctx.json) print(ctx, named)
       }
     } finally {
       app.close()
@@ -58,6 +66,7 @@ For each tenant (default: every tenant in the sync set) gets a token and makes o
           rows: (d) => d.tenants,
           columns: [
             { key: 'tenantId' },
+            { key: 'name', get: (c: NamedCheck) => c.name ?? c.domain ?? '' },
             { key: 'ok' },
             { key: 'consent' },
             { key: 'apiReachable' },
@@ -71,9 +80,11 @@ For each tenant (default: every tenant in the sync set) gets a token and makes o
   },
 })
 
-function print(ctx: { print(text: string): void }, c: TenantCheck): void {
+type NamedCheck = TenantCheck & { name: string | null; domain: string | null }
+
+function print(ctx: { print(text: string): void }, c: NamedCheck): void {
   const yesNo = (b: boolean | undefined) => (b === undefined ? 'unknown' : b ? 'yes' : 'no')
-  ctx.print(`\n${c.ok ? '✓' : '✗'} ${c.tenantId}`)
+  ctx.print(`\n${c.ok ? '✓' : '✗'} ${tenantLabel({ display_name: c.name, domain: c.domain, tenant_id: c.tenantId })}`)
   ctx.print(`  consent:       ${yesNo(c.consent)}`)
   ctx.print(`  roles needed:  ${c.rolesNeeded.join(', ')}`)
   ctx.print(`  roles granted: ${c.rolesGranted.join(', ') || '-'}`)
