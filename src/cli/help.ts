@@ -30,7 +30,8 @@ export function renderMainHelp(version: string, commands: Command<any>[]): strin
     'Global options:',
     ...table([...optionRows(globalOptions), ['    --version', 'Print the version']]),
     '',
-    "Run 'm365d <command> --help' for a command's options. Configuration: flags > M365D_* environment > config file.",
+    "Run 'm365d help <command>' (or 'm365d <command> --help') for a command's options; 'm365d completion bash|zsh|fish' for shell completion.",
+    'Output: -o table|json|jsonc|yaml|tsv|csv|ndjson and --query JMESPATH on every command that prints data. Configuration: flags > M365D_* environment > config file.',
   ]
   return lines.join('\n') + '\n'
 }

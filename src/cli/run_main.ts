@@ -56,6 +56,11 @@ async function dispatch(argv: string[], io: CliIo, secrets: Set<string>): Promis
     throw new CliError('ERR_CLI_NO_COMMAND', 'no command given', { hint: "run 'm365d --help' for the list of commands" })
   }
   const name = argv[at]!
+  // `m365d help token inspect` is `m365d token inspect --help` (like git, gh, kubectl).
+  if (name === 'help') {
+    const rest = argv.slice(at + 1).filter((a) => !a.startsWith('-'))
+    return dispatch(rest.length ? [...rest, '--help'] : ['--help'], io, secrets)
+  }
   const load = commands[name]
   if (!load) {
     const suggestion = closest(name, Object.keys(commands))

@@ -18,4 +18,5 @@ export const commands: Record<string, () => Promise<{ default: Command<any> }>> 
   tenants: () => import('./tenants.js'),
   sync: () => import('./sync.js'),
   start: () => import('./start.js'),
+  completion: () => import('./completion.js'),
 }

@@ -1,0 +1,69 @@
+// `m365d help <command>` and `m365d completion bash|zsh|fish`, each script run by its real shell.
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, test } from 'node:test'
+import { runCli, tempDir } from './_cli.js'
+
+const has = (shell: string) => spawnSync('sh', ['-c', `command -v ${shell}`]).status === 0
+
+async function script(shell: string): Promise<string> {
+  const r = await runCli(['completion', shell])
+  assert.equal(r.code, 0, r.stderr)
+  const path = join(tempDir(), `m365d.${shell}`)
+  writeFileSync(path, r.stdout)
+  return path
+}
+
+function run(shell: string, args: string[]): string {
+  const r = spawnSync(shell, args, { encoding: 'utf8', timeout: 30_000 })
+  assert.equal(r.status, 0, r.stderr)
+  return r.stdout
+}
+
+describe('help and completion', { concurrency: true }, () => {
+  test('m365d help <command> [sub] prints that command\'s help; help alone the command list', async () => {
+    const [sub, top, bad] = await Promise.all([runCli(['help', 'incidents', 'list']), runCli(['help']), runCli(['help', 'nope'])])
+    assert.equal(sub.code, 0, sub.stderr)
+    assert.match(sub.stdout, /^m365d incidents list — /)
+    assert.match(sub.stdout, /--since <DURATION>/)
+    assert.match(top.stdout, /^Commands:$/m)
+    assert.match(top.stdout, /completion/)
+    assert.equal(bad.code, 2)
+    assert.match(bad.stderr, /unknown command 'nope'/)
+  })
+
+  test('unknown shell → usage error', async () => {
+    const r = await runCli(['completion', 'tcsh'])
+    assert.equal(r.code, 2)
+    assert.match(r.stderr, /unknown shell 'tcsh'.*\nhint: use one of bash, zsh, fish/)
+  })
+
+  test('bash: commands, subcommands and options from the command table', { skip: !has('bash') && 'bash not installed' }, async () => {
+    const path = await script('bash')
+    const complete = (...words: string[]) => run('bash', ['-c', `source ${path}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _m365d; printf '%s\\n' "\${COMPREPLY[@]}"`]).trim().split('\n')
+    assert.deepEqual(complete('m365d', 'tok'), ['token'])
+    assert.deepEqual(complete('m365d', 'token', 'ins'), ['inspect'])
+    assert.deepEqual(complete('m365d', 'incidents', 'list', '--sta'), ['--status'])
+    assert.ok(complete('m365d', '-o', 'json', 'incidents', '').includes('list'), 'options before the command are skipped')
+    assert.ok(complete('m365d', 'completion', '').includes('--output'))
+  })
+
+  test('zsh: the same words through compadd', { skip: !has('zsh') && 'zsh not installed' }, async () => {
+    const path = await script('zsh')
+    const complete = (...words: string[]) =>
+      run('zsh', ['-fc', `compdef() {}; source ${path}; compadd() { shift; print -l -- "$@" }; words=(${words.map((w) => `'${w}'`).join(' ')}); CURRENT=${words.length}; _m365d`]).trim().split('\n')
+    assert.ok(complete('m365d', '').includes('incidents'))
+    assert.ok(complete('m365d', 'token', '').includes('validate'))
+    assert.ok(complete('m365d', 'incidents', 'list', '').includes('--severity'))
+  })
+
+  test('fish: complete -C gives the candidates', { skip: !has('fish') && 'fish not installed' }, async () => {
+    const path = await script('fish')
+    const complete = (line: string) => run('fish', ['-c', `source ${path}; complete -C '${line}'`]).trim().split('\n')
+    assert.deepEqual(complete('m365d tok'), ['token'])
+    assert.deepEqual(complete('m365d token ins'), ['inspect'])
+    assert.ok(complete('m365d hunt --all').includes('--all-tenants'))
+  })
+})
