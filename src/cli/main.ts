@@ -4,7 +4,10 @@
  * file that calls `process.exit` (style.md §14), so everything else stays testable in-process.
  */
 import { getEventListeners } from 'node:events'
+import { installWarningHandler, warningText } from './output/warnings.js'
 import { runMain } from './run_main.js'
+
+installWarningHandler(process, (w) => void process.stderr.write(`${warningText(w)}\n`))
 
 const stop = new AbortController()
 let signals = 0
