@@ -22,18 +22,21 @@ export async function syncOnce(ctx: CommandContext<any>, o: { daemon: SyncDaemon
   }
   await rerunResumed()
   const synced = () => new Set(runs.flat().map((r) => r.tenantId))
+  const missing = () => o.asked.filter((t) => !synced().has(t))
   let held = await daemon.heldElsewhere()
   const deadline = Date.now() + o.leaseWaitMs
-  while (o.leaseWaitMs > 0 && held.length && Date.now() < deadline) {
-    // Sleep until the first lease runs out (or the deadline), then take what became free.
-    const next = Math.min(...held.map((h) => Date.parse(h.expires_at))) + 250
-    const waitMs = Math.max(100, Math.min(next, deadline) - Date.now())
-    ctx.feedback.notice(`waiting ${Math.ceil(waitMs / 1000)}s for ${held.length} tenant lease${held.length === 1 ? '' : 's'} held by other workers…`)
-    await new Promise((r) => setTimeout(r, waitMs))
-    const free = held.map((h) => h.tenant_id)
-    runs.push(await daemon.runOnce({ force: true, tenants: free }))
+  while (o.leaseWaitMs > 0 && missing().length && Date.now() < deadline) {
+    if (held.length) {
+      // Sleep until the first lease runs out (or the deadline), then take what became free.
+      const next = Math.min(...held.map((h) => Date.parse(h.expires_at))) + 250
+      const waitMs = Math.max(100, Math.min(next, deadline) - Date.now())
+      ctx.feedback.notice(`waiting ${Math.ceil(waitMs / 1000)}s for ${held.length} tenant lease${held.length === 1 ? '' : 's'} held by other workers…`)
+      await new Promise((r) => setTimeout(r, waitMs))
+    }
+    runs.push(await daemon.runOnce({ force: true, tenants: missing() }))
     await rerunResumed()
     held = await daemon.heldElsewhere()
+    if (!held.length && missing().length) break
   }
   o.finish?.()
   const last = new Map(runs.flat().map((r) => [r.tenantId, r]))
