@@ -106,7 +106,8 @@ export function wellKnownConfig(): EmulatorConfig {
       },
     ],
     grants: [
-      { tenant: WELL_KNOWN.homeTenantId, app: WELL_KNOWN.clientId, consent: ALL_ROLES },
+      // In its home tenant the app may also read its own registration (credential expiry, issue 9 §2).
+      { tenant: WELL_KNOWN.homeTenantId, app: WELL_KNOWN.clientId, consent: [ALL_ROLES[0]!, { ...ALL_ROLES[1]!, roles: [...ALL_ROLES[1]!.roles, 'Application.Read.All'] }] },
       { tenant: WELL_KNOWN.contosoTenantId, app: WELL_KNOWN.clientId, consent: ALL_ROLES },
       { tenant: WELL_KNOWN.fabrikamTenantId, app: WELL_KNOWN.clientId, consent: ALL_ROLES },
       {

@@ -4,7 +4,7 @@ import { openAppWithStore } from '../app_settings.js'
 import { defineCommand } from '../command.js'
 import { CliError, ExitCode } from '../errors.js'
 import { expectPositionals, parsePort } from '../parse.js'
-import { checkConsoleChoice, consoleOptions, exposureLines, makeConsole } from './console_setup.js'
+import { checkConsoleChoice, configuredExpiry, consoleOptions, exposureLines, makeConsole } from './console_setup.js'
 import { appOptions, parseDuration, storageOptions } from './sync_options.js'
 import { formatLogRecord, logFormatOption, resolveLogFormat } from '../output/log_format.js'
 import type { LiveRegion } from '../output/live_region.js'
@@ -114,6 +114,9 @@ holds its lease (reported with the worker, since and until; --lease-wait 90s wai
             cloud: app.cloud,
             surface: settings.surface ?? 'legacy',
             clientId: app.clientId,
+            ...(app.settings.homeTenant && { homeTenant: app.settings.homeTenant }),
+            configuredCredentialExpiry: configuredExpiry(app.settings.credential, ctx.io.env),
+            rateLimiter: app.rateLimiter,
             workerId: daemon.workerId,
             onDaemonEvent: (l) => daemon.on(l),
             metricsText: () => daemon.metricsText(),
