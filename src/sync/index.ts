@@ -9,7 +9,7 @@ export { DatabaseError, redactUrl } from './db/database.js'
 export type { Database, Queryable } from './db/database.js'
 export { migrate, schemaVersion, LATEST_SCHEMA_VERSION } from './db/migrations.js'
 
-export { upsertTenant, listTenants, removeTenant } from './db/sql/tenants.js'
+export { upsertTenant, listTenants, removeTenant, setTenantApi } from './db/sql/tenants.js'
 export type { TenantRow } from './db/sql/tenants.js'
 export { tenantSummaries, formatLag } from './onboarding/tenant_summary.js'
 export type { TenantSummary } from './onboarding/tenant_summary.js'
@@ -20,6 +20,12 @@ export { createConsentRequest, CONSENT_REQUEST_TTL_MS } from './onboarding/conse
 export type { ConsentOutcome } from './onboarding/consent_requests.js'
 
 export { syncTenant } from './engine/sync_tenant.js'
+export { chooseSurface, graphReadiness, needsGraphConsentDetail, GRAPH_ROLES, INCIDENT_ROLES } from './engine/surface.js'
+export type { GraphReadiness, SurfaceChoice } from './engine/surface.js'
+export { migrateCheck } from './migration/migrate_check.js'
+export type { TenantMigrationReport, MigrateCheckOptions, MigrationStatus } from './migration/migrate_check.js'
+export { compareIncidents, comparable } from './migration/parity.js'
+export type { ParityResult, FieldDifference } from './migration/parity.js'
 export type { TenantSyncOptions, TenantSyncResult } from './engine/sync_tenant.js'
 export type { TenantHealth, ClassifiedError } from './engine/classify_error.js'
 

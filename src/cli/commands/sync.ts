@@ -52,6 +52,8 @@ succeeded, 1 when one failed (each with its fix).`,
     const consoleChoice = { values: v, env: ctx.io.env, opsHost: v['ops-host'] ?? '127.0.0.1' }
     const consoleOn = opsPort !== undefined && !v.once && checkConsoleChoice(consoleChoice).enabled
     const { app, store } = await openAppWithStore(ctx, v)
+    // Graph unless --api legacy / M365D_API / config "api" (a tenant pinned with 'tenants add --api' keeps its own).
+    settings.surface ??= app.config.api
     const { db, description } = store
     const logger = createLogger({ stream: ctx.io.stderr, level: v.verbose ? 'debug' : 'info', diagnostics: v.verbose === true })
     const daemon = app.createDaemon(db, settings)
@@ -70,7 +72,7 @@ succeeded, 1 when one failed (each with its fix).`,
             db,
             tokenProvider: app.tokens,
             cloud: app.cloud,
-            surface: settings.surface ?? 'legacy',
+            surface: settings.surface,
             clientId: app.clientId,
             workerId: daemon.workerId,
             onDaemonEvent: (l) => daemon.on(l),
