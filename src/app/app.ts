@@ -1,7 +1,7 @@
 import type { Cloud } from '../auth/clouds.js'
 import { TokenProvider } from '../auth/token_provider.js'
 import { DefenderClient, HuntingClient, RateLimiter, type Surface } from '../defender/index.js'
-import { openStore, resolveStorage, SyncDaemon, type DaemonEvent, type Database, type OpenedStore, type SyncSettingsInput } from '../sync/index.js'
+import { consentCallbackHandler, openStore, resolveStorage, SyncDaemon, type ConsentOutcome, type DaemonEvent, type Database, type OpenedStore, type Queryable, type SyncSettingsInput } from '../sync/index.js'
 import type { AppSettings } from './settings.js'
 
 export interface ClientOptions<S extends Surface> {
@@ -32,6 +32,12 @@ export interface App {
   openStore(options?: { poolSize?: number }): Promise<OpenedStore>
   /** A sync daemon for this app over `db`, with the app's settings plus `overrides`. */
   createDaemon(db: Database, overrides?: SyncSettingsInput & { onEvent?: (e: DaemonEvent) => void }): SyncDaemon
+  /**
+   * The admin-consent redirect handler for the ops server: a consent is proven with a fresh token
+   * for the tenant (on the surface the daemon syncs) before the tenant is added, and `onGranted`
+   * (the daemon's wake) makes it sync within seconds.
+   */
+  consentCallback(db: Queryable, o?: { surface?: Surface; onOutcome?: (outcome: ConsentOutcome) => void; onGranted?: (tenantId: string) => void }): (request: Request) => Promise<Response>
   /** Stops the token provider's background refreshes. */
   close(): void
 }
@@ -78,6 +84,17 @@ export function createApp(settings: AppSettings): App {
         authorityHost: cloud.authorityHost,
         ...(settings.fetch && { fetch: settings.fetch }),
         ...(onEvent && { onEvent }),
+      })
+    },
+    consentCallback(db, o = {}) {
+      const surface = o.surface ?? settings.sync?.surface ?? 'legacy'
+      return consentCallbackHandler({
+        db,
+        verify: async (tenant) => void (await tokens.getToken({ tenant, resource: resourceOf(surface, undefined), forceRefresh: true })),
+        onOutcome: (outcome) => {
+          o.onOutcome?.(outcome)
+          if (outcome.outcome === 'granted') o.onGranted?.(outcome.tenantId)
+        },
       })
     },
     close: () => tokens.close(),

@@ -1,6 +1,5 @@
 import type { RateLimiter, TokenSource } from '../defender/index.js'
-import type { Database } from '../sync/db/database.js'
-import type { DaemonEvent } from '../sync/daemon/events.js'
+import type { DaemonEvent, Database } from '../sync/index.js'
 
 /**
  * Everything the console needs from the process that serves it (the daemon of `m365d sync` or

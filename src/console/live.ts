@@ -1,4 +1,4 @@
-import type { Database } from '../sync/db/database.js'
+import type { Database } from '../sync/index.js'
 import type { LiveEvent } from './api_types.js'
 import { refreshRollups, tenantsWithoutRollup } from './sql/rollups.js'
 

@@ -1,7 +1,6 @@
 import { DefenderClient, DefenderForbiddenError, incidentUpdateBody, WRITE_PERMISSIONS, type AnyIncident, type IncidentUpdate } from '../defender/index.js'
 import { M365dError } from '../lib/errors.js'
-import { commitBatch } from '../sync/db/sql/commit_batch.js'
-import { incidentRecord, nestedAlertRecords } from '../sync/engine/records.js'
+import { commitBatch, incidentRecord, nestedAlertRecords } from '../sync/index.js'
 import type { ActionResult, ActionTarget, IncidentAction } from './api_types.js'
 import type { ConsoleDeps } from './deps.js'
 import { ConsoleRequestError } from './http.js'

@@ -49,8 +49,15 @@ export function processListAlertsResponse(response: Response, url: string = resp
 
 /** `GET /v1.0/security/alerts_v2/{id}`. */
 export function getAlertRequest(params: { baseUrl: string; id: string }): DefenderRequest {
-  if (!/^[A-Za-z0-9_.-]{1,128}$/.test(params.id)) throw new M365dArgumentError(`invalid alert id "${params.id.slice(0, 40)}"`)
-  return { method: 'GET', url: `${trimSlash(params.baseUrl)}/v1.0/security/alerts_v2/${encodeURIComponent(params.id)}`, surface: 'graph', group: 'get', idempotent: true, permissions: ALERT_READ, quotaScope: 'alerts' }
+  const id = checkAlertId(params.id)
+  return { method: 'GET', url: `${trimSlash(params.baseUrl)}/v1.0/security/alerts_v2/${encodeURIComponent(id)}`, surface: 'graph', group: 'get', idempotent: true, permissions: ALERT_READ, quotaScope: 'alerts' }
+}
+
+/** Alert ids are path-safe tokens (`da08…_-1234`, `fa…`): anything else is refused before a call. */
+export function checkAlertId(id: string): string {
+  const s = String(id).trim()
+  if (!/^[A-Za-z0-9_.-]{1,128}$/.test(s)) throw new M365dArgumentError(`invalid alert id "${s.slice(0, 40)}"`, { hint: 'use the alert id as listed (m365d alerts list)' })
+  return s
 }
 
 export async function processGetAlertResponse(response: Response, url: string = response.url): Promise<GraphAlert> {

@@ -7,7 +7,8 @@ import type { IncidentFilter } from './filter.js'
 import { getIncidentRequest, processGetIncidentResponse } from './incident_get.js'
 import { incidentCommentRequest, incidentUpdateBody, processIncidentCommentResponse, processUpdateIncidentResponse, updateIncidentRequest, type IncidentUpdate } from './incident_update.js'
 import { listIncidentsRequest, MAX_PAGE_SIZE, processCollection, type Page } from './incidents_list.js'
-import type { GraphAlert, GraphIncident, Incident } from './models.js'
+import type { Comment, GraphAlert, GraphComment, GraphIncident, Incident } from './models.js'
+import { alertCommentRequest, processCommentsResponse, processUpdateAlertResponse, updateAlertRequest, type AlertUpdate } from './alert_update.js'
 import { nextLinkPages, pagedList, skipPages, type PagedList } from './paging.js'
 import { rateLimit, RateLimiter, type RateLimits } from './rate_limiter.js'
 import { createExecutor, type Execute, type RetryOptions } from './retry.js'
@@ -184,6 +185,31 @@ export class DefenderClient<S extends Surface = 'graph'> {
     this.#requireGraph('getAlert')
     const request = getAlertRequest({ baseUrl: this.baseUrl, id })
     return this.#execute(request, (r) => processGetAlertResponse(r, request.url), options.signal ? { signal: options.signal } : {})
+  }
+
+  /** Graph: updates an alert (status, assignedTo, classification/determination) and returns it as the server now has it. */
+  updateAlert(id: string, update: AlertUpdate, options: { signal?: AbortSignal } = {}): Promise<GraphAlert> {
+    this.#requireGraph('updateAlert')
+    const request = updateAlertRequest({ baseUrl: this.baseUrl, id, update })
+    return this.#execute(request, (r) => processUpdateAlertResponse(r, request.url), options.signal ? { signal: options.signal } : {})
+  }
+
+  /** Graph: adds a comment to an alert; resolves to every comment of the alert. */
+  commentAlert(id: string, comment: string, options: { signal?: AbortSignal } = {}): Promise<GraphComment[]> {
+    this.#requireGraph('commentAlert')
+    const request = alertCommentRequest({ baseUrl: this.baseUrl, id, comment })
+    return this.#execute(request, (r) => processCommentsResponse(r, request.url), options.signal ? { signal: options.signal } : {})
+  }
+
+  /**
+   * Adds a comment to an incident. Graph: `POST …/incidents/{id}/comments`, resolving to every
+   * comment of the incident; legacy: a PATCH with `comment`, resolving to the incident's comments.
+   */
+  async commentIncident(id: string | number, comment: string, options: { signal?: AbortSignal } = {}): Promise<GraphComment[] | Comment[]> {
+    const opts = options.signal ? { signal: options.signal } : {}
+    if (this.surface === 'legacy') return ((await this.updateIncident(id, { comment }, options)) as Incident).comments ?? []
+    const request = incidentCommentRequest({ baseUrl: this.baseUrl, id, comment })
+    return this.#execute(request, (r) => processCommentsResponse(r, request.url), opts)
   }
 
   #requireGraph(what: string): void {

@@ -6,6 +6,7 @@ import { trimSlash } from './incidents_list.js'
 import type { GraphIncident, Incident } from './models.js'
 import { expectObject, readJson } from './response.js'
 import { warnLegacyUse } from './legacy_warning.js'
+import { commentBody } from './alert_update.js'
 
 export const WRITE_PERMISSIONS: Record<Surface, readonly string[]> = {
   legacy: ['Incident.ReadWrite.All'],
@@ -83,7 +84,7 @@ export function incidentCommentRequest(params: { baseUrl: string; id: string | n
   return {
     method: 'POST',
     url: `${trimSlash(params.baseUrl)}/v1.0/security/incidents/${encodeURIComponent(id)}/comments`,
-    body: JSON.stringify({ '@odata.type': 'microsoft.graph.security.alertComment', comment: params.comment }),
+    body: JSON.stringify(commentBody(params.comment)),
     surface: 'graph',
     group: 'update',
     idempotent: false,

@@ -7,6 +7,7 @@ import { ConnectionReset, type Fault } from './faults.js'
 import { registerHuntingRoutes } from './hunting/routes.js'
 import { HttpError, json } from './http_error.js'
 import { registerIdentityRoutes } from './identity/routes.js'
+import { registerIndexRoute } from './index_route.js'
 import { sanitizeBody, sanitizeHeaders, sanitizeUrl } from './request_log.js'
 import { Router } from './router.js'
 
@@ -47,6 +48,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   registerDefenderRoutes(router)
   registerHuntingRoutes(router)
   registerIdentityRoutes(router)
+  registerIndexRoute(router)
 
   const groupOf = (method: string, pathname: string) => {
     const match = router.match(method, pathname)

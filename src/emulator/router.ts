@@ -38,6 +38,11 @@ export class Router<C> {
     return this.#onError.get(group)
   }
 
+  /** Every route as `{method, pattern, group}`, in registration order (for the root index). */
+  list(): { method: string; pattern: string; group: string }[] {
+    return this.#routes.map((r) => ({ method: r.method, pattern: `/${r.segments.join('/')}`, group: r.group }))
+  }
+
   add(method: string | string[], pattern: string, handler: Handler<C>, options: { caseInsensitive?: boolean; group: string }): this {
     for (const m of Array.isArray(method) ? method : [method]) {
       this.#routes.push({

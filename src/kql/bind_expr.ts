@@ -17,7 +17,8 @@ import { asText, compareValues, convert, equalValues, hasPrefix, hasSuffix, hasT
  * declared on the operator at `source` (Kusto keeps such schemas open in the same way).
  */
 export class NeedColumn {
-  constructor(readonly source: number, readonly name: string) {}
+  /** `pos`: where the column is referenced (for the error when it cannot be supplied). */
+  constructor(readonly source: number, readonly name: string, readonly pos: number) {}
 }
 
 export type Binding =
@@ -146,7 +147,7 @@ export class ExprBinder {
     const b = lookup(scope.env, name)
     if (b?.kind === 'scalar') return { ...b.expr, name }
     if (b?.kind === 'tabular') return this.host.fail('ERR_KQL_TYPE', `'${name}' is a tabular expression and cannot be used as a scalar`, pos)
-    if (scope.open !== undefined) throw new NeedColumn(scope.open, name)
+    if (scope.open !== undefined) throw new NeedColumn(scope.open, name, pos)
     return this.host.fail('ERR_KQL_UNKNOWN_COLUMN', `Failed to resolve scalar expression named '${name}'`, pos)
   }
 

@@ -169,7 +169,7 @@ export abstract class OperatorBinder implements BindHost {
           let any = false
           input.schema.forEach((col, i) => { if (re.test(col.name)) { matched.add(i); any = true } })
           if (!any && !c.pattern.includes('*')) {
-            if (input.open !== undefined) throw new NeedColumn(input.open, c.pattern)
+            if (input.open !== undefined) throw new NeedColumn(input.open, c.pattern, c.pos)
             this.fail('ERR_KQL_UNKNOWN_COLUMN', `Failed to resolve column or scalar expression named '${c.pattern}'`, c.pos)
           }
         }
@@ -190,7 +190,7 @@ export abstract class OperatorBinder implements BindHost {
         for (const c of op.columns) {
           const re = wildcard(c.pattern)
           let hits = input.schema.map((col, i) => ({ col, i })).filter(({ col, i }) => re.test(col.name) && !order.includes(i))
-          if (hits.length === 0 && !c.pattern.includes('*') && input.open !== undefined) throw new NeedColumn(input.open, c.pattern)
+          if (hits.length === 0 && !c.pattern.includes('*') && input.open !== undefined) throw new NeedColumn(input.open, c.pattern, c.pos)
           if (hits.length === 0 && !c.pattern.includes('*')) this.fail('ERR_KQL_UNKNOWN_COLUMN', `Failed to resolve column or scalar expression named '${c.pattern}'`, c.pos)
           if (c.desc !== undefined) hits = hits.sort((x, y) => (x.col.name < y.col.name ? -1 : 1) * (c.desc ? -1 : 1))
           order.push(...hits.map((h) => h.i))

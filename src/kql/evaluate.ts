@@ -180,8 +180,9 @@ export function execute(plan: Plan, ctx: ExecContext): Table {
       return { columns: schema, data, rowCount: parts.reduce((s, t) => s + t.rowCount, 0) }
     }
     case 'mv-expand': {
+      // Columns an open schema (bag_unpack) added at run time are not carried through (known gap).
       const t = execute(plan.input, ctx)
-      const out = mvExpand(schema, t, plan.items, plan.limit, false, (n, r) => { guard(n, ctx, plan); if ((r & (TICK_ROWS - 1)) === 0) budget.tick(plan.pos) }, t.data.length, plan.itemIndex)
+      const out = mvExpand(schema, t, plan.items, plan.limit, false, (n, r) => { guard(n, ctx, plan); if ((r & (TICK_ROWS - 1)) === 0) budget.tick(plan.pos) }, Math.min(t.data.length, plan.input.schema.length), plan.itemIndex)
       return out.table
     }
     case 'mv-apply': {
@@ -604,7 +605,7 @@ function makeSeries(plan: Plan & { op: 'make-series' }, t: Table, ctx: ExecConte
     for (const a of accs) a.add(t.data, r)
   }
   budget.cells(groups.size, bins * (plan.aggs.length + 1), plan.pos, 'make-series')
-  const axis = Array.from({ length: bins }, (_, i) => new Date(from + i * step).toISOString())
+  const axis = Array.from({ length: bins }, (_, i) => { const d = new Date(from + i * step); return Number.isNaN(d.getTime()) ? null : d.toISOString() })
   const data: unknown[][] = plan.schema.map(() => [])
   for (const g of groups.values()) {
     budget.tick(plan.pos)

@@ -10,6 +10,7 @@ import type { Query } from './ast.js'
 import { NeedColumn } from './bind_expr.js'
 import { Binder } from './binder.js'
 import { Budget } from './budget.js'
+import { KqlSemanticError } from './errors.js'
 import type { RuntimeRef } from './compiled.js'
 import { execute, type ExecContext } from './evaluate.js'
 import { builtinFunctions, type ScalarFunction } from './functions.js'
@@ -111,9 +112,10 @@ export class KqlEngine {
         binder = new Binder({ text, schema: this.schema, functions: this.functions, aggregates: this.aggregates, rt, openColumns })
         plan = binder.bindQuery(ast)
       } catch (e) {
-        if (!(e instanceof NeedColumn) || round > 256) throw e
+        if (!(e instanceof NeedColumn)) throw e
         const list = openColumns.get(e.source) ?? []
-        if (list.includes(e.name)) throw e
+        // declared already (or too many rounds) and still missing: the column cannot be supplied
+        if (list.includes(e.name) || round > 256) throw new KqlSemanticError('ERR_KQL_UNKNOWN_COLUMN', `Failed to resolve scalar expression named '${e.name}'`, text, e.pos)
         openColumns.set(e.source, [...list, e.name])
       }
     }

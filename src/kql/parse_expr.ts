@@ -313,7 +313,7 @@ export abstract class ExprParser extends TokenStream {
       if (t.text === 'true' || t.text === 'false') return this.next().text === 'true'
       if (TYPED_LITERALS.has(t.text) && this.isPunct('(', 1)) {
         const lit = this.parseTypedLiteral()
-        if (lit.kind === 'literal' && lit.type === 'datetime' && typeof lit.value === 'number') return new Date(lit.value).toISOString()
+        if (lit.kind === 'literal' && lit.type === 'datetime' && typeof lit.value === 'number') return Number.isNaN(new Date(lit.value).getTime()) ? null : new Date(lit.value).toISOString()
         return lit.kind === 'literal' ? lit.value : null
       }
     }

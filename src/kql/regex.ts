@@ -57,9 +57,8 @@ function compile(pattern: string, flags: string): KustoRegex {
   }
   const groups = re.groupCount()
   const exec = (s: string): (string | undefined)[] | null => {
-    const m = re.matcher(s)
-    if (!m.find()) return null
-    return row(m, groups)
+    const m = re.exec(s) as (string | undefined)[] | null
+    return m === null ? null : Array.from({ length: groups + 1 }, (_, i) => m[i] ?? undefined)
   }
   return {
     source: pattern,

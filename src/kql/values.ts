@@ -42,7 +42,10 @@ export function parseTimespanLiteral(raw: string): number | undefined {
 
 /** Kusto's ISO rendering of a datetime (7 fractional digits, `Z`). */
 export function formatDatetime(ms: number): string {
-  const iso = new Date(ms).toISOString()
+  // Outside JavaScript's date range (±8.64e15 ms) there is no datetime: rendered like null.
+  const d = new Date(ms)
+  if (Number.isNaN(d.getTime())) return ''
+  const iso = d.toISOString()
   return `${iso.slice(0, 19)}.${iso.slice(20, 23)}0000Z`
 }
 

@@ -73,10 +73,12 @@ describe('m365d hunt', () => {
     assert.match(r.stderr, /3 tenants: 2 answered \(2 rows\), 1 failed/)
   })
 
-  test('--all-tenants from M365D_TENANTS; tailspin has only hunting roles and answers; json rows carry TenantId', async () => {
+  test('--all-tenants from M365D_TENANTS when there is no registry; tailspin has only hunting roles and answers; json rows carry TenantId', async () => {
     const r = await cli(['AlertInfo | count', '--all-tenants', '--format', 'json', '--api', 'graph'], { M365D_TENANTS: `${W.contosoTenantId},${W.tailspinTenantId}` })
     assert.equal(r.code, 0, r.stderr)
-    const rows = JSON.parse(r.stdout)
+    const doc = JSON.parse(r.stdout)
+    const rows = doc.rows
+    assert.deepEqual(doc.tenants.map((t: any) => [t.tenantId, t.status]), [[W.contosoTenantId, 'ok'], [W.tailspinTenantId, 'ok']])
     assert.deepEqual(rows.map((x: any) => x.TenantId), [W.contosoTenantId, W.tailspinTenantId])
     assert.ok(rows.every((x: any) => typeof x.Count === 'number'))
   })
@@ -90,6 +92,23 @@ describe('m365d hunt', () => {
     assert.doesNotMatch(r.stderr, /unknown key/)
     const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l))
     assert.deepEqual(rows.map((x) => x.TenantId).sort(), [W.contosoTenantId, W.fabrikamTenantId].sort())
+  })
+
+  test('--all-tenants reads the registry (tenants add, pause, tag) with the same storage options; --tenants domains become tenant ids', async () => {
+    const dir = join(tempDir(), 'data')
+    const add = (t: string, ...extra: string[]) => runCli(['tenants', 'add', t, '--data-dir', dir, ...extra], { env })
+    for (const t of ['contoso.onmicrosoft.com', 'fabrikam.onmicrosoft.com', 'tailspin.onmicrosoft.com']) assert.equal((await add(t)).code, 0)
+    assert.equal((await runCli(['tenants', 'pause', 'tailspin.onmicrosoft.com', '--data-dir', dir], { env })).code, 0)
+    assert.equal((await runCli(['tenants', 'tag', 'fabrikam.onmicrosoft.com', 'gold', '--data-dir', dir], { env })).code, 0)
+    // M365D_TENANTS is ignored once there is a registry.
+    const all = await cli(['DeviceInfo | take 1 | project DeviceName', '--all-tenants', '--data-dir', dir, '-o', 'json'], { M365D_TENANTS: W.woodgroveTenantId })
+    assert.equal(all.code, 0, all.stderr)
+    assert.deepEqual(JSON.parse(all.stdout).tenants.map((t: any) => t.tenantId), [W.contosoTenantId, W.fabrikamTenantId], 'active tenants only, in registry order')
+    const gold = await cli(['DeviceInfo | take 1 | project DeviceName', '--all-tenants', '--tag', 'gold', '--data-dir', dir, '-o', 'ndjson'])
+    assert.deepEqual(gold.stdout.trim().split('\n').map((l) => JSON.parse(l).TenantId), [W.fabrikamTenantId])
+    const byDomain = await cli(['DeviceInfo | take 1 | project DeviceName', '--tenants', 'contoso.onmicrosoft.com,fabrikam.onmicrosoft.com', '-o', 'ndjson'])
+    assert.equal(byDomain.code, 0, byDomain.stderr)
+    assert.deepEqual(byDomain.stdout.trim().split('\n').map((l) => JSON.parse(l).TenantId).sort(), [W.contosoTenantId, W.fabrikamTenantId].sort())
   })
 
   test('a query error: exit 2 (a query to fix) with the server message and position', async () => {
@@ -129,7 +148,13 @@ describe('m365d hunt', () => {
       isTTY: false,
     })
     assert.equal(code, 3, err)
-    assert.equal(JSON.parse(out).length, 1)
+    const doc = JSON.parse(out)
+    assert.equal(doc.rows.length, 1)
+    // The failed tenant is in the machine output with its status and error, not only on stderr.
+    const woodgrove = doc.tenants.find((t: any) => t.tenantId === W.woodgroveTenantId)
+    assert.equal(woodgrove.status, 'failed')
+    assert.match(woodgrove.error.code, /^ERR_TOKEN_/)
+    assert.equal(woodgrove.rows, 0)
     // The LiveRegion redraws in place: cursor up one row, erase below, then the new line.
     assert.match(err, /hunting: 1\/2 tenants, \d+ rows…\n/)
     assert.match(err, /\r\u001b\[1A\u001b\[0Jhunting: 2\/2 tenants, 1 rows…\n\r\u001b\[1A\u001b\[0J2 tenants: 1 answered \(1 rows\), 1 failed\n$/)

@@ -1,9 +1,10 @@
+import { join } from 'node:path'
 // `m365d incidents …` as a subprocess against the emulator on a real port.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { createEmulator, serve, WELL_KNOWN, type Emulator, type RunningEmulator } from '../../src/emulator/index.js'
 import { runMain } from '../../src/cli/run_main.js'
-import { runCli } from './_cli.js'
+import { runCli, tempDir } from './_cli.js'
 import { emulatorGraphApi } from '../../src/cli/commands/incidents_shared.js'
 
 const W = WELL_KNOWN
@@ -245,5 +246,17 @@ describe('m365d incidents', () => {
     assert.ok(items.length > 100)
     assert.match(err, new RegExp(`\\r\u001b\\[1A\u001b\\[0Jfetched ${items.length} incidents \\(\\d+ pages\\)…\n`))
     assert.ok(err.endsWith('\r\u001b[1A\u001b[0J'), 'the region is erased at the end')
+  })
+
+  test('list --all-tenants reads the registry: TenantId per row, the unconsented tenant reported in the document (exit 3)', async () => {
+    const dir = join(tempDir(), 'data')
+    for (const t of [W.contosoTenantId, W.woodgroveTenantId]) assert.equal((await runCli(['tenants', 'add', t, '--data-dir', dir], { env })).code, 0)
+    const r = await cli(['list', '--all-tenants', '--data-dir', dir, '--top', '3', '-o', 'json'])
+    assert.equal(r.code, 3, r.stderr)
+    const doc = JSON.parse(r.stdout) as { tenants: { tenantId: string; status: string; rows: number; error?: { code: string } }[]; rows: { TenantId: string }[] }
+    assert.deepEqual(doc.tenants.map((t) => [t.tenantId, t.status, t.rows]), [[W.contosoTenantId, 'ok', 3], [W.woodgroveTenantId, 'failed', 0]])
+    assert.match(doc.tenants[1]!.error!.code, /^ERR_TOKEN_/)
+    assert.deepEqual([...new Set(doc.rows.map((x) => x.TenantId))], [W.contosoTenantId])
+    assert.match(r.stderr, /2 tenants: 1 answered \(3 incidents\), 1 failed/)
   })
 })

@@ -58,6 +58,10 @@ describe('m365d tenants', () => {
     const list = JSON.parse((await runCli(['tenants', 'list', '--json'], { env })).stdout) as { tenants: { tenantId: string; health: string }[] }
     assert.equal(list.tenants.find((t) => t.tenantId === WELL_KNOWN.woodgroveTenantId)!.health, 'not_consented')
     assert.equal(list.tenants.find((t) => t.tenantId === WELL_KNOWN.tailspinTenantId)!.health, 'missing_roles')
+    // Names, not only GUIDs, on the human output; a domain names the tenant as for add.
+    const human = await runCli(['tenants', 'check', 'contoso.onmicrosoft.com'], { env })
+    assert.equal(human.code, 0, human.stderr)
+    assert.match(human.stdout, new RegExp(`✓ Contoso \\(contoso\\.onmicrosoft\\.com, ${WELL_KNOWN.contosoTenantId}\\)`))
   })
 
   test('onboard records a one-time state; the daemon\'s consent callback accepts it once and rejects others', async () => {
@@ -66,9 +70,14 @@ describe('m365d tenants', () => {
     const e = { ...env, M365D_DATA_DIR: dir }
     const issue = async (...extra: string[]) =>
       JSON.parse((await runCli(['tenants', 'onboard', '--json', '--redirect-uri', 'http://localhost:9/consent/callback', ...extra], { env: e })).stdout) as { url: string; state: string }
-    const a = await issue()
-    const b = await issue()
-    const expired = await issue('--expires', '1ms')
+    const a = await issue('--any-tenant')
+    const b = await issue('--any-tenant')
+    const expired = await issue('--any-tenant', '--expires', '1ms')
+    const bound = await issue('--tenant', 'contoso.onmicrosoft.com')
+    assert.ok(bound.url.startsWith(`${server.url}/${WELL_KNOWN.contosoTenantId}/adminconsent?`), 'bound to the tenant id the domain resolves to')
+    const unbound = await runCli(['tenants', 'onboard', '--json'], { env: e })
+    assert.equal(unbound.code, 2)
+    assert.equal(JSON.parse(unbound.stdout).error.code, 'ERR_CLI_MISSING_ARGUMENT')
     assert.ok(a.url.startsWith(`${server.url}/common/adminconsent?client_id=${WELL_KNOWN.clientId}`))
     assert.equal(new URL(a.url).searchParams.get('state'), a.state)
 
@@ -87,6 +96,9 @@ describe('m365d tenants', () => {
       assert.match(await ok.text(), /Consent recorded/)
       const replay = await cb(`admin_consent=True&tenant=${WELL_KNOWN.contosoTenantId}&state=${a.state}`)
       assert.equal(replay.status, 400)
+      const foreign = await cb(`admin_consent=True&tenant=${WELL_KNOWN.fabrikamTenantId}&state=${bound.state}`)
+      assert.equal(foreign.status, 400)
+      assert.match(await foreign.text(), /another organization/)
       const declined = await cb(`error=access_denied&error_description=AADSTS65004%3A+User+declined&state=${b.state}`)
       assert.equal(declined.status, 200)
       assert.match(await declined.text(), /declined/)
@@ -97,6 +109,26 @@ describe('m365d tenants', () => {
     }
     const list = JSON.parse((await runCli(['tenants', 'list', '--json'], { env: e })).stdout) as { tenants: { tenantId: string }[] }
     assert.deepEqual(list.tenants.map((t) => t.tenantId), [WELL_KNOWN.fabrikamTenantId])
+  })
+
+  test('pause, resume and tag take the id or the domain; paused tenants show as disabled', async () => {
+    const paused = await runCli(['tenants', 'pause', 'TAILSPIN.onmicrosoft.com', '--json'], { env })
+    assert.equal(paused.code, 0, paused.stderr)
+    assert.equal(JSON.parse(paused.stdout).enabled, false)
+    assert.ok(JSON.parse(paused.stdout).pausedAt)
+    const tagged = await runCli(['tenants', 'tag', WELL_KNOWN.tailspinTenantId, '+gold', 'EU', '--remove', 'eu', '--json'], { env })
+    assert.deepEqual(JSON.parse(tagged.stdout).tags, ['gold'])
+    const resumed = await runCli(['tenants', 'resume', 'tailspin.onmicrosoft.com', '--json'], { env })
+    assert.equal(JSON.parse(resumed.stdout).enabled, true)
+    const bad = await runCli(['tenants', 'tag', WELL_KNOWN.tailspinTenantId, '+no spaces'], { env })
+    assert.equal(bad.code, 2)
+  })
+
+  test('remove accepts the domain add accepted', async () => {
+    const r = await runCli(['tenants', 'remove', 'contoso.onmicrosoft.com', '--json'], { env })
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(JSON.parse(r.stdout).tenantId, WELL_KNOWN.contosoTenantId)
+    assert.equal((await runCli(['tenants', 'add', 'contoso.onmicrosoft.com', '--name', 'Contoso'], { env })).code, 0)
   })
 
   test('remove keeps the data unless --purge; removing an unknown tenant exits 1', async () => {

@@ -112,6 +112,42 @@ describe('console in Chromium', { timeout: 300_000 }, () => {
     await screenshot(page, '05-live-update')
   })
 
+  test('hunting: one query across the tenants, TenantId column, per-tenant errors beside the results', async () => {
+    await page.goto(`${rig.base}/console/#/hunting`)
+    await page.fill('#kql', 'DeviceInfo | summarize Devices = count() by OSPlatform')
+    await page.click('form button[type="submit"]')
+    await page.waitForSelector('table.hunt-results tbody tr', { timeout: 120_000 })
+    const header = await page.$$eval('table.hunt-results thead th', (ths) => ths.map((t) => t.textContent))
+    assert.equal(header[0], 'TenantId')
+    assert.ok(header.includes('Devices'))
+    const tenantIds = new Set(await page.$$eval('table.hunt-results tbody tr td:first-child', (tds) => tds.map((t) => t.textContent)))
+    for (const t of [WELL_KNOWN.contosoTenantId, WELL_KNOWN.fabrikamTenantId]) assert.ok(tenantIds.has(t), `rows of ${t}`)
+    assert.equal(await page.getAttribute(`.hunt-tenants li[data-tenant="${WELL_KNOWN.woodgroveTenantId}"]`, 'data-ok'), 'false')
+    assert.match((await page.textContent(`.hunt-tenants li[data-tenant="${WELL_KNOWN.woodgroveTenantId}"]`)) ?? '', /fix|consent/i)
+    const download = page.waitForEvent('download')
+    await page.click('button:has-text("Export CSV")')
+    const csv = await download
+    assert.equal(csv.suggestedFilename(), 'hunt.csv')
+    await screenshot(page, '06-hunting')
+  })
+
+  test('SLA, sync and health-event pages render their data', async () => {
+    await page.goto(`${rig.base}/console/#/sla`)
+    await page.waitForSelector('table.sla tbody tr')
+    await page.waitForSelector('.chart canvas')
+    assert.match((await page.textContent('table.sla')) ?? '', /Contoso/)
+    await screenshot(page, '07-sla')
+    await page.goto(`${rig.base}/console/#/sync`)
+    await page.waitForSelector('h2:has-text("Workers")')
+    assert.match((await page.textContent('main')) ?? '', /incidents/)
+    await screenshot(page, '08-sync')
+    await page.goto(`${rig.base}/console/#/health`)
+    await page.waitForSelector('table.health-events tbody tr')
+    const kinds = await page.$$eval('table.health-events tbody tr', (rows) => rows.map((r) => r.getAttribute('data-kind')))
+    assert.ok(kinds.includes('not_consented') && kinds.includes('roles_missing'), kinds.join(','))
+    await screenshot(page, '09-health-events')
+  })
+
   test('no CSP violation or script error on any page', () => {
     assert.deepEqual(errors, [])
   })

@@ -5,42 +5,16 @@
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { describe, test } from 'node:test'
-import { KqlEngine, KqlError, tokenize, type Token } from '../../src/kql/index.js'
+import { KqlEngine, KqlError } from '../../src/kql/index.js'
 import { mulberry32 } from '../../src/kql/sample_data.js'
+import { FALLBACK_QUERIES, mutate } from '../fuzz/kql_grammar.js'
 
 const CORPUS = process.env.KQL_CORPUS ?? '/work/shared/kql/queries.jsonl'
-const FALLBACK = [
-  'DeviceProcessEvents | where Timestamp > ago(7d) and FileName =~ "powershell.exe" | summarize count() by DeviceName, bin(Timestamp, 1h)',
-  'let x = dynamic(["a", "b"]); DeviceNetworkEvents | where RemoteIP in (x) | join kind=leftouter (DeviceInfo | project DeviceId, OSPlatform) on DeviceId',
-  'DeviceFileEvents | extend p = parse_json(AdditionalFields) | mv-expand p | project-away AdditionalFields | top 10 by Timestamp desc',
-]
 
-
-function mutate(q: string, rnd: () => number): string {
-  let toks: Token[]
-  try {
-    toks = tokenize(q).filter((t) => t.kind !== 'eof')
-  } catch {
-    return q.slice(0, Math.floor(rnd() * q.length))
-  }
-  const parts = toks.map((t) => q.slice(t.start, t.end))
-  const n = 1 + Math.floor(rnd() * 3)
-  for (let k = 0; k < n && parts.length > 1; k++) {
-    const i = Math.floor(rnd() * parts.length)
-    const j = Math.floor(rnd() * parts.length)
-    switch (Math.floor(rnd() * 4)) {
-      case 0: parts.splice(i, 1); break
-      case 1: parts.splice(i, 0, parts[j]!); break
-      case 2: [parts[i], parts[j]] = [parts[j]!, parts[i]!]; break
-      default: parts.length = Math.max(1, i)
-    }
-  }
-  return parts.join(' ')
-}
 
 describe('fuzz: mutated corpus queries', () => {
   test('2,000 mutations: only coded KqlErrors, each within the time budget', () => {
-    const queries = existsSync(CORPUS) ? readFileSync(CORPUS, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { query: string }).query) : FALLBACK
+    const queries = existsSync(CORPUS) ? readFileSync(CORPUS, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { query: string }).query) : FALLBACK_QUERIES
     const engine = new KqlEngine({ schema: existsSync('/work/shared/kql/schema.json') ? '/work/shared/kql/schema.json' : {} })
     const rnd = mulberry32(20261121)
     const codes = new Map<string, number>()

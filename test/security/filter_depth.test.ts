@@ -30,6 +30,12 @@ describe('deep $filter nesting', () => {
       }
       const ok = await get(`${'('.repeat(100)}status eq 'Active'${')'.repeat(100)}`)
       assert.equal(ok.status, 200)
+      // Found by the fuzzer: names of Object.prototype members were looked up as fields (500).
+      assert.equal((await get("constructor eq 'x'")).status, 400)
+      if (surface === 'graph') {
+        const orderby = await fetch(`${srv.url}${path}?$orderby=valueOf`, { headers: { authorization: `Bearer ${tokens[surface]}` } })
+        assert.equal(orderby.status, 400)
+      }
     })
   }
 })

@@ -6,6 +6,10 @@ import type { SessionInfo } from '../../src/console/api_types.ts'
 import { TenantsPage } from './pages/Tenants.tsx'
 import { IncidentsPage } from './pages/Incidents.tsx'
 import { IncidentPage } from './pages/Incident.tsx'
+import { SlaPage } from './pages/Sla.tsx'
+import { SyncPage } from './pages/Sync.tsx'
+import { HuntingPage } from './pages/Hunting.tsx'
+import { HealthPage } from './pages/Health.tsx'
 import './styles.css'
 
 /** Hash routes (#/incidents?…): the server serves one index.html, links stay bookmarkable. */
@@ -15,6 +19,10 @@ addEventListener('hashchange', () => (route.value = location.hash.slice(1) || '/
 const PAGES = [
   { path: '/tenants', label: 'Tenants' },
   { path: '/incidents', label: 'Incidents' },
+  { path: '/sla', label: 'SLA & age' },
+  { path: '/sync', label: 'Sync' },
+  { path: '/hunting', label: 'Hunting' },
+  { path: '/health', label: 'Health events' },
 ]
 
 function App() {
@@ -29,6 +37,10 @@ function App() {
     const [, , tenantId, source, id] = path!.split('/')
     page = <IncidentPage tenantId={decodeURIComponent(tenantId!)} source={source as 'legacy' | 'graph'} incidentId={decodeURIComponent(id!)} />
   } else if (path === '/incidents') page = <IncidentsPage params={params} />
+  else if (path === '/sla') page = <SlaPage />
+  else if (path === '/sync') page = <SyncPage />
+  else if (path === '/hunting') page = <HuntingPage />
+  else if (path === '/health') page = <HealthPage />
   else page = <TenantsPage params={params} />
   return (
     <div class="shell">

@@ -115,7 +115,7 @@ control token printed at start as Authorization: Bearer.`,
       ctx.print(`m365d emulator listening on ${server.url}`)
       if (tls) {
         ctx.print(`HTTPS certificate issued by the local CA ${tls.caPath}`)
-        ctx.print(`  trust it: NODE_EXTRA_CA_CERTS=${tls.caPath} (Node, read at start)  ·  curl --cacert ${tls.caPath}  ·  Python: REQUESTS_CA_BUNDLE=${tls.caPath}`)
+        ctx.print(`  trust it: NODE_EXTRA_CA_CERTS=${tls.caPath} (Node, read at start)  ·  curl --cacert ${tls.caPath}  ·  Python: REQUESTS_CA_BUNDLE=${tls.caPath} (requests, MSAL, azure-identity) and SSL_CERT_FILE=${tls.caPath} (urllib)`)
       }
       if (server.controlToken) {
         ctx.print(`Remote bind: the control API (/_emulator/…) requires  Authorization: Bearer ${server.controlToken}`)

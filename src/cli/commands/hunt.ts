@@ -8,7 +8,7 @@ import { openApp } from '../app_settings.js'
 import { CliError, exitCodeFor, ExitCode } from '../errors.js'
 import type { RowStream } from '../output/output.js'
 import type { Column } from '../output/table.js'
-import { selectTenants } from './hunt_tenants.js'
+import { fanOutOptions, selectTenants } from './hunt_tenants.js'
 import { incidentApiOptions } from './incidents_shared.js'
 import { duration, isoDate } from './incidents_list.js'
 
@@ -24,10 +24,14 @@ Runs the query on the legacy API (POST /api/advancedhunting/run, AdvancedHunting
 --api graph on Graph (POST /v1.0/security/runHuntingQuery, ThreatHunting.Read.All). The query comes
 from the argument, --file FILE, or stdin ('-').
 
-Across tenants (--tenants a,b,c, or --all-tenants = M365D_TENANTS or "tenants" in the config file)
-the query runs in each tenant, at most --concurrency at a time, each under its own quota (45 calls/min,
-1,500/h), and every row gets a TenantId column. A tenant that fails (not consented, missing role,
-throttled, bad query) is reported on stderr; the other tenants' rows are still printed.
+Across tenants (--tenants a,b,c, or --all-tenants = every active tenant of the registry that
+'m365d tenants' manages, read from the same store: --data-dir / --database-url / M365D_DATABASE_URL;
+--tag narrows it; M365D_TENANTS or "tenants" in the config file only when there is no store) the
+query runs in each tenant, at most --concurrency at a time, each under its own quota (45 calls/min,
+1,500/h), and every row gets a TenantId column holding the tenant id (GUID). A tenant that fails
+(not consented, missing role, throttled, bad query) is reported on stderr; the other tenants' rows
+are still printed. With -o json/yaml the document is {tenants: [{tenantId, name, status, error?,
+rows}], rows: [...]}, so failed tenants are in the machine output too.
 
 --since/--start/--end restrict the query to a time range (Graph: Timespan; legacy: a Timestamp filter
 after the query's first table) and let m365d split it into smaller windows when a result reaches the
@@ -41,8 +45,7 @@ ERR_HUNT_RESULT_TOO_LARGE).`,
     ...incidentApiOptions,
     api: { type: 'string', valueName: 'graph|legacy', description: 'Which API: Graph /v1.0/security/runHuntingQuery (default) or the legacy /api/advancedhunting/run, retiring 1 Feb 2027 (M365D_API, config "api")' },
     file: { type: 'string', valueName: 'FILE', description: 'Read the query from FILE (.kql)' },
-    tenants: { type: 'string', valueName: 'LIST', description: 'Run in each of these tenants (comma-separated GUIDs or domains)' },
-    'all-tenants': { type: 'boolean', description: 'Run in every tenant of M365D_TENANTS or "tenants" in the config file' },
+    ...fanOutOptions,
     concurrency: { type: 'string', valueName: 'N', description: `Tenants queried at the same time (default ${DEFAULT_CONCURRENCY})` },
     since: { type: 'string', valueName: 'DURATION', description: 'Time range: the last 30m, 12h, 7d…' },
     start: { type: 'string', valueName: 'ISO', description: 'Time range start, e.g. 2026-01-02T00:00:00Z' },
@@ -85,6 +88,7 @@ ERR_HUNT_RESULT_TOO_LARGE).`,
     const app = await openApp(ctx, v, { tenantOptional: selection.fanOut, config })
 
     const region = selection.fanOut ? ctx.feedback.region() : undefined
+    const tenantIds = selection.tenants.map((t) => t.tenantId)
     const results = new Map<string, HuntResult>()
     const failures: { tenant: string; error: unknown }[] = []
     let done = 0
@@ -108,11 +112,11 @@ ERR_HUNT_RESULT_TOO_LARGE).`,
         ctx.feedback.notice(describeFailure(tenant, error))
       } finally {
         done++
-        region?.set([`hunting: ${done}/${selection.tenants.length} tenants, ${rowsSoFar} rows…`])
+        region?.set([`hunting: ${done}/${tenantIds.length} tenants, ${rowsSoFar} rows…`])
       }
     }
     try {
-      const queue = [...selection.tenants]
+      const queue = [...tenantIds]
       await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
         for (let t = queue.shift(); t !== undefined; t = queue.shift()) await one(t)
       }))
@@ -121,18 +125,33 @@ ERR_HUNT_RESULT_TOO_LARGE).`,
       if (region) ctx.feedback.release(region)
     }
 
-    const ordered = selection.tenants.filter((t) => results.has(t)).map((t) => [t, results.get(t)!] as const)
+    const ordered = tenantIds.filter((t) => results.has(t)).map((t) => [t, results.get(t)!] as const)
     const total = ordered.reduce((n, [, r]) => n + r.rows.length, 0)
     if (out?.live) out.end()
     else {
       // Tenants in the order given, whatever order they finished in.
       const rows = ordered.flatMap(([tenant, r]) => r.rows.map((row) => (selection.fanOut ? { TenantId: tenant, ...row } : row)))
       const columns = ordered[0] ? columnsOf(ordered[0][1]) : selection.fanOut ? [{ key: 'TenantId', header: 'TenantId' }] : []
-      ctx.output.print(rows as HuntRow[], { columns, empty: 'No rows.' })
+      if (!selection.fanOut) ctx.output.print(rows as HuntRow[], { columns, empty: 'No rows.' })
+      else {
+        // Per-tenant status in machine output: a failed tenant is data, not only a line on stderr.
+        const tenants = selection.tenants.map((t) => {
+          const failure = failures.find((f) => f.tenant === t.tenantId)
+          const e = failure?.error
+          return {
+            tenantId: t.tenantId,
+            name: t.name,
+            status: failure ? 'failed' : 'ok',
+            ...(failure && { error: e instanceof M365dError ? { code: e.code, message: redact(e.message), ...(e.hint && { hint: e.hint }) } : { code: 'ERR_UNEXPECTED', message: redact(String((e as Error)?.message ?? e)) } }),
+            rows: results.get(t.tenantId)?.rows.length ?? 0,
+          }
+        })
+        ctx.output.print({ tenants, rows: rows as HuntRow[] }, { rows: (d) => d.rows, columns, empty: 'No rows.' })
+      }
     }
     if (ordered.some(([, r]) => r.truncated)) ctx.warn('some results reached the 100,000-row cap and may be incomplete (see --row-limit and --since)')
     if (selection.fanOut && (failures.length > 0 || region))
-      ctx.feedback.notice(`${selection.tenants.length} tenants: ${ordered.length} answered (${total} rows), ${failures.length} failed`)
+      ctx.feedback.notice(`${tenantIds.length} tenants: ${ordered.length} answered (${total} rows), ${failures.length} failed`)
     if (failures.length === 0) return ExitCode.ok
     return exitCodeFor(failures[0]!.error)
   },

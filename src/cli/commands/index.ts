@@ -13,6 +13,7 @@ export const commands: Record<string, () => Promise<{ default: Command<any> }>> 
   emulator: () => import('./emulator.js'),
   demo: () => import('./demo.js'),
   incidents: () => import('./incidents.js'),
+  alerts: () => import('./alerts.js'),
   hunt: () => import('./hunt.js'),
   tenants: () => import('./tenants.js'),
   sync: () => import('./sync.js'),

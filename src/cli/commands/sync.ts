@@ -1,5 +1,5 @@
 import type { ConsoleServer } from '../../console/index.js'
-import { consentCallbackHandler, CONSENT_CALLBACK_PATH, createLogger, listTenants, startOpsServer, type OpsServer, type TenantSyncResult } from '../../sync/index.js'
+import { CONSENT_CALLBACK_PATH, createLogger, listTenants, startOpsServer, type OpsServer, type TenantSyncResult } from '../../sync/index.js'
 import { openAppWithStore } from '../app_settings.js'
 import { defineCommand } from '../command.js'
 import { CliError, ExitCode } from '../errors.js'
@@ -84,7 +84,7 @@ succeeded, 1 when one failed (each with its fix).`,
           port: opsPort,
           ...(web && { mount: web }),
           ...(v['ops-host'] !== undefined && { host: v['ops-host'] }),
-          routes: [{ method: 'GET', path: CONSENT_CALLBACK_PATH, handle: consentCallbackHandler({ db, onOutcome: (o) => logger.log(o.outcome === 'granted' ? 'info' : 'warn', `consent.${o.outcome}`, { ...o }) }) }],
+          routes: [{ method: 'GET', path: CONSENT_CALLBACK_PATH, handle: app.consentCallback(db, { surface: settings.surface ?? 'legacy', onOutcome: (o) => logger.log(o.outcome === 'granted' || o.outcome === 'received' ? 'info' : 'warn', `consent.${o.outcome}`, { ...o }), onGranted: () => daemon.wake() }) }],
         }).catch((e: NodeJS.ErrnoException) => {
           if (e.code === 'EADDRINUSE') throw new CliError('ERR_CLI_PORT_IN_USE', `ops port ${opsPort} is already in use`, { hint: 'pick another with --ops-port N (0 = a free one)' })
           throw e

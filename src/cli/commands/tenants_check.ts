@@ -1,4 +1,6 @@
-import { checkTenant, listTenants, type TenantCheck } from '../../sync/index.js'
+import { resolveTenantId } from '../../auth/tenant_discovery.js'
+import { checkTenant, findTenant, listTenants, type TenantCheck } from '../../sync/index.js'
+import { tenantLabel } from './tenant_ref.js'
 import { openAppWithStore } from '../app_settings.js'
 import { defineCommand } from '../command.js'
 import { CliError, ExitCode } from '../errors.js'
@@ -29,20 +31,24 @@ Exit 0 when every tenant is ready, 1 when one is not (needs_graph_consent includ
     const { app, store } = await openAppWithStore(ctx, v)
     const surface = (v.surface as 'legacy' | 'graph' | undefined) ?? app.config.api
     const { db } = store
-    const checks: TenantCheck[] = []
+    const checks: NamedCheck[] = []
     try {
-      const rows = await listTenants(db)
-      const known = rows.map((t) => t.tenant_id)
-      const ids = ctx.positionals.length ? ctx.positionals.map((t) => t.toLowerCase()) : known
+      const registry = await listTenants(db)
+      const known = registry.map((t) => t.tenant_id)
+      // Named as 'tenants add' accepts them: id or domain; a tenant not (yet) in the registry is checked too.
+      const ids: string[] = []
+      for (const input of ctx.positionals) ids.push((await findTenant(db, input))?.tenant_id ?? (await resolveTenantId(input, { authorityHost: app.cloud.authorityHost })))
+      if (!ctx.positionals.length) ids.push(...known)
       if (!ids.length) throw new CliError('ERR_CLI_NO_TENANTS', 'no tenants to check', { hint: 'add one: m365d tenants add <TENANT-ID|DOMAIN>' })
       for (const tenantId of ids) {
+        const row = registry.find((t) => t.tenant_id === tenantId)
         const check = await checkTenant({
           tokenProvider: app.tokens,
           clientId: app.clientId,
           authorityHost: app.cloud.authorityHost,
           tenantId,
           // A tenant pinned in the registry is checked on its own API.
-          surface: rows.find((t) => t.tenant_id === tenantId)?.api ?? surface,
+          surface: row?.api ?? surface,
           ...(v['redirect-uri'] !== undefined && { consentRedirectUri: v['redirect-uri'] }),
           alerts: v.alerts === true,
           defenderApi: app.cloud.defenderApi,
@@ -51,8 +57,9 @@ Exit 0 when every tenant is ready, 1 when one is not (needs_graph_consent includ
           graphResource: app.cloud.graphResource,
           ...(known.includes(tenantId) && { db }),
         })
-        checks.push(check)
-        if (!ctx.json) print(ctx, check)
+        const named = { ...check, name: row?.display_name ?? null, domain: row?.domain ?? null }
+        checks.push(named)
+        if (!ctx.json) print(ctx, named)
       }
     } finally {
       app.close()
@@ -66,6 +73,7 @@ Exit 0 when every tenant is ready, 1 when one is not (needs_graph_consent includ
           rows: (d) => d.tenants,
           columns: [
             { key: 'tenantId' },
+            { key: 'name', get: (c: NamedCheck) => c.name ?? c.domain ?? '' },
             { key: 'ok' },
             { key: 'status' },
             { key: 'graphReady', get: (c: TenantCheck) => c.graph?.ready ?? null },
@@ -81,9 +89,11 @@ Exit 0 when every tenant is ready, 1 when one is not (needs_graph_consent includ
   },
 })
 
-function print(ctx: { print(text: string): void }, c: TenantCheck): void {
+type NamedCheck = TenantCheck & { name: string | null; domain: string | null }
+
+function print(ctx: { print(text: string): void }, c: NamedCheck): void {
   const yesNo = (b: boolean | undefined) => (b === undefined ? 'unknown' : b ? 'yes' : 'no')
-  ctx.print(`\n${c.ok ? '✓' : '✗'} ${c.tenantId}  ${c.status}`)
+  ctx.print(`\n${c.ok ? '✓' : '✗'} ${tenantLabel({ display_name: c.name, domain: c.domain, tenant_id: c.tenantId })}  ${c.status}`)
   ctx.print(`  consent:       ${yesNo(c.consent)}`)
   ctx.print(`  roles needed:  ${c.rolesNeeded.join(', ')}`)
   ctx.print(`  roles granted: ${c.rolesGranted.join(', ') || '-'}`)

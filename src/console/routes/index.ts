@@ -1,6 +1,8 @@
 import type { ConsoleDeps } from '../deps.js'
 import type { LiveHub } from '../live.js'
 import type { Session } from '../security.js'
+import { postHunt } from './hunting.js'
+import { getHealthEvents, getSla, getSync } from './views.js'
 import { getChoices, getIncident, getQueue, postActions } from './incidents.js'
 import { addTenant, deleteTenant, getTenants, onboardTenant, patchTenant } from './tenants.js'
 
@@ -31,6 +33,10 @@ const ROUTES: [string, RegExp, Handler][] = [
     return res
   }],
   ['GET', /^\/choices$/, async () => getChoices()],
+  ['GET', /^\/sla$/, (c, _r, u) => getSla(c.deps, u)],
+  ['GET', /^\/sync$/, (c) => getSync(c.deps)],
+  ['POST', /^\/hunt$/, (c, r) => postHunt(c.deps, r)],
+  ['GET', /^\/health-events$/, (c, _r, u) => getHealthEvents(c.deps, u)],
 ]
 
 export async function routeApi(ctx: RouteContext, request: Request, url: URL, path: string): Promise<Response | undefined> {

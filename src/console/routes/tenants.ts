@@ -1,7 +1,5 @@
-import { adminConsentLink, legacyConsentLink } from '../../auth/consent_link.js'
-import { resolveTenantId } from '../../auth/tenant_discovery.js'
-import { upsertTenant, removeTenant } from '../../sync/db/sql/tenants.js'
-import { createConsentRequest } from '../../sync/onboarding/consent_requests.js'
+import { adminConsentLink, legacyConsentLink, resolveTenantId } from '../../auth/index.js'
+import { createConsentRequest, removeTenant, upsertTenant } from '../../sync/index.js'
 import type { ConsoleHealth, FleetSummary, TenantsResponse } from '../api_types.js'
 import type { ConsoleDeps } from '../deps.js'
 import { ConsoleRequestError, json, readBody } from '../http.js'
@@ -59,7 +57,7 @@ export async function addTenant(deps: ConsoleDeps, request: Request): Promise<Re
 /** POST /tenants/:id/onboard — an admin-consent link bound to this tenant, whose answer the consent callback accepts. */
 export async function onboardTenant(deps: ConsoleDeps, tenantId: string): Promise<Response> {
   if (!deps.consentRedirectUri) return json({ tenantId, consentLink: consentLinkFor(deps, tenantId), expiresAt: null })
-  const { state, expiresAt } = await createConsentRequest(deps.db)
+  const { state, expiresAt } = await createConsentRequest(deps.db, { intendedTenant: tenantId })
   const { url } = adminConsentLink({ clientId: deps.clientId, tenant: tenantId, redirectUri: deps.consentRedirectUri, state, authorityHost: deps.cloud.authorityHost })
   return json({ tenantId, consentLink: url, expiresAt: expiresAt.toISOString() })
 }

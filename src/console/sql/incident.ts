@@ -1,4 +1,4 @@
-import type { Queryable } from '../../sync/db/database.js'
+import type { Queryable } from '../../sync/index.js'
 import { QUEUE_COLUMNS, type QueueRow } from './queue.js'
 
 export async function incidentRow(db: Queryable, tenantId: string, source: string, incidentId: string): Promise<(QueueRow & { raw: Record<string, unknown> }) | undefined> {

@@ -1,4 +1,4 @@
-import type { Queryable } from '../../sync/db/database.js'
+import type { Queryable } from '../../sync/index.js'
 import type { QueueFilters, QueueItem, QueueSort } from '../api_types.js'
 import { ConsoleRequestError } from '../http.js'
 import { openStatusSql } from './rollups.js'

@@ -1,4 +1,4 @@
-import type { Queryable } from '../../sync/db/database.js'
+import type { Queryable } from '../../sync/index.js'
 
 /** Open = not resolved and not redirected (legacy Active/InProgress, Graph active/inProgress/awaitingAction). */
 export const openStatusSql = (column = 'status') => `m365d_status_key(${column}) IN ('active', 'inprogress', 'awaitingaction')`

@@ -1,4 +1,4 @@
-import type { Queryable } from '../../sync/db/database.js'
+import type { Queryable } from '../../sync/index.js'
 
 export interface TenantPageRow {
   tenant_id: string

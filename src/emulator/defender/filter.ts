@@ -20,6 +20,7 @@
 export const MAX_FILTER_DEPTH = 100
 
 export class FilterError extends Error {
+  readonly code = 'ERR_ODATA_FILTER'
   constructor(
     message: string,
     readonly position: number,
@@ -231,7 +232,8 @@ export function validateFilter<T>(node: FilterNode, fields: Record<string, Field
     return
   }
   if (node.kind === 'not') return validateFilter(node.operand, fields, entity)
-  const spec = fields[node.field]
+  // Own properties only: `constructor` or `valueOf` must not find Object.prototype (found by the fuzzer).
+  const spec = Object.hasOwn(fields, node.field) ? fields[node.field] : undefined
   if (!spec) throw new FilterError(`Could not find a filterable property named '${node.field}' on type '${entity}' (filterable: ${Object.keys(fields).join(', ')})`, node.position)
   const op = node.kind === 'in' ? 'in' : node.op
   const allowed = spec.ops ?? (spec.type === 'datetime' ? OPS : ['eq', 'ne', 'in'])

@@ -105,7 +105,7 @@ export function project(entity: Record<string, unknown>, select: string[] | unde
 function parseOrderBy<T>(info: RequestInfo, raw: string, rules: ListRules<T>): (a: T, b: T) => number {
   const keys = raw.split(',').map((part) => {
     const [field, dir = 'asc', ...extra] = part.trim().split(/\s+/)
-    const spec = field ? rules.fields[field] : undefined
+    const spec = field && Object.hasOwn(rules.fields, field) ? rules.fields[field] : undefined
     if (!spec || extra.length || !['asc', 'desc'].includes(dir))
       fail(info, 400, CODE(info), `Invalid OData URI query: $orderby '${part.trim()}' is not valid (sortable: ${Object.keys(rules.fields).join(', ')}; direction asc or desc).`)
     // Enums sort by member order (unknown < informational < low < medium < high), like OData.

@@ -184,6 +184,14 @@ export class SyncDaemon {
     }
   }
 
+  /**
+   * Runs the scheduler's next tick now instead of at the next `tickMs`: after a tenant was added,
+   * resumed or consented, it is leased and synced within moments.
+   */
+  wake(): void {
+    this.#loops.wake()
+  }
+
   /** The last snapshot (see {@link refreshStatus}) plus this worker's live state. */
   status(): DaemonStatus {
     return this.#board.snapshot({ workerId: this.workerId, state: this.#state, leasesHeld: this.#leases.held, running: this.#scheduler.running.keys() })

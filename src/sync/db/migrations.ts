@@ -1,5 +1,6 @@
 import type { Database, Queryable } from './database.js'
 import { DatabaseError } from './database.js'
+import { registryMigration } from './migration_2_registry.js'
 import { consoleMigration } from './migration_3_console.js'
 import { identityMigration } from './migration_4_identity.js'
 
@@ -174,6 +175,7 @@ CREATE TRIGGER m365d_alerts_outbox AFTER INSERT OR UPDATE ON m365d_alerts
   FOR EACH ROW EXECUTE FUNCTION m365d_outbox_capture('alert', 'alert_id');
 `,
   },
+  registryMigration,
   consoleMigration,
   identityMigration,
 ]

@@ -106,3 +106,8 @@ describe('$filter nesting (issue 10 §6: a deep filter was a 500)', () => {
     assert.deepEqual(matches(Array.from({ length: 50_000 }, () => `status eq 'Resolved'`).join(' or ')), [2])
   })
 })
+
+test('a field named like an Object.prototype member is unknown, not a crash (found by the fuzzer)', () => {
+  for (const name of ['constructor', 'valueOf', 'toString', '__proto__', 'hasOwnProperty'])
+    assert.match(errorAt(`(${name} eq '')`).message, /Could not find a filterable property named/)
+})

@@ -37,8 +37,15 @@ export async function listTenants(db: Queryable): Promise<TenantRow[]> {
 /** Stops syncing a tenant; its synced data stays (delete it explicitly with `purge`). */
 export async function removeTenant(db: Queryable, tenantId: string, options: { purge?: boolean } = {}): Promise<boolean> {
   const id = tenantId.toLowerCase()
-  const { rows } = await db.query(`DELETE FROM m365d_tenants WHERE tenant_id = $1 RETURNING tenant_id`, [id])
+  const { rows } = await db.query<{ domain: string | null }>(`DELETE FROM m365d_tenants WHERE tenant_id = $1 RETURNING domain`, [id])
   await db.query(`DELETE FROM m365d_leases WHERE tenant_id = $1`, [id])
+  // A tombstone: an onboarding link issued before the removal must not bring the tenant back (issue 10 §3).
+  if (rows.length)
+    await db.query(
+      `INSERT INTO m365d_removed_tenants (tenant_id, domain, purged) VALUES ($1, $2, $3)
+       ON CONFLICT (tenant_id) DO UPDATE SET removed_at = now(), domain = EXCLUDED.domain, purged = EXCLUDED.purged`,
+      [id, rows[0]!.domain, options.purge === true],
+    )
   if (options.purge) {
     for (const table of ['m365d_incidents', 'm365d_alerts', 'm365d_incident_history', 'm365d_sync_state'])
       await db.query(`DELETE FROM ${table} WHERE tenant_id = $1`, [id])

@@ -1,0 +1,23 @@
+import { findTenant, type Queryable, type RegistryTenant } from '../../sync/index.js'
+import { validateTenant } from '../config.js'
+import { CliError, ExitCode } from '../errors.js'
+
+/**
+ * A tenant of the registry named the way `tenants add` accepts it: its id (GUID, any case) or the
+ * domain it was added with (issue 11 §2: `remove contoso.onmicrosoft.com` after `add
+ * contoso.onmicrosoft.com`). Unknown → exit 1 with where to look.
+ */
+export async function registryTenant(db: Queryable, input: string | undefined, commandPath: string): Promise<RegistryTenant> {
+  if (input === undefined) throw new CliError('ERR_CLI_MISSING_ARGUMENT', `${commandPath} needs a tenant id or domain`, { hint: 'see m365d tenants list' })
+  validateTenant(input, 'flag')
+  const row = await findTenant(db, input)
+  if (!row) throw new CliError('ERR_CLI_TENANT_NOT_FOUND', `tenant ${input.slice(0, 60)} is not in the sync set`, { hint: 'see m365d tenants list', exitCode: ExitCode.checkFailed })
+  return row
+}
+
+/** `Contoso (contoso.onmicrosoft.com, 3f…)`: the name first, then the domain and the id. */
+export function tenantLabel(t: { display_name: string | null; domain: string | null; tenant_id: string }): string {
+  const name = t.display_name ?? t.domain
+  if (!name) return t.tenant_id
+  return `${name} (${[t.display_name ? t.domain : null, t.tenant_id].filter(Boolean).join(', ')})`
+}
