@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { resolveCloud, type Cloud } from '../auth/clouds.js'
 import { createApp, type App, type AppSettings } from '../app/index.js'
 import { openStore, resolveStorage, type OpenedStore, type StorageSelection } from '../sync/index.js'
@@ -39,9 +41,22 @@ export function storageFrom(ctx: Pick<CommandContext, 'io'>, values: Values): St
   return resolveStorage({ databaseUrl: str(values['database-url']), dataDir: str(values['data-dir']), env: ctx.io.env, cwd: ctx.io.cwd })
 }
 
-/** Opens (and migrates) the selected store. */
-export function openSyncStore(ctx: Pick<CommandContext, 'io'>, values: Values, options: { poolSize?: number } = {}): Promise<OpenedStore> {
-  return openStore(storageFrom(ctx, values), options)
+/** Opens (and migrates) the selected store, shown as a step (a spinner, or a line when it is slow). */
+export function openSyncStore(ctx: Pick<CommandContext, 'io' | 'feedback'>, values: Values, options: { poolSize?: number } = {}): Promise<OpenedStore> {
+  const selection = storageFrom(ctx, values)
+  return ctx.feedback.step(storeStepLabel(selection), () => openStore(selection, options))
+}
+
+/**
+ * What opening the store is called while it runs: creating an embedded database the first time
+ * takes PGlite ~20 s on a small machine, worth saying so instead of looking hung (issue 11 §2).
+ */
+export function storeStepLabel(selection: StorageSelection): string {
+  if (selection.databaseUrl !== undefined) {
+    const u = URL.canParse(selection.databaseUrl) ? new URL(selection.databaseUrl) : undefined
+    return `Connecting to PostgreSQL${u ? ` ${u.hostname}:${u.port || 5432}${u.pathname}` : ''}`
+  }
+  return existsSync(join(selection.dataDir!, 'PG_VERSION')) ? 'Opening the embedded database' : 'Creating the embedded database (first run only, ~20 s)'
 }
 
 /** The cloud with the Graph host resolved: --graph-api, M365D_GRAPH_API, or the emulator's origin. */
@@ -70,7 +85,7 @@ export async function openApp(ctx: CommandContext, values: Values, options: { te
 export async function openAppWithStore(ctx: CommandContext, values: Values): Promise<{ app: CliApp; store: OpenedStore }> {
   const app = await openApp(ctx, values, { tenantOptional: true })
   try {
-    return { app, store: await app.openStore() }
+    return { app, store: await ctx.feedback.step(storeStepLabel(app.settings.storage ?? storageFrom(ctx, values)), () => app.openStore()) }
   } catch (e) {
     app.close()
     throw e

@@ -4,8 +4,10 @@
  * file that calls `process.exit` (style.md §14), so everything else stays testable in-process.
  */
 import { getEventListeners } from 'node:events'
-import { installWarningPrinter } from './legacy_notice.js'
+import { installWarningHandler, warningText } from './output/warnings.js'
 import { runMain } from './run_main.js'
+
+installWarningHandler(process, (w) => void process.stderr.write(`${warningText(w)}\n`))
 
 const stop = new AbortController()
 let signals = 0
@@ -15,8 +17,6 @@ const onSignal = (signal: NodeJS.Signals) => {
   if (++signals > 1 || getEventListeners(stop.signal, 'abort').length === 0) process.exit(signal === 'SIGINT' ? 130 : 143)
   stop.abort(new Error(`received ${signal}`))
 }
-// The legacy API's deprecation becomes one plain line on stderr (legacy_notice.ts).
-installWarningPrinter(process.stderr)
 process.on('SIGINT', onSignal)
 process.on('SIGTERM', onSignal)
 // `m365d token inspect … | head -3`: the reader went away; that is not an error worth a stack.

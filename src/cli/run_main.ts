@@ -7,7 +7,8 @@ import { renderHelp, renderMainHelp } from './help.js'
 import { Feedback } from './output/feedback.js'
 import type { TerminalStream } from './output/live_region.js'
 import { resolveOutput } from './output/options.js'
-import { Output } from './output/output.js'
+import { Output, terminalWidth } from './output/output.js'
+import { routeWarnings, warningText } from './output/warnings.js'
 import { firstPositionalIndex, parseCommandArgs, quoteInput } from './parse.js'
 import { closest } from './suggest.js'
 import { subscribeVerbose } from './verbose.js'
@@ -92,10 +93,12 @@ async function dispatch(argv: string[], io: CliIo, secrets: Set<string>): Promis
   }
 
   const ctx = createContext(command, commandPath, values, positionals, io, secrets)
-  const unsubscribe = values.verbose ? subscribeVerbose((line) => io.stderr.write(line)) : undefined
+  const unsubscribe = values.verbose ? subscribeVerbose((line) => ctx.feedback.notice(line)) : undefined
+  const unroute = routeWarnings((w) => ctx.feedback.notice(warningText(w)))
   try {
     return (await command.run(ctx)) ?? ExitCode.ok
   } finally {
+    unroute()
     unsubscribe?.()
   }
 }
@@ -125,14 +128,6 @@ function createContext(
     printJson: (value, view) => output.print(value, view),
     warn: (text) => feedback.notice(`warning: ${text}`),
   }
-}
-
-/** Terminal width for tables: COLUMNS (as `ls` honours it), else the terminal's, else 80. */
-export function terminalWidth(io: Pick<CliIo, 'env' | 'stdout'>): number {
-  const fromEnv = Number(io.env.COLUMNS)
-  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv
-  const cols = (io.stdout as { columns?: number }).columns
-  return cols && cols > 0 ? cols : 80
 }
 
 /** Errors are also a JSON document on stdout when JSON output was asked for (`--json`, `-o json`). */

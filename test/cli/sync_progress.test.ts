@@ -4,23 +4,27 @@ import { BackfillProgress } from '../../src/cli/commands/sync_progress.js'
 
 const DAY = 86_400_000
 
-test('backfill progress: fraction of the window reached, tenants done, records; the line ends when all are done', () => {
-  let out = ''
+test('backfill progress: fraction of the window reached, tenants done, the log\'s records; a summary when all are done', () => {
+  const shown: string[] = []
+  const done: string[] = []
   let now = 1_000 * DAY
-  const bar = new BackfillProgress({ backfillMs: 10 * DAY, write: (t) => (out += t), now: () => now, width: 10 })
-  bar.onEvent({ type: 'pass.progress', tenantId: 'a', stream: 'legacy:incidents', pages: 1, records: 100, oldestCreated: now - 5 * DAY })
-  bar.onEvent({ type: 'pass.progress', tenantId: 'b', stream: 'legacy:incidents', pages: 1, records: 50, oldestCreated: now - 1 * DAY })
+  const bar = new BackfillProgress({ backfillMs: 10 * DAY, show: ([l]) => shown.push(l!), done: (l) => done.push(l), now: () => now, width: 10 })
+  bar.onEvent({ type: 'pass.progress', tenantId: 'a', stream: 'legacy:incidents', pages: 1, records: 100, stored: 90, backfill: true, oldestCreated: now - 5 * DAY })
+  bar.onEvent({ type: 'pass.progress', tenantId: 'b', stream: 'legacy:incidents', pages: 1, records: 50, stored: 50, backfill: true, oldestCreated: now - 1 * DAY })
   bar.draw()
-  // (0.5 + 0.1) / 2 = 30 %
-  assert.ok(out.endsWith('\r\x1b[2Kbackfill [###.......] 30%  0/2 tenants  150 records'), JSON.stringify(out))
+  // (0.5 + 0.1) / 2 = 30 %; records are what was stored (the log's count), not what was fetched.
+  assert.equal(shown.at(-1), 'backfill [###.......] 30%  0/2 tenants  140 records')
   now += 1000
-  bar.onEvent({ type: 'pass.finished', tenantId: 'a', durationMs: 5, records: 100, nextRunAt: new Date(now).toISOString() })
+  bar.onEvent({ type: 'pass.finished', tenantId: 'a', durationMs: 5, records: 95, nextRunAt: new Date(now).toISOString() })
   bar.onEvent({ type: 'pass.failed', tenantId: 'b', durationMs: 5, health: 'error', code: 'ERR_X', message: 'x', nextRunAt: new Date(now).toISOString() })
-  assert.ok(out.includes('100%  2/2 tenants  150 records\n'), JSON.stringify(out))
-  // Events of other streams or tenants that never reported progress draw nothing.
-  const before = out
+  assert.deepEqual(done, ['backfill: 2/2 tenants done, 145 records'])
+  // Events of other streams, incremental passes and tenants that never backfilled draw nothing.
+  const before = shown.length
   now += 1000
   bar.onEvent({ type: 'pass.finished', tenantId: 'c', durationMs: 5, records: 0, nextRunAt: new Date(now).toISOString() })
-  bar.onEvent({ type: 'pass.progress', tenantId: 'a', stream: 'graph:alerts', pages: 1, records: 1, oldestCreated: now })
-  assert.equal(out, before)
+  bar.onEvent({ type: 'pass.progress', tenantId: 'a', stream: 'graph:alerts', pages: 1, records: 1, backfill: true, oldestCreated: now })
+  bar.onEvent({ type: 'pass.progress', tenantId: 'a', stream: 'legacy:incidents', pages: 1, records: 1, stored: 0, backfill: false, oldestCreated: now })
+  bar.onEvent({ type: 'pass.finished', tenantId: 'a', durationMs: 5, records: 0, nextRunAt: new Date(now).toISOString() })
+  assert.equal(shown.length, before)
+  assert.equal(done.length, 1)
 })

@@ -5,7 +5,7 @@ import { serve } from '../../emulator/server.js'
 import { WELL_KNOWN } from '../../emulator/well_known.js'
 import { formatReport, validateToken, type ValidationReport } from '../../jwt/validate.js'
 import { M365dError } from '../../lib/errors.js'
-import { defineCommand } from '../command.js'
+import { defineCommand, type CommandContext } from '../command.js'
 import { expectPositionals, parsePort } from '../parse.js'
 
 /** What the demo's (imaginary) MSSP integration needs in every customer tenant. */
@@ -20,7 +20,7 @@ const TENANTS = [
   { name: 'woodgrove', tenantId: WELL_KNOWN.woodgroveTenantId, domain: 'woodgrove.onmicrosoft.com', credential: 'secret' },
 ] as const
 
-interface TenantResult {
+export interface TenantResult {
   name: string
   tenantId: string
   domain: string
@@ -47,51 +47,66 @@ when the demo ran; the failures are the point.`,
   async run(ctx) {
     expectPositionals(ctx.positionals, 0, ctx.commandPath)
     const port = parsePort(ctx.values.port, 0)
-    const emulator = await createEmulator()
-    const server = await serve(emulator, { port })
-    const common = { clientId: WELL_KNOWN.clientId, authorityHost: server.url }
-    const providers = {
-      secret: new TokenProvider({ ...common, credential: { kind: 'secret', secret: WELL_KNOWN.clientSecret } }),
-      certificate: new TokenProvider({ ...common, credential: certificateCredential(WELL_KNOWN.certificatePem, WELL_KNOWN.privateKeyPem) }),
-    }
-    const results: TenantResult[] = []
+    const server = await ctx.feedback.step('Starting the emulator', async () => serve(await createEmulator(), { port }))
+    let results: TenantResult[]
     try {
-      if (!ctx.json) {
-        ctx.print(`m365d demo: emulator on ${server.url} (well-known set), app ${WELL_KNOWN.clientId}`)
-        ctx.print(`Each tenant: get a token for ${DEFENDER}, then validate it (signature via the emulator's JWKS) for ${DEMO_ROLES.join(' + ')}.`)
-      }
-      for (const t of TENANTS) {
-        const result: TenantResult = { ...t, ok: false }
-        try {
-          const token = await providers[t.credential].getToken({ tenant: t.domain, resource: DEFENDER })
-          result.report = await validateToken(token.token, {
-            tenant: t.tenantId,
-            resource: DEFENDER,
-            clientId: WELL_KNOWN.clientId,
-            requiredRoles: DEMO_ROLES,
-            verifySignature: true,
-            authorityHost: server.url,
-          })
-          result.ok = result.report.valid
-        } catch (e) {
-          if (!(e instanceof M365dError)) throw e
-          result.error = e.toJSON()
-        }
-        results.push(result)
-        if (!ctx.json) printTenant(ctx, result)
-      }
+      results = await tokenChecks(ctx, server.url)
     } finally {
-      providers.secret.close()
-      providers.certificate.close()
       await server.close()
     }
     if (ctx.json) return void ctx.printJson({ emulator: server.url, requiredRoles: DEMO_ROLES, tenants: results })
-    const failing = results.filter((r) => !r.ok)
-    ctx.print('')
-    ctx.print(`${results.length - failing.length} of ${results.length} tenants ready; ${failing.map((r) => `${r.name}: ${why(r)}`).join('; ') || 'none failing'}.`)
+    // The emulator of this run is gone once the command exits: point at one that stays up.
     ctx.print('Next: m365d emulator (keep it running), then m365d token / m365d token validate against it.')
   },
 })
+
+/**
+ * The token checks against a running emulator at `url`: printed as they complete (unless
+ * `ctx.json`) and returned. `m365d start` runs them against its own, long-lived emulator.
+ */
+export async function tokenChecks(ctx: CommandContext, url: string): Promise<TenantResult[]> {
+  const common = { clientId: WELL_KNOWN.clientId, authorityHost: url }
+  const providers = {
+    secret: new TokenProvider({ ...common, credential: { kind: 'secret', secret: WELL_KNOWN.clientSecret } }),
+    certificate: new TokenProvider({ ...common, credential: certificateCredential(WELL_KNOWN.certificatePem, WELL_KNOWN.privateKeyPem) }),
+  }
+  const results: TenantResult[] = []
+  try {
+    if (!ctx.json) {
+      ctx.print(`m365d demo: emulator on ${url} (well-known set), app ${WELL_KNOWN.clientId}`)
+      ctx.print(`Each tenant: get a token for ${DEFENDER}, then validate it (signature via the emulator's JWKS) for ${DEMO_ROLES.join(' + ')}.`)
+    }
+    for (const t of TENANTS) {
+      const result: TenantResult = { ...t, ok: false }
+      try {
+        const token = await providers[t.credential].getToken({ tenant: t.domain, resource: DEFENDER })
+        result.report = await validateToken(token.token, {
+          tenant: t.tenantId,
+          resource: DEFENDER,
+          clientId: WELL_KNOWN.clientId,
+          requiredRoles: DEMO_ROLES,
+          verifySignature: true,
+          authorityHost: url,
+        })
+        result.ok = result.report.valid
+      } catch (e) {
+        if (!(e instanceof M365dError)) throw e
+        result.error = e.toJSON()
+      }
+      results.push(result)
+      if (!ctx.json) printTenant(ctx, result)
+    }
+  } finally {
+    providers.secret.close()
+    providers.certificate.close()
+  }
+  if (!ctx.json) {
+    const failing = results.filter((r) => !r.ok)
+    ctx.print('')
+    ctx.print(`${results.length - failing.length} of ${results.length} tenants ready; ${failing.map((r) => `${r.name}: ${why(r)}`).join('; ') || 'none failing'}.`)
+  }
+  return results
+}
 
 function printTenant(ctx: { print(text: string): void; color: boolean }, r: TenantResult): void {
   ctx.print('')

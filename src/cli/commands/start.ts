@@ -7,11 +7,15 @@ import { createEmulator } from '../../emulator/app.js'
 import { serve } from '../../emulator/server.js'
 import { WELL_KNOWN } from '../../emulator/well_known.js'
 import { createLogger, formatLag, startOpsServer, tenantSummaries, upsertTenant, type TenantSummary } from '../../sync/index.js'
-import { defineCommand, type CommandContext } from '../command.js'
+import { defineCommand } from '../command.js'
 import { expectPositionals, parsePort } from '../parse.js'
 import type { ConsoleServer } from '../../console/index.js'
+import { storeStepLabel } from '../app_settings.js'
+import { LiveRegion, type TerminalStream } from '../output/live_region.js'
+import { terminalWidth } from '../output/output.js'
+import { renderTable, type Column } from '../output/table.js'
 import { checkConsoleChoice, consoleOptions, makeConsole } from './console_setup.js'
-import demo from './demo.js'
+import { DEMO_ROLES, tokenChecks, type TenantResult } from './demo.js'
 import { parseDuration } from './sync_options.js'
 import { untilStopped } from './sync_run.js'
 
@@ -61,10 +65,10 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
     const consoleChoice = { values: v, env: ctx.io.env, opsHost: '127.0.0.1' }
     const consoleOn = checkConsoleChoice(consoleChoice).enabled
 
-    const tokenChecks = v['skip-demo'] ? undefined : await runDemo(ctx)
-
+    // One emulator for the whole run: the token checks, the consent links they print and the sync
+    // all use it, so every URL on the screen stays live until Ctrl-C (issue 11 §2).
     const emulator = await createEmulator()
-    const server = await serve(emulator, { port })
+    const server = await ctx.feedback.step('Starting the emulator', () => serve(emulator, { port }))
     const tempDir = v['data-dir'] === undefined ? await mkdtemp(join(tmpdir(), 'm365d-start-')) : undefined
     const dataDir = tempDir ?? resolve(ctx.io.cwd, v['data-dir']!)
     // The well-known app against the in-process emulator, which serves every API on its one origin.
@@ -77,12 +81,15 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
       sync: { surface: 'graph', alerts: true, intervalMs, concurrency: 4, leaseTtlSeconds: 30 },
     })
     let store
+    let checks: TenantResult[] | undefined
     try {
-      store = await app.openStore()
+      checks = v['skip-demo'] ? undefined : await tokenChecks(ctx, server.url)
+      store = await ctx.feedback.step(storeStepLabel({ dataDir }), () => app.openStore())
     } catch (e) {
       app.close()
       await server.close()
       await emulator.close()
+      if (tempDir) await rm(tempDir, { recursive: true, force: true })
       throw e
     }
     const { db } = store
@@ -96,6 +103,7 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
     const startedAt = Date.now()
     let timer: ReturnType<typeof setInterval> | undefined
     let summaries: TenantSummary[] = []
+    let region: LiveRegion | undefined
     try {
       for (const c of CUSTOMERS) await upsertTenant(db, { tenantId: c.tenantId, displayName: c.name, domain: c.domain })
       if (consoleOn) {
@@ -119,27 +127,38 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
         if (web) ctx.print(`console: ${web.loginUrl(ops.url)}  (open it in a browser; the token logs you in)`)
         ctx.print(`Syncing ${CUSTOMERS.length} customer tenants every ${intervalMs / 1000}s while the emulator changes incidents every ${liveMs / 1000}s. Ctrl-C stops.`)
       }
-      await daemon.start()
+      await ctx.feedback.step('Starting the sync daemon', () => daemon.start())
       // Live activity only once the daemon has generated each tenant's data on its first read.
       emulator.defender.setLive(true, liveMs)
+      // On a terminal the summary is one LiveRegion redrawn in place (cut to the width, resize-safe);
+      // notices and warnings are written above it. Otherwise plain periodic summaries.
+      region = ctx.io.isTTY && !ctx.json ? new LiveRegion(ctx.io.stdout as TerminalStream) : undefined
+      if (region) ctx.feedback.adopt(region)
       const redraw = async () => {
         summaries = await tenantSummaries(db)
-        if (!ctx.json) render(ctx, summaries, Date.now() - startedAt)
+        if (ctx.json) return
+        const lines = summaryLines(summaries, Date.now() - startedAt, false, region ? { tty: true, width: region.width } : { tty: false })
+        if (region) region.set(lines)
+        else for (const l of lines) ctx.print(l)
       }
+      if (region) await redraw()
       timer = setInterval(() => void redraw().catch(() => undefined), refreshMs)
       await untilStopped(stop, durationMs)
       clearInterval(timer)
       timer = undefined
-      await daemon.stop()
+      await ctx.feedback.step('Stopping the sync daemon', () => daemon.stop())
       summaries = await tenantSummaries(db)
+      if (region) ctx.feedback.release(region)
+      region = undefined
       if (ctx.json) {
-        ctx.printJson({ emulator: server.url, store: dataDir, ops: ops.url, ...(web && { console: `${ops.url}/console/` }), durationMs: Date.now() - startedAt, ...(tokenChecks !== undefined && { tokenChecks }), tenants: summaries })
+        ctx.printJson({ emulator: server.url, store: dataDir, ops: ops.url, ...(web && { console: `${ops.url}/console/` }), durationMs: Date.now() - startedAt, ...(checks !== undefined && { tokenChecks: { emulator: server.url, requiredRoles: DEMO_ROLES, tenants: checks } }), tenants: summaries })
       } else {
-        render(ctx, summaries, Date.now() - startedAt, true)
+        for (const l of summaryLines(summaries, Date.now() - startedAt, true, { tty: ctx.io.isTTY, width: terminalWidth(ctx.io) })) ctx.print(l)
         const warnings = logLines.filter((l) => l.includes('"level":"warn"') || l.includes('"level":"error"')).length
         ctx.print(`stopped cleanly after ${Math.round((Date.now() - startedAt) / 1000)}s (${warnings} warnings logged). Against your tenants: m365d tenants add …, then m365d sync (docs/sync.md).`)
       }
     } finally {
+      if (region) ctx.feedback.release(region)
       if (timer) clearInterval(timer)
       emulator.defender.setLive(false)
       await daemon.stop()
@@ -157,35 +176,24 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
   },
 })
 
-/** The `m365d demo` token reports, printed as they are; in --json mode captured as data. */
-async function runDemo(ctx: CommandContext): Promise<unknown> {
-  if (!ctx.json) {
-    await demo.run!({ ...ctx, values: {}, positionals: [] } as never)
-    return undefined
-  }
-  let captured: unknown
-  await demo.run!({ ...ctx, values: { json: true }, positionals: [], printJson: (value: unknown) => void (captured = value) } as never)
-  return captured
-}
-
-/** Lines of the summary last drawn on the terminal, to redraw it in place. */
-let drawn = 0
-
-function render(ctx: CommandContext, tenants: TenantSummary[], elapsedMs: number, final = false): void {
-  const tty = ctx.io.isTTY && !final
-  const header = ['TENANT', 'HEALTH', 'INCIDENTS', 'ALERTS', 'LAG', 'LAST SYNC']
-  const rows = tenants.map((t) => [t.name ?? t.domain ?? t.tenantId, t.health, String(t.incidents), String(t.alerts), formatLag(t.lagSeconds), t.lastSync ? `${Math.max(0, Math.round((Date.now() - Date.parse(t.lastSync)) / 1000))}s ago` : 'never'])
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
-  const lines = [`── ${final ? 'final' : 'live'} summary after ${Math.round(elapsedMs / 1000)}s ──`, ...[header, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd())]
+/** The summary: a title, one table row per tenant (the one table renderer), then problems with their fix. */
+function summaryLines(tenants: TenantSummary[], elapsedMs: number, final: boolean, table: { tty: boolean; width?: number }): string[] {
+  const columns: Column<TenantSummary>[] = [
+    { key: 'tenant', header: 'TENANT', get: (t) => t.name ?? t.domain ?? t.tenantId, flex: true },
+    { key: 'health', header: 'HEALTH' },
+    { key: 'incidents', header: 'INCIDENTS', right: true },
+    { key: 'alerts', header: 'ALERTS', right: true },
+    { key: 'lag', header: 'LAG', get: (t) => formatLag(t.lagSeconds) },
+    { key: 'lastSync', header: 'LAST SYNC', get: (t) => (t.lastSync ? `${Math.max(0, Math.round((Date.now() - Date.parse(t.lastSync)) / 1000))}s ago` : 'never') },
+  ]
+  // Aligned columns in the summary whether or not it is a terminal: it is read by people either way.
+  const lines = [`── ${final ? 'final' : 'live'} summary after ${Math.round(elapsedMs / 1000)}s ──`, ...renderTable(columns, tenants, { tty: true, width: table.width ?? 200 }).split('\n')]
   for (const t of tenants) {
     if (!t.problem || t.health === 'ok') continue
     lines.push(`${t.name ?? t.tenantId}: ${t.problem.code ?? ''} ${firstSentence(t.problem.message ?? '')}`)
     if (t.problem.hint) lines.push(`  fix: ${t.problem.hint}`)
   }
-  // On a terminal: move up over the previous summary, clear it, draw the new one below the token reports.
-  if (ctx.io.isTTY && drawn) ctx.io.stdout.write(`\x1b[${drawn}A\x1b[J`)
-  for (const l of lines) ctx.print(l.slice(0, tty ? 160 : undefined))
-  drawn = tty ? lines.length : 0
+  return lines
 }
 
 function firstSentence(text: string): string {

@@ -6,6 +6,9 @@ import { CliError, ExitCode } from '../errors.js'
 import { expectPositionals, parsePort } from '../parse.js'
 import { checkConsoleChoice, consoleOptions, exposureLines, makeConsole } from './console_setup.js'
 import { appOptions, storageOptions } from './sync_options.js'
+import { formatLogRecord, logFormatOption, resolveLogFormat } from '../output/log_format.js'
+import type { LiveRegion } from '../output/live_region.js'
+import { routeWarnings } from '../output/warnings.js'
 import { BackfillProgress } from './sync_progress.js'
 import { daemonOptions, daemonSettings, DEFAULT_OPS_PORT, untilStopped } from './sync_run.js'
 
@@ -21,7 +24,8 @@ tenants through leases. Against the emulator, set M365D_AUTHORITY_HOST and M365D
 M365D_GRAPH_API) to its URL.
 
 Runs until SIGTERM/SIGINT (then finishes the page in flight, commits, releases its leases and exits
-0), writing JSON log lines on stderr and serving /healthz, /metrics, /status and the admin-consent
+0), writing log lines on stderr (readable on a terminal, JSON lines when piped or with
+--log-format json; a backfill bar on a terminal during a tenant's first pass) and serving /healthz, /metrics, /status and the admin-consent
 callback ${CONSENT_CALLBACK_PATH} on --ops-port. --once syncs every tenant once and exits: 0 when all
 succeeded, 1 when one failed (each with its fix).`,
   options: {
@@ -30,6 +34,7 @@ succeeded, 1 when one failed (each with its fix).`,
     ...daemonOptions,
     ...consoleOptions,
     once: { type: 'boolean', description: 'Sync every tenant once, print the results and exit' },
+    ...logFormatOption,
   },
   examples: [
     'm365d sync',
@@ -51,14 +56,47 @@ succeeded, 1 when one failed (each with its fix).`,
     const opsPort = v['ops-port'] !== undefined ? parsePort(v['ops-port'], DEFAULT_OPS_PORT) : v.once ? undefined : DEFAULT_OPS_PORT
     const consoleChoice = { values: v, env: ctx.io.env, opsHost: v['ops-host'] ?? '127.0.0.1' }
     const consoleOn = opsPort !== undefined && !v.once && checkConsoleChoice(consoleChoice).enabled
-    const { app, store } = await openAppWithStore(ctx, v)
+    // Logs: human lines on a terminal, JSON lines when piped or with --log-format json.
+    const stderrTTY = ctx.feedback.tty
+    const logFormat = resolveLogFormat(v['log-format'], ctx.io.env, stderrTTY)
+    const colorLogs = stderrTTY && ctx.io.env.NO_COLOR === undefined && ctx.io.env.TERM !== 'dumb'
+    const logger = createLogger({
+      stream: { write: (line: string) => ctx.feedback.write(line) },
+      level: v.verbose ? 'debug' : 'info',
+      diagnostics: v.verbose === true,
+      format: (record) => formatLogRecord(record, logFormat, { color: colorLogs }),
+    })
+    // Steps and process warnings become log records, so piped stderr stays one JSON object per line.
+    const unredirect = logFormat === 'json' ? ctx.feedback.redirect((text) => logger.log('info', text)) : () => undefined
+    const unroute = routeWarnings((w) => logger.log('warn', w.message, { ...(w.code && { code: w.code }) }))
+    let opened
+    try {
+      opened = await openAppWithStore(ctx, v)
+    } catch (e) {
+      unredirect()
+      unroute()
+      throw e
+    }
+    const { app, store } = opened
     // Graph unless --api legacy / M365D_API / config "api" (a tenant pinned with 'tenants add --api' keeps its own).
     settings.surface ??= app.config.api
     const { db, description } = store
-    const logger = createLogger({ stream: ctx.io.stderr, level: v.verbose ? 'debug' : 'info', diagnostics: v.verbose === true })
     const daemon = app.createDaemon(db, settings)
     const detach = logger.attach(daemon)
-    const progress = ctx.io.isTTY && !ctx.json ? new BackfillProgress({ backfillMs: settings.backfillMs, write: (t) => ctx.io.stdout.write(t) }) : undefined
+    // The backfill bar lives in a LiveRegion on stderr next to the log lines, which are written
+    // above it (Feedback.write), so the two never share a line.
+    let region: LiveRegion | undefined
+    const progress = ctx.feedback.tty
+      ? new BackfillProgress({
+          backfillMs: settings.backfillMs,
+          show: (lines) => (region ??= ctx.feedback.region())?.set(lines),
+          done: (line) => {
+            if (region) ctx.feedback.release(region)
+            region = undefined
+            ctx.feedback.notice(line)
+          },
+        })
+      : undefined
     if (progress) daemon.on((e) => progress.onEvent(e))
     let ops: OpsServer | undefined
     let web: ConsoleServer | undefined
@@ -84,7 +122,7 @@ succeeded, 1 when one failed (each with its fix).`,
           port: opsPort,
           ...(web && { mount: web }),
           ...(v['ops-host'] !== undefined && { host: v['ops-host'] }),
-          routes: [{ method: 'GET', path: CONSENT_CALLBACK_PATH, handle: app.consentCallback(db, { surface: settings.surface ?? 'legacy', onOutcome: (o) => logger.log(o.outcome === 'granted' || o.outcome === 'received' ? 'info' : 'warn', `consent.${o.outcome}`, { ...o }), onGranted: () => daemon.wake() }) }],
+          routes: [{ method: 'GET', path: CONSENT_CALLBACK_PATH, handle: app.consentCallback(db, { surface: settings.surface ?? 'graph', onOutcome: (o) => logger.log(o.outcome === 'granted' || o.outcome === 'received' ? 'info' : 'warn', `consent.${o.outcome}`, { ...o }), onGranted: () => daemon.wake() }) }],
         }).catch((e: NodeJS.ErrnoException) => {
           if (e.code === 'EADDRINUSE') throw new CliError('ERR_CLI_PORT_IN_USE', `ops port ${opsPort} is already in use`, { hint: 'pick another with --ops-port N (0 = a free one)' })
           throw e
@@ -138,6 +176,8 @@ succeeded, 1 when one failed (each with its fix).`,
       await ops?.close()
       detach()
       logger.close()
+      unredirect()
+      unroute()
       app.close()
       await db.close()
       stop?.removeEventListener('abort', noop)

@@ -1,52 +1,80 @@
 import type { DaemonEvent } from '../../sync/index.js'
 
 /**
- * The first-backfill progress bar (issue 4 §3) on a TTY: per tenant, how far back the pass has
- * reached in the backfill window (passes list newest first, so the oldest creation time seen
- * walks from now towards now − backfill), rolled up over the tenants still backfilling.
+ * The first-backfill progress bar (issue 4 §3, issue 11 §1) on a terminal. Only a real backfill
+ * (a stream's first pass: no watermark yet) draws it, never an incremental pass. Per tenant, how
+ * far back the pass has reached in the backfill window (passes list newest first, so the oldest
+ * creation time seen walks from now towards now − backfill), rolled up over the tenants still
+ * backfilling. The numbers are the log's: records = incidents inserted or updated plus alerts
+ * written, exactly what `pass finished` logs as `records`.
+ *
+ * It only produces lines; the caller shows them in a LiveRegion (src/cli/output/live_region.ts),
+ * which keeps them apart from log lines.
  */
 export class BackfillProgress {
   readonly #fraction = new Map<string, number>()
-  readonly #records = new Map<string, number>()
+  readonly #stored = new Map<string, number>()
+  readonly #finished = new Set<string>()
   #lastDraw = 0
-  #shown = false
 
   constructor(
-    private readonly o: { backfillMs: number; write(text: string): void; now?: () => number; width?: number },
+    private readonly o: {
+      backfillMs: number
+      /** Shows the bar (a LiveRegion's `set`). */
+      show(lines: string[]): void
+      /** The bar is over: `line` is its summary, to keep on screen. */
+      done(line: string): void
+      now?: () => number
+      width?: number
+    },
   ) {}
 
   onEvent(e: DaemonEvent): void {
     const now = (this.o.now ?? Date.now)()
     if (e.type === 'pass.progress' && e.stream.endsWith(':incidents')) {
-      this.#records.set(e.tenantId, e.records)
+      if (!e.backfill) return
+      this.#stored.set(e.tenantId, e.stored ?? 0)
       if (e.oldestCreated !== undefined) this.#fraction.set(e.tenantId, Math.min(1, Math.max(0, (now - e.oldestCreated) / this.o.backfillMs)))
+      else if (!this.#fraction.has(e.tenantId)) this.#fraction.set(e.tenantId, 0)
       // Progress events come per page: redraw at most 5 times a second.
       if (now - this.#lastDraw >= 200) this.draw(now)
-    } else if ((e.type === 'pass.finished' || e.type === 'pass.failed') && this.#records.has(e.tenantId)) {
+    } else if ((e.type === 'pass.finished' || e.type === 'pass.failed') && this.#fraction.has(e.tenantId)) {
       this.#fraction.set(e.tenantId, 1)
+      this.#finished.add(e.tenantId)
+      if (e.type === 'pass.finished') this.#stored.set(e.tenantId, e.records)
       this.draw(now)
     }
   }
 
-  draw(now = (this.o.now ?? Date.now)()): void {
-    if (!this.#fraction.size) return
-    this.#lastDraw = now
+  /** The bar's line, or undefined when no backfill is running. */
+  line(): string | undefined {
+    if (!this.#fraction.size) return undefined
     const values = [...this.#fraction.values()]
-    const done = values.filter((f) => f >= 1).length
     const overall = values.reduce((a, b) => a + b, 0) / values.length
     const width = this.o.width ?? 30
     const filled = Math.round(overall * width)
-    const records = [...this.#records.values()].reduce((a, b) => a + b, 0)
-    this.o.write(`\r\x1b[2Kbackfill [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round(overall * 100)}%  ${done}/${values.length} tenants  ${records} records`)
-    this.#shown = true
-    if (done === values.length) this.finish()
+    return `backfill [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round(overall * 100)}%  ${this.#finished.size}/${values.length} tenants  ${this.#total()} records`
   }
 
-  /** Ends the bar's line once every tenant in it finished its first pass. */
+  draw(now = (this.o.now ?? Date.now)()): void {
+    const line = this.line()
+    if (line === undefined) return
+    this.#lastDraw = now
+    if (this.#finished.size === this.#fraction.size) return this.finish()
+    this.o.show([line])
+  }
+
+  /** Ends the bar once every tenant in it finished its first pass (or at exit). */
   finish(): void {
-    if (this.#shown) this.o.write('\n')
-    this.#shown = false
+    if (!this.#fraction.size) return
+    const n = this.#fraction.size
+    this.o.done(`backfill: ${this.#finished.size}/${n} tenant${n === 1 ? '' : 's'} done, ${this.#total()} records`)
     this.#fraction.clear()
-    this.#records.clear()
+    this.#stored.clear()
+    this.#finished.clear()
+  }
+
+  #total(): number {
+    return [...this.#stored.values()].reduce((a, b) => a + b, 0)
   }
 }

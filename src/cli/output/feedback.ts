@@ -25,11 +25,29 @@ export class Feedback {
     return this.stream.isTTY === true
   }
 
-  /** One line on stderr (above any live region). */
+  #sink: ((text: string) => void) | undefined
+
+  /** One line on stderr (above any live region), or to the sink set with {@link redirect}. */
   notice(text: string): void {
-    const line = text.endsWith('\n') ? text : `${text}\n`
-    if (this.#region) this.#region.log(line)
-    else this.stream.write(line)
+    if (this.#sink) return this.#sink(text.replace(/\n$/, ''))
+    this.write(text.endsWith('\n') ? text : `${text}\n`)
+  }
+
+  /** Writes whole lines to stderr as they are, above any live region (log lines use this). */
+  write(lines: string): void {
+    if (this.#region) this.#region.log(lines)
+    else this.stream.write(lines)
+  }
+
+  /**
+   * Sends notices (steps, warnings) elsewhere until the returned function is called: `m365d sync`
+   * with JSON logs turns them into log records, so stderr stays JSON lines.
+   */
+  redirect(sink: (text: string) => void): () => void {
+    this.#sink = sink
+    return () => {
+      if (this.#sink === sink) this.#sink = undefined
+    }
   }
 
   /** Runs `work`, showing `label` while it runs (see the file comment). */
@@ -83,6 +101,11 @@ export class Feedback {
     if (!this.tty) return undefined
     this.#region = new LiveRegion(this.stream)
     return this.#region
+  }
+
+  /** Uses a region drawn elsewhere (e.g. on stdout): notices and log lines go above it until released. */
+  adopt(region: LiveRegion): void {
+    this.#region = region
   }
 
   /** Ends the region from {@link region}: notices print as plain lines again. */

@@ -192,3 +192,11 @@ export function colorJson(value: JSONValue): string {
     return /^[tfn]/.test(m) ? `${C.literal}${m}${C.reset}` : `${C.number}${m}${C.reset}`
   })
 }
+
+/** Terminal width for tables: COLUMNS (as `ls` honours it), else the terminal's, else 80. */
+export function terminalWidth(io: { env: Record<string, string | undefined>; stdout: unknown }): number {
+  const fromEnv = Number(io.env.COLUMNS)
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv
+  const cols = (io.stdout as { columns?: number }).columns
+  return cols && cols > 0 ? cols : 80
+}

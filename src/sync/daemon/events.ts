@@ -10,7 +10,7 @@ export type DaemonEvent =
   /** Another worker owns the tenant now (this worker missed its renewals); its pass is aborted. */
   | { type: 'lease.lost'; tenantId: string }
   | { type: 'pass.started'; tenantId: string }
-  | { type: 'pass.progress'; tenantId: string; stream: string; pages: number; records: number; oldestCreated?: number }
+  | { type: 'pass.progress'; tenantId: string; stream: string; pages: number; records: number; oldestCreated?: number; backfill?: boolean; stored?: number }
   | { type: 'pass.finished'; tenantId: string; durationMs: number; records: number; nextRunAt: string }
   /** The tenant is marked (health) and retried at `nextRunAt`; `hint` is the fix when one is known. */
   | { type: 'pass.failed'; tenantId: string; durationMs: number; health: TenantHealth; code: string; message: string; hint?: string; nextRunAt: string }

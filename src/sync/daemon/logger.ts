@@ -16,6 +16,8 @@ export interface LoggerOptions {
   diagnostics?: boolean
   /** Fields added to every line (e.g. `{ worker }`). */
   base?: Record<string, unknown>
+  /** Lays out a sanitized record as a line (default: one JSON line). The CLI passes its human formatter on a terminal. */
+  format?: (record: { time: string; level: LogLevel; msg: string } & Record<string, unknown>) => string
 }
 
 export interface Logger {
@@ -54,7 +56,7 @@ export function createLogger(o: LoggerOptions = {}): Logger {
   const log = (level: LogLevel, msg: string, fields: Record<string, unknown> = {}) => {
     if (ORDER[level] < min) return
     const line = { time: new Date().toISOString(), level, msg, ...(sanitize({ ...o.base, ...fields }) as Record<string, unknown>) }
-    stream.write(JSON.stringify(line) + '\n')
+    stream.write(o.format ? o.format(line) : JSON.stringify(line) + '\n')
   }
 
   const attach = (daemon: SyncDaemon) => {

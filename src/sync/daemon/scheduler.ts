@@ -138,7 +138,8 @@ export class Scheduler {
           ...(s.overlapMs !== undefined && { overlapMs: s.overlapMs }),
           ...(s.pageSize !== undefined && { pageSize: s.pageSize }),
           intervalMs: s.intervalMs,
-          onProgress: (p) => d.emit({ type: 'pass.progress', tenantId, stream: p.stream, pages: p.pages, records: p.records, ...(p.oldestCreated !== undefined && { oldestCreated: p.oldestCreated }) }),
+          onProgress: (p) =>
+            d.emit({ type: 'pass.progress', tenantId, stream: p.stream, pages: p.pages, records: p.records, backfill: p.backfill, stored: p.stored, ...(p.oldestCreated !== undefined && { oldestCreated: p.oldestCreated }) }),
           signal: controller.signal,
         }),
       )

@@ -1,5 +1,6 @@
 import { mkdir, access, constants } from 'node:fs/promises'
 import { M365dError } from '../../lib/errors.js'
+import { describeConnectFailure } from './pg_errors.js'
 
 /**
  * The sync daemon's storage: the same SQL on embedded PGlite (default; files under a data
@@ -82,10 +83,8 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
     client.release()
   } catch (cause) {
     await pool.end().catch(() => undefined)
-    throw new DatabaseError('ERR_DB_UNREACHABLE', `cannot connect to PostgreSQL at ${redactUrl(url)}`, {
-      hint: 'check --database-url / M365D_DATABASE_URL (postgres://user@host:5432/db) and that the server is running',
-      cause,
-    })
+    const failure = describeConnectFailure(url, redactUrl(url), cause)
+    throw new DatabaseError(failure.code, failure.message, { hint: failure.hint, cause })
   }
   return {
     kind: 'postgres',

@@ -33,6 +33,10 @@ export interface PassProgress {
   records: number
   /** Oldest creation time reached so far (backfill progress), epoch ms. */
   oldestCreated?: number
+  /** The stream's first pass (no watermark yet): a backfill, not an incremental pass. */
+  backfill: boolean
+  /** Incidents inserted or updated and alerts written so far (what `pass.finished` reports as records). */
+  stored: number
   from: string
   runStart: string
 }
@@ -118,7 +122,7 @@ export async function windowedPass<T>(o: WindowedPassOptions<T>): Promise<PassRe
       const { incidents, alerts, apiCalls } = await o.toRecords(page.items)
       const last = o.isLastPage(page)
       await commit(incidents, alerts, apiCalls + 1, last)
-      o.onProgress?.({ tenantId: o.tenantId, stream: o.stream, pages: result.pages, records: result.records, oldestCreated, from: cursor.from, runStart: cursor.runStart })
+      o.onProgress?.({ tenantId: o.tenantId, stream: o.stream, pages: result.pages, records: result.records, oldestCreated, backfill: !state?.watermark, stored: result.inserted + result.updated + result.alerts, from: cursor.from, runStart: cursor.runStart })
       if (last) return result
       o.signal?.throwIfAborted()
       const createdLe = new Date(windowOldest).toISOString()
