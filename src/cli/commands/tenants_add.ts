@@ -25,7 +25,7 @@ A domain is resolved to the tenant id through the authority's OpenID discovery d
     expectPositionals(ctx.positionals, 1, ctx.commandPath)
     const input = ctx.positionals[0]
     if (input === undefined) throw new CliError('ERR_CLI_MISSING_ARGUMENT', `${ctx.commandPath} needs a tenant id or domain`, { hint: 'e.g. m365d tenants add contoso.onmicrosoft.com' })
-    validateTenant(input, 'flag')
+    validateTenant(input, 'flag', { shownAs: 'the TENANT argument' })
     const v = ctx.values
     const config = await loadConfig(ctx, { cloud: v.cloud, 'authority-host': v['authority-host'], config: v.config }, { tenant: false, credential: false })
     // Resolve before opening the store: a typo must not leave anything behind.
