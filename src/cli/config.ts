@@ -145,11 +145,13 @@ export async function loadConfig(
 }
 
 /** Tenant GUID or verified domain (`contoso.onmicrosoft.com`); `common`/`organizations` only where allowed. */
-export function validateTenant(tenant: string, from: Source, options: { allowMultiTenant?: boolean } = {}): void {
+export function validateTenant(tenant: string, from: Source, options: { allowMultiTenant?: boolean; shownAs?: string } = {}): void {
   if (GUID.test(tenant) || DOMAIN.test(tenant)) return
   const multi = tenant === 'common' || tenant === 'organizations'
   if (multi && options.allowMultiTenant) return
-  throw new ConfigError('ERR_CONFIG_INVALID_TENANT', `tenant ${shorten(tenant)} (from ${describe(from, 'M365D_TENANT_ID', 'tenantId', '--tenant')}) is neither a GUID nor a domain`, {
+  // Name where the value really came from: a positional argument is not --tenant (issue 11 §3).
+  const source = options.shownAs ?? describe(from, 'M365D_TENANT_ID', 'tenantId', '--tenant')
+  throw new ConfigError('ERR_CONFIG_INVALID_TENANT', `tenant ${shorten(tenant)} (from ${source}) is neither a GUID nor a domain`, {
     hint: multi
       ? 'app-only tokens are issued by one tenant: use its tenant id (GUID) or a verified domain such as contoso.onmicrosoft.com, not common/organizations'
       : 'use the Directory (tenant) ID GUID from the Entra admin center, or a verified domain such as contoso.onmicrosoft.com',

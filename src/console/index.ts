@@ -2,5 +2,6 @@
 export { createConsole, CONSOLE_PREFIX } from './server.js'
 export type { ConsoleServer } from './server.js'
 export type { ConsoleDeps, ConsoleOptions } from './deps.js'
+export { checkCredentialExpiry, configuredExpiry, EXPIRY_WARNING_DAYS } from './credentials.js'
 export { isLoopback, LOOPBACK_HOSTS, CONTENT_SECURITY_POLICY } from './security.js'
 export type * from './api_types.js'

@@ -1,5 +1,6 @@
 import { M365dError } from '../lib/errors.js'
 import { checkAccess, enabledTenantIds } from './access.js'
+import { checkCredentialExpiry } from './credentials.js'
 import type { ConsoleDeps, ConsoleOptions } from './deps.js'
 import { apiError, ConsoleRequestError, html, json } from './http.js'
 import { LiveHub } from './live.js'
@@ -37,6 +38,11 @@ export function createConsole(deps: ConsoleDeps, options: ConsoleOptions = {}): 
   const timers: ReturnType<typeof setInterval>[] = []
   let unsubscribe: (() => void) | undefined
 
+  let credentials: Awaited<ReturnType<typeof checkCredentialExpiry>> | null = null
+  const refreshCredentials = async () => {
+    credentials = await checkCredentialExpiry(deps).catch((e) => ({ source: 'none' as const, credentials: [], graphError: e instanceof Error ? e.message : String(e) }))
+    void live.poll()
+  }
   const refreshAccess = async () => {
     await checkAccess(deps, await enabledTenantIds(deps)).catch(() => undefined)
     live.emit({ type: 'tenants', seq: Date.now() })
@@ -92,6 +98,10 @@ export function createConsole(deps: ConsoleDeps, options: ConsoleOptions = {}): 
         r.headers.forEach((v, k) => headers.set(k, v))
         return new Response(r.body, { headers })
       }
+      if (path === '/credentials' && request.method === 'GET') {
+        if (!credentials) await refreshCredentials()
+        return json(credentials)
+      }
       if (path === '/access/refresh' && request.method === 'POST') {
         await refreshAccess()
         return json({ ok: true })
@@ -125,9 +135,13 @@ export function createConsole(deps: ConsoleDeps, options: ConsoleOptions = {}): 
         })
       }
       void refreshAccess()
+      void refreshCredentials()
       const t = setInterval(() => void refreshAccess(), options.accessIntervalMs ?? 600_000)
-      t.unref?.()
-      timers.push(t)
+      const c = setInterval(() => void refreshCredentials(), 6 * 3_600_000)
+      for (const x of [t, c]) {
+        x.unref?.()
+        timers.push(x)
+      }
     },
     async close() {
       for (const t of timers) clearInterval(t)

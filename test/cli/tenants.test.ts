@@ -64,6 +64,20 @@ describe('m365d tenants', () => {
     assert.match(human.stdout, new RegExp(`✓ Contoso \\(contoso\\.onmicrosoft\\.com, ${WELL_KNOWN.contosoTenantId}\\)`))
   })
 
+  test('onboard with the default redirect URI: the emulator\'s well-known app has it registered (no AADSTS50011)', async () => {
+    const e = { ...env, M365D_DATA_DIR: join(tempDir('m365d-onboard-default-'), 'data') }
+    const r = await runCli(['tenants', 'onboard', '--tenant', 'woodgrove.onmicrosoft.com', '-o', 'json'], { env: e })
+    assert.equal(r.code, 0, r.stderr)
+    const { url, redirectUri } = JSON.parse(r.stdout) as { url: string; redirectUri: string }
+    assert.equal(redirectUri, 'http://localhost:9464/consent/callback')
+    const page = await fetch(url, { redirect: 'manual' })
+    assert.doesNotMatch(await page.text(), /AADSTS50011/)
+    // The contrast: an unregistered redirect URI is refused by the same emulator.
+    const bad = new URL(url)
+    bad.searchParams.set('redirect_uri', 'http://localhost:1/nowhere')
+    assert.match(await (await fetch(bad, { redirect: 'manual' })).text(), /AADSTS50011/)
+  })
+
   test('onboard records a one-time state; the daemon\'s consent callback accepts it once and rejects others', async () => {
     const home = tempDir('m365d-onboard-')
     const dir = join(home, 'data')

@@ -4,10 +4,9 @@ import { join } from 'node:path'
 import { TokenProvider } from '../../src/auth/index.js'
 import { createConsole, type ConsoleServer } from '../../src/console/index.js'
 import { createEmulator, serve, WELL_KNOWN, type Emulator, type RunningEmulator } from '../../src/emulator/index.js'
-import { openPglite, type Database } from '../../src/sync/db/database.js'
-import { migrate } from '../../src/sync/db/migrations.js'
-import { upsertTenant } from '../../src/sync/db/sql/tenants.js'
-import { startOpsServer, SyncDaemon, type OpsServer } from '../../src/sync/daemon/index.js'
+import { openPglite } from '../../src/sync/db/database.js'
+import { migrate, upsertTenant, type Database } from '../../src/sync/index.js'
+import { startOpsServer, SyncDaemon, type OpsServer, type Sink } from '../../src/sync/index.js'
 
 export const DEMO_TENANTS = [
   { tenantId: WELL_KNOWN.contosoTenantId, name: 'Contoso', domain: 'contoso.onmicrosoft.com' },
@@ -27,6 +26,8 @@ export interface ConsoleRig {
   daemon: SyncDaemon
   ops: OpsServer
   web: ConsoleServer
+  /** The daemon's (and the console's) token provider. */
+  tokens: TokenProvider
   base: string
   loginUrl: string
   /** A logged-in session: its cookie header and CSRF token. */
@@ -34,7 +35,7 @@ export interface ConsoleRig {
   close(): Promise<void>
 }
 
-export async function consoleRig(o: { token?: string; incidentsPerTenant?: number; start?: boolean } = {}): Promise<ConsoleRig> {
+export async function consoleRig(o: { token?: string; incidentsPerTenant?: number; start?: boolean; sinks?: Sink[] } = {}): Promise<ConsoleRig> {
   const emulator = await createEmulator({ defender: { incidentsPerTenant: o.incidentsPerTenant ?? 40 } })
   emulator.defender.limits.enabled = false
   const server = await serve(emulator)
@@ -53,6 +54,7 @@ export async function consoleRig(o: { token?: string; incidentsPerTenant?: numbe
     backfillDays: 400,
     intervalMs: 1000,
     tickMs: 200,
+    ...(o.sinks && { sinks: o.sinks, sinkIntervalMs: 200 }),
   })
   const web = createConsole(
     {
@@ -81,6 +83,7 @@ export async function consoleRig(o: { token?: string; incidentsPerTenant?: numbe
     daemon,
     ops,
     web,
+    tokens,
     base: ops.url,
     loginUrl,
     async login() {

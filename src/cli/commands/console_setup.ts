@@ -1,5 +1,6 @@
 import { hostname, networkInterfaces } from 'node:os'
 import { createConsole, isLoopback, type ConsoleDeps, type ConsoleServer } from '../../console/index.js'
+export { configuredExpiry } from '../../console/index.js'
 import type { OptionSpecs } from '../command.js'
 import { CliError } from '../errors.js'
 

@@ -114,6 +114,7 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
           surface: 'graph',
           clientId: WELL_KNOWN.clientId,
           homeTenant: WELL_KNOWN.homeTenantId,
+          rateLimiter: app.rateLimiter,
           workerId: daemon.workerId,
           onDaemonEvent: (l) => daemon.on(l),
           metricsText: () => daemon.metricsText(),

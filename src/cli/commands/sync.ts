@@ -4,7 +4,7 @@ import { openAppWithStore } from '../app_settings.js'
 import { defineCommand } from '../command.js'
 import { CliError, ExitCode } from '../errors.js'
 import { expectPositionals, parsePort } from '../parse.js'
-import { checkConsoleChoice, consoleOptions, exposureLines, makeConsole } from './console_setup.js'
+import { checkConsoleChoice, configuredExpiry, consoleOptions, exposureLines, makeConsole } from './console_setup.js'
 import { appOptions, storageOptions } from './sync_options.js'
 import { formatLogRecord, logFormatOption, resolveLogFormat } from '../output/log_format.js'
 import type { LiveRegion } from '../output/live_region.js'
@@ -112,6 +112,9 @@ succeeded, 1 when one failed (each with its fix).`,
             cloud: app.cloud,
             surface: settings.surface,
             clientId: app.clientId,
+            ...(app.settings.homeTenant && { homeTenant: app.settings.homeTenant }),
+            configuredCredentialExpiry: configuredExpiry(app.settings.credential, ctx.io.env),
+            rateLimiter: app.rateLimiter,
             workerId: daemon.workerId,
             onDaemonEvent: (l) => daemon.on(l),
             metricsText: () => daemon.metricsText(),

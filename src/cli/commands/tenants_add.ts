@@ -31,7 +31,7 @@ reported as needs_graph_consent until its Graph consent, then switched by the da
     expectPositionals(ctx.positionals, 1, ctx.commandPath)
     const input = ctx.positionals[0]
     if (input === undefined) throw new CliError('ERR_CLI_MISSING_ARGUMENT', `${ctx.commandPath} needs a tenant id or domain`, { hint: 'e.g. m365d tenants add contoso.onmicrosoft.com' })
-    validateTenant(input, 'flag')
+    validateTenant(input, 'flag', { shownAs: 'the TENANT argument' })
     const v = ctx.values
     if (v.api !== undefined && !['graph', 'legacy', 'default'].includes(v.api))
       throw new CliError('ERR_CLI_INVALID_OPTION', `unknown --api '${v.api.slice(0, 20)}'`, { hint: 'use --api graph, --api legacy or --api default' })

@@ -63,6 +63,7 @@ export function builtInResources(): ResourceApp[] {
         ['SecurityAlert.Read.All', 'Read all security alerts'],
         ['SecurityAlert.ReadWrite.All', 'Read and write to all security alerts'],
         ['ThreatHunting.Read.All', 'Run hunting queries'],
+        ['Application.Read.All', 'Read all applications'],
       ]),
     },
   ]

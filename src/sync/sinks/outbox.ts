@@ -13,9 +13,9 @@ import { idempotencyKey, type SinkRecord } from './sink.js'
 export interface OutboxRow {
   id: string
   sink: string
-  kind: 'incident' | 'alert'
+  kind: 'incident' | 'alert' | 'health'
   tenant_id: string
-  source: 'legacy' | 'graph'
+  source: 'legacy' | 'graph' | 'm365d'
   record_id: string
   version: number
   last_update_time: Date | null

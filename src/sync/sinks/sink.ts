@@ -16,9 +16,11 @@ export interface Sink {
 export interface SinkRecord {
   /** Same for every delivery of one record version, different for the next version. */
   idempotencyKey: string
-  kind: 'incident' | 'alert'
+  /** `health`: a tenant health transition or credential warning (m365d_health_events, migration 3). */
+  kind: 'incident' | 'alert' | 'health'
   tenantId: string
-  source: 'legacy' | 'graph'
+  /** `m365d` for health events (they come from m365d itself, not from an API). */
+  source: 'legacy' | 'graph' | 'm365d'
   id: string
   /** Storage version: 1 for the first copy, +1 for each change. */
   version: number

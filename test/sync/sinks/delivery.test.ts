@@ -62,7 +62,8 @@ describe('outbox delivery: sinks deliver independently', () => {
     assert.ok(good.requests.every((r) => verifyStandardWebhook(SECRET, r.headers, r.rawBody)))
     assert.ok(stuck.attempts >= 1, 'the stuck sink was tried')
     assert.ok(((await pendingOutbox(store.db)).get('stuck') ?? 0) > 0, 'its rows wait in the outbox')
-    assert.equal((await pendingOutbox(store.db)).get('good') ?? 0, 0)
+    // Health events (migration 3) travel the same outbox and may land just after the records.
+    await until(async () => ((await pendingOutbox(store.db)).get('good') ?? 0) === 0, 10_000, 'the good sink drained')
     const stopping = Date.now()
     await d.stop({ timeoutMs: 2000 })
     assert.ok(Date.now() - stopping < 10_000, 'a hanging receiver does not hold up stop()')

@@ -15,7 +15,9 @@ const SECRET = generateWebhookSecret()
 async function storedKeys(db: Database): Promise<string[]> {
   const { rows } = await db.query<{ k: string }>(
     `SELECT tenant_id || '/' || source || '/incident/' || incident_id || '/v' || version AS k FROM m365d_incident_history
-     UNION ALL SELECT tenant_id || '/' || source || '/alert/' || alert_id || '/v' || version FROM m365d_alerts`,
+     UNION ALL SELECT tenant_id || '/' || source || '/alert/' || alert_id || '/v' || version FROM m365d_alerts
+     -- Health transitions travel through the same outbox (migration 3).
+     UNION ALL SELECT coalesce(tenant_id, '') || '/m365d/health/' || id || '/v1' FROM m365d_health_events`,
   )
   return rows.map((r) => r.k).sort()
 }
