@@ -17,6 +17,7 @@ export const commands: Record<string, () => Promise<{ default: Command<any> }>> 
   hunt: () => import('./hunt.js'),
   tenants: () => import('./tenants.js'),
   sync: () => import('./sync.js'),
+  migrate: () => import('./migrate.js'),
   start: () => import('./start.js'),
   completion: () => import('./completion.js'),
 }
