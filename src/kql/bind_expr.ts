@@ -497,18 +497,22 @@ export class ExprBinder {
       } else rowSources.push(b.eval)
     }
     const key = {}
+    const terms = op === 'has_any' || op === 'has_all'
     const values = (): { set: Set<unknown>; list: string[] } => {
       const memo = rt.memo
       let got = memo.get(key) as { set: Set<unknown>; list: string[] } | undefined
       if (!got) {
         const all = sources.flatMap((s) => s())
         const set = new Set<unknown>()
-        for (const v of all) {
+        const budget = rt.budget
+        // up to millions of elements (range() in the list): the run's deadline holds in here too
+        for (let i = 0; i < all.length; i++) {
+          if ((i & 4095) === 4095) budget.tick(pos)
+          const v = all[i]
           if (v === null || v === undefined) continue
           set.add(norm(typeof v === 'object' ? JSON.stringify(v) : v))
-          if (typeof v === 'number') set.add(String(v))
         }
-        got = { set, list: all.filter((v) => v !== null && v !== undefined).map((v) => (typeof v === 'string' ? v : asText(v))) }
+        got = { set, list: terms ? all.filter((v) => v !== null && v !== undefined).map((v) => (typeof v === 'string' ? v : asText(v))) : [] }
         memo.set(key, got)
       }
       return got
@@ -528,7 +532,10 @@ export class ExprBinder {
       const v = lv(c, r)
       if (v === null || v === undefined) return neg ? true : false
       const k = norm(typeof v === 'object' ? JSON.stringify(v) : v)
-      let hit = values().set.has(k) || (typeof k === 'number' && values().set.has(String(k)))
+      const set = values().set
+      // a number matches its string form and back ("1" in (1)): converted on the probe side, so a
+      // list of a million numbers is not held twice
+      let hit = set.has(k) || (typeof k === 'number' ? set.has(String(k)) : typeof k === 'string' && k !== '' && String(Number(k)) === k && set.has(Number(k)))
       if (!hit) {
         for (const s of rowSources) {
           const v = s(c, r)

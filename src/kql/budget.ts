@@ -44,6 +44,8 @@ export class Budget {
 
   /** Charges `n` array elements built by a scalar function to the run. */
   build(n: number, pos: number, operator: string): void {
+    // a function building arrays may run within one row: the deadline is checked here too
+    this.tick(pos)
     this.#built += n
     if (!(this.#built <= this.limits.maxValues)) this.#stop(pos, operator, `${fmt(this.#built)} array elements exceed the limit of ${fmt(this.limits.maxValues)}`)
   }

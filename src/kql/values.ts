@@ -42,9 +42,9 @@ export function parseTimespanLiteral(raw: string): number | undefined {
 
 /** Kusto's ISO rendering of a datetime (7 fractional digits, `Z`). */
 export function formatDatetime(ms: number): string {
-  // Outside JavaScript's date range (±8.64e15 ms) there is no datetime: rendered like null.
+  // Kusto's datetimes span 0001-01-01 to 9999-12-31 (beyond is no datetime): rendered like null.
+  if (!(ms >= -62135596800000 && ms < 253402300800000)) return ''
   const d = new Date(ms)
-  if (Number.isNaN(d.getTime())) return ''
   const iso = d.toISOString()
   return `${iso.slice(0, 19)}.${iso.slice(20, 23)}0000Z`
 }

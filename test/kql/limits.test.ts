@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { KqlEngine, KqlError, KqlRuntimeError, type Table } from '../../src/kql/index.js'
-import { engine, rows } from './helpers.js'
+import { engine, rows, scalar } from './helpers.js'
 
 const HANG = { timeout: 20_000 }
 /** The emulator's hunting limits (src/emulator/hunting/limits.ts): what an API caller meets. */
@@ -87,5 +87,28 @@ describe('KqlEngine options', () => {
     assert.throws(() => engine({ maxRows: -1 }), TypeError)
     assert.throws(() => engine({ maxValues: Number.NaN }), TypeError)
     assert.throws(() => engine({ timeoutMs: Number.NaN }), TypeError)
+  })
+})
+
+describe('fuzz findings stay fixed (test/fuzz/kql.target.ts)', () => {
+  const coded = (q: string): void => {
+    try {
+      engine({ maxRows: 200_000, maxValues: 2_000_000, timeoutMs: 2_000 }).run(q)
+    } catch (e) {
+      assert.ok(e instanceof KqlError && e.line >= 1 && e.column >= 1, `${q}: ${e instanceof Error ? e.stack : String(e)}`)
+    }
+  }
+  test('a datetime outside JavaScript\'s range renders as null', () => {
+    coded('Proc | top 6 by 1d * 4 in ("10.0.0.1") !has now(range(0, 3, 2))')
+    assert.equal(scalar('tostring(datetime(9999-12-31) + 36500000d)'), '')
+  })
+  test('mv-expand after bag_unpack, and an open-schema column that cannot be supplied', () => {
+    coded('Proc | take 5 | evaluate bag_unpack(AdditionalFields) | mv-expand Timestamp')
+    coded('union P* | evaluate pivot(DeviceName) | project-away x | serialize r = row_number() | mv-expand x')
+  })
+  test('in~ over a 2^20-element range() holds the deadline', HANG, () => {
+    coded('print n0 = 446 in~ (bool(null), "(?<=a)b", range(-2, 1000000000, 1)) == not(range(-1, 10, 0.5)), n1 = not(range(9, 10, 2)) < true')
+    assert.equal(scalar('"7" in (range(1, 10))'), true)
+    assert.equal(scalar('7 in ("7")'), true)
   })
 })

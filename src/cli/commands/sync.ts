@@ -78,6 +78,8 @@ succeeded, 1 when one failed (each with its fix).`,
       throw e
     }
     const { app, store } = opened
+    // Graph unless --api legacy / M365D_API / config "api" (a tenant pinned with 'tenants add --api' keeps its own).
+    settings.surface ??= app.config.api
     const { db, description } = store
     const daemon = app.createDaemon(db, settings)
     const detach = logger.attach(daemon)
@@ -108,7 +110,7 @@ succeeded, 1 when one failed (each with its fix).`,
             db,
             tokenProvider: app.tokens,
             cloud: app.cloud,
-            surface: settings.surface ?? 'legacy',
+            surface: settings.surface,
             clientId: app.clientId,
             ...(app.settings.homeTenant && { homeTenant: app.settings.homeTenant }),
             configuredCredentialExpiry: configuredExpiry(app.settings.credential, ctx.io.env),
@@ -123,7 +125,7 @@ succeeded, 1 when one failed (each with its fix).`,
           port: opsPort,
           ...(web && { mount: web }),
           ...(v['ops-host'] !== undefined && { host: v['ops-host'] }),
-          routes: [{ method: 'GET', path: CONSENT_CALLBACK_PATH, handle: app.consentCallback(db, { surface: settings.surface ?? 'legacy', onOutcome: (o) => logger.log(o.outcome === 'granted' || o.outcome === 'received' ? 'info' : 'warn', `consent.${o.outcome}`, { ...o }), onGranted: () => daemon.wake() }) }],
+          routes: [{ method: 'GET', path: CONSENT_CALLBACK_PATH, handle: app.consentCallback(db, { surface: settings.surface ?? 'graph', onOutcome: (o) => logger.log(o.outcome === 'granted' || o.outcome === 'received' ? 'info' : 'warn', `consent.${o.outcome}`, { ...o }), onGranted: () => daemon.wake() }) }],
         }).catch((e: NodeJS.ErrnoException) => {
           if (e.code === 'EADDRINUSE') throw new CliError('ERR_CLI_PORT_IN_USE', `ops port ${opsPort} is already in use`, { hint: 'pick another with --ops-port N (0 = a free one)' })
           throw e

@@ -90,13 +90,15 @@ export class SyncDaemon {
       owner: this,
       db: o.db,
       tokenProvider: o.tokenProvider,
-      endpoints: { defenderApi: o.defenderApi, graphApi: o.graphApi, defenderResource: o.defenderResource, graphResource: o.graphResource },
+      endpoints: { defenderApi: o.defenderApi, graphApi: o.graphApi, defenderResource: o.defenderResource, graphResource: o.graphResource, authorityHost: o.authorityHost },
       fetch: o.fetch,
       clock: this.#clock,
       settings: s,
       workerId: this.workerId,
       limiter,
-      streams: [incidentsStream(s.surface), ...(s.alerts ? [ALERTS_STREAM] : [])],
+      // Both incident streams: a tenant may be on either surface (pinned, or held on legacy until
+      // its Graph consent), and only one of the two exists per tenant (syncTenant hands over).
+      streams: [incidentsStream('legacy'), incidentsStream('graph'), ...(s.alerts ? [ALERTS_STREAM] : [])],
       leases: this.#leases,
       metrics: this.#metrics,
       emit: (e) => this.#emit(e),
