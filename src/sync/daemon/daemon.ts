@@ -14,7 +14,7 @@ import { DaemonMetrics } from './daemon_metrics.js'
 import type { DaemonEvent, DaemonStatus } from './events.js'
 import { LeaseKeeper } from './lease_keeper.js'
 import { flushOutbox, Loops, type LoopName } from './lifecycle.js'
-import { registerWorker, unregisterWorker } from './schedule_sql.js'
+import { leasesHeldElsewhere, registerWorker, unregisterWorker, type HeldLease } from './schedule_sql.js'
 import { Scheduler, type ApiEndpoints } from './scheduler.js'
 import { StatusBoard, type WorkerState } from './status.js'
 
@@ -190,6 +190,11 @@ export class SyncDaemon {
    */
   wake(): void {
     this.#loops.wake()
+  }
+
+  /** Enabled tenants another worker leases now (who, since when, until when): what `runOnce` could not take. */
+  heldElsewhere(): Promise<HeldLease[]> {
+    return leasesHeldElsewhere(this.#db, this.workerId)
   }
 
   /** The last snapshot (see {@link refreshStatus}) plus this worker's live state. */
