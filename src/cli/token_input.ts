@@ -10,7 +10,16 @@ import { CliError } from './errors.js'
  * decide (validate then acquires a token from the configured credentials).
  */
 export async function readTokenInput(
-  o: { positional?: string; file?: string; io: CliIo; commandPath: string; stdinIfPiped: boolean },
+  o: {
+    positional?: string
+    file?: string
+    io: CliIo
+    commandPath: string
+    stdinIfPiped: boolean
+    /** Without '-': give up on a piped stdin that sends nothing (and has not ended) within this time. */
+    idleStdinMs?: number
+    onIdleStdin?: () => void
+  },
 ): Promise<string | undefined> {
   if (o.positional !== undefined && o.file !== undefined) {
     throw new CliError('ERR_CLI_CONFLICTING_OPTIONS', 'give the token either as an argument or with --file, not both', { hint: `see ${o.commandPath} --help` })
@@ -22,10 +31,30 @@ export async function readTokenInput(
       throw new CliError('ERR_CLI_FILE_UNREADABLE', `cannot read ${o.file}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, { hint: 'check the path and permissions', cause })
     }
   }
-  if (o.positional === '-' || (o.positional === undefined && o.stdinIfPiped && !o.io.stdin.isTTY)) {
-    const text = await readAll(o.io.stdin)
-    if (text.trim() === '' && o.positional !== '-') return undefined
-    return text
+  if (o.positional === '-') return readAll(o.io.stdin)
+  if (o.positional === undefined && o.stdinIfPiped && !o.io.stdin.isTTY) {
+    const text = o.idleStdinMs === undefined ? await readAll(o.io.stdin) : await readUnlessIdle(o.io.stdin, o.idleStdinMs)
+    if (text === undefined) {
+      o.onIdleStdin?.()
+      return undefined
+    }
+    return text.trim() === '' ? undefined : text
   }
   return o.positional
+}
+
+/** Reads the stream to its end, unless neither data nor the end arrives within `idleMs` (then undefined). */
+async function readUnlessIdle(stream: AsyncIterable<string | Uint8Array>, idleMs: number): Promise<string | undefined> {
+  const iterator = stream[Symbol.asyncIterator]()
+  let timer: NodeJS.Timeout | undefined
+  const idle = new Promise<'idle'>((resolve) => {
+    timer = setTimeout(() => resolve('idle'), idleMs)
+    timer.unref?.()
+  })
+  const first = await Promise.race([iterator.next(), idle])
+  clearTimeout(timer)
+  if (first === 'idle') return undefined
+  const chunks: Buffer[] = []
+  for (let r = first; !r.done; r = await iterator.next()) chunks.push(Buffer.from(r.value))
+  return Buffer.concat(chunks).toString('utf8')
 }

@@ -99,7 +99,9 @@ export function wellKnownConfig(): EmulatorConfig {
         displayName: 'm365d demo partner app',
         homeTenant: WELL_KNOWN.homeTenantId,
         signInAudience: 'AzureADMultipleOrgs',
-        redirectUris: [WELL_KNOWN.redirectUri, 'https://portal.azure.com'],
+        // The CLI's default (`m365d tenants onboard`: the ops server of `m365d sync` on 9464,
+        // docs/sync.md) must be registered too, or the offline walk-through ends in AADSTS50011.
+        redirectUris: [WELL_KNOWN.redirectUri, 'http://localhost:9464/consent/callback', 'http://127.0.0.1:9464/consent/callback', 'https://portal.azure.com'],
         requiredResourceAccess: ALL_ROLES,
         secrets: [{ value: WELL_KNOWN.clientSecret, displayName: 'well-known dev secret', expiresAt: '2099-12-31T23:59:59Z' }],
         certificates: [{ certificatePem: WELL_KNOWN.certificatePem, displayName: 'well-known dev certificate' }],

@@ -46,8 +46,9 @@ describe('m365d tenants', () => {
     assert.equal(of(WELL_KNOWN.contosoTenantId).apiReachable, true)
     const tailspin = of(WELL_KNOWN.tailspinTenantId)
     assert.equal(tailspin.consent, true)
-    assert.deepEqual(tailspin.missingRoles, ['Incident.Read.All'])
-    assert.ok(tailspin.problems[0]!.fix.includes('Microsoft Threat Protection'))
+    // Graph by default: neither the Graph nor the legacy incident role is granted.
+    assert.deepEqual(tailspin.missingRoles, ['SecurityIncident.Read.All'])
+    assert.ok(tailspin.problems[0]!.fix.includes('Microsoft Graph'))
     const woodgrove = of(WELL_KNOWN.woodgroveTenantId)
     assert.equal(woodgrove.consent, false)
     assert.equal(woodgrove.problems[0]!.code, 'not_consented')
@@ -61,6 +62,20 @@ describe('m365d tenants', () => {
     const human = await runCli(['tenants', 'check', 'contoso.onmicrosoft.com'], { env })
     assert.equal(human.code, 0, human.stderr)
     assert.match(human.stdout, new RegExp(`✓ Contoso \\(contoso\\.onmicrosoft\\.com, ${WELL_KNOWN.contosoTenantId}\\)`))
+  })
+
+  test('onboard with the default redirect URI: the emulator\'s well-known app has it registered (no AADSTS50011)', async () => {
+    const e = { ...env, M365D_DATA_DIR: join(tempDir('m365d-onboard-default-'), 'data') }
+    const r = await runCli(['tenants', 'onboard', '--tenant', 'woodgrove.onmicrosoft.com', '-o', 'json'], { env: e })
+    assert.equal(r.code, 0, r.stderr)
+    const { url, redirectUri } = JSON.parse(r.stdout) as { url: string; redirectUri: string }
+    assert.equal(redirectUri, 'http://localhost:9464/consent/callback')
+    const page = await fetch(url, { redirect: 'manual' })
+    assert.doesNotMatch(await page.text(), /AADSTS50011/)
+    // The contrast: an unregistered redirect URI is refused by the same emulator.
+    const bad = new URL(url)
+    bad.searchParams.set('redirect_uri', 'http://localhost:1/nowhere')
+    assert.match(await (await fetch(bad, { redirect: 'manual' })).text(), /AADSTS50011/)
   })
 
   test('onboard records a one-time state; the daemon\'s consent callback accepts it once and rejects others', async () => {

@@ -42,7 +42,7 @@ type Values = { tenants?: string; 'all-tenants'?: boolean; tag?: string[]; tenan
 
 function parseList(text: string, from: 'flag' | 'env' | 'file'): string[] {
   const list = [...new Set(text.split(/[\s,]+/).map((t) => t.trim()).filter(Boolean))]
-  for (const t of list) validateTenant(t, from)
+  for (const t of list) validateTenant(t, from, from === 'flag' ? { shownAs: '--tenants' } : from === 'env' ? { shownAs: 'M365D_TENANTS' } : { shownAs: 'config file "tenants"' })
   return list
 }
 

@@ -9,7 +9,7 @@ import { CliError, ExitCode } from '../errors.js'
  */
 export async function registryTenant(db: Queryable, input: string | undefined, commandPath: string): Promise<RegistryTenant> {
   if (input === undefined) throw new CliError('ERR_CLI_MISSING_ARGUMENT', `${commandPath} needs a tenant id or domain`, { hint: 'see m365d tenants list' })
-  validateTenant(input, 'flag')
+  validateTenant(input, 'flag', { shownAs: 'the TENANT argument' })
   const row = await findTenant(db, input)
   if (!row) throw new CliError('ERR_CLI_TENANT_NOT_FOUND', `tenant ${input.slice(0, 60)} is not in the sync set`, { hint: 'see m365d tenants list', exitCode: ExitCode.checkFailed })
   return row

@@ -1,5 +1,6 @@
 import { adminConsentLink } from '../../auth/consent_link.js'
 import { CONSENT_CALLBACK_PATH, createConsentRequest } from '../../sync/index.js'
+import { DEFAULT_CONSENT_REDIRECT } from '../../sync/engine/surface.js'
 import { defineCommand } from '../command.js'
 import { resolveTenantId } from '../../auth/tenant_discovery.js'
 import { loadConfig, validateTenant } from '../config.js'
@@ -23,7 +24,7 @@ are rejected; a declined consent (error=access_denied) is reported. The redirect
 registered on the app.`,
   options: {
     ...storageOptions,
-    'redirect-uri': { type: 'string', valueName: 'URI', description: `Registered redirect URI (default http://localhost:9464${CONSENT_CALLBACK_PATH}, the ops server)` },
+    'redirect-uri': { type: 'string', valueName: 'URI', description: `Registered redirect URI (default ${DEFAULT_CONSENT_REDIRECT}, the ops server of m365d sync; registered on the emulator's well-known app)` },
     v2: { type: 'boolean', description: 'Use the v2 admin-consent endpoint (/organizations/v2.0/adminconsent with a /.default scope)' },
     tenant: { type: 'string', valueName: 'GUID|DOMAIN', description: "The customer's tenant: the link is bound to it (required unless --any-tenant)" },
     'any-tenant': { type: 'boolean', description: 'Issue a link any organization may redeem (common / organizations)' },
@@ -39,7 +40,7 @@ registered on the app.`,
     const v = ctx.values
     const config = await loadConfig(ctx, { 'client-id': v['client-id'], cloud: v.cloud, 'authority-host': v['authority-host'], config: v.config }, { tenant: false, credential: false })
     if (config.clientId === undefined) throw new CliError('ERR_CONFIG_MISSING_CLIENT_ID', `${ctx.commandPath} needs the application (client) id`, { hint: 'pass --client-id GUID or set M365D_CLIENT_ID' })
-    const redirectUri = v['redirect-uri'] ?? `http://localhost:9464${CONSENT_CALLBACK_PATH}`
+    const redirectUri = v['redirect-uri'] ?? DEFAULT_CONSENT_REDIRECT
     if (!URL.canParse(redirectUri)) throw new CliError('ERR_CLI_INVALID_URL', `redirect URI '${redirectUri.slice(0, 60)}' is not an absolute URL`, { hint: 'use the exact URI registered on the app' })
     const ttlMs = v.expires !== undefined ? parseDuration(v.expires, 'expires') : undefined
     if (v.tenant !== undefined && v['any-tenant']) throw new CliError('ERR_CLI_INVALID_OPTION', '--tenant and --any-tenant are exclusive', { hint: 'bind the link to the customer with --tenant, or use --any-tenant' })

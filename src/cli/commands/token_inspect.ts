@@ -23,19 +23,24 @@ nothing is sent anywhere. Use 'm365d token validate' to check a token against ex
     }
     // Not a JWT → the library's ERR_JWT_MALFORMED / ERR_JWT_ENCRYPTED (exit 2); it never echoes the input.
     const inspection = inspectToken(text)
-    if (ctx.json) return void ctx.printJson(inspection)
-    ctx.print(renderInspection(inspection, ctx.color))
+    const warnings = tokenWarnings(inspection)
+    ctx.printJson({ ...inspection, warnings }, { text: (d) => renderInspection(d, ctx.color, d.warnings) })
   },
 })
 
 /** The jwt.ms-like text view: a summary, the header, then every claim with its meaning. */
-export function renderInspection(i: TokenInspection, color: boolean): string {
+export function renderInspection(i: TokenInspection, color: boolean, warnings: string[] = tokenWarnings(i)): string {
   const dim = (s: string) => (color ? `\u001b[2m${s}\u001b[22m` : s)
   const bold = (s: string) => (color ? `\u001b[1m${s}\u001b[22m` : s)
   const lines: string[] = []
   const expiry = i.expiresAt
     ? `${i.expired ? 'EXPIRED' : 'expires'} ${i.expiresAt.toISOString()} (${i.expired ? `${minutes(-(i.expiresInSeconds ?? 0))} ago` : `in ${minutes(i.expiresInSeconds ?? 0)}`})`
     : 'no exp claim'
+  if (warnings.length) {
+    lines.push(bold('Warnings'))
+    for (const w of warnings) lines.push(`  ! ${w}`)
+    lines.push('')
+  }
   lines.push(bold('Summary'))
   lines.push(`  ${i.appOnly ? 'app-only' : 'delegated (user)'} token, v${i.version ?? '?'}, ${expiry}`)
   if (i.tenantId) lines.push(`  tenant    ${i.tenantId}`)
@@ -63,4 +68,23 @@ function show(value: unknown): string {
 
 function minutes(seconds: number): string {
   return seconds >= 5400 ? `${(seconds / 3600).toFixed(1)} h` : seconds >= 120 ? `${Math.round(seconds / 60)} min` : `${Math.round(seconds)} s`
+}
+
+/**
+ * What a reader of the decoded token should not miss. `alg: none` first: an unsigned token must
+ * never be accepted (RFC 8725 §2.1, §3.1); Entra ID signs access tokens with RS256.
+ */
+export function tokenWarnings(i: TokenInspection, now = Date.now()): string[] {
+  const out: string[] = []
+  const alg = typeof i.header.alg === 'string' ? i.header.alg : undefined
+  if (alg === undefined || alg.toLowerCase() === 'none') out.push(`alg: ${alg ?? '(missing)'}: the token is UNSIGNED; anyone can forge it and no API or validator may accept it (RFC 8725 §3.1)`)
+  else if (/^HS/i.test(alg)) out.push(`alg: ${alg} is a shared-secret algorithm; Entra ID signs access tokens with RS256, so this token was not issued by it`)
+  else if (alg !== 'RS256') out.push(`alg: ${alg} is not what Entra ID uses for access tokens (RS256)`)
+  if (i.header.typ !== undefined && typeof i.header.typ === 'string' && !/^(JWT|at\+jwt|application\/at\+jwt)$/i.test(i.header.typ)) out.push(`typ: ${i.header.typ} is not a JWT access token type`)
+  if (i.expired) out.push('expired: APIs answer 401 (get a new token: m365d token)')
+  if (i.notBefore && i.notBefore.getTime() > now) out.push(`not valid before ${i.notBefore.toISOString()} (nbf is in the future)`)
+  if (!i.appOnly) out.push('delegated (user) token: app-only integrations need a client-credentials token (roles, no scp)')
+  else if (i.roles.length === 0) out.push('no roles: the app has no application permissions granted in this tenant, so the API answers 403 (grant admin consent)')
+  if (!i.tenantId) out.push('no tid claim: not an Entra ID access token')
+  return out
 }

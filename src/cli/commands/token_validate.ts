@@ -41,13 +41,19 @@ Exit 0 when every check that ran passed, 1 when one failed.`,
       })
     }
     const config = await loadConfig(ctx, ctx.values)
+    // `echo TOKEN | m365d token validate`: a piped stdin is the token, even with credentials
+    // configured (issue 11 §2). With credentials, a stdin that is not a terminal but sends nothing
+    // (a service with an open, idle pipe) is waited for briefly, then ignored, and that is said.
     let token = await readTokenInput({
       positional: ctx.positionals[0],
       file: ctx.values.file,
       io: ctx.io,
       commandPath: ctx.commandPath,
-      // With credentials configured, no TOKEN means "get one"; otherwise a piped stdin is the token.
-      stdinIfPiped: !hasCredentials(config),
+      stdinIfPiped: true,
+      ...(hasCredentials(config) && {
+        idleStdinMs: 500,
+        onIdleStdin: () => ctx.warn(`stdin is not a terminal but sent nothing within 0.5 s: ignored it and validated a newly acquired token (to validate a token from stdin, pass '-': ... | ${ctx.commandPath} -)`),
+      }),
     })
     let acquiredTenant: string | undefined
     if (token === undefined) {
@@ -71,9 +77,15 @@ Exit 0 when every check that ran passed, 1 when one failed.`,
       verifySignature: ctx.values['verify-signature'] === true,
       authorityHost: config.authorityHost,
     })
-    if (ctx.json) ctx.printJson(report)
-    else ctx.print(formatReport(report, { color: ctx.color }))
+    // The library names its option; on the command line the fix is the flag.
+    for (const c of report.checks) c.message = cliWording(c.message)
+    ctx.printJson(report, { text: (r) => cliWording(formatReport(r, { color: ctx.color })) })
     // `valid` needs a verified signature; the exit code answers what was asked: every check that ran passed.
     return report.verdict === 'invalid' ? ExitCode.checkFailed : ExitCode.ok
   },
 })
+
+/** The library's advice names `verifySignature`; here the user types `--verify-signature`. */
+function cliWording(text: string): string {
+  return text.replace(/enable verifySignature \(CLI: --verify-signature\)/g, 'add --verify-signature').replace(/with verifySignature \(CLI: --verify-signature\)/g, 'with --verify-signature')
+}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { spawn } from 'node:child_process'
 import { after, before, describe, test } from 'node:test'
 import { createEmulator, serve, WELL_KNOWN, type RunningEmulator } from '../../../src/emulator/index.js'
 import { runCli, tempDir } from '../_cli.js'
@@ -155,5 +156,60 @@ describe('m365d token validate', { concurrency: true }, () => {
     assert.equal(r.code, 1)
     assert.match(r.stdout, /\[FAIL\] format/)
     assert.ok(!r.stdout.includes('opaque-token-value-123'))
+  })
+})
+
+describe('issue 11: piped tokens, inspect warnings, CLI wording', { concurrency: true }, () => {
+  const creds = () => ({ M365D_AUTHORITY_HOST: srv.url, M365D_TENANT_ID: WELL_KNOWN.homeTenantId, M365D_CLIENT_ID: WELL_KNOWN.clientId, M365D_CLIENT_SECRET: WELL_KNOWN.clientSecret })
+
+  test('echo TOKEN | token validate with credentials configured validates the piped token, not a new one', async () => {
+    const r = await runCli(['token', 'validate', '-o', 'json'], { env: creds(), stdin: `${tokens.contoso}\n` })
+    const report = JSON.parse(r.stdout)
+    // The configured tenant is home: the piped contoso token fails the tid check; a minted one would pass.
+    assert.equal(report.inspection.tenantId, WELL_KNOWN.contosoTenantId)
+    assert.equal(report.checks.find((c: { id: string }) => c.id === 'tenant').ok, false)
+    assert.equal(r.code, 1)
+  })
+
+  test('with credentials and an empty stdin a token is acquired; a piped stdin that stays silent is ignored with a notice', async () => {
+    const empty = await runCli(['token', 'validate', '-o', 'json'], { env: creds() })
+    assert.equal(empty.code, 0, empty.stderr)
+    assert.equal(JSON.parse(empty.stdout).inspection.tenantId, WELL_KNOWN.homeTenantId)
+    // A pipe that stays open and silent (a service's idle stdin): stdin is ignored, and stderr says so.
+    const main = new URL('../../../src/cli/main.js', import.meta.url)
+    const idle = spawn(process.execPath, [main.pathname, 'token', 'validate', '-o', 'json'], { env: { PATH: process.env.PATH ?? '', HOME: tempDir(), NO_COLOR: '1', ...creds() } })
+    let out = ''
+    let err = ''
+    idle.stdout.setEncoding('utf8').on('data', (d: string) => (out += d))
+    idle.stderr.setEncoding('utf8').on('data', (d: string) => (err += d))
+    const code = await new Promise((r) => idle.on('close', r))
+    assert.equal(code, 0, err)
+    assert.match(err, /stdin is not a terminal but sent nothing within 0\.5 s: ignored it.*pass '-'/)
+    assert.equal(JSON.parse(out).inspection.tenantId, WELL_KNOWN.homeTenantId)
+  })
+
+  test("token inspect flags alg: none (text and JSON) and the report names the CLI flag, not verifySignature", async () => {
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url')
+    const unsigned = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ tid: WELL_KNOWN.contosoTenantId, roles: ['Incident.Read.All'], idtyp: 'app', exp: Math.floor(Date.now() / 1000) + 600 })}.`
+    const [text, json, report] = await Promise.all([
+      runCli(['token', 'inspect', unsigned]),
+      runCli(['token', 'inspect', unsigned, '-o', 'json']),
+      runCli(['token', 'validate', tokens.contoso!, '--tenant', WELL_KNOWN.contosoTenantId]),
+    ])
+    assert.equal(text.code, 0, text.stderr)
+    assert.match(text.stdout, /^Warnings\n {2}! alg: none: the token is UNSIGNED/)
+    assert.match(JSON.parse(json.stdout).warnings[0], /^alg: none/)
+    // A normal RS256 app token has no warnings.
+    const normal = JSON.parse((await runCli(['token', 'inspect', tokens.contoso!, '-o', 'json'])).stdout)
+    assert.deepEqual(normal.warnings, [])
+    assert.doesNotMatch(report.stdout, /verifySignature/)
+    assert.match(report.stdout, /--verify-signature/)
+  })
+
+  test('a bad tenant given as an argument is named as the argument, not --tenant', async () => {
+    const r = await runCli(['tenants', 'add', 'not_a_tenant!'], { env: { M365D_DATA_DIR: join(tempDir(), 'data') } })
+    assert.equal(r.code, 2)
+    assert.match(r.stderr, /from the TENANT argument/)
+    assert.doesNotMatch(r.stderr, /--tenant\b/)
   })
 })
