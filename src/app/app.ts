@@ -81,6 +81,7 @@ export function createApp(settings: AppSettings): App {
         graphApi: cloud.graphApi,
         defenderResource: cloud.defenderResource,
         graphResource: cloud.graphResource,
+        authorityHost: cloud.authorityHost,
         ...(settings.fetch && { fetch: settings.fetch }),
         ...(onEvent && { onEvent }),
       })

@@ -28,6 +28,7 @@ export const credentialOptions = {
 
 /** Options for commands that call the Defender API (the token resource and the API base URL). */
 export const apiOptions = {
+  api: { type: 'string', valueName: 'graph|legacy', description: 'Which API: Microsoft Graph security (default) or the legacy api.security.microsoft.com, retiring 1 Feb 2027 (M365D_API)' },
   resource: { type: 'string', valueName: 'URI', description: 'Token resource / audience (M365D_RESOURCE; default the Defender API)' },
   'defender-api': { type: 'string', valueName: 'URL', description: 'Defender API base URL (M365D_DEFENDER_API)' },
 } as const satisfies OptionSpecs
@@ -45,10 +46,12 @@ export interface CliConfigFile {
   authorityHost?: string
   defenderApi?: string
   resource?: string
+  /** `graph` (default) or `legacy`: the API every command uses unless a tenant is pinned (`tenants add --api`). */
+  api?: string
   /** Tenants for `m365d hunt --all-tenants`, comma-separated (read by src/cli/commands/hunt_tenants.ts). */
   tenants?: string
 }
-const FILE_KEYS: (keyof CliConfigFile)[] = ['tenantId', 'clientId', 'clientSecret', 'certificatePath', 'privateKeyPath', 'cloud', 'authorityHost', 'defenderApi', 'resource', 'tenants']
+const FILE_KEYS: (keyof CliConfigFile)[] = ['tenantId', 'clientId', 'clientSecret', 'certificatePath', 'privateKeyPath', 'cloud', 'authorityHost', 'defenderApi', 'resource', 'api', 'tenants']
 
 /** Where the credential comes from; the secret itself is read only when the credential is built. */
 export type CredentialSource =
@@ -67,7 +70,9 @@ export interface CliConfig {
   /** The config file that was read, if any. */
   configFile?: string
   /** Where each setting came from, for `m365d config` and error hints. */
-  sources: Record<'tenant' | 'clientId' | 'credential' | 'cloud' | 'authorityHost' | 'defenderApi' | 'resource', Source | undefined>
+  /** The API surface: Graph unless `--api legacy`, M365D_API=legacy or `"api": "legacy"` in the file. */
+  api: 'graph' | 'legacy'
+  sources: Record<'tenant' | 'clientId' | 'credential' | 'cloud' | 'authorityHost' | 'defenderApi' | 'resource' | 'api', Source | undefined>
 }
 
 type Flags = Partial<Record<keyof typeof credentialOptions | keyof typeof apiOptions, string | boolean | string[]>>
@@ -108,6 +113,12 @@ export async function loadConfig(
   const [defenderApi, defenderFrom] = pick(flag(flags['defender-api']), nonEmpty(env.M365D_DEFENDER_API), file.defenderApi)
   const cloud = buildCloud(cloudName, cloudFrom, authorityHost, defenderApi)
   const [resource, resourceFrom] = pick(flag(flags.resource), nonEmpty(env.M365D_RESOURCE), file.resource)
+  const [api, apiFrom] = pick(flag(flags.api), nonEmpty(env.M365D_API), file.api)
+  if (api !== undefined && api !== 'graph' && api !== 'legacy') {
+    throw new ConfigError('ERR_CONFIG_INVALID_API', `api '${shorten(api)}' (from ${describe(apiFrom!, 'M365D_API', 'api', '--api')}) is neither graph nor legacy`, {
+      hint: 'use graph (the default) or legacy (retires 1 Feb 2027)',
+    })
+  }
 
   const credential = use.credential === false ? undefined : await pickCredential(flags, env, file, cwd, fileDir, ctx)
   return {
@@ -118,6 +129,7 @@ export async function loadConfig(
     authorityHost: cloud.authorityHost,
     defenderApi: cloud.defenderApi,
     resource: resource ?? cloud.defenderResource,
+    api: (api ?? 'graph') as 'graph' | 'legacy',
     ...(configFile !== undefined && { configFile }),
     sources: {
       tenant: tenantFrom,
@@ -127,6 +139,7 @@ export async function loadConfig(
       authorityHost: authorityFrom ?? (cloudFrom ? cloudFrom : 'default'),
       defenderApi: defenderFrom ?? (cloudFrom ? cloudFrom : 'default'),
       resource: resourceFrom ?? 'default',
+      api: apiFrom ?? 'default',
     },
   }
 }

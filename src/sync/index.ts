@@ -9,7 +9,7 @@ export { DatabaseError, redactUrl } from './db/database.js'
 export type { Database, Queryable } from './db/database.js'
 export { migrate, schemaVersion, LATEST_SCHEMA_VERSION } from './db/migrations.js'
 
-export { upsertTenant, listTenants, removeTenant } from './db/sql/tenants.js'
+export { upsertTenant, listTenants, removeTenant, setTenantApi } from './db/sql/tenants.js'
 export type { TenantRow } from './db/sql/tenants.js'
 export { tenantSummaries, formatLag } from './onboarding/tenant_summary.js'
 export type { TenantSummary } from './onboarding/tenant_summary.js'
@@ -22,6 +22,12 @@ export { addTenant, findTenant, registryTenants, isRemoved, setPaused, tagTenant
 export type { RegistryTenant } from './registry.js'
 
 export { syncTenant } from './engine/sync_tenant.js'
+export { chooseSurface, graphReadiness, needsGraphConsentDetail, GRAPH_ROLES, INCIDENT_ROLES } from './engine/surface.js'
+export type { GraphReadiness, SurfaceChoice } from './engine/surface.js'
+export { migrateCheck } from './migration/migrate_check.js'
+export type { TenantMigrationReport, MigrateCheckOptions, MigrationStatus } from './migration/migrate_check.js'
+export { compareIncidents, comparable } from './migration/parity.js'
+export type { ParityResult, FieldDifference } from './migration/parity.js'
 // Writing a document the API returned (the console's write-back) exactly as a sync pass would.
 export { commitBatch } from './db/sql/commit_batch.js'
 export type { IncidentRecord, AlertRecord } from './db/sql/commit_batch.js'
@@ -30,7 +36,7 @@ export type { TenantSyncOptions, TenantSyncResult } from './engine/sync_tenant.j
 export type { TenantHealth, ClassifiedError } from './engine/classify_error.js'
 
 export { SyncDaemon, DaemonError, startOpsServer, createLogger, sanitize, LeaseLostError, Registry, escapeLabelValue } from './daemon/index.js'
-export type { DaemonOptions, DaemonEvent, DaemonStatus, TenantStatus, StreamStatus, ExtraRoute, MountedApp, OpsServer, Logger, LoggerOptions, LogLevel } from './daemon/index.js'
+export type { HeldLease, DaemonOptions, DaemonEvent, DaemonStatus, TenantStatus, StreamStatus, ExtraRoute, MountedApp, OpsServer, Logger, LoggerOptions, LogLevel } from './daemon/index.js'
 
 export { ndjsonSink, webhookSink, webhookSinkFromSettings, parseHeaderLine, SinkError } from './sinks/index.js'
 export type { Sink, SinkRecord, NdjsonSinkOptions, WebhookSinkOptions } from './sinks/index.js'

@@ -9,7 +9,11 @@ import { SINK_NAME, type Sink } from './sinks/sink.js'
  * through their layers. The defaults below are the only place these numbers live.
  */
 export interface SyncSettings {
-  /** Incidents surface: legacy /api/incidents or Graph /security/incidents. */
+  /**
+   * Incidents surface: Graph /security/incidents (default) or the legacy /api/incidents. A tenant
+   * pinned in the registry (`tenants add --api`) keeps its own; a tenant consented for the legacy
+   * roles only stays on legacy (`needs_graph_consent`) until its Graph consent.
+   */
   surface: 'legacy' | 'graph'
   /** Also sync Graph alerts_v2 (needs SecurityAlert.Read.All). */
   alerts: boolean
@@ -56,7 +60,8 @@ export interface SyncSettings {
 export type SyncSettingsInput = Partial<SyncSettings>
 
 export const SYNC_DEFAULTS = {
-  surface: 'legacy',
+  // The legacy API stops on 1 Feb 2027 (MC1220762): Graph is the default (issue 8 §1).
+  surface: 'graph',
   alerts: false,
   concurrency: 8,
   intervalMs: 60_000,

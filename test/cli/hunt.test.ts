@@ -25,6 +25,8 @@ describe('m365d hunt', () => {
       M365D_AUTHORITY_HOST: srv.url,
       M365D_DEFENDER_API: srv.url,
       M365D_GRAPH_API: srv.url,
+      // These tests are about the legacy surface (Graph is the default: test/cli/migrate.test.ts).
+      M365D_API: 'legacy',
       COLUMNS: '100',
     }
   })

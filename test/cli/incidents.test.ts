@@ -24,6 +24,8 @@ describe('m365d incidents', () => {
       M365D_AUTHORITY_HOST: srv.url,
       M365D_DEFENDER_API: srv.url,
       M365D_GRAPH_API: srv.url,
+      // These tests are about the legacy surface (Graph is the default: test/cli/migrate.test.ts).
+      M365D_API: 'legacy',
       COLUMNS: '100',
     }
   })
@@ -204,7 +206,7 @@ describe('m365d incidents', () => {
       [['list', '--top', 'ten'], /--top must be a positive integer/],
       [['list', '--top', '5', '--all'], /exclusive/],
       [['list', '--format', 'xml'], /unknown --format/],
-      [['list', '--api', 'beta'], /unknown --api/],
+      [['list', '--api', 'beta'], /neither graph nor legacy/],
       [['get', 'abc'], /invalid incident id "abc"/],
       [['get'], /needs an incident ID/],
       [['update', '12', '--status', 'Closed'], /unknown status "Closed"/],

@@ -46,8 +46,9 @@ describe('m365d tenants', () => {
     assert.equal(of(WELL_KNOWN.contosoTenantId).apiReachable, true)
     const tailspin = of(WELL_KNOWN.tailspinTenantId)
     assert.equal(tailspin.consent, true)
-    assert.deepEqual(tailspin.missingRoles, ['Incident.Read.All'])
-    assert.ok(tailspin.problems[0]!.fix.includes('Microsoft Threat Protection'))
+    // Graph by default: neither the Graph nor the legacy incident role is granted.
+    assert.deepEqual(tailspin.missingRoles, ['SecurityIncident.Read.All'])
+    assert.ok(tailspin.problems[0]!.fix.includes('Microsoft Graph'))
     const woodgrove = of(WELL_KNOWN.woodgroveTenantId)
     assert.equal(woodgrove.consent, false)
     assert.equal(woodgrove.problems[0]!.code, 'not_consented')

@@ -93,7 +93,9 @@ export const jsonBodiesTarget: FuzzTarget<JsonBodyInput> = {
   name: 'json-bodies',
   description: `JSON bodies of ${ROUTES.length} API and control routes, via the emulator fetch app (in process)`,
   arbitrary: fc.record({ route: fc.nat({ max: ROUTES.length - 1 }), body }),
-  deadlineMs: 5000,
+  // Generous: a body may legitimately make the next hunting query regenerate up to 200,000 rows,
+  // which takes seconds on a loaded 2-core machine.
+  deadlineMs: 30_000,
   async setup() {
     inputs = 0
     await fresh()

@@ -10,6 +10,7 @@ const ENV_NAMES: Record<keyof CliConfig['sources'], string> = {
   authorityHost: 'M365D_AUTHORITY_HOST',
   defenderApi: 'M365D_DEFENDER_API',
   resource: 'M365D_RESOURCE',
+  api: 'M365D_API',
 }
 
 export default defineCommand({
@@ -38,6 +39,7 @@ client secret is never printed, only whether one is set and from where.`,
       ['authorityHost', config.authorityHost],
       ['defenderApi', config.defenderApi],
       ['resource', config.resource],
+      ['api', config.api],
     ]
     if (ctx.json) {
       return void ctx.printJson({

@@ -9,7 +9,7 @@ import { CliError, exitCodeFor, ExitCode } from '../errors.js'
 import type { RowStream } from '../output/output.js'
 import type { Column } from '../output/table.js'
 import { fanOutOptions, selectTenants } from './hunt_tenants.js'
-import { incidentApiOptions, surfaceOf } from './incidents_shared.js'
+import { incidentApiOptions } from './incidents_shared.js'
 import { duration, isoDate } from './incidents_list.js'
 
 const ROW_LIMITS = ['split', 'error', 'truncate'] as const
@@ -43,7 +43,7 @@ throttled), 4 network, 2 usage or a query to fix (ERR_HUNT_QUERY, ERR_HUNT_TIMEO
 ERR_HUNT_RESULT_TOO_LARGE).`,
   options: {
     ...incidentApiOptions,
-    api: { type: 'string', valueName: 'legacy|graph', description: 'Which API: legacy /api/advancedhunting/run (default) or Graph /v1.0/security/runHuntingQuery (M365D_API)' },
+    api: { type: 'string', valueName: 'graph|legacy', description: 'Which API: Graph /v1.0/security/runHuntingQuery (default) or the legacy /api/advancedhunting/run, retiring 1 Feb 2027 (M365D_API, config "api")' },
     file: { type: 'string', valueName: 'FILE', description: 'Read the query from FILE (.kql)' },
     ...fanOutOptions,
     concurrency: { type: 'string', valueName: 'N', description: `Tenants queried at the same time (default ${DEFAULT_CONCURRENCY})` },
@@ -61,7 +61,6 @@ ERR_HUNT_RESULT_TOO_LARGE).`,
   ],
   async run(ctx) {
     const v = ctx.values
-    const surface: Surface = surfaceOf(ctx, v)
     const rowLimit = v['row-limit']
     if (rowLimit !== undefined && !(ROW_LIMITS as readonly string[]).includes(rowLimit)) throw usage(`unknown --row-limit '${rowLimit.slice(0, 20)}'`, `use one of ${ROW_LIMITS.join(', ')}`)
     const concurrency = v.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(v.concurrency)
@@ -82,6 +81,8 @@ ERR_HUNT_RESULT_TOO_LARGE).`,
 
     // Credentials and tenants, all checked before the first request.
     const config = await loadConfig(ctx, v)
+    // Graph runHuntingQuery unless --api legacy / M365D_API / config "api" (the legacy endpoint retires 1 Feb 2027).
+    const surface: Surface = config.api
     const selection = await selectTenants(ctx, v, config)
     // One token provider and one rate limiter for the app (the app layer's): their keys include the tenant.
     const app = await openApp(ctx, v, { tenantOptional: selection.fanOut, config })

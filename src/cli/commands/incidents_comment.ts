@@ -20,10 +20,10 @@ Comments cannot be edited or deleted afterwards. Prints every comment of the inc
     expectPositionals(ctx.positionals, 2, ctx.commandPath)
     const [id, text] = ctx.positionals
     if (id === undefined || text === undefined) throw new CliError('ERR_CLI_MISSING_ARGUMENT', `${ctx.commandPath} needs an incident ID and the comment`, { hint: `e.g. ${ctx.commandPath} 924 "contained"` })
-    const surface = surfaceOf(ctx, ctx.values)
+    const { surface, config } = await surfaceOf(ctx, ctx.values)
     checkIncidentId(id, surface)
     commentBody(text)
-    const { client, close } = await openClient(ctx, ctx.values, surface)
+    const { client, close } = await openClient(ctx, ctx.values, surface, config)
     try {
       const comments = await client.commentIncident(id, text, ctx.io.signal ? { signal: ctx.io.signal } : {})
       ctx.printJson(comments, { text: renderComments })

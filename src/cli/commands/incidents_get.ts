@@ -20,9 +20,9 @@ API returned it (Graph: with $expand=alerts).`,
     expectPositionals(ctx.positionals, 1, ctx.commandPath)
     const id = ctx.positionals[0]
     if (id === undefined) throw new CliError('ERR_CLI_MISSING_ARGUMENT', `${ctx.commandPath} needs an incident ID`, { hint: `e.g. ${ctx.commandPath} 924` })
-    const surface = surfaceOf(ctx, ctx.values)
+    const { surface, config } = await surfaceOf(ctx, ctx.values)
     checkIncidentId(id, surface) // non-numeric ids fail here, before any token or call
-    const { client, close } = await openClient(ctx, ctx.values, surface)
+    const { client, close } = await openClient(ctx, ctx.values, surface, config)
     try {
       const incident = await client.getIncident(id, { ...(surface === 'graph' && { expandAlerts: true }), ...(ctx.io.signal && { signal: ctx.io.signal }) })
       ctx.printJson(incident, { text: (i) => renderIncident(i, ctx.output.target) })

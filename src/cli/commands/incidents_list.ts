@@ -51,7 +51,7 @@ exit code is then the first failure's.`,
   async run(ctx) {
     expectPositionals(ctx.positionals, 0, ctx.commandPath)
     const v = ctx.values
-    const surface = surfaceOf(ctx, v)
+    const { surface, config } = await surfaceOf(ctx, v)
     if (v.top !== undefined && v.all) throw usage('--top and --all are exclusive', 'use --top N for the first N incidents, or --all for every one')
     if (v.since !== undefined && v['updated-since'] !== undefined) throw usage('--since and --updated-since are exclusive', '--since 7d is --updated-since <now minus 7 days>')
     const limit = v.all ? undefined : v.top === undefined ? DEFAULT_TOP : positiveInt(v.top)
@@ -71,7 +71,7 @@ exit code is then the first failure's.`,
     // when a column view (table/csv/tsv) is printed; json/ndjson stay as the API returns them.
     const expand = surface === 'graph' && ['table', 'csv', 'tsv'].includes(ctx.output.format) && ctx.values.query === undefined
     if (v.tenants !== undefined || v['all-tenants']) return listAcrossTenants(ctx, v, { surface, filter, limit, clientSide, expand })
-    const { client, close } = await openClient(ctx, v, surface)
+    const { client, close } = await openClient(ctx, v, surface, config)
     const region = v.all ? ctx.feedback.region() : undefined
     const out = ctx.output.stream({ columns: incidentColumns(ctx.io.isTTY), empty: 'No incidents match.' })
     try {

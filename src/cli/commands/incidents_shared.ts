@@ -4,29 +4,32 @@ import type { AnyIncident, GraphIncident, Incident } from '../../defender/models
 import { isGraphIncident } from '../../defender/models.js'
 import type { CommandContext, OptionSpecs } from '../command.js'
 import { openApp } from '../app_settings.js'
-import { apiOptions, credentialOptions } from '../config.js'
-import { CliError } from '../errors.js'
+import { apiOptions, credentialOptions, loadConfig, type CliConfig } from '../config.js'
 import type { Column } from '../output/table.js'
 
 /** Options every `m365d incidents …` command takes. */
 export const incidentApiOptions = {
   ...credentialOptions,
   ...apiOptions,
-  api: { type: 'string', valueName: 'legacy|graph', description: 'Which API: legacy api.security.microsoft.com /api/incidents (default) or Graph /v1.0/security/incidents (M365D_API)' },
+  api: { type: 'string', valueName: 'graph|legacy', description: 'Which API: Graph /v1.0/security/incidents (default) or the legacy api.security.microsoft.com /api/incidents, retiring 1 Feb 2027 (M365D_API, config "api")' },
   'graph-api': { type: 'string', valueName: 'URL', description: 'Microsoft Graph base URL, e.g. the emulator URL (M365D_GRAPH_API)' },
 } as const satisfies OptionSpecs
 
 type ApiValues = { [K in keyof typeof incidentApiOptions]?: (typeof incidentApiOptions)[K] extends { type: 'boolean' } ? boolean : string }
 
-export function surfaceOf(ctx: Pick<CommandContext, 'io'>, values: ApiValues): Surface {
-  const api = values.api ?? (ctx.io.env.M365D_API || undefined) ?? 'legacy'
-  if (api !== 'legacy' && api !== 'graph') throw new CliError('ERR_CLI_INVALID_OPTION', `unknown --api '${api.slice(0, 20)}'`, { hint: 'use --api legacy or --api graph' })
-  return api
+/**
+ * The configuration and the API surface it selects: Graph unless `--api legacy`, M365D_API=legacy or
+ * `"api": "legacy"` in the config file (the legacy API stops on 1 Feb 2027, MC1220762). Read before
+ * any token is asked for, so bad input fails first.
+ */
+export async function surfaceOf(ctx: CommandContext, values: ApiValues): Promise<{ surface: Surface; config: CliConfig }> {
+  const config = await loadConfig(ctx, values)
+  return { surface: config.api, config }
 }
 
 /** A DefenderClient for the configured app and tenant; `close()` stops the token provider. */
-export async function openClient(ctx: CommandContext, values: ApiValues, surface: Surface): Promise<{ client: DefenderClient<Surface>; close(): void }> {
-  const app = await openApp(ctx, values)
+export async function openClient(ctx: CommandContext, values: ApiValues, surface: Surface, config?: CliConfig): Promise<{ client: DefenderClient<Surface>; close(): void }> {
+  const app = await openApp(ctx, values, config ? { config } : {})
   // An explicit resource (flag/env/file) wins; otherwise the audience of the chosen API.
   const client = app.clientFor<Surface>(app.tenant, { surface, resource: app.resource })
   return { client, close: () => app.close() }

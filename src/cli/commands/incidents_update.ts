@@ -36,7 +36,7 @@ with the valid choices listed. Valid pairs (legacy spelling; Graph's camelCase i
     const id = ctx.positionals[0]
     if (id === undefined) throw new CliError('ERR_CLI_MISSING_ARGUMENT', `${ctx.commandPath} needs an incident ID`, { hint: `e.g. ${ctx.commandPath} 924 --status Resolved` })
     const v = ctx.values
-    const surface = surfaceOf(ctx, v)
+    const { surface, config } = await surfaceOf(ctx, v)
     checkIncidentId(id, surface)
     const update: IncidentUpdate = {
       ...(v.status !== undefined && { status: v.status }),
@@ -47,7 +47,7 @@ with the valid choices listed. Valid pairs (legacy spelling; Graph's camelCase i
       ...(v.comment !== undefined && { comment: v.comment }),
     }
     incidentUpdateBody(update, surface) // every value checked before a token is requested
-    const { client, close } = await openClient(ctx, v, surface)
+    const { client, close } = await openClient(ctx, v, surface, config)
     try {
       const incident = await client.updateIncident(id, update, ctx.io.signal ? { signal: ctx.io.signal } : {})
       ctx.printJson(incident, { text: (i) => `Updated.\n${renderIncident(i, ctx.output.target)}` })

@@ -17,5 +17,6 @@ export const commands: Record<string, () => Promise<{ default: Command<any> }>> 
   hunt: () => import('./hunt.js'),
   tenants: () => import('./tenants.js'),
   sync: () => import('./sync.js'),
+  migrate: () => import('./migrate.js'),
   start: () => import('./start.js'),
 }

@@ -77,7 +77,8 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
       credential: { kind: 'secret', secret: WELL_KNOWN.clientSecret },
       cloud: resolveCloud('commercial', { authorityHost: server.url, defenderApi: server.url, graphApi: server.url }),
       storage: { dataDir },
-      sync: { intervalMs, concurrency: 4, leaseTtlSeconds: 30 },
+      // Graph, incidents and alerts_v2: the surface every tenant must be on by 1 Feb 2027.
+      sync: { surface: 'graph', alerts: true, intervalMs, concurrency: 4, leaseTtlSeconds: 30 },
     })
     let store
     let checks: TenantResult[] | undefined
@@ -110,7 +111,7 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
           db,
           tokenProvider: app.tokens,
           cloud: app.cloud,
-          surface: 'legacy',
+          surface: 'graph',
           clientId: WELL_KNOWN.clientId,
           homeTenant: WELL_KNOWN.homeTenantId,
           rateLimiter: app.rateLimiter,

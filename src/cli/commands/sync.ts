@@ -1,15 +1,16 @@
 import type { ConsoleServer } from '../../console/index.js'
-import { CONSENT_CALLBACK_PATH, createLogger, listTenants, startOpsServer, type OpsServer, type TenantSyncResult } from '../../sync/index.js'
+import { CONSENT_CALLBACK_PATH, createLogger, listTenants, startOpsServer, type OpsServer } from '../../sync/index.js'
 import { openAppWithStore } from '../app_settings.js'
 import { defineCommand } from '../command.js'
 import { CliError, ExitCode } from '../errors.js'
 import { expectPositionals, parsePort } from '../parse.js'
 import { checkConsoleChoice, configuredExpiry, consoleOptions, exposureLines, makeConsole } from './console_setup.js'
-import { appOptions, storageOptions } from './sync_options.js'
+import { appOptions, parseDuration, storageOptions } from './sync_options.js'
 import { formatLogRecord, logFormatOption, resolveLogFormat } from '../output/log_format.js'
 import type { LiveRegion } from '../output/live_region.js'
 import { routeWarnings } from '../output/warnings.js'
 import { BackfillProgress } from './sync_progress.js'
+import { syncOnce } from './sync_once.js'
 import { daemonOptions, daemonSettings, DEFAULT_OPS_PORT, untilStopped } from './sync_run.js'
 
 export default defineCommand({
@@ -27,13 +28,15 @@ Runs until SIGTERM/SIGINT (then finishes the page in flight, commits, releases i
 0), writing log lines on stderr (readable on a terminal, JSON lines when piped or with
 --log-format json; a backfill bar on a terminal during a tenant's first pass) and serving /healthz, /metrics, /status and the admin-consent
 callback ${CONSENT_CALLBACK_PATH} on --ops-port. --once syncs every tenant once and exits: 0 when all
-succeeded, 1 when one failed (each with its fix).`,
+succeeded, 1 when one failed (each with its fix) or could not be synced because another worker
+holds its lease (reported with the worker, since and until; --lease-wait 90s waits for them).`,
   options: {
     ...storageOptions,
     ...appOptions,
     ...daemonOptions,
     ...consoleOptions,
     once: { type: 'boolean', description: 'Sync every tenant once, print the results and exit' },
+    'lease-wait': { type: 'string', valueName: 'DURATION', description: 'With --once: wait up to this long for tenants other workers hold (e.g. a worker that just died)' },
     ...logFormatOption,
   },
   examples: [
@@ -53,6 +56,7 @@ succeeded, 1 when one failed (each with its fix).`,
     // --once means every free tenant, not this worker's fair share: workers that died within the
     // lease TTL still count as live in the share, and would leave tenants out of a post-crash run.
     if (v.once) settings.maxTenantsPerWorker ??= Number.MAX_SAFE_INTEGER
+    const leaseWaitMs = v['lease-wait'] !== undefined ? parseDuration(v['lease-wait'], 'lease-wait') : 0
     const opsPort = v['ops-port'] !== undefined ? parsePort(v['ops-port'], DEFAULT_OPS_PORT) : v.once ? undefined : DEFAULT_OPS_PORT
     const consoleChoice = { values: v, env: ctx.io.env, opsHost: v['ops-host'] ?? '127.0.0.1' }
     const consoleOn = opsPort !== undefined && !v.once && checkConsoleChoice(consoleChoice).enabled
@@ -78,6 +82,8 @@ succeeded, 1 when one failed (each with its fix).`,
       throw e
     }
     const { app, store } = opened
+    // Graph unless --api legacy / M365D_API / config "api" (a tenant pinned with 'tenants add --api' keeps its own).
+    settings.surface ??= app.config.api
     const { db, description } = store
     const daemon = app.createDaemon(db, settings)
     const detach = logger.attach(daemon)
@@ -108,7 +114,7 @@ succeeded, 1 when one failed (each with its fix).`,
             db,
             tokenProvider: app.tokens,
             cloud: app.cloud,
-            surface: settings.surface ?? 'legacy',
+            surface: settings.surface,
             clientId: app.clientId,
             ...(app.settings.homeTenant && { homeTenant: app.settings.homeTenant }),
             configuredCredentialExpiry: configuredExpiry(app.settings.credential, ctx.io.env),
@@ -123,7 +129,7 @@ succeeded, 1 when one failed (each with its fix).`,
           port: opsPort,
           ...(web && { mount: web }),
           ...(v['ops-host'] !== undefined && { host: v['ops-host'] }),
-          routes: [{ method: 'GET', path: CONSENT_CALLBACK_PATH, handle: app.consentCallback(db, { surface: settings.surface ?? 'legacy', onOutcome: (o) => logger.log(o.outcome === 'granted' || o.outcome === 'received' ? 'info' : 'warn', `consent.${o.outcome}`, { ...o }), onGranted: () => daemon.wake() }) }],
+          routes: [{ method: 'GET', path: CONSENT_CALLBACK_PATH, handle: app.consentCallback(db, { surface: settings.surface ?? 'graph', onOutcome: (o) => logger.log(o.outcome === 'granted' || o.outcome === 'received' ? 'info' : 'warn', `consent.${o.outcome}`, { ...o }), onGranted: () => daemon.wake() }) }],
         }).catch((e: NodeJS.ErrnoException) => {
           if (e.code === 'EADDRINUSE') throw new CliError('ERR_CLI_PORT_IN_USE', `ops port ${opsPort} is already in use`, { hint: 'pick another with --ops-port N (0 = a free one)' })
           throw e
@@ -139,32 +145,8 @@ succeeded, 1 when one failed (each with its fix).`,
         }
       }
       if (v.once) {
-        const runs = [await daemon.runOnce({ force: true })]
-        // A pass that resumed an interrupted one (a crash left its cursor) ends at that pass's
-        // start time: run those tenants again so --once leaves every tenant current.
-        for (let round = 0; round < 3; round++) {
-          const resumed = runs.at(-1)!.filter((r) => r.ok && (r.incidents?.resumed || r.alerts?.resumed)).map((r) => r.tenantId)
-          if (!resumed.length) break
-          runs.push(await daemon.runOnce({ force: true, tenants: resumed }))
-        }
-        const last = new Map(runs.flat().map((r) => [r.tenantId, r]))
-        const results = [...last.values()]
-        progress?.finish()
-        const failed = results.filter((r) => !r.ok)
-        const sum = (id: string, f: (r: TenantSyncResult) => number) => runs.flat().filter((r) => r.tenantId === id).reduce((n, r) => n + f(r), 0)
-        const rows = results.map((r) => ({
-          tenantId: r.tenantId,
-          ok: r.ok,
-          incidents: sum(r.tenantId, (x) => x.incidents?.records ?? 0),
-          alerts: sum(r.tenantId, (x) => (x.incidents?.alerts ?? 0) + (x.alerts?.records ?? 0)),
-          ...(r.error && { error: { code: r.error.code, health: r.error.health, message: r.error.message, ...(r.error.hint && { hint: r.error.hint }) } }),
-        }))
-        if (ctx.json) ctx.printJson({ ok: failed.length === 0, tenants: rows })
-        else {
-          for (const r of rows) ctx.print(`${r.ok ? 'ok  ' : 'FAIL'} ${r.tenantId}  ${r.incidents} incidents, ${r.alerts} alerts${r.error ? `  ${r.error.code}: ${r.error.message}${r.error.hint ? `\n     fix: ${r.error.hint}` : ''}` : ''}`)
-          ctx.print(`${results.length - failed.length} of ${results.length} tenants synced`)
-        }
-        return failed.length ? ExitCode.checkFailed : ExitCode.ok
+        const asked = tenants.filter((t) => t.enabled).map((t) => t.tenant_id)
+        return await syncOnce(ctx, { daemon, asked, leaseWaitMs, ...(progress && { finish: () => progress.finish() }) })
       }
       await daemon.start()
       await untilStopped(stop)

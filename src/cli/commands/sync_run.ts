@@ -6,7 +6,7 @@ import { parseCount, parseDuration } from './sync_options.js'
 
 /** The daemon knobs `m365d sync` and `m365d start` share. */
 export const daemonOptions = {
-  surface: { type: 'string', valueName: 'legacy|graph', description: 'Incidents surface: legacy /api/incidents (default) or Graph /security/incidents' },
+  surface: { type: 'string', valueName: 'graph|legacy', hidden: true, description: 'Same as --api (older name)' },
   alerts: { type: 'boolean', description: 'Also sync Graph alerts_v2 (needs SecurityAlert.Read.All)' },
   concurrency: { type: 'string', valueName: 'N', description: 'Tenants synced at once (default 8)' },
   interval: { type: 'string', valueName: 'DURATION', description: 'Between passes of a healthy tenant (default 60s)' },
@@ -26,10 +26,11 @@ type Values = { [K in keyof typeof daemonOptions]?: (typeof daemonOptions)[K] ex
 
 export { DEFAULT_OPS_PORT } from '../../sync/index.js'
 
-export function surfaceOption(value: string | undefined): 'legacy' | 'graph' {
-  const s = value ?? 'legacy'
-  if (s !== 'legacy' && s !== 'graph') throw new CliError('ERR_CLI_INVALID_OPTION', `unknown --surface '${s.slice(0, 20)}'`, { hint: 'use --surface legacy or --surface graph' })
-  return s
+/** `--surface` (the older name of `--api`), when given; otherwise the config's `api` applies (Graph by default). */
+export function surfaceOption(value: string | undefined): 'legacy' | 'graph' | undefined {
+  if (value === undefined) return undefined
+  if (value !== 'legacy' && value !== 'graph') throw new CliError('ERR_CLI_INVALID_OPTION', `unknown --surface '${value.slice(0, 20)}'`, { hint: 'use --api graph (the default) or --api legacy' })
+  return value
 }
 
 /** Validates every knob before anything starts, so a typo is exit 2 with nothing written. */
@@ -46,8 +47,9 @@ export function daemonSettings(
     const registerSecret = io.registerSecret
     sinks.push(webhookSinkFromSettings({ url: v['sink-webhook'], headerLines: v['sink-webhook-header'], secret: io.env?.M365D_WEBHOOK_SECRET, ...(registerSecret && { registerSecret }) }))
   }
+  const surface = surfaceOption(v.surface)
   return {
-    surface: surfaceOption(v.surface),
+    ...(surface && { surface }),
     alerts: v.alerts === true,
     ...(v.concurrency !== undefined && { concurrency: parseCount(v.concurrency, 'concurrency') }),
     ...(v.interval !== undefined && { intervalMs: parseDuration(v.interval, 'interval') }),

@@ -8,23 +8,28 @@ import { appOptions, storageOptions } from './sync_options.js'
 
 export default defineCommand({
   name: 'check',
-  summary: 'Per tenant: consent, roles granted vs needed, API reachable, last sync — with the fix for each problem',
+  summary: 'Per tenant: consent, roles granted vs needed, Graph readiness, API reachable, last sync — with the fix for each problem',
   usage: '[TENANT…]',
   description: `
 For each tenant (default: every tenant in the sync set) gets a token and makes one minimal API call
-(list incidents, $top=1). Exit 0 when every tenant is ready, 1 when one is not.`,
+(list incidents, $top=1), and says whether the Microsoft Graph roles are granted: the legacy API
+stops working on 1 Feb 2027. A tenant that granted only the legacy roles is needs_graph_consent,
+with the consent link that asks for the Graph permissions and the days left (the daemon syncs it on
+legacy until then and switches it to Graph by itself on the pass after the consent).
+Exit 0 when every tenant is ready, 1 when one is not (needs_graph_consent included).`,
   options: {
     ...storageOptions,
     ...appOptions,
-    surface: { type: 'string', valueName: 'legacy|graph', description: 'Incidents surface the daemon reads (default legacy)' },
+    surface: { type: 'string', valueName: 'graph|legacy', hidden: true, description: 'Same as --api (older name)' },
+    'redirect-uri': { type: 'string', valueName: 'URI', description: 'Registered redirect URI for the Graph consent link (default http://localhost:9464/consent/callback)' },
     alerts: { type: 'boolean', description: 'Also check Graph alerts_v2 (SecurityAlert.Read.All)' },
   },
   examples: ['m365d tenants check', 'm365d tenants check 72f988bf-86f1-41af-91ab-2d7cd011db47 --json'],
   async run(ctx) {
     const v = ctx.values
-    const surface = v.surface ?? 'legacy'
-    if (surface !== 'legacy' && surface !== 'graph') throw new CliError('ERR_CLI_INVALID_OPTION', `unknown --surface '${surface.slice(0, 20)}'`, { hint: 'use legacy or graph' })
+    if (v.surface !== undefined && v.surface !== 'legacy' && v.surface !== 'graph') throw new CliError('ERR_CLI_INVALID_OPTION', `unknown --surface '${v.surface.slice(0, 20)}'`, { hint: 'use --api graph or --api legacy' })
     const { app, store } = await openAppWithStore(ctx, v)
+    const surface = (v.surface as 'legacy' | 'graph' | undefined) ?? app.config.api
     const { db } = store
     const checks: NamedCheck[] = []
     try {
@@ -42,7 +47,9 @@ For each tenant (default: every tenant in the sync set) gets a token and makes o
           clientId: app.clientId,
           authorityHost: app.cloud.authorityHost,
           tenantId,
-          surface,
+          // A tenant pinned in the registry is checked on its own API.
+          surface: row?.api ?? surface,
+          ...(v['redirect-uri'] !== undefined && { consentRedirectUri: v['redirect-uri'] }),
           alerts: v.alerts === true,
           defenderApi: app.cloud.defenderApi,
           graphApi: app.cloud.graphApi,
@@ -68,6 +75,8 @@ For each tenant (default: every tenant in the sync set) gets a token and makes o
             { key: 'tenantId' },
             { key: 'name', get: (c: NamedCheck) => c.name ?? c.domain ?? '' },
             { key: 'ok' },
+            { key: 'status' },
+            { key: 'graphReady', get: (c: TenantCheck) => c.graph?.ready ?? null },
             { key: 'consent' },
             { key: 'apiReachable' },
             { key: 'rolesGranted', get: (c: TenantCheck) => c.rolesGranted.join(' ') },
@@ -84,10 +93,11 @@ type NamedCheck = TenantCheck & { name: string | null; domain: string | null }
 
 function print(ctx: { print(text: string): void }, c: NamedCheck): void {
   const yesNo = (b: boolean | undefined) => (b === undefined ? 'unknown' : b ? 'yes' : 'no')
-  ctx.print(`\n${c.ok ? '✓' : '✗'} ${tenantLabel({ display_name: c.name, domain: c.domain, tenant_id: c.tenantId })}`)
+  ctx.print(`\n${c.ok ? '✓' : '✗'} ${tenantLabel({ display_name: c.name, domain: c.domain, tenant_id: c.tenantId })}  ${c.status}`)
   ctx.print(`  consent:       ${yesNo(c.consent)}`)
   ctx.print(`  roles needed:  ${c.rolesNeeded.join(', ')}`)
   ctx.print(`  roles granted: ${c.rolesGranted.join(', ') || '-'}`)
+  if (c.graph) ctx.print(`  Graph ready:   ${c.graph.ready ? 'yes' : `no (missing ${c.graph.missingGraphRoles.join(', ')}; legacy API stops 1 Feb 2027, ${c.graph.daysLeft} days left)`}`)
   ctx.print(`  API reachable: ${yesNo(c.consent ? c.apiReachable : undefined)}`)
   if (c.lastSync !== undefined) ctx.print(`  last sync:     ${c.lastSync ?? 'never'}`)
   for (const p of c.problems) {

@@ -19,6 +19,7 @@ export default defineCommand({
         { key: 'tenantId', header: 'TENANT' },
         { key: 'name', header: 'NAME', get: (t) => t.name ?? t.domain ?? '', flex: true },
         { key: 'health', header: 'HEALTH', get: (t) => (t.enabled ? t.health : 'disabled') },
+        { key: 'surface', header: 'API', get: (t) => `${t.surface ?? '-'}${t.api ? ' (pinned)' : ''}` },
         { key: 'lastSync', header: 'LAST SYNC', get: (t) => (t.lastSync ? t.lastSync.replace(/\.\d+Z$/, 'Z') : 'never') },
         { key: 'lag', header: 'LAG', get: (t) => formatLag(t.lagSeconds) },
         { key: 'incidents', header: 'INCIDENTS', right: true },

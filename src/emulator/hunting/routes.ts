@@ -18,6 +18,8 @@ import { API_TYPE_NAMES, HuntingQueryError, legacyStats, runHuntingQuery } from 
 import { parseTimespan } from './timespan.js'
 
 const DAY = 86_400_000
+/** Upper bound of generated background rows per tenant (10× the default; ~300 MB, seconds to generate). */
+const MAX_ROWS_PER_TENANT = 200_000
 const LEGACY_ROLES = ['AdvancedHunting.Read.All']
 const GRAPH_ROLES = ['ThreatHunting.Read.All']
 const CPU_MESSAGE = 'You have exceeded processing resources allocated to this tenant. You can run queries again in'
@@ -93,12 +95,16 @@ export function registerHuntingRoutes(router: Router<EmulatorContext>): void {
   for (const method of ['PATCH', 'PUT']) addControlRoute(router, method, '/hunting/limits', async (req, _url, _p, ctx) => {
     const store = ctx.hunting
     const { rowsPerTenant, ...patch } = await readControlJson(req)
+    // Validate everything before changing anything. The row cap keeps one call from making the next
+    // query generate billions of rows (found by the json-bodies fuzz target: a hang, then OOM).
+    if (rowsPerTenant !== undefined && (!Number.isSafeInteger(rowsPerTenant) || (rowsPerTenant as number) < 0 || (rowsPerTenant as number) > MAX_ROWS_PER_TENANT))
+      throw controlError(400, `rowsPerTenant must be an integer from 0 to ${MAX_ROWS_PER_TENANT}`)
+    const limits = mergeHuntingLimits(store.limits, patch)
     if (rowsPerTenant !== undefined) {
-      if (!Number.isSafeInteger(rowsPerTenant) || (rowsPerTenant as number) < 0) throw controlError(400, 'rowsPerTenant must be a non-negative integer')
       store.rowsPerTenant = rowsPerTenant as number
       store.reset()
     }
-    store.limits = mergeHuntingLimits(store.limits, patch)
+    store.limits = limits
     return json({ ...store.limits, rowsPerTenant: store.rowsPerTenant })
   })
   // The externaldata allow-list: {"<uri>": "<content>"} replaces the inline sources; GET lists the URIs.

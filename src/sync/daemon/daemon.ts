@@ -14,7 +14,7 @@ import { DaemonMetrics } from './daemon_metrics.js'
 import type { DaemonEvent, DaemonStatus } from './events.js'
 import { LeaseKeeper } from './lease_keeper.js'
 import { flushOutbox, Loops, type LoopName } from './lifecycle.js'
-import { registerWorker, unregisterWorker } from './schedule_sql.js'
+import { leasesHeldElsewhere, registerWorker, unregisterWorker, type HeldLease } from './schedule_sql.js'
 import { Scheduler, type ApiEndpoints } from './scheduler.js'
 import { StatusBoard, type WorkerState } from './status.js'
 
@@ -90,13 +90,15 @@ export class SyncDaemon {
       owner: this,
       db: o.db,
       tokenProvider: o.tokenProvider,
-      endpoints: { defenderApi: o.defenderApi, graphApi: o.graphApi, defenderResource: o.defenderResource, graphResource: o.graphResource },
+      endpoints: { defenderApi: o.defenderApi, graphApi: o.graphApi, defenderResource: o.defenderResource, graphResource: o.graphResource, authorityHost: o.authorityHost },
       fetch: o.fetch,
       clock: this.#clock,
       settings: s,
       workerId: this.workerId,
       limiter,
-      streams: [incidentsStream(s.surface), ...(s.alerts ? [ALERTS_STREAM] : [])],
+      // Both incident streams: a tenant may be on either surface (pinned, or held on legacy until
+      // its Graph consent), and only one of the two exists per tenant (syncTenant hands over).
+      streams: [incidentsStream('legacy'), incidentsStream('graph'), ...(s.alerts ? [ALERTS_STREAM] : [])],
       leases: this.#leases,
       metrics: this.#metrics,
       emit: (e) => this.#emit(e),
@@ -188,6 +190,11 @@ export class SyncDaemon {
    */
   wake(): void {
     this.#loops.wake()
+  }
+
+  /** Enabled tenants another worker leases now (who, since when, until when): what `runOnce` could not take. */
+  heldElsewhere(): Promise<HeldLease[]> {
+    return leasesHeldElsewhere(this.#db, this.workerId)
   }
 
   /** The last snapshot (see {@link refreshStatus}) plus this worker's live state. */

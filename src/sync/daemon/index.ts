@@ -1,5 +1,6 @@
 export { SyncDaemon, DaemonError } from './daemon.js'
 export type { DaemonOptions } from './daemon.js'
+export type { HeldLease } from './schedule_sql.js'
 export type { DaemonEvent, DaemonStatus, TenantStatus, StreamStatus } from './events.js'
 export { startOpsServer } from './ops_server.js'
 export type { ExtraRoute, MountedApp, OpsServer } from './ops_server.js'

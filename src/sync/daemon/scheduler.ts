@@ -17,6 +17,8 @@ export interface ApiEndpoints {
   graphApi?: string | undefined
   defenderResource?: string | undefined
   graphResource?: string | undefined
+  /** Identity host, for the Graph consent link of a tenant held on legacy (default the commercial one). */
+  authorityHost?: string | undefined
 }
 
 export interface SchedulerDeps {
@@ -127,6 +129,7 @@ export class Scheduler {
           ...(e.graphApi && { graphApi: e.graphApi }),
           ...(e.defenderResource && { defenderResource: e.defenderResource }),
           ...(e.graphResource && { graphResource: e.graphResource }),
+          ...(e.authorityHost && { authorityHost: e.authorityHost }),
           ...(d.fetch && { fetch: d.fetch }),
           clock: d.clock,
           ...(d.limiter ? { rateLimiter: d.limiter } : { limits: false as const }),

@@ -1,5 +1,5 @@
 import { graphConsentLink } from '../../auth/consent_link.js'
-import { COMMERCIAL, tokenRoles, type Surface, type TokenSource } from '../../defender/index.js'
+import { COMMERCIAL, daysUntilLegacyRetirement, tokenRoles, type Surface, type TokenSource } from '../../defender/index.js'
 
 /**
  * Which incidents surface a tenant's pass uses, and whether the tenant is ready for Graph.
@@ -10,7 +10,7 @@ import { COMMERCIAL, tokenRoles, type Surface, type TokenSource } from '../../de
  * syncing on legacy — `needs_graph_consent`, with the consent link and the days left — and moves
  * to Graph by itself on the first pass after its admin granted the Graph roles.
  */
-export const LEGACY_RETIREMENT = new Date('2027-02-01T00:00:00Z')
+/** The date as the messages say it (the library's LEGACY_RETIREMENT_DATE is 2027-02-01). */
 export const LEGACY_RETIREMENT_TEXT = '1 Feb 2027'
 
 /** Either role reads incidents (the ReadWrite role includes read; defender-api.md §5). */
@@ -21,12 +21,6 @@ export const INCIDENT_ROLES: Readonly<Record<Surface, readonly string[]>> = {
 /** The Graph application permissions a migrated tenant needs: incidents, alerts_v2, hunting. */
 export const GRAPH_ROLES = ['SecurityIncident.Read.All', 'SecurityAlert.Read.All', 'ThreatHunting.Read.All'] as const
 
-const DAY = 86_400_000
-
-/** Whole days from `now` until the legacy API stops (0 on the day, negative after it). */
-export function daysUntilRetirement(now: number): number {
-  return Math.ceil((LEGACY_RETIREMENT.getTime() - now) / DAY)
-}
 
 export interface GraphReadiness {
   /** The Graph roles that let the daemon read incidents are granted. */
@@ -102,7 +96,7 @@ export async function graphReadiness(o: Omit<ChooseSurfaceOptions, 'wanted' | 'p
     grantedGraphRoles: granted.filter((r) => r.startsWith('Security') || r.startsWith('ThreatHunting')).sort(),
     missingGraphRoles: GRAPH_ROLES.filter((r) => !has(r)),
     legacyIncidentRoles,
-    daysLeft: daysUntilRetirement(o.now),
+    daysLeft: daysUntilLegacyRetirement(o.now),
     consentLink: clientId
       ? graphConsentLink({
           clientId,

@@ -4,6 +4,7 @@ import { COMMERCIAL, DefenderClient, DefenderForbiddenError, tokenRoles, type Su
 import { M365dError } from '../../lib/errors.js'
 import type { Queryable } from '../db/database.js'
 import { setTenantHealth } from '../db/sql/tenants.js'
+import { graphReadiness, LEGACY_RETIREMENT_TEXT, type GraphReadiness } from '../engine/surface.js'
 
 /** What `m365d tenants check` finds for one tenant, each problem with its fix. */
 export interface TenantCheck {
@@ -15,6 +16,14 @@ export interface TenantCheck {
   rolesGranted: string[]
   missingRoles: string[]
   apiReachable: boolean
+  /**
+   * Readiness for Microsoft Graph (the legacy API stops on 1 Feb 2027): the Graph roles the tenant
+   * granted, those missing, the consent link that asks for them and the days left. Undefined when
+   * no token could be had at all.
+   */
+  graph?: Pick<GraphReadiness, 'ready' | 'grantedGraphRoles' | 'missingGraphRoles' | 'daysLeft' | 'consentLink'>
+  /** ready | needs_graph_consent (legacy roles only: synced on legacy until the Graph consent) | not_consented | missing_roles | error */
+  status: 'ready' | 'needs_graph_consent' | 'not_consented' | 'missing_roles' | 'error'
   lastSync?: string | null
   problems: { code: string; message: string; fix: string }[]
 }
@@ -38,13 +47,15 @@ export interface CheckTenantOptions {
   defenderResource?: string
   graphResource?: string
   fetch?: typeof fetch
+  /** Registered redirect URI for the Graph consent link (default the ops server's callback). */
+  consentRedirectUri?: string
   /** When given, the tenant's health is recorded and its last sync read. */
   db?: Queryable
 }
 
 /** Tries a token and a minimal API call (list incidents, $top=1) per stream the daemon would run. */
 export async function checkTenant(o: CheckTenantOptions): Promise<TenantCheck> {
-  const surface = o.surface ?? 'legacy'
+  let surface = o.surface ?? 'graph'
   const streams: (Surface | 'alerts')[] = [surface, ...(o.alerts ? (['alerts'] as const) : [])]
   const check: TenantCheck = {
     tenantId: o.tenantId,
@@ -54,6 +65,7 @@ export async function checkTenant(o: CheckTenantOptions): Promise<TenantCheck> {
     rolesGranted: [],
     missingRoles: [],
     apiReachable: false,
+    status: 'error',
     problems: [],
   }
   const resourceOf = (s: Surface) => (s === 'graph' ? (o.graphResource ?? COMMERCIAL.graphResource) : (o.defenderResource ?? COMMERCIAL.defenderResource))
@@ -78,8 +90,48 @@ export async function checkTenant(o: CheckTenantOptions): Promise<TenantCheck> {
       break
     }
   }
+  let readiness: GraphReadiness | undefined
+  if (check.consent) {
+    try {
+      readiness = await graphReadiness({
+        tokenProvider: o.tokenProvider,
+        tenantId: o.tenantId,
+        clientId: o.clientId,
+        authorityHost: o.authorityHost,
+        now: Date.now(),
+        ...(o.graphResource && { graphResource: o.graphResource }),
+        ...(o.defenderResource && { defenderResource: o.defenderResource }),
+        ...(o.consentRedirectUri && { consentRedirectUri: o.consentRedirectUri }),
+      })
+      const { ready, grantedGraphRoles, missingGraphRoles, daysLeft, consentLink } = readiness
+      check.graph = { ready, grantedGraphRoles, missingGraphRoles, daysLeft, consentLink }
+      for (const r of grantedGraphRoles) granted.add(r)
+    } catch {
+      // No Graph token at all: the stream checks below report it.
+    }
+  }
+  // Graph wanted, only the legacy roles granted: the daemon syncs it on legacy until the consent.
+  const held = surface === 'graph' && readiness !== undefined && !readiness.ready && readiness.legacyIncidentRoles
+  if (held) {
+    // alerts_v2 waits for the Graph consent too (the daemon skips it meanwhile).
+    streams.splice(0, streams.length, 'legacy')
+    check.rolesNeeded = [NEEDED.legacy.read]
+    surface = 'legacy'
+    const r = readiness!
+    check.problems.push({
+      code: 'needs_graph_consent',
+      message: `${o.tenantId} granted the legacy Defender API roles only (missing Graph ${r.missingGraphRoles.join(', ')}): synced on legacy, which stops on ${LEGACY_RETIREMENT_TEXT} (${r.daysLeft > 0 ? `${r.daysLeft} days left` : 'that date has passed'})`,
+      fix: r.consentLink ? `a Global Administrator of the tenant opens ${r.consentLink} to grant the Graph permissions; the daemon then switches it to Graph by itself` : `a Global Administrator of the tenant grants the Graph permissions ${r.missingGraphRoles.join(', ')}`,
+    })
+  }
   check.rolesGranted = [...granted].sort()
   if (check.consent) {
+    if (held) {
+      // The legacy token's roles, for the legacy stream the daemon runs meanwhile.
+      const legacy = await o.tokenProvider.getToken({ tenant: o.tenantId, resource: resourceOf('legacy') }).catch(() => undefined)
+      for (const r of legacy ? tokenRoles(legacy.token) : []) granted.add(r)
+      check.rolesGranted = [...granted].sort()
+    }
     for (const s of streams) {
       const n = NEEDED[s]
       if (!granted.has(n.read) && !granted.has(n.write)) check.missingRoles.push(n.read)
@@ -99,9 +151,18 @@ export async function checkTenant(o: CheckTenantOptions): Promise<TenantCheck> {
     check.lastSync = rows[0]?.last ? new Date(rows[0].last).toISOString() : null
   }
   check.ok = check.problems.length === 0
+  check.status = check.ok
+    ? 'ready'
+    : check.consent === false
+      ? 'not_consented'
+      : check.missingRoles.length
+        ? 'missing_roles'
+        : check.problems.every((p) => p.code === 'needs_graph_consent')
+          ? 'needs_graph_consent'
+          : 'error'
   if (o.db) {
-    const health = check.ok ? 'ok' : check.consent === false ? 'not_consented' : check.missingRoles.length ? 'missing_roles' : 'error'
-    await setTenantHealth(o.db, o.tenantId, health, { checked: true, problems: check.problems })
+    const health = check.status === 'ready' ? 'ok' : check.status
+    await setTenantHealth(o.db, o.tenantId, health, { checked: true, problems: check.problems, ...(check.graph && { graph: check.graph }) })
   }
   return check
 }

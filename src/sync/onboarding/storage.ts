@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises'
+import { chmod, lstat, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { DatabaseError, openPglite, openPostgres, redactUrl, type Database } from '../db/database.js'
@@ -47,9 +47,10 @@ export async function openStore(selection: StorageSelection, options: { poolSize
   }
   const dir = selection.dataDir!
   await checkDataDir(dir)
-  await mkdir(dir, { recursive: true }).catch((cause: unknown) => {
+  await mkdir(dir, { recursive: true, mode: 0o700 }).catch((cause: unknown) => {
     throw new DatabaseError('ERR_DB_DATA_DIR', `data directory ${dir} cannot be created`, { hint: 'choose a directory you can write to with --data-dir or M365D_DATA_DIR', cause })
   })
+  await checkPermissions(dir)
   // Lock first: a second process must not even open the files the first one writes.
   const unlock = await lockDataDir(dir)
   let db: Database
@@ -59,8 +60,12 @@ export async function openStore(selection: StorageSelection, options: { poolSize
     await unlock()
     throw e
   }
+  // PGlite creates its files 0666/0755 whatever the umask: the store holds customers' incidents
+  // and pending consent states, so everything in it is made private (0600 files, 0700 dirs), at
+  // open and again at close for the files written meanwhile (issue 10 §6).
+  await privateTree(dir)
   const close = db.close
-  db = { ...db, close: async () => (await close(), await unlock()) }
+  db = { ...db, close: async () => (await close(), await privateTree(dir).catch(() => undefined), await unlock()) }
   await migrateOrClose(db)
   return { db, description: `PGlite ${dir}` }
 }
@@ -74,7 +79,7 @@ async function lockDataDir(dir: string): Promise<() => Promise<void>> {
   const path = join(dir, 'm365d.lock')
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const handle = await open(path, 'wx')
+      const handle = await open(path, 'wx', 0o600)
       await handle.writeFile(String(process.pid))
       await handle.close()
       return () => rm(path, { force: true })
@@ -90,6 +95,44 @@ async function lockDataDir(dir: string): Promise<() => Promise<void>> {
     }
   }
   throw new DatabaseError('ERR_DB_OPEN', `cannot lock the embedded database in ${dir}`, { hint: 'another m365d process is starting on the same data directory; try again' })
+}
+
+/**
+ * Like PostgreSQL, which refuses a data directory with group or world access: a store others can
+ * write is refused with the fix; one they can only read is made private (a store created by an
+ * older m365d was 0755).
+ */
+async function checkPermissions(dir: string): Promise<void> {
+  if (process.platform === 'win32') return
+  const s = await stat(dir)
+  const uid = process.getuid?.()
+  if (uid !== undefined && uid !== 0 && s.uid !== uid) {
+    throw new DatabaseError('ERR_DB_DATA_DIR_PERMISSIONS', `data directory ${dir} belongs to another user (uid ${s.uid})`, {
+      hint: `run m365d as the owner of ${dir}, or choose your own directory with --data-dir`,
+    })
+  }
+  if ((s.mode & 0o022) !== 0) {
+    throw new DatabaseError('ERR_DB_DATA_DIR_PERMISSIONS', `data directory ${dir} is writable by ${s.mode & 0o002 ? 'everyone' : 'its group'} (mode ${(s.mode & 0o777).toString(8)}): it holds customers' incidents`, {
+      hint: `make it private: chmod -R go-rwx ${dir}`,
+    })
+  }
+  if ((s.mode & 0o077) !== 0) await chmod(dir, 0o700)
+}
+
+/** Files 0600 and directories 0700 below `dir` (symlinks left alone). */
+async function privateTree(dir: string): Promise<void> {
+  if (process.platform === 'win32') return
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name)
+    if (entry.isDirectory()) {
+      await chmod(p, 0o700)
+      await privateTree(p)
+    } else if (entry.isFile()) {
+      const s = await lstat(p)
+      if ((s.mode & 0o077) !== 0) await chmod(p, 0o600)
+    }
+  }
+  await chmod(dir, 0o700)
 }
 
 function alive(pid: number): boolean {

@@ -7,6 +7,10 @@ export interface TenantSummary {
   domain: string | null
   enabled: boolean
   health: string
+  /** The API its last pass used (graph | legacy; null before the first pass). */
+  surface: string | null
+  /** The API pinned for it (`tenants add --api`); null = the daemon's default. */
+  api: string | null
   /** The fix recorded with the health (consent link, missing permission…). */
   problem: { code?: string; message?: string; hint?: string } | null
   lastSync: string | null
@@ -27,6 +31,8 @@ export async function tenantSummaries(db: Queryable): Promise<TenantSummary[]> {
     domain: string | null
     enabled: boolean
     health: string
+    surface: string | null
+    api: string | null
     health_detail: Record<string, unknown> | null
     last_success: Date | null
     lag: number | null
@@ -37,7 +43,7 @@ export async function tenantSummaries(db: Queryable): Promise<TenantSummary[]> {
     calls: string | null
     throttled: string | null
   }>(
-    `SELECT t.tenant_id, t.display_name, t.domain, t.enabled, t.health, t.health_detail,
+    `SELECT t.tenant_id, t.display_name, t.domain, t.enabled, t.health, t.surface, t.api, t.health_detail,
        s.last_success, extract(epoch FROM now() - s.min_watermark)::float8 AS lag, s.last_error,
        (SELECT count(*) FROM m365d_incidents i WHERE i.tenant_id = t.tenant_id) AS incidents,
        (SELECT count(*) FROM m365d_alerts a WHERE a.tenant_id = t.tenant_id) AS alerts,
@@ -60,6 +66,8 @@ export async function tenantSummaries(db: Queryable): Promise<TenantSummary[]> {
       domain: r.domain,
       enabled: r.enabled,
       health: r.health,
+      surface: r.surface,
+      api: r.api,
       problem: fromHealth ?? (r.health === 'ok' ? null : r.last_error),
       lastSync: r.last_success ? new Date(r.last_success).toISOString() : null,
       lagSeconds: r.lag === null ? null : Math.max(0, Math.round(Number(r.lag))),

@@ -277,6 +277,14 @@ describe('emulator advanced hunting', () => {
     assert.ok(counts.DeviceProcessEvents! > 0 && counts.AlertInfo! > 0 && counts.DeviceInfo! > 0)
     const bad = await fetch(`${srv.url}/_emulator/hunting/limits`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ maxRowz: 1 }) })
     assert.equal(bad.status, 400)
+    // Found by the json-bodies fuzz target: a huge rowsPerTenant was stored (even when another key was
+    // refused) and the next query tried to generate 1.7 billion rows.
+    const rows = huntingOf(emu).rowsPerTenant
+    for (const body of [{ rowsPerTenant: 1_701_737_694 }, { rowsPerTenant: 5000, maxRowz: 1 }]) {
+      const r = await fetch(`${srv.url}/_emulator/hunting/limits`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      assert.equal(r.status, 400)
+    }
+    assert.equal(huntingOf(emu).rowsPerTenant, rows, 'nothing applied from a refused patch')
     assert.ok(emu.requests.list().some((q) => q.group === 'hunting'))
   })
 })

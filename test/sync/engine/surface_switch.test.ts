@@ -4,7 +4,7 @@ import { WELL_KNOWN } from '../../../src/emulator/index.js'
 import { listSyncStates } from '../../../src/sync/db/sql/sync_state.js'
 import { listTenants, setTenantApi, upsertTenant } from '../../../src/sync/db/sql/tenants.js'
 import { syncTenant } from '../../../src/sync/engine/sync_tenant.js'
-import { daysUntilRetirement } from '../../../src/sync/engine/surface.js'
+import { daysUntilLegacyRetirement } from '../../../src/defender/index.js'
 import { graphEnum } from '../../../src/sync/engine/vocabulary.js'
 import { rig, type Rig } from './_setup.js'
 
@@ -159,7 +159,7 @@ describe('a tenant switched from legacy to Graph mid-stream loses nothing and du
     let t = (await listTenants(r.db)).find((x) => x.tenant_id === TAILSPIN)!
     assert.equal(t.health, 'needs_graph_consent')
     const detail = t.health_detail as { consentLink: string; daysLeft: number; missingRoles: string[]; message: string }
-    assert.equal(detail.daysLeft, daysUntilRetirement(Date.now()))
+    assert.equal(detail.daysLeft, daysUntilLegacyRetirement(Date.now()))
     assert.match(detail.message, /1 Feb 2027/)
     assert.deepEqual(detail.missingRoles, ['SecurityIncident.Read.All', 'SecurityAlert.Read.All', 'ThreatHunting.Read.All'])
     const link = new URL(detail.consentLink)
