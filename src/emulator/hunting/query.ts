@@ -19,7 +19,12 @@ export interface QueryJob {
   externalData: [string, ExternalSource][]
 }
 
-/** The outcome of a job; an error carries the API status, code and message. */
+/**
+ * The outcome of a job; an error carries the API status, code and message. The messages are the
+ * service's (Learn, advanced-hunting-errors); which HTTP status the API sends with them is not
+ * documented for either surface (defender-api.md §8 q9): 400 `BadRequest`, like every other query
+ * error, is this emulator's choice; an unknown failure is 500 `InternalServerError`.
+ */
 export type QueryOutcome =
   | { ok: true; columns: { name: string; type: ScalarType }[]; rows: Record<string, unknown>[]; producedRows: number; elapsedMs: number }
   | { ok: false; status: number; apiCode: string; message: string; elapsedMs: number }
