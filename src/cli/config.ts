@@ -97,7 +97,11 @@ export async function loadConfig(
       hint: 'set M365D_CLIENT_SECRET, put "clientSecret" in the config file (chmod 600), or use --client-secret-file FILE or --client-secret-stdin',
     })
   }
+  // Registered before anything can fail: a secret pasted into another setting (authority host,
+  // cloud) would otherwise be echoed by that setting's error (issue 10 §6).
+  if (nonEmpty(env.M365D_CLIENT_SECRET) !== undefined) ctx.registerSecret(env.M365D_CLIENT_SECRET!)
   const { file, path: configFile } = await readConfigFile(flag(flags.config) ?? nonEmpty(env.M365D_CONFIG), env, cwd, ctx)
+  if (file.clientSecret !== undefined) ctx.registerSecret(file.clientSecret)
   const fileDir = configFile ? dirname(configFile) : cwd
 
   const pick = <T>(fromFlag: T | undefined, fromEnv: T | undefined, fromFile: T | undefined): [T | undefined, Source | undefined] =>
@@ -288,7 +292,9 @@ async function readConfigFile(
   try {
     parsed = JSON.parse(text)
   } catch (cause) {
-    throw new ConfigError('ERR_CONFIG_FILE_INVALID', `config file ${path} is not valid JSON: ${(cause as Error).message}`, { hint: 'see docs/cli.md for the format', cause })
+    // Only the position: V8's message quotes the text around the error, which may be a secret.
+    const at = /position (\d+)/.exec((cause as Error).message)?.[1]
+    throw new ConfigError('ERR_CONFIG_FILE_INVALID', `config file ${path} is not valid JSON${at !== undefined ? ` (at character ${at})` : ''}`, { hint: 'see docs/cli.md for the format' })
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError('ERR_CONFIG_FILE_INVALID', `config file ${path} must hold a JSON object`, { hint: 'e.g. {"tenantId": "…", "clientId": "…"}' })

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util'
-import { M365dError, redact } from '../lib/errors.js'
+import { M365dError, redact, registerSecret, scrubSecrets } from '../lib/errors.js'
 import { globalOptions, type CliIo, type Command, type CommandContext } from './command.js'
 import { commands } from './commands/index.js'
 import { CliError, ExitCode, exitCodeFor } from './errors.js'
@@ -112,7 +112,9 @@ function createContext(
   secrets: Set<string>,
 ): CommandContext {
   const color = io.isTTY && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb'
-  const output = new Output(resolveOutput(values, io.env, color), { stdout: io.stdout, stderr: io.stderr, tty: io.isTTY, width: terminalWidth(io) })
+  // Whatever a command prints, the configured secrets never reach stdout (a server may echo them).
+  const stdout = { write: (chunk: string) => io.stdout.write(scrubSecrets(chunk)) }
+  const output = new Output(resolveOutput(values, io.env, color), { stdout, stderr: io.stderr, tty: io.isTTY, width: terminalWidth(io) })
   const feedback = new Feedback(io.stderr as TerminalStream, { ascii: io.env.TERM === 'dumb' })
   return {
     commandPath,
@@ -123,8 +125,11 @@ function createContext(
     output,
     feedback,
     color,
-    registerSecret: (value) => void secrets.add(value),
-    print: (text) => void io.stdout.write(`${text}\n`),
+    registerSecret: (value) => {
+      secrets.add(value)
+      registerSecret(value)
+    },
+    print: (text) => void stdout.write(`${text}\n`),
     printJson: (value, view) => output.print(value, view),
     warn: (text) => feedback.notice(`warning: ${text}`),
   }

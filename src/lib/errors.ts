@@ -50,9 +50,33 @@ const BASIC = /(Basic\s+)[A-Za-z0-9+/=]+/gi
  * `Authorization` credential from a string, so it can go into a message or a log line.
  */
 export function redact(text: string): string {
+  return scrubSecrets(
+    text
+      .replace(JWT_LIKE, '[redacted-jwt]')
+      .replace(SECRET_PARAMS, '$1[redacted]')
+      .replace(BEARER, '$1[redacted]')
+      .replace(BASIC, '$1[redacted]'),
+  )
+}
+
+/**
+ * The secrets this process was configured with (client secret, webhook secret), as given and
+ * percent-encoded: a token server that echoes the form body, or a config error quoting a value,
+ * must not carry them into a message, a log line, stdout or a stored health detail (issue 10 §6).
+ * Programs register them once where the configuration is read; redact() scrubs them everywhere.
+ */
+const registeredSecrets = new Set<string>()
+
+export function registerSecret(value: string): void {
+  // Shorter values would scrub ordinary words; real client secrets are 40 characters.
+  if (value.length < 8) return
+  registeredSecrets.add(value)
+  registeredSecrets.add(encodeURIComponent(value))
+  registeredSecrets.add(JSON.stringify(value).slice(1, -1))
+}
+
+/** Replaces every registered secret in `text` (and nothing else: tokens printed on purpose stay). */
+export function scrubSecrets(text: string): string {
+  for (const s of registeredSecrets) if (text.includes(s)) text = text.split(s).join('[redacted]')
   return text
-    .replace(JWT_LIKE, '[redacted-jwt]')
-    .replace(SECRET_PARAMS, '$1[redacted]')
-    .replace(BEARER, '$1[redacted]')
-    .replace(BASIC, '$1[redacted]')
 }

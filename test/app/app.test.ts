@@ -79,7 +79,7 @@ describe('resolveSyncSettings', () => {
     assert.equal(s.concurrency, 3)
     assert.equal(s.intervalMs, SYNC_DEFAULTS.intervalMs)
     assert.equal(s.backfillDays, 30)
-    assert.equal(s.surface, 'legacy')
+    assert.equal(s.surface, SYNC_DEFAULTS.surface)
     assert.deepEqual(s.sinks, [])
   })
   test('refuses values no daemon can run with', () => {

@@ -1,3 +1,4 @@
+import { scrubSecrets } from '../../../lib/errors.js'
 import type { Database, Queryable } from '../database.js'
 
 export interface SyncStateRow {
@@ -39,7 +40,7 @@ export async function recordFailure(db: Queryable, tenantId: string, stream: str
      ON CONFLICT (tenant_id, stream) DO UPDATE SET last_attempt_at = now(), last_error_at = now(),
        last_error = EXCLUDED.last_error, consecutive_failures = s.consecutive_failures + 1
      RETURNING consecutive_failures`,
-    [tenantId, stream, JSON.stringify(error)],
+    [tenantId, stream, scrubSecrets(JSON.stringify(error))],
   )
   return rows[0]!.consecutive_failures
 }

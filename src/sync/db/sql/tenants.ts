@@ -1,3 +1,4 @@
+import { scrubSecrets } from '../../../lib/errors.js'
 import type { Queryable } from '../database.js'
 
 export interface TenantRow {
@@ -57,7 +58,8 @@ export async function setTenantHealth(db: Queryable, tenantId: string, health: s
   await db.query(`UPDATE m365d_tenants SET health = $2, health_detail = $3::jsonb, checked_at = now() WHERE tenant_id = $1`, [
     tenantId.toLowerCase(),
     health,
-    JSON.stringify(detail ?? null),
+    // Scrubbed before it is persisted: a detail quoting a server's answer may echo a secret.
+    scrubSecrets(JSON.stringify(detail ?? null)),
   ])
 }
 
