@@ -106,9 +106,11 @@ for (const [name, path] of cases) {
     const t = performance.now()
     await get(path)
     times.push(performance.now() - t)
+    // A case far over the target is cut at 20 requests (the shared machine), and says so.
+    if (i === 19 && pct(times, 50) > 500) break
   }
   results[name] = pct(times, 95)
-  console.log(`${name.padEnd(40)} ${pct(times, 50).toFixed(1).padStart(8)} ${pct(times, 95).toFixed(1).padStart(8)}  ${pct(times, 95) <= 100 ? 'ok' : 'OVER'}`)
+  console.log(`${name.padEnd(40)} ${pct(times, 50).toFixed(1).padStart(8)} ${pct(times, 95).toFixed(1).padStart(8)}  ${pct(times, 95) <= 100 ? 'ok' : `OVER${times.length < REQUESTS ? ` (${times.length} requests)` : ''}`}`)
 }
 
 // Baseline: the tenants page's figures computed per request from the incidents (what the rollups replace).

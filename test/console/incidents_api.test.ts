@@ -95,7 +95,7 @@ describe('console incidents API', { timeout: 180_000 }, () => {
       assert.equal(server.assignedTo, 'tier2@partner.example')
       assert.equal(server.status, 'InProgress')
       assert.equal(server.determination, 'Malware')
-      const detail = await get<IncidentDetail>(`/incidents/${t.tenantId}/legacy/${t.incidentId}`)
+      const detail = await get<IncidentDetail>(`/incidents/${t.tenantId}/${t.source}/${t.incidentId}`)
       assert.equal(detail.item.assignedTo, 'tier2@partner.example', 'visible in the store at once')
       assert.ok(detail.comments.some((c) => c.text === 'bulk from the console'))
       const action = detail.timeline.find((e) => e.kind === 'action')!
