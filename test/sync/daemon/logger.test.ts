@@ -16,7 +16,7 @@ describe('JSON logs', () => {
     const tenants = rig.addTenants(2, 'e1')
     await addToDb(store.db, [...tenants, WELL_KNOWN.tailspinTenantId, WELL_KNOWN.woodgroveTenantId])
     // One throttled page, so retries are logged too.
-    rig.emulator.faults.add({ target: 'defender', count: 1, status: 429, retryAfter: 0 })
+    rig.emulator.faults.add({ target: 'graph', count: 1, status: 429, retryAfter: 0 }) // the daemon reads Graph by default
     const out: string[] = []
     const logger = createLogger({ level: 'debug', stream: { write: (s: string) => out.push(s) } })
     const d = new SyncDaemon(rig.daemonOptions(store.db))

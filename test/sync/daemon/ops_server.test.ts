@@ -99,7 +99,7 @@ describe('ops server: /healthz, /metrics, extra routes', () => {
     for (const t of tenants) {
       const synced = find(samples, 'm365d_records_synced_total', { tenant: t, kind: 'incident' })[0]?.value
       assert.equal(synced, rig.emulator.defender.visible(t).length)
-      const lag = find(samples, 'm365d_sync_lag_seconds', { tenant: t, stream: 'legacy:incidents' })[0]?.value
+      const lag = find(samples, 'm365d_sync_lag_seconds', { tenant: t, stream: 'graph:incidents' })[0]?.value // Graph is the default surface
       assert.ok(lag !== undefined && lag >= 0 && lag < 600, `lag of ${t}: ${lag}`)
       assert.ok((find(samples, 'm365d_api_calls_total', { tenant: t, status: '200' })[0]?.value ?? 0) >= 1)
       assert.equal(find(samples, 'm365d_tenant_health', { tenant: t, health: 'ok' })[0]?.value, 1)
