@@ -40,7 +40,7 @@ describe('health events (issue 9 §2)', { timeout: 180_000 }, () => {
   test('consent lost and restored, and a tenant failing three passes in a row', async () => {
     rig.emulator.directory.revokeConsent(WELL_KNOWN.contosoTenantId, WELL_KNOWN.clientId)
     // Tokens issued before the revocation stay valid until they expire; drop the cached ones.
-    rig.tokens.invalidate({ tenant: WELL_KNOWN.contosoTenantId, resource: 'https://api.security.microsoft.com' })
+    for (const resource of ['https://graph.microsoft.com', 'https://api.security.microsoft.com']) rig.tokens.invalidate({ tenant: WELL_KNOWN.contosoTenantId, resource })
     await runNow(WELL_KNOWN.contosoTenantId)
     await eventually(async () => (await kindsOf(WELL_KNOWN.contosoTenantId)).includes('consent_lost'), 30_000, 'consent_lost')
     for (let i = 0; i < 2; i++) {

@@ -89,7 +89,7 @@ describe('SyncDaemon scheduler (PGlite + emulator over HTTP)', () => {
     assert.equal((events.find((e) => e.type === 'pass.started') as { tenantId: string }).tenantId, big)
     assert.ok(events.some((e) => e.type === 'pass.aborted' && e.tenantId === big && e.reason === 'time-slice'), JSON.stringify(events.filter((e) => 'tenantId' in e && e.tenantId === big && e.type !== 'pass.progress')))
     // Its cursor is kept and its committed pages are in the database.
-    const state = await readSyncState(store.db, big!, 'legacy:incidents')
+    const state = await readSyncState(store.db, big!, 'graph:incidents') // Graph is the default surface
     assert.ok(state?.cursor, 'the interrupted pass left a cursor to resume from')
     assert.ok((await count(store.db, big!)) >= 10)
     await store.db.close()
@@ -104,7 +104,7 @@ describe('SyncDaemon scheduler (PGlite + emulator over HTTP)', () => {
     await addToDb(store.db, [hot!, ...cool])
     const limits = rig.emulator.defender.limits
     limits.enabled = true
-    limits.quotas['legacy.list'] = [{ limit: 5, windowMs: 60_000 }]
+    limits.quotas['graph.incidents.list'] = [{ limit: 5, windowMs: 60_000 }] // the daemon reads Graph by default
     try {
       const events: DaemonEvent[] = []
       const d = track(new SyncDaemon({ ...rig.daemonOptions(store.db), retry: { maxRetries: 0 }, pageSize: 10, onEvent: (e) => events.push(e) }))
@@ -147,7 +147,7 @@ describe('SyncDaemon scheduler (PGlite + emulator over HTTP)', () => {
     const lastProgress = events.filter((e) => e.type === 'pass.progress').at(-1) as Extract<DaemonEvent, { type: 'pass.progress' }>
     const stored = await count(store.db, big!)
     assert.equal(stored, lastProgress.records, 'every page reported was committed, and nothing after it')
-    const state = await readSyncState(store.db, big!, 'legacy:incidents')
+    const state = await readSyncState(store.db, big!, 'graph:incidents') // Graph is the default surface
     assert.ok(state?.cursor && state.watermark === null, 'cursor kept, watermark not moved before the pass completes')
 
     const d2 = track(new SyncDaemon({ ...rig.daemonOptions(store.db), pageSize: 10 }))
