@@ -103,12 +103,15 @@ describe('scale-out: three workers share the tenants of one PostgreSQL', async (
     } finally {
       await Promise.all(workers.map((w) => w.stop({ timeoutMs: 2000 })))
     }
+    // Keys name the surface the version was read from: Graph, the default.
     const { rows: versions } = await dbs[0]!.query<{ k: string }>(
-      `SELECT tenant_id || '/legacy/incident/' || incident_id || '/v' || version AS k FROM m365d_incident_history
-       UNION ALL SELECT tenant_id || '/legacy/alert/' || alert_id || '/v' || version FROM m365d_alerts`,
+      `SELECT tenant_id || '/graph/incident/' || incident_id || '/v' || version AS k FROM m365d_incident_history
+       UNION ALL SELECT tenant_id || '/graph/alert/' || alert_id || '/v' || version FROM m365d_alerts`,
     )
     const lines = (await Promise.all((await readdir(sinkDir)).map((f) => readFile(join(sinkDir, f), 'utf8')))).join('').split('\n').filter(Boolean)
-    const delivered = new Set(lines.map((l) => (JSON.parse(l) as { idempotencyKey: string }).idempotencyKey))
+    // Health events (issue 9) share the outbox; this check is about the records the store holds.
+    const records = lines.map((l) => JSON.parse(l) as { idempotencyKey: string; kind: string }).filter((r) => r.kind !== 'health')
+    const delivered = new Set(records.map((r) => r.idempotencyKey))
     assert.deepEqual([...delivered].sort(), versions.map((v) => v.k).sort(), 'every stored version reached the shared sink at least once')
     await rm(sinkDir, { recursive: true, force: true })
 
