@@ -66,7 +66,7 @@ describe('scale-out: 3 workers, 50 tenants, one SIGKILLed midway', async () => {
 
       const deadline = Date.now() + 120_000
       for (;;) {
-        const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM m365d_sync_state WHERE stream = 'legacy:incidents' AND watermark IS NOT NULL AND cursor IS NULL`)
+        const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM m365d_sync_state WHERE stream = 'graph:incidents' AND watermark IS NOT NULL AND cursor IS NULL`)
         if (Number(rows[0]!.n) === TENANTS) break
         assert.ok(Date.now() < deadline, `only ${rows[0]!.n} of ${TENANTS} tenants synced in time`)
         await new Promise((r) => setTimeout(r, 500))

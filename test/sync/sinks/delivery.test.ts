@@ -57,7 +57,7 @@ describe('outbox delivery: sinks deliver independently', () => {
     // A change while the first sink still hangs flows out through the second one too.
     const incident = rig.emulator.defender.visible(tenants[0]!)[0]!
     Object.assign(incident, { status: 'Resolved', lastUpdateTime: Date.now() })
-    const v2 = `${tenants[0]}/legacy/incident/${incident.incidentId}/v2`
+    const v2 = `${tenants[0]}/graph/incident/${incident.incidentId}/v2` // read on Graph, the default
     await until(() => delivered().has(v2), 20_000, 'the update delivered while the other sink hangs')
     assert.ok(good.requests.every((r) => verifyStandardWebhook(SECRET, r.headers, r.rawBody)))
     assert.ok(stuck.attempts >= 1, 'the stuck sink was tried')

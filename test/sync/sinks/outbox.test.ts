@@ -61,7 +61,7 @@ describe('outbox → sinks: at least once, surviving restarts', () => {
     // An update in the emulator is a new version on the next pass, with a new key; it flows out too.
     const incident = rig.emulator.defender.visible(tenants[0]!)[0]!
     Object.assign(incident, { status: 'Resolved', lastUpdateTime: Date.now() })
-    const v2 = `${tenants[0]}/legacy/incident/${incident.incidentId}/v2`
+    const v2 = `${tenants[0]}/graph/incident/${incident.incidentId}/v2` // read on Graph, the default
     await until(async () => (await expected()).includes(v2), 10_000, 'the update stored as version 2')
     await until(async () => (await pendingOutbox(store.db)).size === 0, 10_000, 'outbox drained again')
     await d.stop()
