@@ -3,6 +3,7 @@ import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { DatabaseError, openPglite, openPostgres, redactUrl, type Database } from '../db/database.js'
 import { migrate } from '../db/migrations.js'
+import { alive } from '../local_api/discovery.js'
 
 /**
  * Where the sync data lives: PostgreSQL when a URL is given (`--database-url` /
@@ -133,15 +134,6 @@ async function privateTree(dir: string): Promise<void> {
     }
   }
   await chmod(dir, 0o700)
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 async function migrateOrClose(db: Database): Promise<void> {
