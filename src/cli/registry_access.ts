@@ -1,6 +1,7 @@
-import { callRegistry, DISCOVERY_FILE, readDiscovery, resolveStorage, runRegistryOperation, type LocalApiDiscovery, type RegistryInput, type RegistryOperationName, type RegistryResult } from '../sync/index.js'
-import { openSyncStore, storageFrom } from './app_settings.js'
+import { callRegistry, DISCOVERY_FILE, openStore, readDiscovery, resolveStorage, runRegistryOperation, type LocalApiDiscovery, type RegistryInput, type RegistryOperationName, type RegistryResult } from '../sync/index.js'
+import { storageFlags, storageFrom, storeStepLabel } from './app_settings.js'
 import type { CommandContext } from './command.js'
+import { loadConfig, type CliConfig } from './config.js'
 
 /**
  * How the CLI reaches the tenant registry (issue 9 §1). PGlite allows one process per data
@@ -16,14 +17,16 @@ export interface RegistryAccess {
   close(): Promise<void>
 }
 
-type Ctx = Pick<CommandContext, 'io' | 'feedback'> & { values: { verbose?: boolean | undefined } }
+type Ctx = Pick<CommandContext, 'io' | 'feedback' | 'warn' | 'registerSecret'> & { values: { verbose?: boolean | undefined } }
 type Values = Record<string, string | boolean | string[] | undefined>
 
-export async function openRegistry(ctx: Ctx, values: Values, options: { poolSize?: number } = {}): Promise<RegistryAccess> {
-  const selection = storageFrom(ctx, values)
+/** `config`: the command's resolved configuration when it has one; else the store flags are resolved here. */
+export async function openRegistry(ctx: Ctx, values: Values, options: { config?: CliConfig; poolSize?: number } = {}): Promise<RegistryAccess> {
+  const config = options.config ?? (await loadConfig(ctx, storageFlags(values), { tenant: false, credential: false }))
+  const selection = storageFrom(config)
   const daemon = selection.dataDir !== undefined ? await runningDaemon(ctx, selection.dataDir) : undefined
   if (daemon) return { via: 'daemon', call: (name, input) => callRegistry(daemon, name, input), close: async () => undefined }
-  const { db } = await openSyncStore(ctx, values, options)
+  const { db } = await ctx.feedback.step(storeStepLabel(selection), () => openStore(selection, options.poolSize !== undefined ? { poolSize: options.poolSize } : {}))
   return { via: 'store', call: (name, input) => runRegistryOperation(db, name, input), close: () => db.close() }
 }
 
@@ -31,9 +34,9 @@ export async function openRegistry(ctx: Ctx, values: Values, options: { poolSize
  * Where a daemon publishes its discovery file: the embedded store's data directory, or with
  * PostgreSQL the data directory the same flags would choose (only `m365d console url` looks there).
  */
-export function discoveryDir(ctx: Pick<CommandContext, 'io'>, values: Values): string {
-  const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined
-  return resolveStorage({ dataDir, env: { ...ctx.io.env, M365D_DATABASE_URL: undefined }, cwd: ctx.io.cwd }).dataDir!
+export function discoveryDir(ctx: Pick<CommandContext, 'io'>, config: CliConfig): string {
+  const home = { HOME: ctx.io.env.HOME, USERPROFILE: ctx.io.env.USERPROFILE }
+  return config.storage.dataDir ?? resolveStorage({ dataDir: config.settings.dataDir?.value, env: home, cwd: ctx.io.cwd }).dataDir!
 }
 
 /**

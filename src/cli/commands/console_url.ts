@@ -3,7 +3,8 @@ import { defineCommand } from '../command.js'
 import { CliError, ExitCode } from '../errors.js'
 import { expectPositionals } from '../parse.js'
 import { discoveryDir, runningDaemon } from '../registry_access.js'
-import { storageOptions } from './sync_options.js'
+import { loadConfig } from '../config.js'
+import { storageFlags, storageOptions } from './sync_options.js'
 
 export default defineCommand({
   name: 'url',
@@ -16,7 +17,8 @@ link, through its local API. Each link logs one browser in once. Exit 1 when no 
   examples: ['m365d console url', 'm365d console url --data-dir ./.m365d/data --json'],
   async run(ctx) {
     expectPositionals(ctx.positionals, 0, ctx.commandPath)
-    const dir = discoveryDir(ctx, ctx.values)
+    const config = await loadConfig(ctx, storageFlags(ctx.values), { tenant: false, credential: false })
+    const dir = discoveryDir(ctx, config)
     const daemon = await runningDaemon(ctx, dir, { anyStore: true })
     if (!daemon) {
       throw new CliError('ERR_CLI_NO_DAEMON', `no running m365d daemon publishes its local API in ${dir}`, {

@@ -1,5 +1,6 @@
 import { migrateCheck, type TenantMigrationReport } from '../../sync/index.js'
 import { openApp, storageFrom } from '../app_settings.js'
+import type { CliConfig } from '../config.js'
 import { defineCommand } from '../command.js'
 import { validateTenant } from '../config.js'
 import { CliError, ExitCode } from '../errors.js'
@@ -45,7 +46,7 @@ configuration.`,
     const app = await openApp(ctx, { ...v, tenant: undefined }, { tenantOptional: true })
     let tenants: string[]
     try {
-      tenants = named ?? (await registryTenants(ctx, v, v['all-tenants'] === true)) ?? (app.tenant ? [app.tenant] : [])
+      tenants = named ?? (await registryTenants(ctx, app.config, v['all-tenants'] === true)) ?? (app.tenant ? [app.tenant] : [])
     } catch (e) {
       app.close()
       throw e
@@ -98,10 +99,10 @@ configuration.`,
 })
 
 /** Enabled tenants of the sync registry: always with --all-tenants; without it only when the store exists and has some. */
-async function registryTenants(ctx: Parameters<typeof openRegistry>[0], v: Record<string, unknown>, required: boolean): Promise<string[] | undefined> {
-  const selection = storageFrom(ctx, v as never)
+async function registryTenants(ctx: Parameters<typeof openRegistry>[0], config: CliConfig, required: boolean): Promise<string[] | undefined> {
+  const selection = storageFrom(config)
   if (!required && 'dataDir' in selection && !(await exists(selection.dataDir))) return undefined
-  const registry = await openRegistry(ctx, v as never)
+  const registry = await openRegistry(ctx, {}, { config })
   try {
     const ids = (await registry.call('all', {})).filter((t) => t.enabled).map((t) => t.tenant_id)
     return ids.length || required ? ids : undefined

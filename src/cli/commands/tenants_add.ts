@@ -4,7 +4,7 @@ import { loadConfig, validateTenant } from '../config.js'
 import { CliError } from '../errors.js'
 import { expectPositionals } from '../parse.js'
 import { openRegistry } from '../registry_access.js'
-import { storageOptions } from './sync_options.js'
+import { storageFlags, storageOptions } from './sync_options.js'
 
 export default defineCommand({
   name: 'add',
@@ -35,11 +35,11 @@ reported as needs_graph_consent until its Graph consent, then switched by the da
     const v = ctx.values
     if (v.api !== undefined && !['graph', 'legacy', 'default'].includes(v.api))
       throw new CliError('ERR_CLI_INVALID_OPTION', `unknown --api '${v.api.slice(0, 20)}'`, { hint: 'use --api graph, --api legacy or --api default' })
-    const config = await loadConfig(ctx, { cloud: v.cloud, 'authority-host': v['authority-host'], config: v.config }, { tenant: false, credential: false })
+    const config = await loadConfig(ctx, { cloud: v.cloud, 'authority-host': v['authority-host'], ...storageFlags(v) }, { tenant: false, credential: false })
     // Resolve before opening the store: a typo must not leave anything behind.
     const tenantId = await resolveTenantId(input, { authorityHost: config.authorityHost })
     const domain = tenantId === input.toLowerCase() ? null : input.toLowerCase()
-    const registry = await openRegistry(ctx, v)
+    const registry = await openRegistry(ctx, v, { config })
     try {
       const row = await registry.call('add', { tenantId, displayName: v.name ?? null, domain, ...(v.api !== undefined && { api: v.api as 'graph' | 'legacy' | 'default' }) })
       const api = row.api
