@@ -1,14 +1,13 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { resolveCloud, type Cloud } from '../auth/clouds.js'
 import { createApp, type App, type AppSettings } from '../app/index.js'
-import { openStore, resolveStorage, type OpenedStore, type StorageSelection } from '../sync/index.js'
+import { openStore, type OpenedStore, type StorageSelection } from '../sync/index.js'
 import type { CommandContext, OptionSpecs } from './command.js'
 import { apiOptions, credentialOptions, loadConfig, type CliConfig } from './config.js'
 import { requireCredentials } from './credentials.js'
 
 /**
- * Where the CLI's configuration (flags > environment > config file, src/cli/config.ts) becomes the
+ * Where the CLI's configuration (flags > environment > profile > config file, src/cli/config.ts) becomes the
  * application layer's {@link AppSettings}: every command that talks to the APIs or the store gets
  * its cloud, token provider, clients and store from {@link openApp}, the same way.
  */
@@ -36,15 +35,25 @@ export interface CliApp extends App {
   resource: string | undefined
 }
 
-/** The storage the flags and environment select (PostgreSQL URL, else a PGlite data directory). */
-export function storageFrom(ctx: Pick<CommandContext, 'io'>, values: Values): StorageSelection {
-  return resolveStorage({ databaseUrl: str(values['database-url']), dataDir: str(values['data-dir']), env: ctx.io.env, cwd: ctx.io.cwd })
+/** The storage the configuration selects (PostgreSQL URL, else a PGlite data directory): flags > env > profile > file. */
+export function storageFrom(config: CliConfig): StorageSelection {
+  return config.storage
 }
 
-/** Opens (and migrates) the selected store, shown as a step (a spinner, or a line when it is slow). */
-export function openSyncStore(ctx: Pick<CommandContext, 'io' | 'feedback'>, values: Values, options: { poolSize?: number } = {}): Promise<OpenedStore> {
-  const selection = storageFrom(ctx, values)
-  return ctx.feedback.step(storeStepLabel(selection), () => openStore(selection, options))
+/**
+ * Opens (and migrates) the selected store, shown as a step (a spinner, or a line when it is slow).
+ * Commands that resolved their configuration already pass it; the others get it resolved here
+ * without tenant or credential (a registry command needs neither).
+ */
+export async function openSyncStore(ctx: CommandContext, values: Values, options: { poolSize?: number; config?: CliConfig } = {}): Promise<OpenedStore> {
+  const config = options.config ?? (await loadConfig(ctx, storageFlags(values), { tenant: false, credential: false }))
+  const selection = storageFrom(config)
+  return ctx.feedback.step(storeStepLabel(selection), () => openStore(selection, options.poolSize !== undefined ? { poolSize: options.poolSize } : {}))
+}
+
+/** The flags a registry-only command hands to the configuration: the store, the file and the profile. */
+export function storageFlags(values: Values): Values {
+  return { 'data-dir': values['data-dir'], 'database-url': values['database-url'], config: values.config, profile: values.profile }
 }
 
 /**
@@ -59,12 +68,6 @@ export function storeStepLabel(selection: StorageSelection): string {
   return existsSync(join(selection.dataDir!, 'PG_VERSION')) ? 'Opening the embedded database' : 'Creating the embedded database (first run only, ~20 s)'
 }
 
-/** The cloud with the Graph host resolved: --graph-api, M365D_GRAPH_API, or the emulator's origin. */
-export function cloudFrom(ctx: Pick<CommandContext, 'io'>, values: Values, config: CliConfig): Cloud {
-  const graphApi = str(values['graph-api']) ?? (ctx.io.env.M365D_GRAPH_API || undefined) ?? emulatorGraphApi(config.defenderApi, config.sources.defenderApi)
-  return graphApi ? resolveCloud(config.cloud.name, { authorityHost: config.authorityHost, defenderApi: config.defenderApi, graphApi }) : config.cloud
-}
-
 /** Resolves the configuration once and builds the app; `close()` stops its token provider. */
 export async function openApp(ctx: CommandContext, values: Values, options: { tenantOptional?: boolean; config?: CliConfig } = {}): Promise<CliApp> {
   const config = options.config ?? (await loadConfig(ctx, values as never))
@@ -72,9 +75,9 @@ export async function openApp(ctx: CommandContext, values: Values, options: { te
   const settings: AppSettings = {
     clientId: creds.clientId,
     credential: creds.credential,
-    cloud: cloudFrom(ctx, values, config),
+    cloud: config.cloud,
     ...(creds.tenant && { homeTenant: creds.tenant }),
-    storage: storageFrom(ctx, values),
+    storage: config.storage,
     registerSecret: ctx.registerSecret,
   }
   const app = createApp(settings)
@@ -82,33 +85,14 @@ export async function openApp(ctx: CommandContext, values: Values, options: { te
 }
 
 /** The partner app (home tenant optional) and its opened store, for the commands that sync or check the registry's tenants. */
-export async function openAppWithStore(ctx: CommandContext, values: Values): Promise<{ app: CliApp; store: OpenedStore }> {
-  const app = await openApp(ctx, values, { tenantOptional: true })
+export async function openAppWithStore(ctx: CommandContext, values: Values, config?: CliConfig): Promise<{ app: CliApp; store: OpenedStore }> {
+  const app = await openApp(ctx, values, { tenantOptional: true, ...(config && { config }) })
   try {
-    return { app, store: await ctx.feedback.step(storeStepLabel(app.settings.storage ?? storageFrom(ctx, values)), () => app.openStore()) }
+    return { app, store: await ctx.feedback.step(storeStepLabel(app.settings.storage ?? app.config.storage), () => app.openStore()) }
   } catch (e) {
     app.close()
     throw e
   }
 }
 
-/**
- * With no Graph URL configured but the Defender API pointed at a non-Microsoft host (the emulator,
- * which serves both surfaces on one origin), Graph calls go there too: sending an emulator token to
- * graph.microsoft.com can never work. Real hosts (regional api-eu.security.microsoft.com, gov
- * *.microsoft.us) keep the cloud's Graph host.
- */
-export function emulatorGraphApi(defenderApi: string, source: string | undefined): string | undefined {
-  if (source === undefined || source === 'default') return undefined
-  let host: string
-  try {
-    host = new URL(defenderApi).hostname.toLowerCase()
-  } catch {
-    return undefined
-  }
-  return /(^|\.)microsoft\.(com|us)$|(^|\.)apps\.mil$|(^|\.)chinacloudapi\.cn$/.test(host) ? undefined : defenderApi
-}
-
-function str(v: string | boolean | string[] | undefined): string | undefined {
-  return typeof v === 'string' ? v : undefined
-}
+export { emulatorGraphApi } from './config.js'

@@ -44,6 +44,7 @@ export const globalOptions = {
   query: { type: 'string', valueName: 'JMESPATH', description: "JMESPath query applied to the output, e.g. '[].{id:id, status:status}'" },
   json: { type: 'boolean', description: 'Deprecated: same as -o json' },
   format: { type: 'string', valueName: 'FORMAT', hidden: true, description: 'Deprecated: same as -o FORMAT' },
+  profile: { type: 'string', valueName: 'NAME', description: 'Use this profile of the config file (M365D_PROFILE; see m365d config use)' },
   verbose: { type: 'boolean', short: 'v', description: 'Print requests, token refreshes and retries on stderr (never tokens)' },
   debug: { type: 'boolean', description: 'Print stack traces with errors' },
 } as const satisfies OptionSpecs
@@ -85,6 +86,8 @@ export interface Command<O extends OptionSpecs = OptionSpecs> {
   /** Paragraphs shown in `--help` after the usage line. */
   description?: string
   examples?: string[]
+  /** Words shell completion offers for the positional arguments (e.g. the config keys of `config set`). */
+  completions?: readonly string[]
   options?: O
   subCommands?: Command<any>[]
   /** Returns the exit code (default 0). Throw an M365dError for failures; runMain formats it. */

@@ -1,15 +1,22 @@
-import { readFile, stat } from 'node:fs/promises'
-import { homedir, platform } from 'node:os'
-import { dirname, isAbsolute, join, resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { clouds, resolveCloud, type Cloud } from '../auth/clouds.js'
+// The light face of src/sync for configuration: no database code, so `m365d token` stays fast.
+import { resolveStorage, type StorageSelection } from '../sync/storage_location.js'
 import type { CommandContext, OptionSpecs } from './command.js'
+import { CONFIG_KEYS, configKey, isGuid, isTenant, type ConfigKey, type ConfigKeyName } from './config_keys.js'
+import { configFilePath, readConfigFile, PROFILE_NAME, type ConfigFile, type Settings } from './config_file.js'
 import { ConfigError } from './errors.js'
+import { readSecretFile, readSecretStdin } from './secret_input.js'
 import { closest } from './suggest.js'
 
+export { readAll, readSecretStdin } from './secret_input.js'
+
 /**
- * CLI configuration from flags, environment and a JSON file, with precedence
- * flags > env > file > defaults (docs/cli.md "Configuration"). Values are validated here, early, so
- * a typo in a tenant id is a usage error (exit 2) instead of an AADSTS answer from the server.
+ * CLI configuration, resolved ONCE per command with the precedence
+ * flags > environment (M365D_*) > selected profile > the config file's top level > defaults
+ * (docs/cli.md "Configuration"). The keys are the table in config_keys.ts; the file is
+ * config_file.ts. Values are validated here, early, so a typo in a tenant id is a usage error
+ * (exit 2) instead of an AADSTS answer from the server. Only the winning value is validated.
  */
 
 /** Options shared by every command that needs credentials; spread them into a command's options. */
@@ -17,13 +24,13 @@ export const credentialOptions = {
   tenant: { type: 'string', valueName: 'GUID|DOMAIN', description: 'Tenant to get tokens from (M365D_TENANT_ID)' },
   'client-id': { type: 'string', valueName: 'GUID', description: 'Application (client) id (M365D_CLIENT_ID)' },
   'client-secret': { type: 'string', hidden: true, description: 'Refused: a secret on the command line leaks via ps and shell history' },
-  'client-secret-file': { type: 'string', valueName: 'FILE', description: 'Read the client secret from FILE' },
+  'client-secret-file': { type: 'string', valueName: 'FILE', description: 'Read the client secret from FILE (M365D_CLIENT_SECRET_FILE)' },
   'client-secret-stdin': { type: 'boolean', description: 'Read the client secret from stdin' },
   certificate: { type: 'string', valueName: 'PEM', description: 'Certificate PEM file, key in the same file or --private-key (M365D_CERTIFICATE_PATH)' },
   'private-key': { type: 'string', valueName: 'PEM', description: 'Private key PEM file for --certificate (M365D_PRIVATE_KEY_PATH)' },
   cloud: { type: 'string', valueName: 'NAME', description: 'commercial | gcc | gcc-high | dod (M365D_CLOUD; default commercial)' },
   'authority-host': { type: 'string', valueName: 'URL', description: 'Identity platform host, e.g. the emulator URL (M365D_AUTHORITY_HOST)' },
-  config: { type: 'string', valueName: 'FILE', description: 'JSON config file (M365D_CONFIG; default ~/.config/m365d/config.json)' },
+  config: { type: 'string', valueName: 'FILE', description: 'JSON config file (M365D_CONFIG; default $XDG_CONFIG_HOME/m365d/config.json)' },
 } as const satisfies OptionSpecs
 
 /** Options for commands that call the Defender API (the token resource and the API base URL). */
@@ -33,29 +40,18 @@ export const apiOptions = {
   'defender-api': { type: 'string', valueName: 'URL', description: 'Defender API base URL (M365D_DEFENDER_API)' },
 } as const satisfies OptionSpecs
 
-export type Source = 'flag' | 'env' | 'file' | 'default'
+/** Where a value came from. `profile` = the selected profile, `file` = the file's top level. */
+export type Source = 'flag' | 'env' | 'profile' | 'file' | 'default'
+const LEVELS: Source[] = ['flag', 'env', 'profile', 'file']
 
-/** The JSON config file: every key optional, paths relative to the file's directory. */
-export interface CliConfigFile {
-  tenantId?: string
-  clientId?: string
-  clientSecret?: string
-  certificatePath?: string
-  privateKeyPath?: string
-  cloud?: string
-  authorityHost?: string
-  defenderApi?: string
-  resource?: string
-  /** `graph` (default) or `legacy`: the API every command uses unless a tenant is pinned (`tenants add --api`). */
-  api?: string
-  /** Tenants for `m365d hunt --all-tenants`, comma-separated (read by src/cli/commands/hunt_tenants.ts). */
-  tenants?: string
+export interface Resolved {
+  value: string
+  from: Source
 }
-const FILE_KEYS: (keyof CliConfigFile)[] = ['tenantId', 'clientId', 'clientSecret', 'certificatePath', 'privateKeyPath', 'cloud', 'authorityHost', 'defenderApi', 'resource', 'api', 'tenants']
 
 /** Where the credential comes from; the secret itself is read only when the credential is built. */
 export type CredentialSource =
-  | { kind: 'secret'; from: Source; secret: string }
+  | { kind: 'secret'; from: Source; secret: string; file?: string }
   | { kind: 'certificate'; from: Source; certificatePath: string; privateKeyPath?: string }
 
 export interface CliConfig {
@@ -67,23 +63,26 @@ export interface CliConfig {
   authorityHost: string
   defenderApi: string
   resource: string
-  /** The config file that was read, if any. */
-  configFile?: string
-  /** Where each setting came from, for `m365d config` and error hints. */
   /** The API surface: Graph unless `--api legacy`, M365D_API=legacy or `"api": "legacy"` in the file. */
   api: 'graph' | 'legacy'
-  sources: Record<'tenant' | 'clientId' | 'credential' | 'cloud' | 'authorityHost' | 'defenderApi' | 'resource' | 'api', Source | undefined>
+  /** The store: PostgreSQL URL or PGlite data directory, with where it came from. */
+  storage: StorageSelection
+  /** The config file that was read, if any. */
+  configFile?: string
+  /** The profile in effect, and what selected it. */
+  profile?: { name: string; from: 'flag' | 'env' | 'file' }
+  /** Every key of the config table as resolved (paths absolute); secrets are present but must never be printed. */
+  settings: Partial<Record<ConfigKeyName, Resolved>>
+  /** Where each setting came from, for `m365d config` and error hints. */
+  sources: Record<'tenant' | 'clientId' | 'credential' | 'cloud' | 'authorityHost' | 'defenderApi' | 'graphApi' | 'resource' | 'api' | 'storage', Source | undefined>
 }
 
-type Flags = Partial<Record<keyof typeof credentialOptions | keyof typeof apiOptions, string | boolean | string[]>>
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-const DOMAIN = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/i
+type Flags = Record<string, string | boolean | string[] | undefined>
 
 /**
- * Resolves the configuration for a command from its flags, `ctx.io.env` and the config file.
- * `use: { tenant: false, credential: false }` leaves those settings out entirely (consent-link
- * needs neither, so a broken secret setup must not stop it).
+ * Resolves the configuration for a command from its flags, `ctx.io.env`, the selected profile and
+ * the config file. `use: { tenant: false, credential: false }` leaves those settings out entirely
+ * (consent-link needs neither, so a broken secret setup must not stop it).
  */
 export async function loadConfig(
   ctx: Pick<CommandContext, 'io' | 'warn' | 'registerSecret'>,
@@ -94,67 +93,121 @@ export async function loadConfig(
   const cwd = ctx.io.cwd
   if (flags['client-secret'] !== undefined) {
     throw new ConfigError('ERR_CLI_SECRET_ON_COMMAND_LINE', 'refusing --client-secret: a secret on the command line is visible to other users (ps) and kept in shell history', {
-      hint: 'set M365D_CLIENT_SECRET, put "clientSecret" in the config file (chmod 600), or use --client-secret-file FILE or --client-secret-stdin',
+      hint: 'set M365D_CLIENT_SECRET, use --client-secret-file FILE or --client-secret-stdin, or store it: m365d config set clientSecretFile FILE',
     })
   }
   // Registered before anything can fail: a secret pasted into another setting (authority host,
   // cloud) would otherwise be echoed by that setting's error (issue 10 §6).
-  if (nonEmpty(env.M365D_CLIENT_SECRET) !== undefined) ctx.registerSecret(env.M365D_CLIENT_SECRET!)
-  const { file, path: configFile } = await readConfigFile(flag(flags.config) ?? nonEmpty(env.M365D_CONFIG), env, cwd, ctx)
-  if (file.clientSecret !== undefined) ctx.registerSecret(file.clientSecret)
-  const fileDir = configFile ? dirname(configFile) : cwd
+  for (const name of ['M365D_CLIENT_SECRET', 'M365D_WEBHOOK_SECRET']) if (nonEmpty(env[name]) !== undefined) ctx.registerSecret(env[name]!)
+  const file = await readConfigFile(configFilePath(flag(flags.config) ?? nonEmpty(env.M365D_CONFIG), env, cwd), ctx.warn)
+  for (const s of [file.doc.settings, ...Object.values(file.doc.profiles)]) for (const v of [s.clientSecret, s.webhookSecret]) if (v !== undefined) ctx.registerSecret(v)
+  const profile = selectProfile(flags, env, file)
+  const settings = resolveSettings(flags, env, cwd, file, profile?.name)
+  const get = (key: ConfigKeyName) => settings[key]
 
-  const pick = <T>(fromFlag: T | undefined, fromEnv: T | undefined, fromFile: T | undefined): [T | undefined, Source | undefined] =>
-    fromFlag !== undefined ? [fromFlag, 'flag'] : fromEnv !== undefined ? [fromEnv, 'env'] : fromFile !== undefined ? [fromFile, 'file'] : [undefined, undefined]
-
-  const [tenant, tenantFrom] = use.tenant === false ? [undefined, undefined] : pick(flag(flags.tenant), nonEmpty(env.M365D_TENANT_ID), file.tenantId)
-  if (tenant !== undefined) validateTenant(tenant, tenantFrom!)
-  const [clientId, clientIdFrom] = pick(flag(flags['client-id']), nonEmpty(env.M365D_CLIENT_ID), file.clientId)
-  if (clientId !== undefined) validateClientId(clientId, clientIdFrom!)
-
-  const [cloudName, cloudFrom] = pick(flag(flags.cloud), nonEmpty(env.M365D_CLOUD), file.cloud)
-  const [authorityHost, authorityFrom] = pick(flag(flags['authority-host']), nonEmpty(env.M365D_AUTHORITY_HOST), file.authorityHost)
-  const [defenderApi, defenderFrom] = pick(flag(flags['defender-api']), nonEmpty(env.M365D_DEFENDER_API), file.defenderApi)
-  const cloud = buildCloud(cloudName, cloudFrom, authorityHost, defenderApi)
-  const [resource, resourceFrom] = pick(flag(flags.resource), nonEmpty(env.M365D_RESOURCE), file.resource)
-  const [api, apiFrom] = pick(flag(flags.api), nonEmpty(env.M365D_API), file.api)
-  if (api !== undefined && api !== 'graph' && api !== 'legacy') {
-    throw new ConfigError('ERR_CONFIG_INVALID_API', `api '${shorten(api)}' (from ${describe(apiFrom!, 'M365D_API', 'api', '--api')}) is neither graph nor legacy`, {
+  const tenant = use.tenant === false ? undefined : get('tenantId')
+  if (tenant) validateTenant(tenant.value, tenant.from)
+  const clientId = get('clientId')
+  if (clientId) validateClientId(clientId.value, clientId.from)
+  const cloudName = get('cloud')
+  const authorityHost = get('authorityHost')
+  const defenderApi = get('defenderApi')
+  const cloud = buildCloud(cloudName, authorityHost?.value, defenderApi?.value)
+  const graphApi = get('graphApi')?.value ?? emulatorGraphApi(cloud.defenderApi, defenderApi?.from)
+  if (graphApi) cloud.graphApi = resolveCloud(cloud.name, { graphApi }).graphApi
+  const resource = get('resource')
+  const api = get('api')
+  if (api !== undefined && api.value !== 'graph' && api.value !== 'legacy') {
+    throw new ConfigError('ERR_CONFIG_INVALID_API', `api ${shorten(api.value)} (from ${describe(api.from, configKey('api'))}) is neither graph nor legacy`, {
       hint: 'use graph (the default) or legacy (retires 1 Feb 2027)',
     })
   }
-
-  const credential = use.credential === false ? undefined : await pickCredential(flags, env, file, cwd, fileDir, ctx)
+  const storage = pickStorage(settings, env, cwd)
+  if (storage.from !== 'default' && storage.selection.databaseUrl && URL.canParse(storage.selection.databaseUrl)) {
+    const password = new URL(storage.selection.databaseUrl).password
+    if (password) ctx.registerSecret(decodeURIComponent(password))
+  }
+  const credential = use.credential === false ? undefined : await pickCredential(flags, env, settings, ctx)
   return {
-    ...(tenant !== undefined && { tenant }),
-    ...(clientId !== undefined && { clientId }),
+    ...(tenant !== undefined && { tenant: tenant.value }),
+    ...(clientId !== undefined && { clientId: clientId.value }),
     ...(credential !== undefined && { credential }),
     cloud,
     authorityHost: cloud.authorityHost,
     defenderApi: cloud.defenderApi,
-    resource: resource ?? cloud.defenderResource,
-    api: (api ?? 'graph') as 'graph' | 'legacy',
-    ...(configFile !== undefined && { configFile }),
+    resource: resource?.value ?? cloud.defenderResource,
+    api: (api?.value ?? 'graph') as 'graph' | 'legacy',
+    storage: storage.selection,
+    ...(file.exists && { configFile: file.path }),
+    ...(profile && { profile }),
+    settings: use.tenant === false ? { ...settings, tenantId: undefined } : settings,
     sources: {
-      tenant: tenantFrom,
-      clientId: clientIdFrom,
+      tenant: tenant?.from,
+      clientId: clientId?.from,
       credential: credential?.from,
-      cloud: cloudFrom ?? 'default',
-      authorityHost: authorityFrom ?? (cloudFrom ? cloudFrom : 'default'),
-      defenderApi: defenderFrom ?? (cloudFrom ? cloudFrom : 'default'),
-      resource: resourceFrom ?? 'default',
-      api: apiFrom ?? 'default',
+      cloud: cloudName?.from ?? 'default',
+      authorityHost: authorityHost?.from ?? cloudName?.from ?? 'default',
+      defenderApi: defenderApi?.from ?? cloudName?.from ?? 'default',
+      graphApi: get('graphApi')?.from ?? (graphApi ? defenderApi?.from : (cloudName?.from ?? 'default')),
+      resource: resource?.from ?? 'default',
+      api: api?.from ?? 'default',
+      storage: storage.from,
     },
   }
 }
 
+/** `--profile` > M365D_PROFILE > the file's `defaultProfile` (set by `m365d config use`). */
+function selectProfile(flags: Flags, env: Record<string, string | undefined>, file: ConfigFile): CliConfig['profile'] {
+  const [name, from] = flag(flags.profile) !== undefined ? [flag(flags.profile)!, 'flag' as const] : nonEmpty(env.M365D_PROFILE) !== undefined ? [env.M365D_PROFILE!, 'env' as const] : file.doc.defaultProfile !== undefined ? [file.doc.defaultProfile, 'file' as const] : []
+  if (name === undefined) return undefined
+  if (file.doc.profiles[name]) return { name, from: from! }
+  const names = Object.keys(file.doc.profiles)
+  const where = from === 'flag' ? '--profile' : from === 'env' ? 'M365D_PROFILE' : `"defaultProfile" in ${file.path}`
+  const suggestion = closest(name, names)
+  throw new ConfigError('ERR_CONFIG_UNKNOWN_PROFILE', `profile ${PROFILE_NAME.test(name) ? `'${name}'` : `<${name.length} characters>`} (from ${where}) is not in ${file.exists ? file.path : `the config file (${file.path} does not exist)`}`, {
+    hint: `${suggestion ? `did you mean '${suggestion}'? ` : ''}${names.length ? `profiles: ${names.join(', ')}; ` : ''}create it with: m365d config set KEY VALUE --profile ${PROFILE_NAME.test(name) ? name : 'NAME'}`,
+  })
+}
+
+/** Every key of the table at its highest level; paths from the file are relative to the file. */
+function resolveSettings(flags: Flags, env: Record<string, string | undefined>, cwd: string, file: ConfigFile, profile: string | undefined): Partial<Record<ConfigKeyName, Resolved>> {
+  const fileDir = dirname(file.path)
+  const levels: [Source, (k: ConfigKey) => string | undefined, string][] = [
+    ['flag', (k) => (k.flag !== undefined ? flag(flags[k.flag]) : undefined), cwd],
+    ['env', (k) => nonEmpty(env[k.env]), cwd],
+    ['profile', (k) => (profile !== undefined ? (file.doc.profiles[profile] as Settings)[k.key as ConfigKeyName] : undefined), fileDir],
+    ['file', (k) => file.doc.settings[k.key as ConfigKeyName], fileDir],
+  ]
+  const out: Partial<Record<ConfigKeyName, Resolved>> = {}
+  for (const key of CONFIG_KEYS as readonly ConfigKey[]) {
+    for (const [from, read, base] of levels) {
+      const value = read(key)
+      if (value === undefined) continue
+      out[key.key as ConfigKeyName] = { value: key.kind === 'path' ? resolve(base, value) : value, from }
+      break
+    }
+  }
+  return out
+}
+
+/** The store setting from the highest level wins; at one level a database URL beats a data directory. */
+function pickStorage(settings: Partial<Record<ConfigKeyName, Resolved>>, env: Record<string, string | undefined>, cwd: string): { selection: StorageSelection; from: Source } {
+  const url = settings.databaseUrl
+  const dir = settings.dataDir
+  const rank = (r: Resolved | undefined) => (r ? LEVELS.indexOf(r.from) : LEVELS.length)
+  const home = { HOME: env.HOME, USERPROFILE: env.USERPROFILE }
+  if (url && rank(url) <= rank(dir)) return { selection: resolveStorage({ databaseUrl: url.value, env: home, cwd }), from: url.from }
+  if (dir) return { selection: resolveStorage({ dataDir: dir.value, env: home, cwd }), from: dir.from }
+  return { selection: resolveStorage({ env: home, cwd }), from: 'default' }
+}
+
 /** Tenant GUID or verified domain (`contoso.onmicrosoft.com`); `common`/`organizations` only where allowed. */
 export function validateTenant(tenant: string, from: Source, options: { allowMultiTenant?: boolean; shownAs?: string } = {}): void {
-  if (GUID.test(tenant) || DOMAIN.test(tenant)) return
+  if (isTenant(tenant)) return
   const multi = tenant === 'common' || tenant === 'organizations'
   if (multi && options.allowMultiTenant) return
   // Name where the value really came from: a positional argument is not --tenant (issue 11 §3).
-  const source = options.shownAs ?? describe(from, 'M365D_TENANT_ID', 'tenantId', '--tenant')
+  const source = options.shownAs ?? describe(from, configKey('tenantId'))
   throw new ConfigError('ERR_CONFIG_INVALID_TENANT', `tenant ${shorten(tenant)} (from ${source}) is neither a GUID nor a domain`, {
     hint: multi
       ? 'app-only tokens are issued by one tenant: use its tenant id (GUID) or a verified domain such as contoso.onmicrosoft.com, not common/organizations'
@@ -164,158 +217,85 @@ export function validateTenant(tenant: string, from: Source, options: { allowMul
 
 /** The application (client) id is always a GUID. */
 export function validateClientId(clientId: string, from: Source): void {
-  if (GUID.test(clientId)) return
-  throw new ConfigError('ERR_CONFIG_INVALID_CLIENT_ID', `client id ${shorten(clientId)} (from ${describe(from, 'M365D_CLIENT_ID', 'clientId', '--client-id')}) is not a GUID`, {
+  if (isGuid(clientId)) return
+  throw new ConfigError('ERR_CONFIG_INVALID_CLIENT_ID', `client id ${shorten(clientId)} (from ${describe(from, configKey('clientId'))}) is not a GUID`, {
     hint: "use the app registration's Application (client) ID, e.g. 00001111-aaaa-2222-bbbb-3333cccc4444 (not its object id, display name or secret)",
   })
 }
 
-function buildCloud(name: string | undefined, from: Source | undefined, authorityHost?: string, defenderApi?: string): Cloud {
+function buildCloud(name: Resolved | undefined, authorityHost?: string, defenderApi?: string): Cloud {
   try {
-    return resolveCloud(name, { ...(authorityHost && { authorityHost }), ...(defenderApi && { defenderApi }) })
+    return resolveCloud(name?.value, { ...(authorityHost && { authorityHost }), ...(defenderApi && { defenderApi }) })
   } catch (e) {
     if ((e as { code?: string }).code !== 'ERR_CONFIG_CLOUD') throw e
-    const suggestion = closest(name ?? '', Object.keys(clouds))
-    throw new ConfigError('ERR_CONFIG_UNKNOWN_CLOUD', `unknown cloud ${shorten(name ?? '')} (from ${describe(from!, 'M365D_CLOUD', 'cloud', '--cloud')})`, {
+    const suggestion = closest(name?.value ?? '', Object.keys(clouds))
+    throw new ConfigError('ERR_CONFIG_UNKNOWN_CLOUD', `unknown cloud ${shorten(name?.value ?? '')} (from ${describe(name!.from, configKey('cloud'))})`, {
       hint: `${suggestion ? `did you mean '${suggestion}'? ` : ''}use one of: ${Object.keys(clouds).join(', ')}`,
       cause: e,
     })
   }
 }
 
-async function pickCredential(
-  flags: Flags,
-  env: Record<string, string | undefined>,
-  file: CliConfigFile,
-  cwd: string,
-  fileDir: string,
-  ctx: Pick<CommandContext, 'io' | 'registerSecret'>,
-): Promise<CredentialSource | undefined> {
+/**
+ * With no Graph URL configured but the Defender API pointed at a non-Microsoft host (the emulator,
+ * which serves both surfaces on one origin), Graph calls go there too: sending an emulator token to
+ * graph.microsoft.com can never work. Real hosts (regional api-eu.security.microsoft.com, gov
+ * *.microsoft.us) keep the cloud's Graph host.
+ */
+export function emulatorGraphApi(defenderApi: string, source: string | undefined): string | undefined {
+  if (source === undefined || source === 'default') return undefined
+  let host: string
+  try {
+    host = new URL(defenderApi).hostname.toLowerCase()
+  } catch {
+    return undefined
+  }
+  return /(^|\.)microsoft\.(com|us)$|(^|\.)apps\.mil$|(^|\.)chinacloudapi\.cn$/.test(host) ? undefined : defenderApi
+}
+
+/**
+ * The credential of the highest level that has one. Per level: a secret (env/file value), a secret
+ * file, or a certificate; two of them at one level is an error, at different levels the higher wins.
+ */
+async function pickCredential(flags: Flags, env: Record<string, string | undefined>, settings: Partial<Record<ConfigKeyName, Resolved>>, ctx: Pick<CommandContext, 'io' | 'registerSecret' | 'warn'>): Promise<CredentialSource | undefined> {
   const secretFile = flag(flags['client-secret-file'])
-  const certificate = flag(flags.certificate)
-  const privateKey = flag(flags['private-key']) ?? nonEmpty(env.M365D_PRIVATE_KEY_PATH)
-  const keyFromFile = file.privateKeyPath !== undefined ? resolve(fileDir, file.privateKeyPath) : undefined
-  const levels: { from: Source; secret?: () => Promise<string> | string; certificatePath?: string; privateKeyPath?: string | undefined }[] = [
-    {
-      from: 'flag',
-      ...(secretFile !== undefined && { secret: () => readSecretFile(resolve(cwd, secretFile)) }),
-      ...(flags['client-secret-stdin'] === true && { secret: () => readSecretStdin(ctx.io.stdin) }),
-      ...(certificate !== undefined && { certificatePath: resolve(cwd, certificate), privateKeyPath: privateKey ? resolve(cwd, privateKey) : keyFromFile }),
-    },
-    {
-      from: 'env',
-      ...(nonEmpty(env.M365D_CLIENT_SECRET) !== undefined && { secret: () => env.M365D_CLIENT_SECRET! }),
-      ...(nonEmpty(env.M365D_CERTIFICATE_PATH) !== undefined && {
-        certificatePath: resolve(cwd, env.M365D_CERTIFICATE_PATH!),
-        privateKeyPath: privateKey ? resolve(cwd, privateKey) : keyFromFile,
-      }),
-    },
-    {
-      from: 'file',
-      ...(file.clientSecret !== undefined && { secret: () => file.clientSecret! }),
-      ...(file.certificatePath !== undefined && { certificatePath: resolve(fileDir, file.certificatePath), privateKeyPath: keyFromFile }),
-    },
-  ]
   if (secretFile !== undefined && flags['client-secret-stdin'] === true) {
     throw new ConfigError('ERR_CONFIG_CONFLICTING_CREDENTIALS', '--client-secret-file and --client-secret-stdin are both given', { hint: 'use one of them' })
   }
-  for (const level of levels) {
-    if (level.secret && level.certificatePath) {
-      throw new ConfigError('ERR_CONFIG_CONFLICTING_CREDENTIALS', `both a client secret and a certificate are configured (${level.from})`, {
-        hint: 'configure one credential per place: the certificate is preferred (entra-app-only.md §2); remove the secret or the certificate',
-      })
-    }
-    if (level.secret) {
-      const secret = await level.secret()
-      if (secret === '') throw new ConfigError('ERR_CONFIG_EMPTY_SECRET', `the client secret (${level.from}) is empty`, { hint: 'paste the secret VALUE shown once when it was created' })
-      ctx.registerSecret(secret)
-      return { kind: 'secret', from: level.from, secret }
-    }
-    if (level.certificatePath) {
-      return { kind: 'certificate', from: level.from, certificatePath: level.certificatePath, ...(level.privateKeyPath && { privateKeyPath: level.privateKeyPath }) }
-    }
+  // The three credential keys resolve independently; the credential is the one at the highest level.
+  const candidates: { from: Source; what: string; make: () => Promise<CredentialSource> }[] = []
+  const add = (r: Resolved | undefined, what: string, make: (r: Resolved) => Promise<CredentialSource>) => r && candidates.push({ from: r.from, what, make: () => make(r) })
+  if (flags['client-secret-stdin'] === true) add({ value: '', from: 'flag' }, '--client-secret-stdin', async () => ({ kind: 'secret', from: 'flag', secret: await readSecretStdin(ctx.io.stdin) }))
+  add(settings.clientSecret, 'a client secret', async (r) => ({ kind: 'secret', from: r.from, secret: r.value }))
+  add(settings.clientSecretFile, 'a client secret file', async (r) => ({ kind: 'secret', from: r.from, secret: await readSecretFile(r.value, 'client secret', ctx.warn), file: r.value }))
+  add(settings.certificatePath, 'a certificate', async (r) => ({ kind: 'certificate', from: r.from, certificatePath: r.value, ...(settings.privateKeyPath && { privateKeyPath: settings.privateKeyPath.value }) }))
+  if (candidates.length === 0) return undefined
+  const top = Math.min(...candidates.map((c) => LEVELS.indexOf(c.from)))
+  const atTop = candidates.filter((c) => LEVELS.indexOf(c.from) === top)
+  if (atTop.length > 1) {
+    throw new ConfigError('ERR_CONFIG_CONFLICTING_CREDENTIALS', `${atTop.map((c) => c.what).join(' and ')} are both configured (${LEVELS[top]})`, {
+      hint: 'configure one credential per place: the certificate is preferred (entra-app-only.md §2); remove the others',
+    })
   }
+  const credential = await atTop[0]!.make()
+  if (credential.kind === 'secret') {
+    if (credential.secret === '') throw new ConfigError('ERR_CONFIG_EMPTY_SECRET', `the client secret (${credential.from}) is empty`, { hint: 'paste the secret VALUE shown once when it was created' })
+    ctx.registerSecret(credential.secret)
+  }
+  return credential
+}
+
+/** The webhook signing secret (`whsec_…`): from M365D_WEBHOOK_SECRET, a secret file, or the config file; never a flag. */
+export async function webhookSecret(config: CliConfig, warn?: (text: string) => void): Promise<{ secret: string; from: string } | undefined> {
+  const value = config.settings.webhookSecret
+  const file = config.settings.webhookSecretFile
+  const rank = (r: Resolved | undefined) => (r ? LEVELS.indexOf(r.from) : LEVELS.length)
+  if (value && file && rank(value) === rank(file)) {
+    throw new ConfigError('ERR_CONFIG_CONFLICTING_CREDENTIALS', `both webhookSecret and webhookSecretFile are configured (${value.from})`, { hint: 'keep one of them' })
+  }
+  if (value && rank(value) < rank(file)) return { secret: value.value, from: describe(value.from, configKey('webhookSecret')) }
+  if (file) return { secret: await readSecretFile(file.value, 'webhook secret', warn), from: `the file ${file.value}` }
   return undefined
-}
-
-async function readSecretFile(path: string): Promise<string> {
-  try {
-    return (await readFile(path, 'utf8')).replace(/\r?\n$/, '')
-  } catch (cause) {
-    throw new ConfigError('ERR_CONFIG_SECRET_FILE_UNREADABLE', `cannot read the client secret file ${path}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, {
-      hint: 'check the path and that the file is readable by you (chmod 600)',
-      cause,
-    })
-  }
-}
-
-/** Reads stdin to the end; the secret is its first line (like `--password-stdin` of docker login). */
-export async function readSecretStdin(stdin: AsyncIterable<string | Uint8Array> & { isTTY?: boolean }): Promise<string> {
-  if (stdin.isTTY) {
-    throw new ConfigError('ERR_CONFIG_SECRET_STDIN_TTY', '--client-secret-stdin needs the secret piped in, but stdin is a terminal', {
-      hint: 'e.g. pass < secret.txt, or use --client-secret-file / M365D_CLIENT_SECRET',
-    })
-  }
-  return (await readAll(stdin)).split(/\r?\n/)[0]!
-}
-
-/** Reads a whole stream as UTF-8. */
-export async function readAll(stream: AsyncIterable<string | Uint8Array>): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk))
-  return Buffer.concat(chunks).toString('utf8')
-}
-
-async function readConfigFile(
-  explicit: string | undefined,
-  env: Record<string, string | undefined>,
-  cwd: string,
-  ctx: Pick<CommandContext, 'warn'>,
-): Promise<{ file: CliConfigFile; path?: string }> {
-  const home = nonEmpty(env.HOME) ?? nonEmpty(env.USERPROFILE) ?? homedir()
-  const fallback = join(nonEmpty(env.XDG_CONFIG_HOME) ?? join(home, '.config'), 'm365d', 'config.json')
-  const path = explicit !== undefined ? (isAbsolute(explicit) ? explicit : resolve(cwd, explicit)) : fallback
-  let text: string
-  let mode: number
-  try {
-    text = await readFile(path, 'utf8')
-    mode = (await stat(path)).mode
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code
-    if (explicit === undefined && code === 'ENOENT') return { file: {} }
-    throw new ConfigError(code === 'ENOENT' ? 'ERR_CONFIG_FILE_NOT_FOUND' : 'ERR_CONFIG_FILE_UNREADABLE', `cannot read config file ${path}: ${code ?? 'error'}`, {
-      hint: code === 'ENOENT' ? 'check --config / M365D_CONFIG' : 'check the file permissions',
-      cause,
-    })
-  }
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(text)
-  } catch (cause) {
-    // Only the position: V8's message quotes the text around the error, which may be a secret.
-    const at = /position (\d+)/.exec((cause as Error).message)?.[1]
-    throw new ConfigError('ERR_CONFIG_FILE_INVALID', `config file ${path} is not valid JSON${at !== undefined ? ` (at character ${at})` : ''}`, { hint: 'see docs/cli.md for the format' })
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigError('ERR_CONFIG_FILE_INVALID', `config file ${path} must hold a JSON object`, { hint: 'e.g. {"tenantId": "…", "clientId": "…"}' })
-  }
-  const file: CliConfigFile = {}
-  for (const [key, value] of Object.entries(parsed)) {
-    if (!FILE_KEYS.includes(key as keyof CliConfigFile)) {
-      const suggestion = closest(key, FILE_KEYS)
-      ctx.warn(`config file ${path}: unknown key '${key}' ignored${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`)
-      continue
-    }
-    if (typeof value !== 'string') {
-      throw new ConfigError('ERR_CONFIG_FILE_INVALID', `config file ${path}: '${key}' must be a string`, { hint: 'see docs/cli.md for the format' })
-    }
-    if (value !== '') file[key as keyof CliConfigFile] = value
-  }
-  // A secret in a file others can read is a leaked secret; the POSIX mode bits mean nothing on Windows.
-  if (file.clientSecret !== undefined && platform() !== 'win32' && (mode & 0o077) !== 0) {
-    ctx.warn(`config file ${path} holds a client secret and is readable by group/others (mode ${(mode & 0o777).toString(8)}); run: chmod 600 ${path}`)
-  }
-  return { file, path }
 }
 
 function flag(value: string | boolean | string[] | undefined): string | undefined {
@@ -326,8 +306,9 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value
 }
 
-function describe(from: Source, envName: string, fileKey: string, flagName: string): string {
-  return from === 'flag' ? flagName : from === 'env' ? envName : from === 'file' ? `config file "${fileKey}"` : 'default'
+/** Where a value came from, as a user would find it: `--tenant`, `M365D_TENANT_ID`, `config file "tenantId"`. */
+export function describe(from: Source, key: ConfigKey): string {
+  return from === 'flag' ? (key.flag ? `--${key.flag}` : 'a flag') : from === 'env' ? key.env : from === 'profile' ? `profile "${key.key}"` : from === 'file' ? `config file "${key.key}"` : 'default'
 }
 
 /**

@@ -22,17 +22,17 @@ export function hasCredentials(config: CliConfig): boolean {
 export async function requireCredentials(config: CliConfig, commandPath: string, options: { tenantOptional?: boolean } = {}): Promise<AppCredentials> {
   if (config.clientId === undefined) {
     throw new ConfigError('ERR_CONFIG_MISSING_CLIENT_ID', `${commandPath} needs the application (client) id`, {
-      hint: 'set M365D_CLIENT_ID, "clientId" in the config file, or pass --client-id GUID',
+      hint: 'set M365D_CLIENT_ID, store it with m365d config set clientId GUID, or pass --client-id GUID',
     })
   }
   if (config.tenant === undefined && !options.tenantOptional) {
     throw new ConfigError('ERR_CONFIG_MISSING_TENANT', `${commandPath} needs a tenant`, {
-      hint: 'set M365D_TENANT_ID, "tenantId" in the config file, or pass --tenant GUID|DOMAIN',
+      hint: 'set M365D_TENANT_ID, store it with m365d config set tenantId GUID|DOMAIN, or pass --tenant GUID|DOMAIN',
     })
   }
   if (config.credential === undefined) {
     throw new ConfigError('ERR_CONFIG_MISSING_CREDENTIAL', `${commandPath} needs a client secret or a certificate`, {
-      hint: 'set M365D_CLIENT_SECRET (or --client-secret-file / --client-secret-stdin), or M365D_CERTIFICATE_PATH (or --certificate FILE)',
+      hint: 'set M365D_CLIENT_SECRET (or --client-secret-file / --client-secret-stdin, or m365d config set clientSecretFile FILE), or M365D_CERTIFICATE_PATH (or --certificate FILE)',
     })
   }
   const credential: ClientCredential =

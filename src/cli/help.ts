@@ -31,7 +31,7 @@ export function renderMainHelp(version: string, commands: Command<any>[]): strin
     ...table([...optionRows(globalOptions), ['    --version', 'Print the version']]),
     '',
     "Run 'm365d help <command>' (or 'm365d <command> --help') for a command's options; 'm365d completion bash|zsh|fish' for shell completion.",
-    'Output: -o table|json|jsonc|yaml|tsv|csv|ndjson and --query JMESPATH on every command that prints data. Configuration: flags > M365D_* environment > config file.',
+    'Output: -o table|json|jsonc|yaml|tsv|csv|ndjson and --query JMESPATH on every command that prints data. Configuration: flags > M365D_* environment > --profile > config file (m365d config --help).',
   ]
   return lines.join('\n') + '\n'
 }

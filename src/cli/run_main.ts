@@ -16,7 +16,7 @@ import { packageVersion } from './version.js'
 
 const LEADING_FLAGS = new Set(['--json', '--verbose', '-v', '--debug'])
 /** Global options with a value that may come before the command name: `m365d -o yaml config`. */
-const LEADING_VALUED = new Set(['-o', '--output', '--query', '--format'])
+const LEADING_VALUED = new Set(['-o', '--output', '--query', '--format', '--profile'])
 
 /**
  * Runs `m365d` with `argv` (without the node and script paths) and returns the exit code. Never
@@ -45,7 +45,7 @@ async function dispatch(argv: string[], io: CliIo, secrets: Set<string>): Promis
     io.stdout.write(renderMainHelp(packageVersion(), await loadAll()))
     return ExitCode.ok
   }
-  const unknown = leading.find((a, i) => !LEADING_FLAGS.has(a) && !LEADING_VALUED.has(a) && !LEADING_VALUED.has(leading[i - 1] ?? '') && !/^(--output|--query|--format)=|^-o./.test(a))
+  const unknown = leading.find((a, i) => !LEADING_FLAGS.has(a) && !LEADING_VALUED.has(a) && !LEADING_VALUED.has(leading[i - 1] ?? '') && !/^(--output|--query|--format|--profile)=|^-o./.test(a))
   if (unknown !== undefined) {
     throw new CliError('ERR_CLI_UNKNOWN_OPTION', `unknown option '${unknown}'`, {
       hint: `global options: ${Object.keys(globalOptions).map((o) => `--${o}`).join(', ')}, --version; see m365d --help`,

@@ -38,5 +38,5 @@ export type { TenantHealth, ClassifiedError } from './engine/classify_error.js'
 export { SyncDaemon, DaemonError, startOpsServer, createLogger, sanitize, LeaseLostError, Registry, escapeLabelValue } from './daemon/index.js'
 export type { HeldLease, DaemonOptions, DaemonEvent, DaemonStatus, TenantStatus, StreamStatus, ExtraRoute, MountedApp, OpsServer, Logger, LoggerOptions, LogLevel } from './daemon/index.js'
 
-export { ndjsonSink, webhookSink, webhookSinkFromSettings, parseHeaderLine, SinkError } from './sinks/index.js'
+export { ndjsonSink, webhookSink, webhookSinkFromSettings, parseHeaderLine, parseWebhookSecrets, SinkError } from './sinks/index.js'
 export type { Sink, SinkRecord, NdjsonSinkOptions, WebhookSinkOptions } from './sinks/index.js'

@@ -48,6 +48,10 @@ describe('help and completion', { concurrency: true }, () => {
     assert.deepEqual(complete('m365d', 'incidents', 'list', '--sta'), ['--status'])
     assert.ok(complete('m365d', '-o', 'json', 'incidents', '').includes('list'), 'options before the command are skipped')
     assert.ok(complete('m365d', 'completion', '').includes('--output'))
+    assert.deepEqual(complete('m365d', 'config', 'u'), ['unset', 'use'])
+    assert.deepEqual(complete('m365d', 'config', 'set', 'tenant'), ['tenantId', 'tenants'], 'config keys complete after config set')
+    assert.deepEqual(complete('m365d', '--prof'), ['--profile'])
+    assert.deepEqual(complete('m365d', '--profile', 'prod', 'sy'), ['sync'], 'a global option value before the command is skipped')
   })
 
   test('zsh: the same words through compadd', { skip: !has('zsh') && 'zsh not installed' }, async () => {
@@ -57,6 +61,7 @@ describe('help and completion', { concurrency: true }, () => {
     assert.ok(complete('m365d', '').includes('incidents'))
     assert.ok(complete('m365d', 'token', '').includes('validate'))
     assert.ok(complete('m365d', 'incidents', 'list', '').includes('--severity'))
+    assert.ok(complete('m365d', 'config', 'get', '').includes('webhookSecretFile'))
   })
 
   test('fish: complete -C gives the candidates', { skip: !has('fish') && 'fish not installed' }, async () => {
@@ -65,5 +70,6 @@ describe('help and completion', { concurrency: true }, () => {
     assert.deepEqual(complete('m365d tok'), ['token'])
     assert.deepEqual(complete('m365d token ins'), ['inspect'])
     assert.ok(complete('m365d hunt --all').includes('--all-tenants'))
+    assert.deepEqual(complete('m365d config set clientS'), ['clientSecret', 'clientSecretFile'])
   })
 })

@@ -40,7 +40,7 @@ export async function completionTable(): Promise<Map<string, string[]>> {
   table.set('', [...top.map((c) => c.name), 'help', ...globals, '--version'])
   const walk = (c: Command<any>, path: string) => {
     const options = Object.entries((c.options ?? {}) as OptionSpecs).flatMap(([name, o]) => (o.hidden ? [] : [`--${name}`]))
-    table.set(path, [...(c.subCommands ?? []).map((s) => s.name), ...options, ...globals])
+    table.set(path, [...(c.subCommands ?? []).map((s) => s.name), ...(c.completions ?? []), ...options, ...globals])
     for (const s of c.subCommands ?? []) walk(s, `${path} ${s.name}`)
   }
   for (const c of top) walk(c, c.name)

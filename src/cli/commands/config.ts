@@ -1,68 +1,43 @@
+import { storageOptions } from '../app_settings.js'
 import { defineCommand } from '../command.js'
-import { apiOptions, credentialOptions, loadConfig, type CliConfig, type Source } from '../config.js'
+import { apiOptions, credentialOptions, loadConfig } from '../config.js'
+import { settingRows, type SettingRow } from '../config_view.js'
 import { expectPositionals } from '../parse.js'
-
-const ENV_NAMES: Record<keyof CliConfig['sources'], string> = {
-  tenant: 'M365D_TENANT_ID',
-  clientId: 'M365D_CLIENT_ID',
-  credential: 'M365D_CLIENT_SECRET / M365D_CERTIFICATE_PATH',
-  cloud: 'M365D_CLOUD',
-  authorityHost: 'M365D_AUTHORITY_HOST',
-  defenderApi: 'M365D_DEFENDER_API',
-  resource: 'M365D_RESOURCE',
-  api: 'M365D_API',
-}
+import configGet from './config_get.js'
+import configList from './config_list.js'
+import configSet from './config_set.js'
+import configUnset from './config_unset.js'
+import configUse from './config_use.js'
 
 export default defineCommand({
   name: 'config',
-  summary: 'Show the resolved configuration and where each setting came from (secrets hidden)',
+  summary: 'Show every setting in effect and where it came from; set, get, unset and list settings and profiles',
   description: `
-Resolves flags > environment (M365D_*) > config file > defaults exactly like the other
-commands and prints the result, so you can see why a setting has the value it has. The
-client secret is never printed, only whether one is set and from where.`,
-  options: { ...credentialOptions, ...apiOptions },
-  examples: ['m365d config', 'm365d config --config ./m365d.json --json'],
+Without a subcommand: resolves flags > environment (M365D_*) > profile > config file > defaults
+exactly like the other commands and prints every setting in effect with its source, so you can see
+why a setting has the value it has. Secrets are never printed, only whether one is set and from
+where; a database password and a webhook URL's path are redacted.
+
+The config file is --config FILE, else M365D_CONFIG, else $XDG_CONFIG_HOME/m365d/config.json
+(~/.config/m365d/config.json). Profiles are named sets of settings in it: --profile NAME or
+M365D_PROFILE selects one for any command, 'm365d config use NAME' makes one the default.`,
+  options: { ...credentialOptions, ...apiOptions, 'graph-api': { type: 'string', valueName: 'URL', description: 'Microsoft Graph base URL (M365D_GRAPH_API)' }, ...storageOptions },
+  subCommands: [configSet, configGet, configUnset, configList, configUse],
+  examples: ['m365d config', 'm365d config --profile contoso -o json', 'm365d config set tenantId contoso.onmicrosoft.com --profile contoso', 'm365d config use contoso'],
   async run(ctx) {
     expectPositionals(ctx.positionals, 0, ctx.commandPath)
     const config = await loadConfig(ctx, ctx.values)
-    const credential =
-      config.credential === undefined
-        ? undefined
-        : config.credential.kind === 'secret'
-          ? 'client secret (set, hidden)'
-          : `certificate ${config.credential.certificatePath}${config.credential.privateKeyPath ? ` + key ${config.credential.privateKeyPath}` : ''}`
-    const rows: [keyof CliConfig['sources'], string | undefined][] = [
-      ['tenant', config.tenant],
-      ['clientId', config.clientId],
-      ['credential', credential],
-      ['cloud', config.cloud.name],
-      ['authorityHost', config.authorityHost],
-      ['defenderApi', config.defenderApi],
-      ['resource', config.resource],
-      ['api', config.api],
-    ]
-    if (ctx.json) {
-      return void ctx.printJson({
-        configFile: config.configFile ?? null,
-        settings: Object.fromEntries(rows.map(([k, value]) => [k, { value: value ?? null, source: config.sources[k] ?? null }])),
-      })
+    const rows = settingRows(config)
+    const doc = {
+      configFile: config.configFile ?? null,
+      profile: config.profile?.name ?? null,
+      settings: Object.fromEntries(rows.filter((r) => r.setting !== 'configFile' && r.setting !== 'profile').map((r) => [r.setting, { value: r.value, source: r.source }])),
     }
-    ctx.print(`config file     ${config.configFile ?? '(none)'}`)
-    // authorityHost / defenderApi inherit the cloud's source when only the cloud was set at that
-    // level (M365D_CLOUD=gcc-high); say so instead of naming a variable that is not set.
-    const explicit: Partial<Record<keyof CliConfig['sources'], boolean>> = {
-      authorityHost: ctx.values['authority-host'] !== undefined || !!ctx.io.env.M365D_AUTHORITY_HOST,
-      defenderApi: ctx.values['defender-api'] !== undefined || !!ctx.io.env.M365D_DEFENDER_API,
-    }
-    for (const [k, value] of rows) {
-      const source = config.sources[k]
-      const fromCloud = explicit[k] === false && (source === 'flag' || source === 'env')
-      ctx.print(`${k.padEnd(15)} ${(value ?? '(not set)').padEnd(48)} ${fromCloud ? `from the cloud (${describeSource(source, ENV_NAMES.cloud)})` : describeSource(source, ENV_NAMES[k])}`)
-    }
+    ctx.printJson(doc, { text: () => text(rows) })
   },
 })
 
-function describeSource(source: Source | undefined, envName: string): string {
-  if (source === undefined) return ''
-  return source === 'env' ? `env ${envName}` : source
+function text(rows: SettingRow[]): string {
+  const width = Math.min(48, Math.max(...rows.map((r) => (r.value ?? '(not set)').length)))
+  return rows.map((r) => `${r.setting.padEnd(15)} ${(r.value ?? (r.setting === 'configFile' ? '(none)' : r.setting === 'profile' ? '(none)' : '(not set)')).padEnd(width)} ${r.from}`.trimEnd()).join('\n')
 }

@@ -34,7 +34,7 @@ tenant=<GUID> and your state; check the state.`,
   async run(ctx) {
     const v = ctx.values
     // The configured tenant is the partner's own; the consent link is for a customer, so only --tenant counts.
-    const config = await loadConfig(ctx, { 'client-id': v['client-id'], cloud: v.cloud, 'authority-host': v['authority-host'], config: v.config }, { tenant: false, credential: false })
+    const config = await loadConfig(ctx, { 'client-id': v['client-id'], cloud: v.cloud, 'authority-host': v['authority-host'], config: v.config, profile: v.profile }, { tenant: false, credential: false })
     if (config.clientId === undefined) {
       throw new CliError('ERR_CONFIG_MISSING_CLIENT_ID', 'consent-link needs the application (client) id', { hint: 'pass --client-id GUID or set M365D_CLIENT_ID' })
     }

@@ -4,10 +4,10 @@
  * holds the GUID), `--all-tenants` = the active tenants of the registry (the store `m365d tenants`
  * manages, chosen with --data-dir / --database-url like there; `--tag` narrows it), else the single
  * configured tenant. M365D_TENANTS / the config file's "tenants" are read only when there is no
- * registry at all (no database URL and no embedded data directory), for setups without a store.
+ * registry at all (no database URL and no embedded data directory), for setups without a store;
+ * like every setting they come from the one resolution in src/cli/config.ts (env > profile > file).
  */
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { resolveTenantId } from '../../auth/tenant_discovery.js'
 import { openStore, registryTenants, TAG } from '../../sync/index.js'
 import { storageFrom } from '../app_settings.js'
@@ -46,16 +46,6 @@ function parseList(text: string, from: 'flag' | 'env' | 'file'): string[] {
   return list
 }
 
-async function configTenants(config: CliConfig): Promise<string | undefined> {
-  if (!config.configFile) return undefined
-  try {
-    const parsed = JSON.parse(await readFile(config.configFile, 'utf8')) as { tenants?: unknown }
-    return typeof parsed.tenants === 'string' ? parsed.tenants : undefined
-  } catch {
-    return undefined // loadConfig already reported an unreadable or invalid file
-  }
-}
-
 /** Ids as they are, domains resolved once through OpenID discovery; duplicates dropped. */
 async function resolveAll(list: string[], config: CliConfig): Promise<SelectedTenant[]> {
   const out = new Map<string, SelectedTenant>()
@@ -77,7 +67,7 @@ export async function selectTenants(ctx: Pick<CommandContext, 'io' | 'commandPat
     return { tenants: await resolveAll(list, config), fanOut: true, source: 'flag' }
   }
   if (values['all-tenants']) {
-    const storage = storageFrom(ctx, values)
+    const storage = storageFrom(config)
     if (storage.databaseUrl !== undefined || (storage.dataDir !== undefined && existsSync(storage.dataDir))) {
       const { db } = await openStore(storage)
       let rows
@@ -92,11 +82,11 @@ export async function selectTenants(ctx: Pick<CommandContext, 'io' | 'commandPat
       return { tenants: rows.map((r) => ({ tenantId: r.tenant_id, name: r.display_name ?? r.domain })), fanOut: true, source: 'registry' }
     }
     if (values.tag?.length) throw usage('--tag needs the registry, and there is none', 'add tenants with m365d tenants add, or pass --data-dir / --database-url')
-    const env = ctx.io.env.M365D_TENANTS?.trim()
-    const file = env ? undefined : await configTenants(config)
-    const list = env ? parseList(env, 'env') : file ? parseList(file, 'file') : []
+    const configured = config.settings.tenants
+    const from = configured?.from === 'env' ? 'env' : 'file'
+    const list = configured ? parseList(configured.value, from) : []
     if (list.length === 0) throw usage('--all-tenants found no registry and no tenant list', "add tenants with 'm365d tenants add' (the registry, --data-dir / --database-url), or pass --tenants a,b,c")
-    return { tenants: await resolveAll(list, config), fanOut: true, source: env ? 'env' : 'file' }
+    return { tenants: await resolveAll(list, config), fanOut: true, source: from }
   }
   if (config.tenant === undefined) throw new CliError('ERR_CONFIG_MISSING_TENANT', `${ctx.commandPath} needs a tenant`, { hint: 'set M365D_TENANT_ID, pass --tenant GUID|DOMAIN, or --tenants a,b,c / --all-tenants' })
   return { tenants: [{ tenantId: config.tenant, name: null }], fanOut: false, source: 'config' }

@@ -1,5 +1,6 @@
 import { listTenants, migrateCheck, type TenantMigrationReport } from '../../sync/index.js'
 import { openApp, storageFrom } from '../app_settings.js'
+import type { CliConfig } from '../config.js'
 import { defineCommand } from '../command.js'
 import { validateTenant } from '../config.js'
 import { CliError, ExitCode } from '../errors.js'
@@ -45,7 +46,7 @@ configuration.`,
     const app = await openApp(ctx, { ...v, tenant: undefined }, { tenantOptional: true })
     let tenants: string[]
     try {
-      tenants = named ?? (await registryTenants(ctx, v, v['all-tenants'] === true)) ?? (app.tenant ? [app.tenant] : [])
+      tenants = named ?? (await registryTenants(app.config, v['all-tenants'] === true)) ?? (app.tenant ? [app.tenant] : [])
     } catch (e) {
       app.close()
       throw e
@@ -98,8 +99,8 @@ configuration.`,
 })
 
 /** Enabled tenants of the sync registry: always with --all-tenants; without it only when the store exists and has some. */
-async function registryTenants(ctx: Parameters<typeof storageFrom>[0], v: Record<string, unknown>, required: boolean): Promise<string[] | undefined> {
-  const selection = storageFrom(ctx, v as never)
+async function registryTenants(config: CliConfig, required: boolean): Promise<string[] | undefined> {
+  const selection = storageFrom(config)
   if (!required && 'dataDir' in selection && !(await exists(selection.dataDir))) return undefined
   const { db } = await openStore(selection)
   try {

@@ -1,6 +1,7 @@
 import type { ConsoleServer } from '../../console/index.js'
 import { CONSENT_CALLBACK_PATH, createLogger, listTenants, startOpsServer, type OpsServer } from '../../sync/index.js'
 import { openAppWithStore } from '../app_settings.js'
+import { loadConfig, webhookSecret } from '../config.js'
 import { defineCommand } from '../command.js'
 import { CliError, ExitCode } from '../errors.js'
 import { expectPositionals, parsePort } from '../parse.js'
@@ -52,13 +53,18 @@ holds its lease (reported with the worker, since and until; --lease-wait 90s wai
     const stop = ctx.io.signal
     const noop = () => undefined
     stop?.addEventListener('abort', noop)
-    const settings = daemonSettings(v, ctx.io.cwd, { env: ctx.io.env, registerSecret: ctx.registerSecret })
+    // Settings are resolved once (flags > env > profile > file); the sinks and ops server read them here.
+    const config = await loadConfig(ctx, v)
+    const webhook = config.settings.webhookUrl ? await webhookSecret(config, ctx.warn) : undefined
+    const settings = daemonSettings(v, config, { webhookSecret: webhook, registerSecret: ctx.registerSecret })
     // --once means every free tenant, not this worker's fair share: workers that died within the
     // lease TTL still count as live in the share, and would leave tenants out of a post-crash run.
     if (v.once) settings.maxTenantsPerWorker ??= Number.MAX_SAFE_INTEGER
     const leaseWaitMs = v['lease-wait'] !== undefined ? parseDuration(v['lease-wait'], 'lease-wait') : 0
-    const opsPort = v['ops-port'] !== undefined ? parsePort(v['ops-port'], DEFAULT_OPS_PORT) : v.once ? undefined : DEFAULT_OPS_PORT
-    const consoleChoice = { values: v, env: ctx.io.env, opsHost: v['ops-host'] ?? '127.0.0.1' }
+    const configuredPort = config.settings.opsPort
+    const opsPort = configuredPort !== undefined && (configuredPort.from === 'flag' || !v.once) ? parsePort(configuredPort.value, DEFAULT_OPS_PORT) : v.once ? undefined : DEFAULT_OPS_PORT
+    const opsHost = config.settings.opsHost?.value
+    const consoleChoice = { values: v, env: ctx.io.env, opsHost: opsHost ?? '127.0.0.1' }
     const consoleOn = opsPort !== undefined && !v.once && checkConsoleChoice(consoleChoice).enabled
     // Logs: human lines on a terminal, JSON lines when piped or with --log-format json.
     const stderrTTY = ctx.feedback.tty
@@ -75,7 +81,7 @@ holds its lease (reported with the worker, since and until; --lease-wait 90s wai
     const unroute = routeWarnings((w) => logger.log('warn', w.message, { ...(w.code && { code: w.code }) }))
     let opened
     try {
-      opened = await openAppWithStore(ctx, v)
+      opened = await openAppWithStore(ctx, v, config)
     } catch (e) {
       unredirect()
       unroute()
@@ -128,7 +134,7 @@ holds its lease (reported with the worker, since and until; --lease-wait 90s wai
           daemon,
           port: opsPort,
           ...(web && { mount: web }),
-          ...(v['ops-host'] !== undefined && { host: v['ops-host'] }),
+          ...(opsHost !== undefined && { host: opsHost }),
           routes: [{ method: 'GET', path: CONSENT_CALLBACK_PATH, handle: app.consentCallback(db, { surface: settings.surface ?? 'graph', onOutcome: (o) => logger.log(o.outcome === 'granted' || o.outcome === 'received' ? 'info' : 'warn', `consent.${o.outcome}`, { ...o }), onGranted: () => daemon.wake() }) }],
         }).catch((e: NodeJS.ErrnoException) => {
           if (e.code === 'EADDRINUSE') throw new CliError('ERR_CLI_PORT_IN_USE', `ops port ${opsPort} is already in use`, { hint: 'pick another with --ops-port N (0 = a free one)' })

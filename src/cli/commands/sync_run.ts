@@ -1,6 +1,7 @@
-import { resolve } from 'node:path'
 import { backfillMsOf, ndjsonSink, resolveSyncSettings, webhookSinkFromSettings, type Sink, type SyncSettingsInput } from '../../sync/index.js'
 import type { OptionSpecs } from '../command.js'
+import { configKey } from '../config_keys.js'
+import { describe, type CliConfig } from '../config.js'
 import { CliError } from '../errors.js'
 import { parseCount, parseDuration } from './sync_options.js'
 
@@ -15,10 +16,10 @@ export const daemonOptions = {
   'lease-ttl': { type: 'string', valueName: 'DURATION', description: 'Tenant lease time to live; a dead worker\'s tenants move after it (default 60s)' },
   'worker-id': { type: 'string', valueName: 'ID', description: 'Name of this worker in leases and logs (default host:pid:random)' },
   'no-rate-limits': { type: 'boolean', description: 'Turn the client-side per-tenant quotas off (emulator benchmarks only)' },
-  'ops-port': { type: 'string', valueName: 'N', description: 'Port of /healthz, /metrics and the consent callback (default 9464; 0 = a free one)' },
-  'ops-host': { type: 'string', valueName: 'H', description: 'Interface of the ops server (default 127.0.0.1)' },
-  'sink-ndjson': { type: 'string', valueName: 'DIR', description: 'Also write every new record version to rotating NDJSON files in DIR' },
-  'sink-webhook': { type: 'string', valueName: 'URL', description: 'Also POST every new record version to URL, signed with M365D_WEBHOOK_SECRET (Standard Webhooks)' },
+  'ops-port': { type: 'string', valueName: 'N', description: 'Port of /healthz, /metrics, the console and the consent callback (M365D_OPS_PORT; default 9464; 0 = a free one)' },
+  'ops-host': { type: 'string', valueName: 'H', description: 'Interface of the ops server (M365D_OPS_HOST; default 127.0.0.1)' },
+  'sink-ndjson': { type: 'string', valueName: 'DIR', description: 'Also write every new record version to rotating NDJSON files in DIR (M365D_NDJSON_DIR)' },
+  'sink-webhook': { type: 'string', valueName: 'URL', description: 'Also POST every new record version to URL (M365D_WEBHOOK_URL), signed with the webhook secret (M365D_WEBHOOK_SECRET or config webhookSecretFile; Standard Webhooks)' },
   'sink-webhook-header': { type: 'string', multiple: true, valueName: "'NAME: VALUE'", description: 'Header sent with every webhook POST, e.g. x-api-key: … (repeatable)' },
 } as const satisfies OptionSpecs
 
@@ -33,19 +34,34 @@ export function surfaceOption(value: string | undefined): 'legacy' | 'graph' | u
   return value
 }
 
-/** Validates every knob before anything starts, so a typo is exit 2 with nothing written. */
+/**
+ * Validates every knob before anything starts, so a typo is exit 2 with nothing written. The sinks
+ * come from the resolved configuration (`--sink-webhook` > M365D_WEBHOOK_URL > profile > file
+ * `webhookUrl`, the same for the NDJSON directory); the webhook secret was read by the caller
+ * (src/cli/config.ts `webhookSecret`: M365D_WEBHOOK_SECRET, `webhookSecretFile`, `webhookSecret`),
+ * never from a flag.
+ */
 export function daemonSettings(
   v: Values,
-  cwd: string,
-  io: { env?: Record<string, string | undefined>; registerSecret?: (value: string) => void } = {},
+  config: Pick<CliConfig, 'settings'>,
+  io: { webhookSecret?: { secret: string; from: string } | undefined; registerSecret?: (value: string) => void } = {},
 ): SyncSettingsInput & { backfillMs: number } {
   const backfillMs = v.backfill !== undefined ? parseDuration(v.backfill, 'backfill') : backfillMsOf(resolveSyncSettings())
   const sinks: Sink[] = []
-  if (v['sink-ndjson'] !== undefined) sinks.push(ndjsonSink({ dir: resolve(cwd, v['sink-ndjson']) }))
-  if (v['sink-webhook'] !== undefined) {
-    if (!URL.canParse(v['sink-webhook'])) throw new CliError('ERR_CLI_INVALID_URL', '--sink-webhook is not an absolute URL', { hint: 'e.g. --sink-webhook https://siem.example/ingest' })
+  const ndjsonDir = config.settings.ndjsonDir?.value
+  if (ndjsonDir !== undefined) sinks.push(ndjsonSink({ dir: ndjsonDir }))
+  const webhookUrl = config.settings.webhookUrl
+  if (webhookUrl !== undefined) {
+    if (!URL.canParse(webhookUrl.value)) throw new CliError('ERR_CLI_INVALID_URL', `the webhook URL (${describe(webhookUrl.from, configKey('webhookUrl'))}) is not an absolute URL`, { hint: 'e.g. --sink-webhook https://siem.example/ingest' })
     const registerSecret = io.registerSecret
-    sinks.push(webhookSinkFromSettings({ url: v['sink-webhook'], headerLines: v['sink-webhook-header'], secret: io.env?.M365D_WEBHOOK_SECRET, ...(registerSecret && { registerSecret }) }))
+    sinks.push(
+      webhookSinkFromSettings({
+        url: webhookUrl.value,
+        headerLines: v['sink-webhook-header'],
+        ...(io.webhookSecret && { secret: io.webhookSecret.secret, secretFrom: io.webhookSecret.from }),
+        ...(registerSecret && { registerSecret }),
+      }),
+    )
   }
   const surface = surfaceOption(v.surface)
   return {

@@ -4,7 +4,7 @@ import { defineCommand } from '../command.js'
 import { loadConfig, validateTenant } from '../config.js'
 import { CliError } from '../errors.js'
 import { expectPositionals } from '../parse.js'
-import { openSyncStore, storageOptions } from './sync_options.js'
+import { openSyncStore, storageFlags, storageOptions } from './sync_options.js'
 
 export default defineCommand({
   name: 'add',
@@ -35,11 +35,11 @@ reported as needs_graph_consent until its Graph consent, then switched by the da
     const v = ctx.values
     if (v.api !== undefined && !['graph', 'legacy', 'default'].includes(v.api))
       throw new CliError('ERR_CLI_INVALID_OPTION', `unknown --api '${v.api.slice(0, 20)}'`, { hint: 'use --api graph, --api legacy or --api default' })
-    const config = await loadConfig(ctx, { cloud: v.cloud, 'authority-host': v['authority-host'], config: v.config }, { tenant: false, credential: false })
+    const config = await loadConfig(ctx, { cloud: v.cloud, 'authority-host': v['authority-host'], ...storageFlags(v) }, { tenant: false, credential: false })
     // Resolve before opening the store: a typo must not leave anything behind.
     const tenantId = await resolveTenantId(input, { authorityHost: config.authorityHost })
     const domain = tenantId === input.toLowerCase() ? null : input.toLowerCase()
-    const { db } = await openSyncStore(ctx, v)
+    const { db } = await openSyncStore(ctx, v, { config })
     try {
       const row = await upsertTenant(db, { tenantId, displayName: v.name ?? null, domain })
       if (v.api !== undefined) await setTenantApi(db, row.tenant_id, v.api === 'default' ? null : (v.api as 'graph' | 'legacy'))

@@ -6,7 +6,7 @@ import { resolveTenantId } from '../../auth/tenant_discovery.js'
 import { loadConfig, validateTenant } from '../config.js'
 import { CliError } from '../errors.js'
 import { expectPositionals } from '../parse.js'
-import { openSyncStore, parseDuration, storageOptions } from './sync_options.js'
+import { openSyncStore, storageFlags, parseDuration, storageOptions } from './sync_options.js'
 
 export default defineCommand({
   name: 'onboard',
@@ -38,7 +38,7 @@ registered on the app.`,
   async run(ctx) {
     expectPositionals(ctx.positionals, 0, ctx.commandPath)
     const v = ctx.values
-    const config = await loadConfig(ctx, { 'client-id': v['client-id'], cloud: v.cloud, 'authority-host': v['authority-host'], config: v.config }, { tenant: false, credential: false })
+    const config = await loadConfig(ctx, { 'client-id': v['client-id'], cloud: v.cloud, 'authority-host': v['authority-host'], ...storageFlags(v) }, { tenant: false, credential: false })
     if (config.clientId === undefined) throw new CliError('ERR_CONFIG_MISSING_CLIENT_ID', `${ctx.commandPath} needs the application (client) id`, { hint: 'pass --client-id GUID or set M365D_CLIENT_ID' })
     const redirectUri = v['redirect-uri'] ?? DEFAULT_CONSENT_REDIRECT
     if (!URL.canParse(redirectUri)) throw new CliError('ERR_CLI_INVALID_URL', `redirect URI '${redirectUri.slice(0, 60)}' is not an absolute URL`, { hint: 'use the exact URI registered on the app' })
@@ -52,7 +52,7 @@ registered on the app.`,
     if (v.tenant !== undefined) validateTenant(v.tenant, 'flag')
     // Resolve now: the callback compares the tenant id Entra sends back with this one.
     const intendedTenant = v.tenant !== undefined ? await resolveTenantId(v.tenant, { authorityHost: config.authorityHost }) : undefined
-    const { db } = await openSyncStore(ctx, v)
+    const { db } = await openSyncStore(ctx, v, { config })
     try {
       const { state, expiresAt } = await createConsentRequest(db, { ...(ttlMs !== undefined && { ttlMs }), ...(intendedTenant ? { intendedTenant } : { anyTenant: true }) })
       const { url } = adminConsentLink({

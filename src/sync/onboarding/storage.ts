@@ -1,31 +1,15 @@
 import { chmod, lstat, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises'
-import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { DatabaseError, openPglite, openPostgres, redactUrl, type Database } from '../db/database.js'
 import { migrate } from '../db/migrations.js'
 
-/**
- * Where the sync data lives: PostgreSQL when a URL is given (`--database-url` /
- * M365D_DATABASE_URL), else embedded PGlite under a data directory (`--data-dir` /
- * M365D_DATA_DIR, default ~/.m365d/data). Shared by `m365d sync`, `m365d tenants …` and `m365d start`.
- */
-export interface StorageSelection {
-  databaseUrl?: string
-  dataDir?: string
-}
+export { resolveStorage, type StorageSelection } from '../storage_location.js'
+import type { StorageSelection } from '../storage_location.js'
 
 export interface OpenedStore {
   db: Database
   /** Human description with any password redacted: `PostgreSQL postgres://u:***@h/db` or `PGlite /path`. */
   description: string
-}
-
-export function resolveStorage(o: { databaseUrl?: string | undefined; dataDir?: string | undefined; env: Record<string, string | undefined>; cwd: string }): StorageSelection {
-  const url = o.databaseUrl ?? nonEmpty(o.env.M365D_DATABASE_URL)
-  if (url !== undefined) return { databaseUrl: url }
-  const dir = o.dataDir ?? nonEmpty(o.env.M365D_DATA_DIR)
-  const home = nonEmpty(o.env.HOME) ?? homedir()
-  return { dataDir: dir !== undefined ? resolve(o.cwd, dir) : join(home, '.m365d', 'data') }
 }
 
 /**
@@ -170,8 +154,4 @@ async function checkDataDir(dir: string): Promise<void> {
     if (parent === p) return
     p = parent
   }
-}
-
-function nonEmpty(v: string | undefined): string | undefined {
-  return v === undefined || v === '' ? undefined : v
 }

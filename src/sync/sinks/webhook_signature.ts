@@ -47,4 +47,4 @@ export function generateWebhookSecret(): string {
   return PREFIX + randomBytes(32).toString('base64')
 }
 
-export const SECRET_HINT = 'set M365D_WEBHOOK_SECRET to a Standard Webhooks secret, e.g. echo "whsec_$(openssl rand -base64 32)", and give the receiver the same value'
+export const SECRET_HINT = 'set M365D_WEBHOOK_SECRET (or webhookSecretFile in the m365d config file) to a Standard Webhooks secret, e.g. echo "whsec_$(openssl rand -base64 32)", and give the receiver the same value'

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { createEmulator, serve, WELL_KNOWN, type RunningEmulator } from '../../../src/emulator/index.js'
@@ -53,5 +54,27 @@ describe('m365d sync --sink-webhook', () => {
     const all = r.stdout + r.stderr
     assert.ok(!all.includes(apiKey), 'the header value is not printed')
     assert.ok(!all.includes(secret.slice(6)), 'the secret is not printed')
+  })
+
+  test('the URL and the secret from a config profile (webhookSecretFile): signed deliveries, the secret never printed (issue 10 leftover)', async () => {
+    const secret = generateWebhookSecret()
+    const home = tempDir()
+    const secretFile = join(home, 'whsec.txt')
+    writeFileSync(secretFile, `${secret}\n`, { mode: 0o600 })
+    const env = emulatorEnv(server.url, { HOME: home, M365D_DATA_DIR: join(tempDir(), 'data') })
+    for (const args of [['webhookUrl', hook.url], ['webhookSecretFile', secretFile]]) {
+      const set = await runCli(['config', 'set', ...args, '--profile', 'siem'], { env })
+      assert.equal(set.code, 0, set.stderr)
+    }
+    assert.equal((await runCli(['tenants', 'add', WELL_KNOWN.contosoTenantId], { env })).code, 0)
+    const before = hook.requests.length
+    const r = await runCli(['sync', '--once', '--backfill', '400d', '--profile', 'siem'], { env })
+    assert.equal(r.code, 0, r.stderr.slice(-2000))
+    const got = hook.requests.slice(before)
+    assert.ok(got.length > 0, 'batches delivered to the profile\'s webhookUrl')
+    for (const g of got) assert.ok(verifyStandardWebhook(secret, g.headers, g.rawBody), 'signed with the secret from webhookSecretFile')
+    const shown = await runCli(['config', '--profile', 'siem'], { env })
+    for (const out of [r.stdout, r.stderr, shown.stdout, shown.stderr]) assert.ok(!out.includes(secret.slice(6)), 'the secret is not printed')
+    assert.match(shown.stdout, /^webhookSecret +from the file .*whsec\.txt +profile siem$/m)
   })
 })
