@@ -65,7 +65,7 @@ describe('CLI write-back → next sync pass → store and incident history (Grap
   })
   after(() => server.close())
 
-  test('incidents update (status, owner, tags, classification, comment): the next pass stores it with a new version saying what changed', async () => {
+  test('incidents update (status, owner, tags, classification, comment): the next pass stores it with a new version saying what changed (tags too)', async () => {
     const [{ incident_id: id }] = (await read<{ incident_id: string }>(`SELECT incident_id FROM m365d_incidents WHERE tenant_id = $1 AND status NOT IN ('inProgress', 'redirected') ORDER BY incident_id LIMIT 1`, [W.fabrikamTenantId])) as [{ incident_id: string }]
     const before = await incident(id)
 
@@ -82,6 +82,7 @@ describe('CLI write-back → next sync pass → store and incident history (Grap
     assert.equal(last.version, after.version)
     assert.deepEqual(last.changes.status, [before.status, 'inProgress'])
     assert.deepEqual(last.changes.assignedTo, [before.assigned_to, 'soc@fabrikam.com'])
+    assert.deepEqual(last.changes.tags, [before.raw.customTags ?? [], ['wave-3']])
   })
 
   test('alerts update + comment: the next pass stores the alert, and the incident history gains the version the write made', async () => {
