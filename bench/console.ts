@@ -44,7 +44,7 @@ await migrate(db)
 const have = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM m365d_incidents`)).rows[0]!.n)
 if (have !== TENANTS * INCIDENTS) {
   const t0 = performance.now()
-  for (const t of ['m365d_incidents', 'm365d_alerts', 'm365d_incident_history', 'm365d_tenants', 'm365d_sync_state', 'm365d_rollup_tenant', 'm365d_rollup_daily']) await db.query(`TRUNCATE ${t}`)
+  for (const t of ['m365d_incidents', 'm365d_alerts', 'm365d_incident_history', 'm365d_tenants', 'm365d_sync_state', 'm365d_rollup_tenant', 'm365d_rollup_daily', 'm365d_rollup_fleet_daily']) await db.query(`TRUNCATE ${t}`)
   await generate()
   console.log(`generated ${TENANTS} tenants × ${INCIDENTS} incidents in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
 }
@@ -59,7 +59,7 @@ const web = createConsole(
     db,
     tokenProvider: { getToken: () => Promise.reject(new Error('no tokens in the bench')) },
     cloud: { defenderApi: 'http://127.0.0.1:9', graphApi: 'http://127.0.0.1:9', defenderResource: 'https://api.security.microsoft.com', graphResource: 'https://graph.microsoft.com', authorityHost: 'http://127.0.0.1:9' },
-    surface: 'legacy',
+    surface: daemon.settings.surface,
     clientId: '00000000-0000-0000-0000-000000000000',
     workerId: daemon.workerId,
   },

@@ -87,7 +87,7 @@ export function createApp(settings: AppSettings): App {
       })
     },
     consentCallback(db, o = {}) {
-      const surface = o.surface ?? settings.sync?.surface ?? 'legacy'
+      const surface = o.surface ?? settings.sync?.surface ?? 'graph'
       return consentCallbackHandler({
         db,
         verify: async (tenant) => void (await tokens.getToken({ tenant, resource: resourceOf(surface, undefined), forceRefresh: true })),

@@ -6,7 +6,7 @@ import { hintForAadsts } from './hints.js'
 import { resolveTenantId } from './tenant_discovery.js'
 import { assertTokenTenant } from './token_claims.js'
 import { clientCredentialsRequest, resourceOf, scopeOf, type TokenRequestParams } from './token_request.js'
-import { DEFAULT_REFRESH_AHEAD_MS, expectedTenantOf, processTokenResponse, type AccessToken } from './token_response.js'
+import { accessTokenOf, expectedTenantOf, processTokenResponse, refreshAheadOf, type AccessToken } from './token_response.js'
 
 /** Extra knobs the provider passes; plain callers can ignore them. */
 export interface AcquireOptions {
@@ -80,18 +80,7 @@ async function fromTokenCredential(credential: TokenCredentialLike, params: Toke
     throw new TokenResponseInvalidError('The TokenCredential returned no token.', base)
   const tid = assertTokenTenant(result.token, expectedTenantOf(params.tenant, options.expectedTenantId), base)
   const expiresAt = result.expiresOnTimestamp
-  const lifetime = expiresAt - requestedAt
-  const ahead = options.refreshAheadMs ?? DEFAULT_REFRESH_AHEAD_MS
-  let refreshAt = lifetime >= 2 * ahead ? expiresAt - ahead : requestedAt + lifetime / 2
+  let refreshAt = refreshAheadOf(requestedAt, expiresAt, options.refreshAheadMs)
   if (result.refreshAfterTimestamp !== undefined && result.refreshAfterTimestamp < refreshAt) refreshAt = result.refreshAfterTimestamp
-  return {
-    token: result.token,
-    tokenType: 'Bearer',
-    expiresAt,
-    refreshAt,
-    resource: resourceOf(params.resource),
-    tenantId: tid,
-    clientId: params.clientId,
-    endpointVersion: params.endpointVersion ?? 2,
-  }
+  return accessTokenOf(params, { token: result.token, tenantId: tid, expiresAt, refreshAt })
 }

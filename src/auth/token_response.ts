@@ -93,27 +93,37 @@ export async function processTokenResponse(
   if (!(expiresAt > ctx.requestedAt)) throw new TokenResponseInvalidError('The token response says the token is already expired.', base)
 
   const lifetime = expiresAt - ctx.requestedAt
-  const ahead = ctx.refreshAheadMs ?? DEFAULT_REFRESH_AHEAD_MS
-  let refreshAt = lifetime >= 2 * ahead ? expiresAt - ahead : ctx.requestedAt + lifetime / 2
+  let refreshAt = refreshAheadOf(ctx.requestedAt, expiresAt, ctx.refreshAheadMs)
   if (lifetime >= 7_200_000) refreshAt = Math.min(refreshAt, ctx.requestedAt + lifetime / 2)
   const refreshIn = seconds(obj.refresh_in)
   if (refreshIn !== undefined && refreshIn > 0) refreshAt = Math.min(refreshAt, ctx.requestedAt + refreshIn * 1000)
 
   const tid = assertTokenTenant(obj.access_token, expectedTenantOf(params.tenant, ctx.expectedTenantId), base)
 
-  const token: AccessToken = {
-    token: obj.access_token,
-    tokenType: 'Bearer',
-    expiresAt,
-    refreshAt,
-    resource: resourceOf(params.resource),
-    tenantId: tid,
-    clientId: params.clientId,
-    endpointVersion: params.endpointVersion ?? 2,
-  }
+  const token = accessTokenOf(params, { token: obj.access_token, tenantId: tid, expiresAt, refreshAt })
   const ext = seconds(obj.ext_expires_in)
   if (ext !== undefined && ext > 0) token.extExpiresAt = ctx.requestedAt + ext * 1000
   return token
+}
+
+/** When to refresh: `ahead` before expiry, or half-way through a token shorter than twice that. */
+export function refreshAheadOf(requestedAt: number, expiresAt: number, ahead: number = DEFAULT_REFRESH_AHEAD_MS): number {
+  const lifetime = expiresAt - requestedAt
+  return lifetime >= 2 * ahead ? expiresAt - ahead : requestedAt + lifetime / 2
+}
+
+/** The cached token for `params`, whichever path (token endpoint or TokenCredential) produced it. */
+export function accessTokenOf(params: TokenRequestParams, t: { token: string; tenantId: string; expiresAt: number; refreshAt: number }): AccessToken {
+  return {
+    token: t.token,
+    tokenType: 'Bearer',
+    expiresAt: t.expiresAt,
+    refreshAt: t.refreshAt,
+    resource: resourceOf(params.resource),
+    tenantId: t.tenantId,
+    clientId: params.clientId,
+    endpointVersion: params.endpointVersion ?? 2,
+  }
 }
 
 /** `Retry-After` as ms from `now`: delta-seconds or an HTTP date (RFC 9110 §10.2.3), capped at 3600 s. */

@@ -13,7 +13,10 @@ export interface SessionInfo {
   csrfToken: string
   /** The actor recorded in the write-back audit. */
   actor: string
+  /** The daemon's incidents surface (tenants not pinned to another use it). */
   surface: 'legacy' | 'graph'
+  /** Enabled tenants by the surface they are on: the one their last pass used, else the pinned one, else {@link surface}. */
+  surfaces: Record<'legacy' | 'graph', number>
   workerId: string
   clientId: string
   startedAt: string
@@ -68,6 +71,12 @@ export interface FleetSummary {
 export interface TenantsResponse {
   tenants: TenantRowDto[]
   summary: FleetSummary
+  tags: string[]
+}
+
+/** What the queue's tenant and group pickers need: names only, not the tenants page. */
+export interface TenantChoicesResponse {
+  tenants: { tenantId: string; name: string | null; domain: string | null }[]
   tags: string[]
 }
 

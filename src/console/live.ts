@@ -1,12 +1,12 @@
 import type { Database } from '../sync/index.js'
 import type { LiveEvent } from './api_types.js'
-import { refreshRollups, tenantsWithoutRollup } from './sql/rollups.js'
+import { refreshDirtyRollups, refreshRollups, tenantsWithoutRollup } from './sql/rollups.js'
 
 /**
  * Live updates: polls cheap sequence numbers in the store (the incident history id, the newest
  * tenant check, the write-back audit and health event ids) so changes by ANY worker on a shared
- * PostgreSQL reach the browser, refreshes the rollups of the tenants whose incidents changed, and
- * fans the news out to the open `/console/api/events` streams (server-sent events).
+ * PostgreSQL reach the browser, refreshes the rollups of the tenants the writers marked dirty
+ * (migration 5), and fans the news out to the open `/console/api/events` streams (server-sent events).
  */
 export class LiveHub {
   readonly #clients = new Set<ReadableStreamDefaultController<Uint8Array>>()
@@ -55,17 +55,12 @@ export class LiveHub {
       const now = { history: Number(rows[0]!.history), tenants: rows[0]!.tenants ?? '', actions: Number(rows[0]!.actions), health: Number(rows[0]!.health) }
       const before = this.#last
       this.#last = now
+      // Tenants whose incidents changed (marked in the writing transaction, by any worker) and
+      // tenants added since: their rollups are recomputed before anyone is told.
       const missing = await tenantsWithoutRollup(this.db)
-      if (!before) {
-        if (missing.length) await refreshRollups(this.db, null)
-        return
-      }
-      let changedTenants: string[] = missing
-      if (now.history > before.history) {
-        const { rows: t } = await this.db.query<{ tenant_id: string }>(`SELECT DISTINCT tenant_id FROM m365d_incident_history WHERE id > $1`, [before.history])
-        changedTenants = [...new Set([...changedTenants, ...t.map((r) => r.tenant_id)])]
-      }
-      if (changedTenants.length) await refreshRollups(this.db, changedTenants)
+      if (missing.length) await refreshRollups(this.db, missing)
+      const changedTenants = [...new Set([...missing, ...(await refreshDirtyRollups(this.db))])]
+      if (!before) return
       if (now.history !== before.history || now.actions !== before.actions) this.emit({ type: 'incidents', seq: ++this.#seq })
       if (now.tenants !== before.tenants || changedTenants.length) this.emit({ type: 'tenants', seq: ++this.#seq })
       if (now.health !== before.health) this.emit({ type: 'health', seq: ++this.#seq })

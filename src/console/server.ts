@@ -3,10 +3,12 @@ import { checkAccess, enabledTenantIds } from './access.js'
 import { checkCredentialExpiry } from './credentials.js'
 import type { ConsoleDeps, ConsoleOptions } from './deps.js'
 import { apiError, ConsoleRequestError, html, json } from './http.js'
+import type { SessionInfo } from './api_types.js'
 import { LiveHub } from './live.js'
 import { loginPage } from './login_page.js'
 import { routeApi } from './routes/index.js'
 import { ConsoleAuth, LOOPBACK_HOSTS, securityHeaders, type Session } from './security.js'
+import { surfacesInUse } from './sql/tenants.js'
 import { defaultWebRoot, StaticFiles } from './static_files.js'
 
 export const CONSOLE_PREFIX = '/console'
@@ -86,7 +88,8 @@ export function createConsole(deps: ConsoleDeps, options: ConsoleOptions = {}): 
   async function api(request: Request, url: URL, path: string, session: Session): Promise<Response> {
     try {
       if (path === '/session' && request.method === 'GET') {
-        return json({ csrfToken: session.csrf, actor: session.actor, surface: deps.surface, workerId: deps.workerId, clientId: deps.clientId, startedAt })
+        const surfaces = await surfacesInUse(deps.db, deps.surface)
+        return json({ csrfToken: session.csrf, actor: session.actor, surface: deps.surface, surfaces, workerId: deps.workerId, clientId: deps.clientId, startedAt } satisfies SessionInfo)
       }
       if (path === '/logout' && request.method === 'POST') {
         auth.endSession(session)

@@ -33,8 +33,8 @@ export function missingRoles(api: 'legacy' | 'graph', granted: string[]): string
 
 export { tokenRoles }
 
-/** Everything the tenants page shows for one tenant; `consentLink` is the per-tenant consent URL. */
-export function tenantDto(r: TenantPageRow, o: { surface: 'legacy' | 'graph'; consentLink: string; nowMs: number }): TenantRowDto {
+/** Everything the tenants page shows for one tenant; `consentLink` makes the per-tenant consent URL. */
+export function tenantDto(r: TenantPageRow, o: { surface: 'legacy' | 'graph'; consentLink: () => string; nowMs: number }): TenantRowDto {
   const roles: RolesBySurface[] = (['legacy', 'graph'] as const).map((api) => {
     const a = r.access?.find((x) => x.api === api)
     const granted = a?.roles ?? []
@@ -67,7 +67,8 @@ export function tenantDto(r: TenantPageRow, o: { surface: 'legacy' | 'graph'; co
     storedHealth: r.health,
     problem,
     fix: fixFor(health, problem, roles),
-    consentLink: health === 'ok' || health === 'paused' ? null : o.consentLink,
+    // Built only where shown: a thousand healthy tenants need none.
+    consentLink: health === 'ok' || health === 'paused' ? null : o.consentLink(),
     roles,
     lastSync: r.last_success ? new Date(r.last_success).toISOString() : null,
     lagSeconds: r.min_watermark ? Math.max(0, Math.round((o.nowMs - new Date(r.min_watermark).getTime()) / 1000)) : null,
@@ -85,7 +86,8 @@ function consoleHealth(r: TenantPageRow, roles: RolesBySurface[], surface: 'lega
   const graph = roles.find((x) => x.api === 'graph')!
   const legacy = roles.find((x) => x.api === 'legacy')!
   // Consented with the Defender roles only: the Graph surface (the one that survives 2027) needs a new consent.
-  const graphGap = graph.checkedAt !== null && !graph.error && graph.missing.includes('SecurityIncident.Read.All') && legacy.missing.length < legacy.needed.length
+  // (The Defender incident role is what makes it "legacy only"; a tenant with hunting roles alone lacks roles on both.)
+  const graphGap = graph.checkedAt !== null && !graph.error && graph.missing.includes('SecurityIncident.Read.All') && legacy.checkedAt !== null && !legacy.error && !legacy.missing.includes('Incident.Read.All')
   switch (r.health) {
     case 'ok':
       return graphGap ? 'needs_graph_consent' : 'ok'

@@ -55,6 +55,7 @@ export function authorization(options: AuthorizationOptions): Layer {
       requiredPermissions: call.permissions,
       tokenRoles: tokenRoles(token),
       apiName: options.apiName,
+      tenant,
     })
   }
 }

@@ -63,16 +63,20 @@ export class DefenderApiError extends M365dError {
 export class DefenderForbiddenError extends DefenderApiError {
   readonly requiredPermissions: readonly string[]
   readonly tokenRoles: readonly string[]
+  /** The tenant whose consent lacks the permission (an MSSP app gets a 403 per customer tenant). */
+  readonly tenant: string | undefined
 
-  constructor(ctx: HttpErrorContext & { requiredPermissions: readonly string[]; tokenRoles: readonly string[]; apiName: string }) {
+  constructor(ctx: HttpErrorContext & { requiredPermissions: readonly string[]; tokenRoles: readonly string[]; apiName: string; tenant?: string }) {
     const needed = ctx.requiredPermissions.join(' or ')
     const have = ctx.tokenRoles.length ? ctx.tokenRoles.join(', ') : '(none)'
+    const where = ctx.tenant ? `tenant ${ctx.tenant}` : 'this tenant'
     super(ctx, {
       code: 'ERR_HTTP_FORBIDDEN',
-      hint: `grant ${needed} (${ctx.apiName}) to the app, then admin-consent again in this tenant; the token's roles: ${have}`,
+      hint: `grant ${needed} (${ctx.apiName}) to the app, then admin-consent again in ${where}; the token's roles: ${have}`,
     })
     this.requiredPermissions = ctx.requiredPermissions
     this.tokenRoles = ctx.tokenRoles
+    this.tenant = ctx.tenant
     this.message = `${this.message}: the call needs ${needed}; the token has roles: ${have}`
   }
 }

@@ -14,7 +14,7 @@ export const WELL_KNOWN = {
   contosoTenantId: 'c0de0000-0000-4000-8000-000000000002',
   /** Customer consented with every role the app asks for. */
   fabrikamTenantId: 'fab00000-0000-4000-8000-000000000003',
-  /** Customer consented, but the admin granted only some roles (no Incident.Read.All). */
+  /** Customer consented, but the admin granted only the hunting roles (no incident or alert permission). */
   tailspinTenantId: '7a115000-0000-4000-8000-000000000004',
   /** Customer that never consented: AADSTS700016 until an admin accepts the consent link. */
   woodgroveTenantId: 'b00d0000-0000-4000-8000-000000000005',
@@ -75,13 +75,19 @@ zyWF5N93aXvUcfuC5CMKuXJi
 `,
 } as const
 
-const ALL_ROLES = [
-  { resource: 'https://api.security.microsoft.com', roles: ['Incident.Read.All', 'Incident.ReadWrite.All', 'AdvancedHunting.Read.All'] },
-  {
-    resource: 'https://graph.microsoft.com',
-    roles: ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All', 'SecurityAlert.Read.All', 'ThreatHunting.Read.All'],
-  },
-]
+/**
+ * What a real MSSP app asks for: Microsoft Graph first (the legacy API stops on 1 Feb 2027,
+ * MC1220762), read AND write for incidents and alerts_v2 — triage is written back (PATCH and
+ * comments need the ReadWrite roles: learn.microsoft.com/graph/api/security-incident-update,
+ * security-alert-update, security-alert-post-comments) — and hunting; the legacy roles only for
+ * `--api legacy` while it lasts. A tenant without the write roles is modelled by a narrower grant.
+ */
+const GRAPH = {
+  resource: 'https://graph.microsoft.com',
+  roles: ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All', 'SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All', 'ThreatHunting.Read.All'],
+}
+const LEGACY = { resource: 'https://api.security.microsoft.com', roles: ['Incident.Read.All', 'Incident.ReadWrite.All', 'AdvancedHunting.Read.All'] }
+const ALL_ROLES = [GRAPH, LEGACY]
 
 /** The configuration the emulator starts with when none is given. */
 export function wellKnownConfig(): EmulatorConfig {
@@ -109,15 +115,15 @@ export function wellKnownConfig(): EmulatorConfig {
     ],
     grants: [
       // In its home tenant the app may also read its own registration (credential expiry, issue 9 §2).
-      { tenant: WELL_KNOWN.homeTenantId, app: WELL_KNOWN.clientId, consent: [ALL_ROLES[0]!, { ...ALL_ROLES[1]!, roles: [...ALL_ROLES[1]!.roles, 'Application.Read.All'] }] },
+      { tenant: WELL_KNOWN.homeTenantId, app: WELL_KNOWN.clientId, consent: [{ ...GRAPH, roles: [...GRAPH.roles, 'Application.Read.All'] }, LEGACY] },
       { tenant: WELL_KNOWN.contosoTenantId, app: WELL_KNOWN.clientId, consent: ALL_ROLES },
       { tenant: WELL_KNOWN.fabrikamTenantId, app: WELL_KNOWN.clientId, consent: ALL_ROLES },
       {
         tenant: WELL_KNOWN.tailspinTenantId,
         app: WELL_KNOWN.clientId,
         consent: [
-          { resource: 'https://api.security.microsoft.com', roles: ['AdvancedHunting.Read.All'] },
           { resource: 'https://graph.microsoft.com', roles: ['ThreatHunting.Read.All'] },
+          { resource: 'https://api.security.microsoft.com', roles: ['AdvancedHunting.Read.All'] },
         ],
       },
     ],

@@ -14,13 +14,7 @@ describe('m365d alerts / incidents comment', () => {
     emu = await createEmulator()
     srv = await serve(emu)
     emu.defender.limits = { ...emu.defender.limits, enabled: false }
-    // The dev app reads alerts everywhere; fabrikam also lets it write them.
-    const res = await fetch(`${srv.url}/_emulator/tenants/${W.fabrikamTenantId}/grants/${W.clientId}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ consent: [{ resource: 'https://graph.microsoft.com', roles: ['SecurityIncident.ReadWrite.All', 'SecurityAlert.ReadWrite.All'] }] }),
-    })
-    assert.ok(res.ok)
+    // No setup: the demo app holds the Graph read and write roles in fabrikam, as an MSSP app would.
     env = { M365D_TENANT_ID: W.fabrikamTenantId, M365D_CLIENT_ID: W.clientId, M365D_CLIENT_SECRET: W.clientSecret, M365D_AUTHORITY_HOST: srv.url, M365D_DEFENDER_API: srv.url, M365D_GRAPH_API: srv.url, COLUMNS: '120' }
   })
   after(() => srv.close())
@@ -62,12 +56,27 @@ describe('m365d alerts / incidents comment', () => {
     assert.match(shown.stdout, /comment .*isolated the device/)
   })
 
-  test('alerts update without SecurityAlert.ReadWrite.All: the 403 names the missing role', async () => {
-    const contoso = { M365D_TENANT_ID: W.contosoTenantId }
-    const id = JSON.parse((await cli(['alerts', 'list', '--top', '1', '--format', 'json'], contoso)).stdout)[0].id
-    const r = await cli(['alerts', 'update', id, '--status', 'resolved'], contoso)
-    assert.notEqual(r.code, 0)
-    assert.match(r.stderr, /SecurityAlert\.ReadWrite\.All/)
+  test('a tenant whose admin granted read only: list works, update and comment are 403 naming the role, the tenant and the fix', async () => {
+    // Tailspin's admin consents again, to the Graph READ roles only (no SecurityAlert.ReadWrite.All).
+    const res = await fetch(`${srv.url}/_emulator/tenants/${W.tailspinTenantId}/grants/${W.clientId}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ consent: [{ resource: 'https://graph.microsoft.com', roles: ['SecurityIncident.Read.All', 'SecurityAlert.Read.All'] }] }),
+    })
+    assert.ok(res.ok)
+    const readOnly = { M365D_TENANT_ID: W.tailspinTenantId }
+    const listed = await cli(['alerts', 'list', '--top', '1', '--format', 'json'], readOnly)
+    assert.equal(listed.code, 0, listed.stderr)
+    const id = JSON.parse(listed.stdout)[0].id
+    const before = JSON.stringify(emu.defender.alerts(W.tailspinTenantId).find((r) => r.alert.alertId === id)!.alert)
+    for (const args of [['alerts', 'update', id, '--status', 'resolved'], ['alerts', 'comment', id, 'triaged']]) {
+      const r = await cli(args, readOnly)
+      assert.equal(r.code, 3, `${args.join(' ')}: ${r.stderr}`)
+      assert.match(r.stderr, /error ERR_HTTP_FORBIDDEN: .*403 .*needs SecurityAlert\.ReadWrite\.All; the token has roles: .*SecurityAlert\.Read\.All/)
+      assert.match(r.stderr, new RegExp(`hint: grant SecurityAlert\\.ReadWrite\\.All \\(Microsoft Graph\\) to the app, then admin-consent again in tenant ${W.tailspinTenantId}`))
+      assert.doesNotMatch(r.stderr + r.stdout, /eyJ[A-Za-z0-9_-]{10,}/)
+    }
+    assert.equal(JSON.stringify(emu.defender.alerts(W.tailspinTenantId).find((r) => r.alert.alertId === id)!.alert), before, 'nothing written')
   })
 
   test('incidents comment on Graph (default) and on legacy', async () => {
@@ -76,9 +85,9 @@ describe('m365d alerts / incidents comment', () => {
     const posted = await cli(['incidents', 'comment', gid, 'contained', '--api', 'graph', '--format', 'json'])
     assert.equal(posted.code, 0, posted.stderr)
     assert.equal(JSON.parse(posted.stdout).at(-1).comment, 'contained')
-    // Legacy: contoso (the dev app has no legacy write role in fabrikam here).
-    const lid = JSON.parse((await cli(['incidents', 'list', '--top', '1', '--api', 'legacy', '--format', 'json'], { M365D_TENANT_ID: W.contosoTenantId })).stdout)[0].incidentId
-    const ok = await cli(['incidents', 'comment', String(lid), 'via legacy', '--api', 'legacy', '--format', 'json'], { M365D_TENANT_ID: W.contosoTenantId })
+    // Legacy, while it lasts (Incident.ReadWrite.All).
+    const lid = JSON.parse((await cli(['incidents', 'list', '--top', '1', '--api', 'legacy', '--format', 'json'])).stdout)[0].incidentId
+    const ok = await cli(['incidents', 'comment', String(lid), 'via legacy', '--api', 'legacy', '--format', 'json'])
     assert.equal(ok.code, 0, ok.stderr)
     assert.equal(JSON.parse(ok.stdout).at(-1).comment, 'via legacy')
     const empty = await cli(['incidents', 'comment', gid, '  ', '--api', 'graph'])

@@ -8,7 +8,7 @@ test('m365d start --duration: token reports, then a live sync with every tenant 
   assert.equal(r.code, 0, r.stderr)
   const out = JSON.parse(r.stdout) as {
     emulator: string
-    tokenChecks: { tenants: { name: string; ok: boolean }[] }
+    tokenChecks: { requiredRoles: string[]; tenants: { name: string; ok: boolean }[] }
     tenants: { tenantId: string; health: string; incidents: number; alerts: number; lastSync: string | null; problem: { hint?: string } | null }[]
   }
   // The demo's token validation reports come first.
@@ -22,6 +22,9 @@ test('m365d start --duration: token reports, then a live sync with every tenant 
   assert.equal(of(WELL_KNOWN.tailspinTenantId).health, 'missing_roles')
   assert.equal(of(WELL_KNOWN.woodgroveTenantId).health, 'not_consented')
   assert.ok(of(WELL_KNOWN.woodgroveTenantId).problem?.hint?.includes('consent'))
+  // Graph first: Graph token checks, and no legacy use anywhere (it would warn once, M365D_LEGACY_API).
+  assert.deepEqual(out.tokenChecks.requiredRoles, ['SecurityIncident.Read.All', 'SecurityAlert.Read.All', 'ThreatHunting.Read.All'])
+  assert.doesNotMatch(r.stderr, /M365D_LEGACY_API|DeprecationWarning|api\.security\.microsoft\.com/)
 })
 
 test('m365d start without a terminal prints plain periodic summaries and stops cleanly', { timeout: 120_000 }, async () => {
@@ -32,4 +35,5 @@ test('m365d start without a terminal prints plain periodic summaries and stops c
   assert.match(r.stdout, /── final summary after \d+s ──\nTENANT +HEALTH +INCIDENTS +ALERTS +LAG +LAST SYNC\n/)
   assert.match(r.stdout, /Woodgrove Bank +not_consented/)
   assert.match(r.stdout, /stopped cleanly/)
+  assert.doesNotMatch(r.stdout + r.stderr, /M365D_LEGACY_API|DeprecationWarning|api\.security\.microsoft\.com/)
 })

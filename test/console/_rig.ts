@@ -61,7 +61,7 @@ export async function consoleRig(o: { token?: string; incidentsPerTenant?: numbe
       db,
       tokenProvider: tokens,
       cloud: { defenderApi: server.url, graphApi: server.url, defenderResource: 'https://api.security.microsoft.com', graphResource: 'https://graph.microsoft.com', authorityHost: server.url },
-      surface: 'legacy',
+      surface: daemon.settings.surface,
       clientId: WELL_KNOWN.clientId,
       homeTenant: WELL_KNOWN.homeTenantId,
       workerId: daemon.workerId,

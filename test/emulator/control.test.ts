@@ -116,7 +116,7 @@ describe('control API /_emulator', () => {
     assert.equal(all.status, 200)
     assert.equal(all.body.servicePrincipalId, partial.body.servicePrincipalId)
     assert.deepEqual(emulator.directory.rolesFor(WELL_KNOWN.woodgroveTenantId, WELL_KNOWN.clientId, '00000003-0000-0000-c000-000000000000'), [
-      'SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All', 'SecurityAlert.Read.All', 'ThreatHunting.Read.All',
+      'SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All', 'SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All', 'ThreatHunting.Read.All',
     ])
     const narrowed = await call('PUT', path, { consent: [{ resource: 'https://graph.microsoft.com', roles: ['ThreatHunting.Read.All'] }] })
     assert.deepEqual(narrowed.body.consent, [{ resource: 'https://graph.microsoft.com', roles: ['ThreatHunting.Read.All'] }])

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import { WELL_KNOWN } from '../../src/emulator/index.js'
 import { startHttpsEmulator, type HttpsEmulator } from './run_client.js'
 
-const GRAPH_ROLES = ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All', 'SecurityAlert.Read.All', 'ThreatHunting.Read.All']
+const GRAPH_ROLES = ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All', 'SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All', 'ThreatHunting.Read.All']
 
 describe('@azure/identity credentials against the emulator over HTTPS', () => {
   let h: HttpsEmulator

@@ -8,9 +8,12 @@ import { M365dError } from '../../lib/errors.js'
 import { defineCommand, type CommandContext } from '../command.js'
 import { expectPositionals, parsePort } from '../parse.js'
 
-/** What the demo's (imaginary) MSSP integration needs in every customer tenant. */
-export const DEMO_ROLES = ['Incident.Read.All', 'AdvancedHunting.Read.All']
-const DEFENDER = 'https://api.security.microsoft.com'
+/**
+ * What the demo's (imaginary) MSSP integration needs in every customer tenant, on Microsoft Graph —
+ * the surface every tenant must be on by 1 Feb 2027 (MC1220762): incidents, alerts_v2, hunting.
+ */
+export const DEMO_ROLES = ['SecurityIncident.Read.All', 'SecurityAlert.Read.All', 'ThreatHunting.Read.All']
+const GRAPH = 'https://graph.microsoft.com'
 
 const TENANTS = [
   { name: 'home', tenantId: WELL_KNOWN.homeTenantId, domain: WELL_KNOWN.homeTenantDomain, credential: 'secret' },
@@ -35,10 +38,10 @@ export default defineCommand({
   summary: 'Start the emulator and check app-only access to five tenants (the first part of `npm start`)',
   description: `
 Starts the emulator in-process on a free port with the well-known set, then, as an MSSP app
-would, gets a Defender API token for each tenant from one multi-tenant token provider per
+would, gets a Microsoft Graph token for each tenant from one multi-tenant token provider per
 credential (client secret; certificate for fabrikam) and validates it against the roles the
 integration needs (${DEMO_ROLES.join(', ')}): home, contoso and fabrikam pass, tailspin lacks
-a role, woodgrove never consented (AADSTS700016, with the consent link as the fix). Exits 0
+the incident and alert roles, woodgrove never consented (AADSTS700016, with the consent link as the fix). Exits 0
 when the demo ran; the failures are the point.`,
   options: {
     port: { type: 'string', valueName: 'N', description: 'Emulator port (default 0: a free one)' },
@@ -74,15 +77,15 @@ export async function tokenChecks(ctx: CommandContext, url: string): Promise<Ten
   try {
     if (!ctx.json) {
       ctx.print(`m365d demo: emulator on ${url} (well-known set), app ${WELL_KNOWN.clientId}`)
-      ctx.print(`Each tenant: get a token for ${DEFENDER}, then validate it (signature via the emulator's JWKS) for ${DEMO_ROLES.join(' + ')}.`)
+      ctx.print(`Each tenant: get a token for ${GRAPH}, then validate it (signature via the emulator's JWKS) for ${DEMO_ROLES.join(' + ')}.`)
     }
     for (const t of TENANTS) {
       const result: TenantResult = { ...t, ok: false }
       try {
-        const token = await providers[t.credential].getToken({ tenant: t.domain, resource: DEFENDER })
+        const token = await providers[t.credential].getToken({ tenant: t.domain, resource: GRAPH })
         result.report = await validateToken(token.token, {
           tenant: t.tenantId,
-          resource: DEFENDER,
+          resource: GRAPH,
           clientId: WELL_KNOWN.clientId,
           requiredRoles: DEMO_ROLES,
           verifySignature: true,

@@ -34,47 +34,65 @@ API returned it (Graph: with $expand=alerts).`,
 
 /** A readable view of one incident (both surfaces); alerts are a table from the one table renderer. */
 export function renderIncident(i: AnyIncident, table: Pick<TableOptions, 'tty' | 'width'>): string {
-  const lines: string[] = []
-  const row = (k: string, v: unknown) => {
-    if (v !== undefined && v !== null && v !== '') lines.push(`  ${k.padEnd(15)} ${Array.isArray(v) ? v.join(', ') : String(v)}`)
+  const v = detailOf(i)
+  const lines = [`Incident ${v.id}: ${v.name}`]
+  const row = (k: string, value: unknown) => {
+    if (value !== undefined && value !== null && value !== '') lines.push(`  ${k.padEnd(15)} ${Array.isArray(value) ? value.join(', ') : String(value)}`)
   }
+  row('status', v.status)
+  row('severity', v.severity)
+  row('classification', v.classification)
+  row('determination', v.determination)
+  row('assigned to', v.assignedTo)
+  row('created', v.created)
+  row('last update', v.lastUpdate)
+  row('merged into', v.mergedInto)
+  row('tags', v.tags?.length ? v.tags : undefined)
+  row('portal', v.portal)
+  for (const c of v.comments) lines.push(`  comment         ${c.at} ${c.by ?? ''}: ${c.text}`)
+  // Graph returns alerts only with $expand=alerts (a PATCH answer has none): no "Alerts (0)" then.
+  if (v.alerts === undefined) return lines.join('\n')
+  lines.push(`Alerts (${v.alerts.length})`)
+  if (v.alerts.length) lines.push(alertTable(v.alerts, table))
+  return lines.join('\n')
+}
+
+/** One incident in the surface-neutral terms of {@link renderIncident}. */
+interface IncidentDetail {
+  id: string | number
+  name: string
+  status: unknown
+  severity: unknown
+  classification: unknown
+  determination: unknown
+  assignedTo: unknown
+  created: unknown
+  lastUpdate: unknown
+  mergedInto: unknown
+  tags: string[] | undefined
+  portal: unknown
+  comments: { at: unknown; by: string | undefined; text: string }[]
+  /** undefined: not expanded (Graph without $expand=alerts). */
+  alerts: AlertRow[] | undefined
+}
+
+function detailOf(i: AnyIncident): IncidentDetail {
   if (isGraphIncident(i)) {
     const g = i as GraphIncident
-    lines.push(`Incident ${g.id}: ${g.displayName}`)
-    row('status', g.status)
-    row('severity', g.severity)
-    row('classification', g.classification)
-    row('determination', g.determination)
-    row('assigned to', g.assignedTo)
-    row('created', g.createdDateTime)
-    row('last update', g.lastUpdateDateTime)
-    row('merged into', g.redirectIncidentId)
-    row('tags', g.customTags?.length ? g.customTags : undefined)
-    row('portal', g.incidentWebUrl)
-    for (const c of g.comments ?? []) lines.push(`  comment         ${c.createdDateTime} ${c.createdByDisplayName ?? ''}: ${c.comment}`)
-    // Graph returns alerts only with $expand=alerts (a PATCH answer has none): no "Alerts (0)" then.
-    if (g.alerts === undefined) return lines.join('\n')
-    lines.push(`Alerts (${g.alerts.length})`)
-    if (g.alerts.length) lines.push(alertTable(g.alerts.map((a) => ({ id: a.id, severity: a.severity, status: a.status, title: a.title, mitre: (a.mitreTechniques ?? []).join(' ') })), table))
-    return lines.join('\n')
+    return {
+      id: g.id, name: g.displayName, status: g.status, severity: g.severity, classification: g.classification, determination: g.determination,
+      assignedTo: g.assignedTo, created: g.createdDateTime, lastUpdate: g.lastUpdateDateTime, mergedInto: g.redirectIncidentId, tags: g.customTags, portal: g.incidentWebUrl,
+      comments: (g.comments ?? []).map((c) => ({ at: c.createdDateTime, by: c.createdByDisplayName ?? undefined, text: c.comment })),
+      alerts: g.alerts?.map((a) => ({ id: a.id, severity: a.severity, status: a.status, title: a.title, mitre: (a.mitreTechniques ?? []).join(' ') })),
+    }
   }
   const l = i as Incident
-  lines.push(`Incident ${l.incidentId}: ${l.incidentName}`)
-  row('status', l.status)
-  row('severity', l.severity)
-  row('classification', l.classification)
-  row('determination', l.determination)
-  row('assigned to', l.assignedTo)
-  row('created', l.createdTime)
-  row('last update', l.lastUpdateTime)
-  row('merged into', l.redirectIncidentId)
-  row('tags', l.tags?.length ? l.tags : undefined)
-  row('portal', l.incidentUri)
-  for (const c of l.comments ?? []) lines.push(`  comment         ${c.createdTime} ${c.createdBy ?? ''}: ${c.comment}`)
-  const alerts = l.alerts ?? []
-  lines.push(`Alerts (${alerts.length})`)
-  if (alerts.length) lines.push(alertTable(alerts.map((a) => ({ id: a.alertId, severity: String(a.severity), status: String(a.status), title: a.title, mitre: (a.mitreTechniques ?? []).join(' ') })), table))
-  return lines.join('\n')
+  return {
+    id: l.incidentId, name: l.incidentName, status: l.status, severity: l.severity, classification: l.classification, determination: l.determination,
+    assignedTo: l.assignedTo, created: l.createdTime, lastUpdate: l.lastUpdateTime, mergedInto: l.redirectIncidentId, tags: l.tags, portal: l.incidentUri,
+    comments: (l.comments ?? []).map((c) => ({ at: c.createdTime, by: c.createdBy ?? undefined, text: c.comment })),
+    alerts: (l.alerts ?? []).map((a) => ({ id: a.alertId, severity: String(a.severity), status: String(a.status), title: a.title, mitre: (a.mitreTechniques ?? []).join(' ') })),
+  }
 }
 
 interface AlertRow {

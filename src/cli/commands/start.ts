@@ -19,7 +19,7 @@ import { DEMO_ROLES, tokenChecks, type TenantResult } from './demo.js'
 import { parseDuration } from './sync_options.js'
 import { untilStopped } from './sync_run.js'
 
-/** The customer tenants of the well-known set: two healthy, one without Incident.Read.All, one never consented. */
+/** The customer tenants of the well-known set: two healthy, one without the incident permissions, one never consented. */
 const CUSTOMERS = [
   { tenantId: WELL_KNOWN.contosoTenantId, name: 'Contoso', domain: 'contoso.onmicrosoft.com' },
   { tenantId: WELL_KNOWN.fabrikamTenantId, name: 'Fabrikam', domain: 'fabrikam.onmicrosoft.com' },
@@ -31,9 +31,10 @@ export default defineCommand({
   name: 'start',
   summary: 'The main job with no setup: emulator + live incidents + the sync daemon on embedded storage, with a live summary',
   description: `
-What 'npm start' runs. Starts the emulator in-process on a free port with the well-known set
-(contoso and fabrikam healthy, tailspin consented without Incident.Read.All, woodgrove never
-consented) and live incident activity, first shows the token checks of 'm365d demo', then adds
+What 'npm start' runs, on Microsoft Graph. Starts the emulator in-process on a free port with the
+well-known set (contoso and fabrikam healthy, with the Graph read and write roles; tailspin
+consented without the incident permissions; woodgrove never consented) and live incident
+activity, first shows the Graph token checks of 'm365d demo', then adds
 the four customer tenants to an embedded PGlite store (a temp dir, or --data-dir to keep it) and
 runs the sync daemon against the emulator exactly as 'm365d sync' runs against the cloud. A summary
 per tenant (health, incidents and alerts stored, lag, last error with its fix) is redrawn every

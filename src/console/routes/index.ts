@@ -4,7 +4,7 @@ import type { Session } from '../security.js'
 import { postHunt } from './hunting.js'
 import { getHealthEvents, getSla, getSync } from './views.js'
 import { getChoices, getIncident, getQueue, postActions } from './incidents.js'
-import { addTenant, deleteTenant, getTenants, onboardTenant, patchTenant } from './tenants.js'
+import { addTenant, deleteTenant, getTenantChoices, getTenants, onboardTenant, patchTenant } from './tenants.js'
 
 export interface RouteContext {
   deps: ConsoleDeps
@@ -17,6 +17,7 @@ type Handler = (ctx: RouteContext, request: Request, url: URL, params: string[])
 /** `METHOD /path/:param` → handler; params in order. Paths are relative to /console/api. */
 const ROUTES: [string, RegExp, Handler][] = [
   ['GET', /^\/tenants$/, (c, _r, u) => getTenants(c.deps, u)],
+  ['GET', /^\/tenant-choices$/, (c) => getTenantChoices(c.deps)],
   ['POST', /^\/tenants$/, (c, r) => addTenant(c.deps, r)],
   ['POST', /^\/tenants\/([^/]+)\/onboard$/, (c, _r, _u, [id]) => onboardTenant(c.deps, id!)],
   ['PATCH', /^\/tenants\/([^/]+)$/, async (c, r, _u, [id]) => {

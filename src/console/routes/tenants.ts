@@ -1,9 +1,9 @@
 import { adminConsentLink, legacyConsentLink, resolveTenantId } from '../../auth/index.js'
 import { createConsentRequest, removeTenant, upsertTenant } from '../../sync/index.js'
-import type { ConsoleHealth, FleetSummary, TenantsResponse } from '../api_types.js'
+import type { ConsoleHealth, FleetSummary, TenantChoicesResponse, TenantsResponse } from '../api_types.js'
 import type { ConsoleDeps } from '../deps.js'
 import { ConsoleRequestError, json, readBody } from '../http.js'
-import { allTags, setTenantEnabled, setTenantTags, tenantPageRows } from '../sql/tenants.js'
+import { allTags, setTenantEnabled, setTenantTags, tenantChoices, tenantPageRows } from '../sql/tenants.js'
 import { tenantDto } from '../tenant_health.js'
 
 const TAG = /^[\w .:-]{1,40}$/
@@ -12,7 +12,7 @@ export async function getTenants(deps: ConsoleDeps, url: URL): Promise<Response>
   const tag = url.searchParams.get('tag')
   const [rows, tags] = await Promise.all([tenantPageRows(deps.db), allTags(deps.db)])
   const now = Date.now()
-  const all = rows.map((r) => tenantDto(r, { surface: deps.surface, consentLink: consentLinkFor(deps, r.tenant_id), nowMs: now }))
+  const all = rows.map((r) => tenantDto(r, { surface: deps.surface, consentLink: () => consentLinkFor(deps, r.tenant_id), nowMs: now }))
   const tenants = tag ? all.filter((t) => t.tags.includes(tag)) : all
   const byHealth = Object.fromEntries(
     (['ok', 'pending', 'paused', 'not_consented', 'missing_roles', 'needs_graph_consent', 'throttled', 'failing'] as ConsoleHealth[]).map((h) => [h, 0]),
@@ -30,6 +30,13 @@ export async function getTenants(deps: ConsoleDeps, url: URL): Promise<Response>
     rollupAt: rollupAt ? new Date(rollupAt).toISOString() : null,
   }
   const body: TenantsResponse = { tenants, summary, tags }
+  return json(body)
+}
+
+/** GET /tenant-choices — names and tags for the queue's pickers (the queue's first page does not wait for the tenants page). */
+export async function getTenantChoices(deps: ConsoleDeps): Promise<Response> {
+  const [tenants, tags] = await Promise.all([tenantChoices(deps.db), allTags(deps.db)])
+  const body: TenantChoicesResponse = { tenants: tenants.map((t) => ({ tenantId: t.tenant_id, name: t.display_name, domain: t.domain })), tags }
   return json(body)
 }
 

@@ -25,13 +25,17 @@ export interface TenantPageRow {
   access: { api: 'legacy' | 'graph'; roles: string[]; error: { code?: string; message?: string } | null; checked_at: string }[] | null
 }
 
-/** One row per tenant for the tenants page: registry, sync state rolled up over streams, rollups, token roles. */
+/**
+ * One row per tenant for the tenants page: registry, sync state rolled up over streams, token
+ * roles, and the incident figures: counts and the oldest open incident from m365d_incident_counts
+ * (kept in the writing transaction, migration 5), stale counts from the refreshed rollup.
+ */
 export async function tenantPageRows(db: Queryable): Promise<TenantPageRow[]> {
   const { rows } = await db.query<TenantPageRow>(
     `SELECT t.tenant_id, t.display_name, t.domain, t.enabled, t.tags, t.health, t.health_detail,
        s.last_success, s.min_watermark, s.failures, s.last_error,
-       r.incidents, r.alerts, r.open_high, r.open_medium, r.open_low, r.open_informational, r.open_other,
-       r.oldest_open, r.stale_30d, r.refreshed_at, a.access
+       c.incidents, c.alerts, c.open_high, c.open_medium, c.open_low, c.open_informational, c.open_other,
+       c.oldest_open, r.stale_30d, r.refreshed_at, a.access
      FROM m365d_tenants t
      LEFT JOIN (
        SELECT tenant_id, max(last_success_at) AS last_success, min(watermark) AS min_watermark,
@@ -39,6 +43,7 @@ export async function tenantPageRows(db: Queryable): Promise<TenantPageRow[]> {
          (array_agg(last_error ORDER BY last_error_at DESC NULLS LAST) FILTER (WHERE last_error IS NOT NULL))[1] AS last_error
        FROM m365d_sync_state GROUP BY tenant_id
      ) s USING (tenant_id)
+     LEFT JOIN m365d_incident_counts c USING (tenant_id)
      LEFT JOIN m365d_rollup_tenant r USING (tenant_id)
      LEFT JOIN (
        SELECT tenant_id, jsonb_agg(jsonb_build_object('api', api, 'roles', roles, 'error', error, 'checked_at', checked_at)) AS access
@@ -77,7 +82,25 @@ export async function upsertAccess(db: Queryable, tenantId: string, api: 'legacy
   )
 }
 
+export async function tenantChoices(db: Queryable) {
+  const { rows } = await db.query<{ tenant_id: string; display_name: string | null; domain: string | null }>(
+    `SELECT tenant_id, display_name, domain FROM m365d_tenants ORDER BY display_name NULLS LAST, domain NULLS LAST, tenant_id`,
+  )
+  return rows
+}
+
 export async function allTags(db: Queryable): Promise<string[]> {
   const { rows } = await db.query<{ tag: string }>(`SELECT DISTINCT unnest(tags) AS tag FROM m365d_tenants ORDER BY 1`)
   return rows.map((r) => r.tag)
+}
+
+/** Enabled tenants by the surface in use: the last pass's, else the pinned one, else the daemon's default. */
+export async function surfacesInUse(db: Queryable, fallback: 'legacy' | 'graph'): Promise<Record<'legacy' | 'graph', number>> {
+  const { rows } = await db.query<{ surface: string; n: string }>(
+    `SELECT coalesce(surface, api, $1) AS surface, count(*) AS n FROM m365d_tenants WHERE enabled GROUP BY 1`,
+    [fallback],
+  )
+  const out = { legacy: 0, graph: 0 }
+  for (const r of rows) if (r.surface === 'legacy' || r.surface === 'graph') out[r.surface] = Number(r.n)
+  return out
 }

@@ -3,12 +3,14 @@
  * `/{id}/comments`) and `/v1.0/security/alerts_v2` (+ `/{id}`), with `@odata.nextLink` paging on
  * the request origin, `$count`, `$orderby`, `$expand=alerts` and Graph error bodies.
  */
+import type { Principal } from '../api/auth.js'
 import type { EmulatorContext } from '../context.js'
-import type { Router } from '../router.js'
+import type { Handler, Router } from '../router.js'
 import { applyAlertChanges, parseAlertChanges } from './alert_update.js'
 import { readJson } from '../api/front.js'
 import { contextUrl, fail, ok, requestInfo, type RequestInfo } from '../api/responses.js'
 import { guard } from './guard.js'
+import type { DefenderOperation } from './limits.js'
 import type { Incident } from './model.js'
 import { applyChanges, checkPair, parseChanges } from './patch.js'
 import { parseListQuery, parseSelect, project, runList, type ListQuery, type ListRules } from './query.js'
@@ -113,6 +115,29 @@ function commentCollection(url: URL, info: RequestInfo, comments: { comment: str
   })
 }
 
+/**
+ * The shape every Graph write shares (PATCH, comments): the role check and quota, the body (a JSON
+ * or comment error is 400 before an unknown id is 404), the record, the change at the emulator's
+ * clock, the answer.
+ */
+function writeRoute<E, B>(o: {
+  operation: DefenderOperation
+  roles: string[]
+  body: (req: Request, info: RequestInfo) => Promise<B>
+  find: (ctx: EmulatorContext, info: RequestInfo, tenantId: string, id: string) => E
+  apply: (record: E, body: B, principal: Principal, now: number) => void
+  respond: (url: URL, info: RequestInfo, record: E) => Response
+}): Handler<EmulatorContext> {
+  return async (req, url, params, ctx) => {
+    const info = requestInfo('graph', req, ctx.clock.now())
+    const principal = await guard(req, ctx, info, o.operation, o.roles)
+    const body = await o.body(req, info)
+    const record = o.find(ctx, info, principal.tenantId, params.id!)
+    o.apply(record, body, principal, ctx.clock.now())
+    return o.respond(url, info, record)
+  }
+}
+
 export function registerGraphRoutes(router: Router<EmulatorContext>): void {
   const opts = { group: 'graph', caseInsensitive: true }
 
@@ -140,25 +165,27 @@ export function registerGraphRoutes(router: Router<EmulatorContext>): void {
     return ok(info, { '@odata.context': contextUrl(url, info, `${incidentsFragment(select, expand)}/$entity`), ...body })
   }, opts)
 
-  router.add('PATCH', '/v1.0/security/incidents/:id', async (req, url, params, ctx) => {
-    const info = requestInfo('graph', req, ctx.clock.now())
-    const principal = await guard(req, ctx, info, 'graph.incidents.update', INCIDENT_WRITE)
-    const body = await readJson(req, info)
-    const inc = findIncident(ctx, info, principal.tenantId, params.id!)
-    const changes = parseChanges('graph', body)
-    checkPair('graph', inc, changes)
-    applyChanges(inc, changes, principal.displayName, ctx.clock.now())
-    return ok(info, { '@odata.context': contextUrl(url, info, 'security/incidents/$entity'), ...graphIncident(inc, { unknownEnums: info.unknownEnums }) })
-  }, opts)
+  router.add('PATCH', '/v1.0/security/incidents/:id', writeRoute({
+    operation: 'graph.incidents.update',
+    roles: INCIDENT_WRITE,
+    body: readJson,
+    find: findIncident,
+    apply: (inc, body, principal, now) => {
+      const changes = parseChanges('graph', body)
+      checkPair('graph', inc, changes)
+      applyChanges(inc, changes, principal.displayName, now)
+    },
+    respond: (url, info, inc) => ok(info, { '@odata.context': contextUrl(url, info, 'security/incidents/$entity'), ...graphIncident(inc, { unknownEnums: info.unknownEnums }) }),
+  }), opts)
 
-  router.add('POST', '/v1.0/security/incidents/:id/comments', async (req, url, params, ctx) => {
-    const info = requestInfo('graph', req, ctx.clock.now())
-    const principal = await guard(req, ctx, info, 'graph.incidents.update', INCIDENT_WRITE)
-    const comment = await readComment(req, info)
-    const inc = findIncident(ctx, info, principal.tenantId, params.id!)
-    applyChanges(inc, { comment }, principal.displayName, ctx.clock.now())
-    return commentCollection(url, info, inc.comments)
-  }, opts)
+  router.add('POST', '/v1.0/security/incidents/:id/comments', writeRoute({
+    operation: 'graph.incidents.update',
+    roles: INCIDENT_WRITE,
+    body: readComment,
+    find: findIncident,
+    apply: (inc, comment, principal, now) => applyChanges(inc, { comment }, principal.displayName, now),
+    respond: (url, info, inc) => commentCollection(url, info, inc.comments),
+  }), opts)
 
   router.add('GET', '/v1.0/security/alerts_v2', async (req, url, _p, ctx) => {
     const info = requestInfo('graph', req, ctx.clock.now())
@@ -177,27 +204,28 @@ export function registerGraphRoutes(router: Router<EmulatorContext>): void {
     return ok(info, { '@odata.context': contextUrl(url, info, `${selected('security/alerts_v2', select)}/$entity`), ...project(graphAlert(row.alert, row.incident, { unknownEnums: info.unknownEnums }), select) })
   }, opts)
 
-  router.add('PATCH', '/v1.0/security/alerts_v2/:id', async (req, url, params, ctx) => {
-    const info = requestInfo('graph', req, ctx.clock.now())
-    const principal = await guard(req, ctx, info, 'graph.alerts.update', ALERT_WRITE)
-    const body = await readJson(req, info)
-    const row = findAlert(ctx, info, principal.tenantId, params.id!)
-    applyAlertChanges(row.alert, row.incident, parseAlertChanges(body, row.alert), ctx.clock.now())
-    return ok(info, { '@odata.context': contextUrl(url, info, 'security/alerts_v2/$entity'), ...graphAlert(row.alert, row.incident, { unknownEnums: info.unknownEnums }) })
-  }, opts)
+  router.add('PATCH', '/v1.0/security/alerts_v2/:id', writeRoute({
+    operation: 'graph.alerts.update',
+    roles: ALERT_WRITE,
+    body: readJson,
+    find: findAlert,
+    apply: (row, body, _principal, now) => applyAlertChanges(row.alert, row.incident, parseAlertChanges(body, row.alert), now),
+    respond: (url, info, row) => ok(info, { '@odata.context': contextUrl(url, info, 'security/alerts_v2/$entity'), ...graphAlert(row.alert, row.incident, { unknownEnums: info.unknownEnums }) }),
+  }), opts)
 
   // security-alert-post-comments: `{"@odata.type": "microsoft.graph.security.alertComment", "comment"}` →
   // 200 with every comment of the alert (SecurityAlert.ReadWrite.All).
-  router.add('POST', '/v1.0/security/alerts_v2/:id/comments', async (req, url, params, ctx) => {
-    const info = requestInfo('graph', req, ctx.clock.now())
-    const principal = await guard(req, ctx, info, 'graph.alerts.update', ALERT_WRITE)
-    const comment = await readComment(req, info)
-    const row = findAlert(ctx, info, principal.tenantId, params.id!)
-    const now = ctx.clock.now()
-    ;(row.alert.comments ??= []).push({ comment, createdBy: principal.displayName, createdTime: now })
-    // A comment is an update of the alert and of its incident (pollers on lastUpdateDateTime see it).
-    row.alert.lastUpdatedTime = Math.max(now, row.alert.lastUpdatedTime + 1)
-    row.incident.lastUpdateTime = Math.max(now, row.incident.lastUpdateTime + 1)
-    return commentCollection(url, info, row.alert.comments)
-  }, opts)
+  router.add('POST', '/v1.0/security/alerts_v2/:id/comments', writeRoute({
+    operation: 'graph.alerts.update',
+    roles: ALERT_WRITE,
+    body: readComment,
+    find: findAlert,
+    apply: (row, comment, principal, now) => {
+      ;(row.alert.comments ??= []).push({ comment, createdBy: principal.displayName, createdTime: now })
+      // A comment is an update of the alert and of its incident (pollers on lastUpdateDateTime see it).
+      row.alert.lastUpdatedTime = Math.max(now, row.alert.lastUpdatedTime + 1)
+      row.incident.lastUpdateTime = Math.max(now, row.incident.lastUpdateTime + 1)
+    },
+    respond: (url, info, row) => commentCollection(url, info, row.alert.comments!),
+  }), opts)
 }

@@ -38,9 +38,12 @@ export async function openPglite(dataDir: string): Promise<Database> {
     })
   }
   const { PGlite } = await import('@electric-sql/pglite')
+  // pg_trgm (contrib, shipped with PGlite) backs the console's text search (migration 5); without
+  // it the migration skips those indexes and the same queries scan.
+  const extensions = await import('@electric-sql/pglite/contrib/pg_trgm').then((m) => ({ pg_trgm: m.pg_trgm }), () => ({}))
   let db: InstanceType<typeof PGlite>
   try {
-    db = await PGlite.create(dataDir)
+    db = await PGlite.create(dataDir, { extensions })
   } catch (cause) {
     throw new DatabaseError('ERR_DB_OPEN', `cannot open the embedded database in ${dataDir}`, {
       hint: 'another m365d process may hold it; PGlite allows one process per data directory — use PostgreSQL (--database-url) to run several workers',

@@ -3,6 +3,7 @@ import { DatabaseError } from './database.js'
 import { registryMigration } from './migration_2_registry.js'
 import { consoleMigration } from './migration_3_console.js'
 import { identityMigration } from './migration_4_identity.js'
+import { consolePerfMigration } from './migration_5_console_perf.js'
 
 /**
  * Numbered, append-only migrations (never edit one that has shipped; add the next number).
@@ -178,6 +179,7 @@ CREATE TRIGGER m365d_alerts_outbox AFTER INSERT OR UPDATE ON m365d_alerts
   registryMigration,
   consoleMigration,
   identityMigration,
+  consolePerfMigration,
 ]
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.id

@@ -58,6 +58,21 @@ export interface ChooseSurfaceOptions {
   signal?: AbortSignal
 }
 
+/** What {@link graphReadiness} reads from a pass's or a check's options besides the tenant: audiences, the consent link's parts, the signal. */
+export type ReadinessSettings = Pick<ChooseSurfaceOptions, 'graphResource' | 'defenderResource' | 'clientId' | 'authorityHost' | 'consentRedirectUri' | 'signal'>
+
+/** Only the {@link ReadinessSettings} that are set, from any options object that carries them. */
+export function readinessSettings(o: ReadinessSettings): ReadinessSettings {
+  return {
+    ...(o.graphResource && { graphResource: o.graphResource }),
+    ...(o.defenderResource && { defenderResource: o.defenderResource }),
+    ...(o.clientId && { clientId: o.clientId }),
+    ...(o.authorityHost && { authorityHost: o.authorityHost }),
+    ...(o.consentRedirectUri && { consentRedirectUri: o.consentRedirectUri }),
+    ...(o.signal && { signal: o.signal }),
+  }
+}
+
 /** Default redirect URI of the consent links: `m365d sync`'s ops server (tenants onboard uses it too). */
 export const DEFAULT_CONSENT_REDIRECT = 'http://localhost:9464/consent/callback'
 

@@ -1,18 +1,18 @@
 import { systemClock, type Clock } from '../../lib/clock.js'
-import { DefenderClient, type RateLimiter, type RetryOptions, type Surface, type TokenSource } from '../../defender/index.js'
+import type { RetryOptions, Surface } from '../../defender/index.js'
 import type { Database } from '../db/database.js'
 import { handOverStream, recordFailure, scheduleNextRun } from '../db/sql/sync_state.js'
 import { readTenant, recordTenantSurface, setTenantHealth } from '../db/sql/tenants.js'
 import { ALERTS_STREAM, syncAlerts } from './alerts_pass.js'
 import { backoffMs, classifyError, type ClassifiedError } from './classify_error.js'
 import { incidentsStream, syncIncidents } from './incidents_pass.js'
-import { chooseSurface, needsGraphConsentDetail, type SurfaceChoice } from './surface.js'
+import { chooseSurface, needsGraphConsentDetail, readinessSettings, type SurfaceChoice } from './surface.js'
+import { surfaceClient, type SurfaceClientOptions } from './surface_client.js'
 import type { PassProgress, PassResult } from './windowed_pass.js'
 
-export interface TenantSyncOptions {
+/** The tenant, the APIs' hosts and audiences, fetch and the app's limiter: {@link SurfaceClientOptions}. */
+export interface TenantSyncOptions extends SurfaceClientOptions {
   db: Database
-  tokenProvider: TokenSource
-  tenantId: string
   /**
    * Which incidents surface the app reads (default Graph). A surface pinned for the tenant
    * (`m365d_tenants.api`) wins; a tenant whose consent covers only the legacy roles stays on
@@ -25,17 +25,7 @@ export interface TenantSyncOptions {
   consentRedirectUri?: string
   /** Also sync Graph alerts_v2 (alerts that never became incidents). Default false. */
   alerts?: boolean
-  /** API base URLs (defaults: the commercial cloud). */
-  defenderApi?: string
-  graphApi?: string
-  defenderResource?: string
-  graphResource?: string
-  fetch?: typeof fetch
   clock?: Clock
-  /** One limiter shared by every tenant of the app: its keys include the tenant. */
-  rateLimiter?: RateLimiter
-  /** `false` turns client-side limits off (emulator benchmarks). */
-  limits?: false
   retry?: RetryOptions
   backfillDays?: number
   overlapMs?: number
@@ -67,20 +57,7 @@ export interface TenantSyncResult {
  */
 export async function syncTenant(o: TenantSyncOptions): Promise<TenantSyncResult> {
   const clock = o.clock ?? systemClock
-  const client = (s: Surface) =>
-    new DefenderClient<Surface>({
-      tokenProvider: o.tokenProvider,
-      tenant: o.tenantId,
-      surface: s,
-      ...(s === 'legacy' && o.defenderApi && { baseUrl: o.defenderApi }),
-      ...(s === 'graph' && o.graphApi && { baseUrl: o.graphApi }),
-      ...(s === 'legacy' && o.defenderResource && { resource: o.defenderResource }),
-      ...(s === 'graph' && o.graphResource && { resource: o.graphResource }),
-      ...(o.fetch && { fetch: o.fetch }),
-      clock,
-      ...(o.limits === false ? { limits: false as const } : o.rateLimiter ? { rateLimiter: o.rateLimiter } : {}),
-      ...(o.retry && { retry: o.retry }),
-    })
+  const client = (s: Surface) => surfaceClient(o, s, { clock, ...(o.retry && { retry: o.retry }) })
   const common = {
     db: o.db,
     tenantId: o.tenantId,
@@ -108,12 +85,7 @@ export async function syncTenant(o: TenantSyncOptions): Promise<TenantSyncResult
       // Held on legacy last time: ask for a fresh Graph token, the admin may have consented since.
       recheck: tenant?.surface === 'legacy' && !tenant.api && (o.surface ?? 'graph') === 'graph',
       now: clock.now(),
-      ...(o.graphResource && { graphResource: o.graphResource }),
-      ...(o.defenderResource && { defenderResource: o.defenderResource }),
-      ...(o.clientId && { clientId: o.clientId }),
-      ...(o.authorityHost && { authorityHost: o.authorityHost }),
-      ...(o.consentRedirectUri && { consentRedirectUri: o.consentRedirectUri }),
-      ...(o.signal && { signal: o.signal }),
+      ...readinessSettings(o),
     })
     const surface = choice.surface
     Object.assign(result, { surface, surfaceReason: choice.reason })

@@ -1,17 +1,16 @@
 import { TokenError } from '../../auth/errors.js'
 import {
   DefenderApiError,
-  DefenderClient,
   DefenderForbiddenError,
+  type DefenderClient,
   RetriesExhaustedError,
   incidentId,
   type AnyIncident,
-  type RateLimiter,
   type Surface,
-  type TokenSource,
 } from '../../defender/index.js'
 import { M365dError } from '../../lib/errors.js'
-import { graphReadiness, LEGACY_RETIREMENT_TEXT, type GraphReadiness } from '../engine/surface.js'
+import { graphReadiness, LEGACY_RETIREMENT_TEXT, readinessSettings, type GraphReadiness } from '../engine/surface.js'
+import { surfaceClient, type SurfaceClientOptions } from '../engine/surface_client.js'
 import { compareIncidents, newestUpdate, type FieldDifference } from './parity.js'
 
 /**
@@ -52,20 +51,12 @@ export interface TenantMigrationReport {
   problems: { code: string; message: string; fix: string }[]
 }
 
-export interface MigrateCheckOptions {
-  tokenProvider: TokenSource
-  tenantId: string
+/** The tenant, the APIs' hosts and audiences, the limiter: {@link SurfaceClientOptions}. */
+export interface MigrateCheckOptions extends SurfaceClientOptions {
   since: Date
   clientId?: string
   authorityHost?: string
   consentRedirectUri?: string
-  defenderApi?: string
-  graphApi?: string
-  defenderResource?: string
-  graphResource?: string
-  fetch?: typeof fetch
-  rateLimiter?: RateLimiter
-  limits?: false
   now?: () => number
   /** Discrepancies read again by id, at most (default 200): bounds the calls on a very broken tenant. */
   maxRechecks?: number
@@ -96,12 +87,7 @@ export async function migrateCheck(o: MigrateCheckOptions): Promise<TenantMigrat
       tenantId: o.tenantId,
       now: until.getTime(),
       recheck: true,
-      ...(o.graphResource && { graphResource: o.graphResource }),
-      ...(o.defenderResource && { defenderResource: o.defenderResource }),
-      ...(o.clientId && { clientId: o.clientId }),
-      ...(o.authorityHost && { authorityHost: o.authorityHost }),
-      ...(o.consentRedirectUri && { consentRedirectUri: o.consentRedirectUri }),
-      ...(o.signal && { signal: o.signal }),
+      ...readinessSettings(o),
     })
   } catch (e) {
     report.problems.push(problemOf(e, o.tenantId))
@@ -117,20 +103,8 @@ export async function migrateCheck(o: MigrateCheckOptions): Promise<TenantMigrat
     })
   }
 
-  const client = (surface: Surface) =>
-    new DefenderClient<Surface>({
-      tokenProvider: o.tokenProvider,
-      tenant: o.tenantId,
-      surface,
-      ...(surface === 'legacy' && o.defenderApi && { baseUrl: o.defenderApi }),
-      ...(surface === 'graph' && o.graphApi && { baseUrl: o.graphApi }),
-      ...(surface === 'legacy' && o.defenderResource && { resource: o.defenderResource }),
-      ...(surface === 'graph' && o.graphResource && { resource: o.graphResource }),
-      ...(o.fetch && { fetch: o.fetch }),
-      ...(o.limits === false ? { limits: false as const } : o.rateLimiter ? { rateLimiter: o.rateLimiter } : {}),
-    })
-  const legacyClient = client('legacy')
-  const graphClient = client('graph')
+  const legacyClient = surfaceClient(o, 'legacy')
+  const graphClient = surfaceClient(o, 'graph')
   const filter = { lastUpdateTime: { ge: o.since, le: until } }
   let expand = true
   const listGraph = async (): Promise<AnyIncident[]> => {

@@ -1,10 +1,11 @@
 import { legacyConsentLink } from '../../auth/consent_link.js'
 import { TokenError } from '../../auth/errors.js'
-import { COMMERCIAL, DefenderClient, DefenderForbiddenError, tokenRoles, type Surface, type TokenSource } from '../../defender/index.js'
+import { DefenderForbiddenError, tokenRoles, type Surface } from '../../defender/index.js'
 import { M365dError } from '../../lib/errors.js'
 import type { Queryable } from '../db/database.js'
 import { setTenantHealth } from '../db/sql/tenants.js'
-import { graphReadiness, LEGACY_RETIREMENT_TEXT, type GraphReadiness } from '../engine/surface.js'
+import { graphReadiness, LEGACY_RETIREMENT_TEXT, readinessSettings, type GraphReadiness } from '../engine/surface.js'
+import { endpointsCloud, surfaceClient, type SurfaceClientOptions } from '../engine/surface_client.js'
 
 /** What `m365d tenants check` finds for one tenant, each problem with its fix. */
 export interface TenantCheck {
@@ -35,18 +36,12 @@ const NEEDED: Record<Surface | 'alerts', { read: string; write: string; api: str
   alerts: { read: 'SecurityAlert.Read.All', write: 'SecurityAlert.ReadWrite.All', api: 'Microsoft Graph' },
 }
 
-export interface CheckTenantOptions {
-  tokenProvider: TokenSource
+/** The tenant and the APIs' hosts and audiences: {@link SurfaceClientOptions}. */
+export interface CheckTenantOptions extends SurfaceClientOptions {
   clientId: string
   authorityHost: string
-  tenantId: string
   surface?: Surface
   alerts?: boolean
-  defenderApi?: string
-  graphApi?: string
-  defenderResource?: string
-  graphResource?: string
-  fetch?: typeof fetch
   /** Registered redirect URI for the Graph consent link (default the ops server's callback). */
   consentRedirectUri?: string
   /** When given, the tenant's health is recorded and its last sync read. */
@@ -68,7 +63,8 @@ export async function checkTenant(o: CheckTenantOptions): Promise<TenantCheck> {
     status: 'error',
     problems: [],
   }
-  const resourceOf = (s: Surface) => (s === 'graph' ? (o.graphResource ?? COMMERCIAL.graphResource) : (o.defenderResource ?? COMMERCIAL.defenderResource))
+  const cloud = endpointsCloud(o)
+  const resourceOf = (s: Surface) => (s === 'graph' ? cloud.graphResource : cloud.defenderResource)
   const granted = new Set<string>()
   for (const surfaceNeeded of new Set(streams.map((s) => (s === 'alerts' ? 'graph' : s)))) {
     try {
@@ -96,12 +92,8 @@ export async function checkTenant(o: CheckTenantOptions): Promise<TenantCheck> {
       readiness = await graphReadiness({
         tokenProvider: o.tokenProvider,
         tenantId: o.tenantId,
-        clientId: o.clientId,
-        authorityHost: o.authorityHost,
         now: Date.now(),
-        ...(o.graphResource && { graphResource: o.graphResource }),
-        ...(o.defenderResource && { defenderResource: o.defenderResource }),
-        ...(o.consentRedirectUri && { consentRedirectUri: o.consentRedirectUri }),
+        ...readinessSettings(o),
       })
       const { ready, grantedGraphRoles, missingGraphRoles, daysLeft, consentLink } = readiness
       check.graph = { ready, grantedGraphRoles, missingGraphRoles, daysLeft, consentLink }
@@ -169,17 +161,7 @@ export async function checkTenant(o: CheckTenantOptions): Promise<TenantCheck> {
 
 /** One list call with $top=1: proves the token, the role and the network path together. */
 async function probeApi(o: CheckTenantOptions, surface: Surface, check: TenantCheck): Promise<boolean> {
-  const client = new DefenderClient<Surface>({
-    tokenProvider: o.tokenProvider,
-    tenant: o.tenantId,
-    surface,
-    ...(surface === 'legacy' && o.defenderApi && { baseUrl: o.defenderApi }),
-    ...(surface === 'graph' && o.graphApi && { baseUrl: o.graphApi }),
-    ...(surface === 'legacy' && o.defenderResource && { resource: o.defenderResource }),
-    ...(surface === 'graph' && o.graphResource && { resource: o.graphResource }),
-    ...(o.fetch && { fetch: o.fetch }),
-    retry: { maxRetries: 1 },
-  })
+  const client = surfaceClient(o, surface, { retry: { maxRetries: 1 } })
   try {
     for await (const _ of client.listIncidents({ limit: 1 })) break
     return true

@@ -26,13 +26,14 @@ describe('Graph fidelity', () => {
     emu = await createEmulator({ clock, defender: { limits: { enabled: false } } })
     srv = await serve(emu)
     url = srv.url
-    reader = await getToken(url, W.contosoTenantId, GRAPH_SCOPE)
-    // fabrikam gets the write roles; contoso keeps the read-only alert role of the dev config.
-    const grant = await call(`${url}/_emulator/tenants/${W.fabrikamTenantId}/grants/${W.clientId}`, undefined, {
+    // fabrikam keeps the dev app's read and write roles; contoso's admin consents to write incidents
+    // but only to read alerts (no SecurityAlert.ReadWrite.All).
+    const grant = await call(`${url}/_emulator/tenants/${W.contosoTenantId}/grants/${W.clientId}`, undefined, {
       method: 'PUT',
-      body: JSON.stringify({ consent: [{ resource: 'https://graph.microsoft.com', roles: ['SecurityIncident.ReadWrite.All', 'SecurityAlert.ReadWrite.All'] }] }),
+      body: JSON.stringify({ consent: [{ resource: 'https://graph.microsoft.com', roles: ['SecurityIncident.ReadWrite.All', 'SecurityAlert.Read.All'] }] }),
     })
     assert.ok(grant.status < 300)
+    reader = await getToken(url, W.contosoTenantId, GRAPH_SCOPE)
     writer = await getToken(url, W.fabrikamTenantId, GRAPH_SCOPE)
   })
   after(() => srv.close())

@@ -219,7 +219,14 @@ describe('Graph /v1.0/security incidents and alerts_v2', () => {
 
   test('alerts_v2 PATCH needs SecurityAlert.ReadWrite.All, validates pairs and moves the incident lastUpdateDateTime', async () => {
     const first = (await call<Page<GraphAlert>>(`${url}/v1.0/security/alerts_v2?$top=1&$filter=status eq 'new'`, token)).body.value[0]!
-    const denied = await call<ApiError>(`${url}/v1.0/security/alerts_v2/${first.id}`, token, { method: 'PATCH', body: '{"status":"resolved"}' })
+    // The dev app may write alerts; a tenant whose admin granted only the read role may not.
+    const readOnly = await call(`${url}/_emulator/tenants/${WELL_KNOWN.contosoTenantId}/grants/${WELL_KNOWN.clientId}`, undefined, {
+      method: 'PUT',
+      body: JSON.stringify({ consent: [{ resource: 'https://graph.microsoft.com', roles: ['SecurityIncident.ReadWrite.All', 'SecurityAlert.Read.All'] }] }),
+    })
+    assert.ok(readOnly.status < 300)
+    const reader = await getToken(url, WELL_KNOWN.contosoTenantId, GRAPH_SCOPE)
+    const denied = await call<ApiError>(`${url}/v1.0/security/alerts_v2/${first.id}`, reader, { method: 'PATCH', body: '{"status":"resolved"}' })
     assert.equal(denied.status, 403)
     assert.match(denied.body.error.message, /API required roles: SecurityAlert\.ReadWrite\.All, application roles: .*SecurityAlert\.Read\.All/)
     const grant = await call(`${url}/_emulator/tenants/${WELL_KNOWN.contosoTenantId}/grants/${WELL_KNOWN.clientId}`, undefined, {

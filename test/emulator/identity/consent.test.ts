@@ -52,7 +52,7 @@ describe('admin consent', () => {
     assert.equal(location, `${WELL_KNOWN.redirectUri}?tenant=${WELL_KNOWN.woodgroveTenantId}&state=st+1&admin_consent=True`)
     assert.ok(emulator.directory.servicePrincipal(WELL_KNOWN.woodgroveTenantId, WELL_KNOWN.clientId))
     assert.deepEqual(emulator.directory.rolesFor(WELL_KNOWN.woodgroveTenantId, WELL_KNOWN.clientId, GRAPH), [
-      'SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All', 'SecurityAlert.Read.All', 'ThreatHunting.Read.All',
+      'SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All', 'SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All', 'ThreatHunting.Read.All',
     ])
     assert.equal((await tokenFor(WELL_KNOWN.woodgroveTenantId)).status, 200, 'the token endpoint sees the consent')
   })

@@ -14,7 +14,7 @@ describe('write-back reflected by the next sync pass', () => {
   const pass = () => syncTenant({ db: r.db, tokenProvider: r.tokens, tenantId: W.fabrikamTenantId, surface: 'graph', alerts: true, defenderApi: r.server.url, graphApi: r.server.url, limits: false, retry: { maxRetries: 0 }, backfillDays: 200 })
   before(async () => {
     r = await rig({ incidentsPerTenant: 20 })
-    r.emulator.directory.consent(W.fabrikamTenantId, W.clientId, [{ resource: 'https://graph.microsoft.com', roles: ['SecurityIncident.ReadWrite.All', 'SecurityAlert.ReadWrite.All'] }])
+    // No grant needed: the dev app holds the Graph write roles in fabrikam, as an MSSP app would.
     await upsertTenant(r.db, { tenantId: W.fabrikamTenantId })
   })
   after(() => r.close())

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
-import type { ActionTarget, QueueItem, QueueResponse, TenantsResponse } from '../../../src/console/api_types.ts'
+import type { ActionTarget, QueueItem, QueueResponse, TenantChoicesResponse } from '../../../src/console/api_types.ts'
 import { api, ApiError, fmtAge, onLive } from '../api.ts'
 import { ActionForm } from '../actions.tsx'
 import { ErrorNote, SevBadge } from '../components.tsx'
@@ -54,7 +54,7 @@ const key = (i: { tenantId: string; source: string; incidentId: string }) => `${
 
 export function IncidentsPage({ params }: { params: URLSearchParams }) {
   const filters = readFilters(params)
-  const [tenants, setTenants] = useState<TenantsResponse | null>(null)
+  const [tenants, setTenants] = useState<TenantChoicesResponse | null>(null)
   const [page, setPage] = useState<QueueResponse | null>(null)
   const [cursors, setCursors] = useState<(string | null)[]>([null])
   const [error, setError] = useState<ApiError | null>(null)
@@ -71,7 +71,7 @@ export function IncidentsPage({ params }: { params: URLSearchParams }) {
       .then((p) => (setPage(p), setError(null)))
       .catch((e) => setError(e as ApiError))
   useEffect(() => {
-    void api.get<TenantsResponse>('/tenants').then(setTenants).catch(() => undefined)
+    void api.get<TenantChoicesResponse>('/tenant-choices').then(setTenants).catch(() => undefined)
   }, [])
   useEffect(() => void load(), [q])
   useEffect(() => onLive('incidents', () => (setFresh((n) => n + 1), void load())), [])

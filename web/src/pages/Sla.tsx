@@ -29,12 +29,13 @@ export function SlaPage() {
       </div>
       <Chart title="New and resolved incidents per day (UTC)" label="incidents" x={x} bars series={[
         { label: 'new', values: d.daily.map((r) => r.created), stroke: '#0969da' },
-        { label: 'resolved', values: d.daily.map((r) => r.resolved), stroke: '#1a7f37' },
+        { label: 'resolved', values: d.daily.map((r) => r.resolved), stroke: '#1a7f37', kind: 'line' },
       ]} />
-      <Chart title="Open incidents by severity, busiest tenants" label="open" x={top.map((_, i) => i + 1)} xLabels={top.map((t) => (t.name ?? t.tenantId).slice(0, 14))} bars series={[
+      <Chart title="Open incidents by severity, busiest tenants (stacked)" label="open" x={top.map((_, i) => i + 1)} xLabels={top.map((t) => (t.name ?? t.tenantId).slice(0, 14))} bars stacked series={[
         { label: 'high', values: top.map((t) => t.open.high), stroke: '#cf222e' },
         { label: 'medium', values: top.map((t) => t.open.medium), stroke: '#bc4c00' },
         { label: 'low', values: top.map((t) => t.open.low), stroke: '#0969da' },
+        { label: 'informational', values: top.map((t) => t.open.informational + t.open.unknown), stroke: '#8c959f' },
       ]} />
       <h2>Per tenant</h2>
       <div class="scroll">

@@ -154,6 +154,9 @@ async function upsertIncidents(tx: Queryable, tenantId: string, source: string, 
            'determination', CASE WHEN old.determination IS DISTINCT FROM up.determination THEN jsonb_build_array(old.determination, up.determination) END,
            'assignedTo', CASE WHEN old.assigned_to IS DISTINCT FROM up.assigned_to THEN jsonb_build_array(old.assigned_to, up.assigned_to) END,
            'redirectIncidentId', CASE WHEN old.redirect_incident_id IS DISTINCT FROM up.redirect_incident_id THEN jsonb_build_array(old.redirect_incident_id, up.redirect_incident_id) END,
+           -- Tags have no column: Graph calls them customTags, legacy tags (a PATCH replaces the list).
+           'tags', CASE WHEN coalesce(old.raw->'customTags', old.raw->'tags', '[]') IS DISTINCT FROM coalesce(up.raw->'customTags', up.raw->'tags', '[]')
+             THEN jsonb_build_array(coalesce(old.raw->'customTags', old.raw->'tags', '[]'), coalesce(up.raw->'customTags', up.raw->'tags', '[]')) END,
            'lastUpdateTime', jsonb_build_array(old.last_update_time, up.last_update_time)))
          END
        FROM up LEFT JOIN old USING (incident_id)
