@@ -90,3 +90,37 @@ test('with --console-allow-remote, m365d sync prints what the bind exposes befor
     await server.close()
   }
 })
+
+test('m365d start --json writes the login URL as a JSON log line on stderr, stdout stays one document', { timeout: 180_000 }, async () => {
+  const child = startCli(['start', '--skip-demo', '--json', '--duration', '60s'])
+  const logs = collectLogs(child)
+  let stdout = ''
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+  try {
+    const line = await logs.wait((l) => l.msg === 'console.listening', 90_000)
+    assert.match(String(line.loginUrl), /^http:\/\/127\.0\.0\.1:\d+\/console\/\?token=[\w-]{20,}$/)
+    assert.match(String(line.newLoginUrl), /^m365d console url --data-dir \S+$/)
+    assert.equal((await fetch(String(line.loginUrl), { redirect: 'manual' })).status, 303)
+  } finally {
+    child.kill('SIGINT')
+    await exited(child)
+  }
+  assert.doesNotThrow(() => JSON.parse(stdout), stdout.slice(0, 300))
+})
+
+test('a non-loopback ops host without the console prints and logs what it exposes', { timeout: 180_000 }, async () => {
+  const emulator = await createEmulator({ defender: { incidentsPerTenant: 5 } })
+  const server = await serve(emulator)
+  const env = emulatorEnv(server.url, { M365D_DATA_DIR: join(tempDir('m365d-sync-noconsole-'), 'data') })
+  const child = startCli(['sync', '--ops-host', '0.0.0.0', '--ops-port', '0', '--no-console', '--interval', '1h', '--log-format', 'json'], { env })
+  const logs = collectLogs(child)
+  try {
+    const exposed = await logs.wait((l) => l.msg === 'ops.exposed', 90_000)
+    assert.match(String(exposed.exposes), /\/status/)
+    assert.match(String(exposed.url), /^http:\/\/0\.0\.0\.0:\d+$/)
+  } finally {
+    child.kill('SIGTERM')
+    await exited(child)
+    await server.close()
+  }
+})
