@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { createEmulator, serve, WELL_KNOWN, type Emulator, type RunningEmulator } from '../../src/emulator/index.js'
+import { postgresDatabase } from '../sync/_databases.js'
 import { collectLogs, emulatorEnv, exited, type LogLine } from '../sync/process/_rig.js'
 import { runCli, startCli, tempDir } from './_cli.js'
 
@@ -82,6 +83,18 @@ describe('m365d tenants while m365d sync owns the embedded store', { timeout: 30
       assert.equal(incidents.code, 0, incidents.stderr)
       assert.ok(incidents.stdout.includes(contoso) && !incidents.stdout.includes(fabrikam))
 
+      // check: the token work in the CLI, the health recorded by the daemon; onboard: the consent state stored by it.
+      const check = await runCli(['tenants', 'check', contoso, '--json'], { env })
+      assert.equal(check.code, 0, check.stderr)
+      const checked = JSON.parse(check.stdout) as { ok: boolean; tenants: { tenantId: string; lastSync: string | null }[] }
+      assert.equal(checked.ok, true)
+      assert.ok(checked.tenants[0]!.lastSync, 'last sync read through the daemon')
+      const onboard = await runCli(['tenants', 'onboard', '--tenant', fabrikam, '--json'], { env })
+      assert.equal(onboard.code, 0, onboard.stderr)
+      const link = JSON.parse(onboard.stdout) as { url: string; state: string; tenantId: string }
+      assert.equal(link.tenantId, fabrikam)
+      assert.ok(link.url.includes(encodeURIComponent(link.state)) || link.url.includes(link.state))
+
       // Errors are the direct path's, with the same exit code.
       const unknown = await runCli(['tenants', 'remove', '00000000-0000-0000-0000-00000000dead', '--json'], { env })
       assert.equal(unknown.code, 1)
@@ -109,6 +122,28 @@ describe('m365d tenants while m365d sync owns the embedded store', { timeout: 30
     const direct = await runCli(['tenants', 'list', '--json', '--verbose'], { env })
     assert.equal(direct.code, 0, direct.stderr)
     assert.doesNotMatch(direct.stderr, /local-api/)
+  })
+
+  test('with PostgreSQL nothing changes: the commands open the database themselves while the daemon runs; console url still finds it', async (t) => {
+    const pgdb = await postgresDatabase()
+    if (pgdb.skip) return t.skip(pgdb.skip)
+    const runDir = join(tempDir('m365d-tenants-pg-'), 'run')
+    const pgEnv = emulatorEnv(server.url, { M365D_DATABASE_URL: pgdb.url!, M365D_DATA_DIR: runDir })
+    const child = startCli(['sync', '--ops-port', '0', '--interval', '1h', '--log-format', 'json'], { env: pgEnv })
+    const logs = collectLogs(child)
+    try {
+      await logs.wait((l) => l.msg === 'local_api.published', 90_000)
+      const add = await runCli(['tenants', 'add', contoso, '--verbose'], { env: pgEnv })
+      assert.equal(add.code, 0, add.stderr)
+      assert.doesNotMatch(add.stderr, /local-api/, 'PostgreSQL: the database directly')
+      const url = await runCli(['console', 'url'], { env: pgEnv })
+      assert.equal(url.code, 0, url.stderr)
+      assert.match(url.stdout, /\/console\/\?token=/)
+    } finally {
+      child.kill('SIGTERM')
+      await exited(child)
+      await pgdb.cleanup()
+    }
   })
 
   test('a stale discovery file (its daemon was killed) is removed with a notice; the command runs on the store', async () => {
