@@ -41,7 +41,7 @@ runs the sync daemon against the emulator exactly as 'm365d sync' runs against t
 per tenant (health, incidents and alerts stored, lag, last error with its fix) is redrawn every
 --refresh on a terminal, printed as plain lines otherwise. Ctrl-C (or --duration) stops it cleanly.`,
   options: {
-    duration: { type: 'string', valueName: 'DURATION', description: 'Stop after this long (e.g. 30s; default: until Ctrl-C)' },
+    duration: { type: 'string', valueName: 'DURATION', description: 'Stop after this long, once every tenant had its first pass (e.g. 30s; default: until Ctrl-C)' },
     refresh: { type: 'string', valueName: 'DURATION', description: 'Summary refresh period (default 2s on a terminal, 10s otherwise)' },
     interval: { type: 'string', valueName: 'DURATION', description: 'Between passes of a healthy tenant (default 5s)' },
     live: { type: 'string', valueName: 'DURATION', description: 'One live change per tenant this often (default 1s)' },
@@ -159,6 +159,10 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
       if (region) await redraw()
       timer = setInterval(() => void redraw().catch(() => undefined), refreshMs)
       await untilStopped(stop, durationMs)
+      // A timed run (`--duration`) whose summary still says "unknown" tells the user nothing: on a
+      // slow or busy machine the embedded store and the first pass can outlast a short duration.
+      // Give every tenant its first pass (at most FIRST_PASS_GRACE_MS more); Ctrl-C still stops at once.
+      if (durationMs !== undefined) await firstPassOfEveryTenant(db, stop)
       clearInterval(timer)
       timer = undefined
       await ctx.feedback.step('Stopping the sync daemon', () => daemon.stop())
@@ -191,6 +195,16 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
     }
   },
 })
+
+const FIRST_PASS_GRACE_MS = 60_000
+
+async function firstPassOfEveryTenant(db: Parameters<typeof tenantSummaries>[0], stop: AbortSignal | undefined): Promise<void> {
+  const until = Date.now() + FIRST_PASS_GRACE_MS
+  while (!stop?.aborted && Date.now() < until) {
+    if ((await tenantSummaries(db)).every((t) => t.health !== 'unknown')) return
+    await untilStopped(stop, 500)
+  }
+}
 
 /** The summary: a title, one table row per tenant (the one table renderer), then problems with their fix. */
 function summaryLines(tenants: TenantSummary[], elapsedMs: number, final: boolean, table: { tty: boolean; width?: number }): string[] {
