@@ -19,7 +19,7 @@ export async function getTenants(deps: ConsoleDeps, url: URL): Promise<Response>
   ) as Record<ConsoleHealth, number>
   for (const t of tenants) byHealth[t.health]++
   const lags = tenants.filter((t) => t.enabled && t.lagSeconds !== null).map((t) => t.lagSeconds!)
-  const rollupAt = rows.reduce<Date | null>((m, r) => (r.refreshed_at && (!m || r.refreshed_at < m) ? r.refreshed_at : m), null)
+  const rollupAt = rows.reduce<number | null>((m, r) => (r.refreshed_at && (!m || r.refreshed_at < m) ? r.refreshed_at : m), null)
   const summary: FleetSummary = {
     tenants: tenants.length,
     byHealth,
