@@ -98,30 +98,12 @@ export class DefenderClient<S extends Surface = 'graph'> {
   readonly #execute: Execute
 
   constructor(options: DefenderClientOptions<S>) {
-    this.surface = resolveSurface(options.surface) as S
-    if (!options.tenant) throw new M365dArgumentError('tenant is required')
-    const cloud = options.cloud ?? COMMERCIAL
-    this.tenant = options.tenant
-    this.baseUrl = trim(options.baseUrl ?? (this.surface === 'graph' ? cloud.graphApi : cloud.defenderApi))
-    this.resource = options.resource ?? (this.surface === 'graph' ? cloud.graphResource : cloud.defenderResource)
-    const clock = options.clock ?? systemClock
-    const limiter = options.limits === false ? undefined : (options.rateLimiter ?? new RateLimiter({ ...(options.limits && { limits: options.limits }), clock }))
-    const layers = [
-      authorization({
-        tokenProvider: options.tokenProvider,
-        tenant: this.tenant,
-        resource: this.resource,
-        apiName: this.surface === 'graph' ? 'Microsoft Graph' : 'Microsoft Threat Protection',
-        ...(options.refreshOn403 !== undefined && { refreshOn403: options.refreshOn403 }),
-      }),
-      ...(limiter ? [rateLimit(limiter, `${new URL(this.baseUrl).origin}|${this.tenant}`)] : []),
-    ]
-    this.#execute = createExecutor({
-      send: compose(...layers)(transport(options.fetch)),
-      clock,
-      ...(options.retry && { retry: options.retry }),
-      ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
-    })
+    const p = clientPipeline(options)
+    this.surface = p.surface
+    this.tenant = p.tenant
+    this.baseUrl = p.baseUrl
+    this.resource = p.resource
+    this.#execute = p.execute
   }
 
   /** Incidents as an async iterable (`for await (const i of client.listIncidents())`), `.pages()` for pages. */
@@ -224,6 +206,50 @@ export function resolveSurface(surface: Surface | undefined): Surface {
   if (s !== 'legacy' && s !== 'graph') throw new M365dArgumentError(`unknown surface "${String(s)}"`, { hint: "use 'graph' (default) or 'legacy'" })
   if (s === 'legacy') warnLegacyUse()
   return s
+}
+
+/** What a client is built on: its surface, tenant, base URL and audience, and the call pipeline. */
+export interface ClientPipeline<S extends Surface> {
+  surface: S
+  tenant: string
+  baseUrl: string
+  resource: string
+  clock: Clock
+  execute: Execute
+}
+
+/**
+ * The pipeline of every client (DefenderClient, HuntingClient): retry/timeout → authorization →
+ * rate limit → transport, for one tenant on one surface. `defaultTimeoutMs` is the per-attempt
+ * timeout when the options give none (default the executor's).
+ */
+export function clientPipeline<S extends Surface>(options: DefenderClientOptions<S>, defaultTimeoutMs?: number): ClientPipeline<S> {
+  const surface = resolveSurface(options.surface) as S
+  if (!options.tenant) throw new M365dArgumentError('tenant is required')
+  const cloud = options.cloud ?? COMMERCIAL
+  const tenant = options.tenant
+  const baseUrl = trim(options.baseUrl ?? (surface === 'graph' ? cloud.graphApi : cloud.defenderApi))
+  const resource = options.resource ?? (surface === 'graph' ? cloud.graphResource : cloud.defenderResource)
+  const clock = options.clock ?? systemClock
+  const limiter = options.limits === false ? undefined : (options.rateLimiter ?? new RateLimiter({ ...(options.limits && { limits: options.limits }), clock }))
+  const layers = [
+    authorization({
+      tokenProvider: options.tokenProvider,
+      tenant,
+      resource,
+      apiName: surface === 'graph' ? 'Microsoft Graph' : 'Microsoft Threat Protection',
+      ...(options.refreshOn403 !== undefined && { refreshOn403: options.refreshOn403 }),
+    }),
+    ...(limiter ? [rateLimit(limiter, `${new URL(baseUrl).origin}|${tenant}`)] : []),
+  ]
+  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs
+  const execute = createExecutor({
+    send: compose(...layers)(transport(options.fetch)),
+    clock,
+    ...(options.retry && { retry: options.retry }),
+    ...(timeoutMs !== undefined && { timeoutMs }),
+  })
+  return { surface, tenant, baseUrl, resource, clock, execute }
 }
 
 function trim(url: string): string {

@@ -6,7 +6,7 @@
  */
 import type { DefenderRequest, Surface } from './call.js'
 import { DefenderApiError, InvalidBodyError } from './errors.js'
-import { apiError, expectObject } from './response.js'
+import { apiError, expectObject, readText } from './response.js'
 import { HuntQueryError, HuntResultTooLargeError } from './hunt_errors.js'
 import { warnLegacyUse } from './legacy_warning.js'
 
@@ -84,13 +84,7 @@ export async function processHuntResponse(response: Response, surface: Surface, 
     await response.body?.cancel().catch(() => {})
     throw new HuntResultTooLargeError({ url, bytes: declared, maxBytes: options.maxBytes })
   }
-  let text: string
-  try {
-    text = await response.text()
-  } catch (e) {
-    if (e instanceof Error && (e.name === 'AbortError' || e.name === 'TimeoutError')) throw e
-    throw new InvalidBodyError({ status: response.status, url, reason: 'response body was cut off', cause: e })
-  }
+  const text = await readText(response, url)
   if (!response.ok) throw huntError(apiError(response, 'POST', url, text))
   const bytes = Buffer.byteLength(text)
   if (options.maxBytes !== undefined && bytes > options.maxBytes) throw new HuntResultTooLargeError({ url, bytes, maxBytes: options.maxBytes })

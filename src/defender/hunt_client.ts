@@ -5,18 +5,15 @@
  * cut into `windowMs` pieces and any window whose result hits the 100,000-row cap or the size cap
  * is halved and re-run, down to `minWindowMs` (hunt_window.ts says how a window is applied).
  */
-import { systemClock, type Clock } from '../lib/clock.js'
+import type { Clock } from '../lib/clock.js'
 import { M365dArgumentError } from '../lib/errors.js'
-import { authorization } from './authorization.js'
-import { compose, type Surface } from './call.js'
-import { COMMERCIAL, resolveSurface, type DefenderClientOptions } from './client.js'
+import type { Surface } from './call.js'
+import { clientPipeline, type DefenderClientOptions } from './client.js'
 import { GRAPH_MAX_RESULT_BYTES, huntRequest, MAX_HUNT_ROWS, processHuntResponse, type HuntColumn, type HuntResponse, type HuntRow, type HuntTyping } from './hunt.js'
 import { HuntResultTooLargeError, HuntRowLimitError, HuntTimeRangeError } from './hunt_errors.js'
 import { parseTimespan } from './timespan.js'
 import { applyWindow, bisect, chunk, toWindow, type TimeRange, type Window } from './hunt_window.js'
-import { rateLimit, RateLimiter } from './rate_limiter.js'
-import { createExecutor, type Execute } from './retry.js'
-import { transport } from './transport.js'
+import type { Execute } from './retry.js'
 
 /** "If a single request runs for more than three minutes, it times out" (§3.2): wait a little longer than that. */
 export const HUNT_ATTEMPT_TIMEOUT_MS = 200_000
@@ -74,30 +71,12 @@ export class HuntingClient<S extends Surface = 'graph'> {
   readonly #clock: Clock
 
   constructor(options: HuntingClientOptions<S>) {
-    this.surface = resolveSurface(options.surface) as S
-    if (!options.tenant) throw new M365dArgumentError('tenant is required')
-    const cloud = options.cloud ?? COMMERCIAL
-    this.tenant = options.tenant
-    this.baseUrl = (options.baseUrl ?? (this.surface === 'graph' ? cloud.graphApi : cloud.defenderApi)).replace(/\/$/, '')
-    const resource = options.resource ?? (this.surface === 'graph' ? cloud.graphResource : cloud.defenderResource)
-    this.#clock = options.clock ?? systemClock
-    const limiter = options.limits === false ? undefined : (options.rateLimiter ?? new RateLimiter({ ...(options.limits && { limits: options.limits }), clock: this.#clock }))
-    const layers = [
-      authorization({
-        tokenProvider: options.tokenProvider,
-        tenant: this.tenant,
-        resource,
-        apiName: this.surface === 'graph' ? 'Microsoft Graph' : 'Microsoft Threat Protection',
-        ...(options.refreshOn403 !== undefined && { refreshOn403: options.refreshOn403 }),
-      }),
-      ...(limiter ? [rateLimit(limiter, `${new URL(this.baseUrl).origin}|${this.tenant}`)] : []),
-    ]
-    this.#execute = createExecutor({
-      send: compose(...layers)(transport(options.fetch)),
-      clock: this.#clock,
-      ...(options.retry && { retry: options.retry }),
-      timeoutMs: options.timeoutMs ?? HUNT_ATTEMPT_TIMEOUT_MS,
-    })
+    const p = clientPipeline(options, HUNT_ATTEMPT_TIMEOUT_MS)
+    this.surface = p.surface
+    this.tenant = p.tenant
+    this.baseUrl = p.baseUrl
+    this.#clock = p.clock
+    this.#execute = p.execute
   }
 
   /** Runs one query (in windows when `timeRange` is given); rows typed from the response schema. */

@@ -1,20 +1,26 @@
 import { DefenderApiError, InvalidBodyError, type ServerErrorFields } from './errors.js'
 
 /**
+ * The whole body as text. A body cut off mid-way is the retryable {@link InvalidBodyError}; an
+ * aborted attempt surfaces as the abort reason, which the retry layer classifies.
+ */
+export async function readText(response: Response, url: string = response.url): Promise<string> {
+  try {
+    return await response.text()
+  } catch (e) {
+    if (e instanceof Error && (e.name === 'AbortError' || e.name === 'TimeoutError')) throw e
+    throw new InvalidBodyError({ status: response.status, url, reason: 'response body was cut off', cause: e })
+  }
+}
+
+/**
  * Shared response processing for every operation: read the whole body, map a non-2xx answer to
  * {@link DefenderApiError} with the server's own fields, and parse JSON — a body cut off mid-way
  * or not JSON becomes the retryable {@link InvalidBodyError} (issue 3 §1 faults: truncate,
  * invalidJson).
  */
 export async function readJson(response: Response, method: string, url: string = response.url): Promise<unknown> {
-  let text: string
-  try {
-    text = await response.text()
-  } catch (e) {
-    // An aborted attempt surfaces as the abort reason, which the retry layer classifies.
-    if (e instanceof Error && (e.name === 'AbortError' || e.name === 'TimeoutError')) throw e
-    throw new InvalidBodyError({ status: response.status, url, reason: 'response body was cut off', cause: e })
-  }
+  const text = await readText(response, url)
   if (!response.ok) throw apiError(response, method, url, text)
   try {
     return JSON.parse(text)

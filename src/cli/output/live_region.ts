@@ -25,6 +25,13 @@ export interface TerminalStream {
 }
 
 const ESC = '\u001b['
+/** How long written output may still be on its way to the terminal's screen (see #missedRows). */
+const IN_FLIGHT_MS = 1500
+
+/** Rows `lines` take on a terminal `cols` wide. */
+function rowsOf(lines: readonly string[], cols: number): number {
+  return lines.reduce((sum, l) => sum + Math.max(1, Math.ceil(displayWidth(l) / cols)), 0)
+}
 
 export class LiveRegion {
   /** Lines of the frame on screen, as written (already cut). */
@@ -33,6 +40,8 @@ export class LiveRegion {
   #drawnWidth: number
   #lines: string[] = []
   #closed = false
+  /** The last erase: when, the frame it took back, and at how many columns its rows were counted. */
+  #lastErase: { at: number; frame: string[]; cols: number } | undefined
   readonly #onResize = () => this.#resized()
 
   constructor(private readonly stream: TerminalStream) {
@@ -54,6 +63,7 @@ export class LiveRegion {
   /** Replaces the frame and redraws it (nothing is written when it did not change). */
   set(lines: string[]): void {
     if (this.#closed) return
+    this.#refreshSize()
     this.#lines = lines
     this.#render(false)
   }
@@ -61,6 +71,7 @@ export class LiveRegion {
   /** Writes `text` (whole lines) above the frame, then redraws the frame. */
   log(text: string): void {
     if (this.#closed) return void this.stream.write(text)
+    this.#refreshSize()
     this.stream.write(this.#erase() + text)
     this.#drawn = []
     this.#render(true)
@@ -101,18 +112,60 @@ export class LiveRegion {
     this.#drawnWidth = this.width
   }
 
-  /** Cursor back to the frame's first row and erase to the end of the screen. */
-  #erase(): string {
+  /**
+   * Cursor back to the frame's first row, erasing the frame's rows one by one on the way up. Not
+   * "cursor up N, erase to the end of the screen": when the frame starts at the top-left corner
+   * (which it does once a shrinking terminal pushed everything above it off screen), tmux ≥ 3.3
+   * (`scroll-on-clear`, on by default) and other terminals take that erase for a screen clear and
+   * push the old frame into the scrollback, a stacked copy per redraw (issue 11 §1).
+   */
+  #erase(extra = 0): string {
     if (this.#drawn.length === 0) return ''
     // Rows the frame takes now: one per line, more if the terminal narrowed and re-wrapped it.
     const cols = this.width + 1
-    const rows = this.#drawn.reduce((sum, l) => sum + Math.max(1, Math.ceil(displayWidth(l) / cols)), 0)
-    return `\r${ESC}${Math.min(rows, this.#maxLines + 1)}A${ESC}0J`
+    this.#lastErase = { at: Date.now(), frame: this.#drawn, cols }
+    return `\r${`${ESC}1A${ESC}2K`.repeat(Math.min(rowsOf(this.#drawn, cols) + extra, this.#maxLines + 1))}`
+  }
+
+  /**
+   * Output still in flight when the terminal re-wrapped: an erase the terminal applied after the
+   * re-wrap counted the rows of its frame at the old width and left that frame's top rows on screen
+   * (bytes sit in the pty and in tmux's queue for a while on a busy machine, so no size check can
+   * rule it out). On a narrowing resize, the rows the last erase may have missed, when it was
+   * recent, are erased too. The price, when that output had in fact landed before the re-wrap, is
+   * as many lines of the output above the frame overwritten: a resize never leaves a stale copy of
+   * the frame behind, which is what issue 11 §1 reports.
+   */
+  #missedRows(): number {
+    const cols = this.width + 1
+    const e = this.#lastErase
+    return e && Date.now() - e.at < IN_FLIGHT_MS && e.cols > cols ? rowsOf(e.frame, cols) - rowsOf(e.frame, e.cols) : 0
+  }
+
+  /**
+   * Reads the terminal's size now (the TIOCGWINSZ ioctl behind Node's own SIGWINCH handler,
+   * tty.WriteStream#_refreshSize in lib/tty.js, which emits 'resize' when it changed) instead of
+   * trusting the size the last SIGWINCH left. The terminal re-wraps the screen when it is resized,
+   * but a busy process (PGlite running a sync on the same thread) handles the signal later: a
+   * redraw in between would count the rows of the last frame at the old width, move up too few,
+   * and leave the top of that frame on screen (issue 11 §1, caught by test/cli/terminal).
+   */
+  #refreshSize(): void {
+    const s = this.stream as TerminalStream & { _refreshSize?: () => void; _handle?: unknown }
+    if (!s.isTTY || typeof s._refreshSize !== 'function' || !s._handle) return
+    try {
+      s._refreshSize()
+    } catch {
+      // Keep the last known size; the next SIGWINCH corrects it.
+    }
   }
 
   #resized(): void {
     if (this.#closed) return
-    this.#render(true)
+    const frame = this.#frame()
+    this.stream.write(this.#erase(this.#missedRows()) + frame.map((l) => `${l}\n`).join(''))
+    this.#drawn = frame
+    this.#drawnWidth = this.width
   }
 }
 

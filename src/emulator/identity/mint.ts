@@ -44,46 +44,26 @@ export function mintAccessToken(ctx: EmulatorContext, input: MintInput): MintedT
   const version = input.resource.accessTokenAcceptedVersion
   const v1Issuer = `https://sts.windows.net/${input.tenantId}/`
   const roles = input.roles.length > 0 ? { roles: input.roles } : {}
-  // Claim order as in the real app-only token of §4.4.
-  const claims =
-    version === 1
-      ? {
-          aud: input.requestedAudience,
-          iss: v1Issuer,
-          iat,
-          nbf: iat,
-          exp,
-          aio: aio(),
-          appid: input.clientAppId,
-          appidacr: input.authMethod,
-          idp: v1Issuer,
-          idtyp: 'app',
-          oid: input.servicePrincipalId,
-          rh: rh(input.tenantId, input.resource.appId),
-          ...roles,
-          sub: input.servicePrincipalId,
-          tid: input.tenantId,
-          uti: randomBytes(16).toString('base64url'),
-          ver: '1.0',
-        }
-      : {
-          aud: input.resource.appId,
-          iss: `${input.origin}/${input.tenantId}/v2.0`,
-          iat,
-          nbf: iat,
-          exp,
-          aio: aio(),
-          azp: input.clientAppId,
-          azpacr: input.authMethod,
-          idtyp: 'app',
-          oid: input.servicePrincipalId,
-          rh: rh(input.tenantId, input.resource.appId),
-          ...roles,
-          sub: input.servicePrincipalId,
-          tid: input.tenantId,
-          uti: randomBytes(16).toString('base64url'),
-          ver: '2.0',
-        }
+  const v1 = version === 1
+  // Claim order as in the real app-only token of §4.4; v1 and v2 differ in audience, issuer, the
+  // client claims (appid/appidacr/idp vs azp/azpacr) and ver.
+  const claims = {
+    aud: v1 ? input.requestedAudience : input.resource.appId,
+    iss: v1 ? v1Issuer : `${input.origin}/${input.tenantId}/v2.0`,
+    iat,
+    nbf: iat,
+    exp,
+    aio: aio(),
+    ...(v1 ? { appid: input.clientAppId, appidacr: input.authMethod, idp: v1Issuer } : { azp: input.clientAppId, azpacr: input.authMethod }),
+    idtyp: 'app',
+    oid: input.servicePrincipalId,
+    rh: rh(input.tenantId, input.resource.appId),
+    ...roles,
+    sub: input.servicePrincipalId,
+    tid: input.tenantId,
+    uti: randomBytes(16).toString('base64url'),
+    ver: v1 ? '1.0' : '2.0',
+  }
   return { accessToken: signJwt(ctx.keys.active, version, claims), version, expiresIn, notBefore: iat, expiresOn: exp }
 }
 

@@ -2,9 +2,10 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { parse as parseYaml } from 'yaml'
-import { runCli } from '../_cli.js'
+import { runCli, tempDir } from '../_cli.js'
 
-const env = { M365D_TENANT_ID: 'contoso.onmicrosoft.com', M365D_CLIENT_ID: '00001111-aaaa-2222-bbbb-3333cccc4444' }
+// One HOME for every run: `m365d config` shows the data directory under it.
+const env = { HOME: tempDir(), M365D_TENANT_ID: 'contoso.onmicrosoft.com', M365D_CLIENT_ID: '00001111-aaaa-2222-bbbb-3333cccc4444' }
 const config = (args: string[], extra: Record<string, string> = {}) => runCli(['config', ...args], { env: { ...env, ...extra } })
 
 describe('output formats (m365d config as the document)', () => {

@@ -5,6 +5,9 @@ import { LiveRegion } from '../../../src/cli/output/live_region.js'
 import { displayWidth, stripAnsi } from '../../../src/cli/output/width.js'
 
 /** A fake terminal stream: records writes, has a size, emits 'resize' like a TTY WriteStream. */
+/** Cursor up one row and erase it, `n` times: how a frame of `n` rows is taken back. */
+const up = (n: number) => '\r' + '\u001b[1A\u001b[2K'.repeat(n)
+
 function terminal(columns: number, rows = 24) {
   const t = Object.assign(new EventEmitter(), { isTTY: true, columns, rows, out: '', write: (s: string) => ((t.out += s), true) })
   return t
@@ -20,7 +23,7 @@ describe('LiveRegion', () => {
     for (const l of lines) assert.ok(displayWidth(l) <= 29, `${displayWidth(l)}: ${stripAnsi(l)}`)
     assert.ok(lines[0]!.endsWith('…'))
   })
-  test('redraws in place: cursor up exactly the rows drawn, erase below; unchanged frames write nothing', () => {
+  test('redraws in place: erases exactly the rows drawn, row by row (never a screen clear); unchanged frames write nothing', () => {
     const t = terminal(80)
     const r = new LiveRegion(t)
     r.set(['a', 'b', 'c'])
@@ -28,7 +31,8 @@ describe('LiveRegion', () => {
     r.set(['a', 'b', 'c'])
     assert.equal(t.out, '')
     r.set(['a', 'b'])
-    assert.equal(t.out, '\r\u001b[3A\u001b[0Ja\nb\n')
+    assert.equal(t.out, `${up(3)}a\nb\n`)
+    assert.doesNotMatch(t.out, /\u001b\[\d*J/, 'no erase-to-end-of-screen: tmux scroll-on-clear would push the frame into the scrollback')
   })
   test('log() writes above the frame and redraws it below', () => {
     const t = terminal(80)
@@ -36,7 +40,7 @@ describe('LiveRegion', () => {
     r.set(['progress 1'])
     t.out = ''
     r.log('a log line\n')
-    assert.equal(t.out, '\r\u001b[1A\u001b[0Ja log line\nprogress 1\n')
+    assert.equal(t.out, `${up(1)}a log line\nprogress 1\n`)
   })
   test('on resize the previous frame is recounted at the new width and redrawn cut to it', () => {
     const t = terminal(100)
@@ -46,12 +50,49 @@ describe('LiveRegion', () => {
     t.columns = 40
     t.emit('resize')
     // The 90-column line re-wrapped into 3 rows of 40: move up 3, not 1.
-    assert.ok(t.out.startsWith('\r\u001b[3A\u001b[0J'), JSON.stringify(t.out))
-    assert.ok(displayWidth(t.out.split('\u001b[0J')[1]!.trimEnd()) <= 39)
+    assert.ok(t.out.startsWith(up(3)) && !t.out.startsWith(up(4)), JSON.stringify(t.out))
+    assert.ok(displayWidth(t.out.slice(up(3).length).trimEnd()) <= 39)
     r.clear()
     t.out = ''
     t.emit('resize')
     assert.equal(t.out, '', 'no redraw after clear()')
+  })
+  test('each redraw reads the terminal size first: a resize whose SIGWINCH is not handled yet still erases the re-wrapped rows', () => {
+    const t = terminal(100)
+    let kernelColumns = 100
+    // Like tty.WriteStream#_refreshSize: ask the kernel, emit 'resize' when the size changed.
+    Object.assign(t, {
+      _handle: {},
+      _refreshSize() {
+        if (t.columns === kernelColumns) return
+        t.columns = kernelColumns
+        t.emit('resize')
+      },
+    })
+    const r = new LiveRegion(t)
+    r.set(['y'.repeat(90)])
+    t.out = ''
+    kernelColumns = 40 // the terminal shrank and re-wrapped the line into 3 rows; no signal seen yet
+    r.set(['next'])
+    assert.ok(t.out.startsWith(up(3)) && !t.out.startsWith(up(4)), JSON.stringify(t.out))
+    assert.ok(t.out.endsWith('next\n'))
+  })
+  test('a narrowing resize also erases the rows the last erase missed if the terminal re-wrapped before it landed', () => {
+    const t = terminal(100)
+    const r = new LiveRegion(t)
+    r.set(['y'.repeat(90), 'a'])
+    r.set(['b', 'c']) // erased 2 rows, counted at 100 columns; at 40 the old frame took 4
+    t.out = ''
+    t.columns = 40
+    t.emit('resize')
+    // 2 rows of the current frame + the 2 rows the previous erase may have left.
+    assert.ok(t.out.startsWith(up(4)) && !t.out.startsWith(up(5)), JSON.stringify(t.out))
+    assert.ok(t.out.endsWith('b\nc\n'))
+    // Growing never erases more than the frame.
+    t.out = ''
+    t.columns = 120
+    t.emit('resize')
+    assert.ok(t.out.startsWith(up(2)) && !t.out.startsWith(up(3)), JSON.stringify(t.out))
   })
   test('a frame never exceeds the screen height', () => {
     const t = terminal(80, 5)
