@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { createApp, type App, type AppSettings } from '../app/index.js'
-import { openStore, type OpenedStore, type StorageSelection } from '../sync/index.js'
+import type { OpenedStore, StorageSelection } from '../sync/index.js'
 import type { CommandContext, OptionSpecs } from './command.js'
 import { apiOptions, credentialOptions, loadConfig, type CliConfig } from './config.js'
 import { requireCredentials } from './credentials.js'
@@ -38,17 +38,6 @@ export interface CliApp extends App {
 /** The storage the configuration selects (PostgreSQL URL, else a PGlite data directory): flags > env > profile > file. */
 export function storageFrom(config: CliConfig): StorageSelection {
   return config.storage
-}
-
-/**
- * Opens (and migrates) the selected store, shown as a step (a spinner, or a line when it is slow).
- * Commands that resolved their configuration already pass it; the others get it resolved here
- * without tenant or credential (a registry command needs neither).
- */
-export async function openSyncStore(ctx: CommandContext, values: Values, options: { poolSize?: number; config?: CliConfig } = {}): Promise<OpenedStore> {
-  const config = options.config ?? (await loadConfig(ctx, storageFlags(values), { tenant: false, credential: false }))
-  const selection = storageFrom(config)
-  return ctx.feedback.step(storeStepLabel(selection), () => openStore(selection, options.poolSize !== undefined ? { poolSize: options.poolSize } : {}))
 }
 
 /** The flags a registry-only command hands to the configuration: the store, the file and the profile. */

@@ -39,7 +39,10 @@ export interface ConsoleDeps {
 }
 
 export interface ConsoleOptions {
-  /** Fixed login token (M365D_CONSOLE_TOKEN); random per start otherwise. */
+  /**
+   * Fixed API token (M365D_CONSOLE_TOKEN) for `Authorization: Bearer` on `/status`; random per start
+   * otherwise. It never logs a browser in: login links carry one-time tokens (`loginUrl`).
+   */
   token?: string
   /** Extra Host names accepted besides loopback and the bind address. */
   allowedHosts?: string[]

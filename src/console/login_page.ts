@@ -7,7 +7,7 @@ export function loginPage(message?: string): string {
 <body><main class="login">
 <h1>m365d console</h1>
 <p>${message ? escapeHtml(message) : 'This console shows customers\u2019 security data, so it needs the login link m365d printed when it started.'}</p>
-<p>Look for a line like <code>console: http://127.0.0.1:9464/console/?token=…</code> in the output of <code>m365d sync</code> or <code>npm start</code>, and open that link. Set <code>M365D_CONSOLE_TOKEN</code> to keep the same link across restarts.</p>
+<p>Look for a line like <code>console: http://127.0.0.1:9464/console/?token=…</code> in the output of <code>m365d sync</code> or <code>npm start</code>, and open that link. Each link logs in once; <code>m365d console url</code> prints a new one.</p>
 </main></body></html>`
 }
 

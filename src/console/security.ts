@@ -2,8 +2,11 @@ import { randomBytes, timingSafeEqual, createHash } from 'node:crypto'
 
 /**
  * The console shows customers' security data, so every request is checked here (issue 9 §3):
- * - a login token printed at start (`?token=`, as Jupyter does) is exchanged for a session cookie
- *   (HttpOnly, SameSite=Strict) and never accepted anywhere else;
+ * - a login token printed at start (`?token=`, as Jupyter does) is exchanged ONCE for a session
+ *   cookie (HttpOnly, SameSite=Strict), then refused: a link left in a terminal scrollback, a log
+ *   or a browser history logs nobody in again. `m365d console url` asks the daemon for a new one;
+ * - a separate API token (M365D_CONSOLE_TOKEN, else random) is the bearer for scripts on `/status`;
+ *   it never logs a browser in;
  * - requests without a session get 401 and no tenant data;
  * - the Host header must name this server (DNS-rebinding defence: a rebound name is not on the list);
  * - every change carries the session's CSRF token in `x-csrf-token` and, when the browser sends
@@ -12,6 +15,12 @@ import { randomBytes, timingSafeEqual, createHash } from 'node:crypto'
 export const SESSION_COOKIE = 'm365d_console'
 const SESSION_IDLE_MS = 12 * 3_600_000
 const MAX_SESSIONS = 1000
+/** Unused login links kept at once (each `m365d console url` issues one); the oldest is dropped. */
+const MAX_LOGIN_TOKENS = 100
+/** Used links remembered to say "already used" rather than "not valid". */
+const MAX_USED_TOKENS = 1000
+
+export type LoginTokenCheck = 'ok' | 'used' | 'invalid' | 'throttled'
 
 export interface Session {
   id: string
@@ -23,8 +32,12 @@ export interface Session {
 }
 
 export class ConsoleAuth {
+  /** The API token: `Authorization: Bearer …` on `/status`; never a login. */
   readonly token: string
   readonly #tokenHash: Buffer
+  /** Unused one-time login tokens by their SHA-256 (hex), in issue order. */
+  readonly #loginTokens = new Set<string>()
+  readonly #usedTokens = new Set<string>()
   readonly #sessions = new Map<string, Session>()
   readonly #allowedHosts: Set<string>
   #failures: number[] = []
@@ -47,13 +60,41 @@ export class ConsoleAuth {
     return this.#allowedHosts.has(name.toLowerCase())
   }
 
-  /** Constant-time; after 20 wrong tokens in a minute every attempt fails for that minute. */
+  /** The API token (bearer). Constant-time; after 20 wrong tries in a minute every attempt fails for that minute. */
   checkToken(candidate: string | null, now = Date.now()): boolean {
-    this.#failures = this.#failures.filter((t) => now - t < 60_000)
-    if (this.#failures.length >= 20 || !candidate) return false
+    if (this.#throttled(now) || !candidate) return false
     const ok = timingSafeEqual(sha256(candidate), this.#tokenHash)
     if (!ok) this.#failures.push(now)
     return ok
+  }
+
+  /** A new one-time login token (for a login URL). */
+  issueLoginToken(): string {
+    const token = randomBytes(24).toString('base64url')
+    if (this.#loginTokens.size >= MAX_LOGIN_TOKENS) this.#loginTokens.delete(this.#loginTokens.values().next().value!)
+    this.#loginTokens.add(sha256(token).toString('hex'))
+    return token
+  }
+
+  /**
+   * Consumes a login token: `ok` once, `used` afterwards. Looked up by its SHA-256, so the lookup
+   * time says nothing about the token (the same reason the bearer is compared as hashes).
+   */
+  redeemLoginToken(candidate: string, now = Date.now()): LoginTokenCheck {
+    if (this.#throttled(now)) return 'throttled'
+    const h = sha256(candidate).toString('hex')
+    if (this.#loginTokens.delete(h)) {
+      this.#usedTokens.add(h)
+      if (this.#usedTokens.size > MAX_USED_TOKENS) this.#usedTokens.delete(this.#usedTokens.values().next().value!)
+      return 'ok'
+    }
+    this.#failures.push(now)
+    return this.#usedTokens.has(h) ? 'used' : 'invalid'
+  }
+
+  #throttled(now: number): boolean {
+    this.#failures = this.#failures.filter((t) => now - t < 60_000)
+    return this.#failures.length >= 20
   }
 
   createSession(now = Date.now()): Session {

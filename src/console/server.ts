@@ -13,6 +13,13 @@ import { defaultWebRoot, StaticFiles } from './static_files.js'
 
 export const CONSOLE_PREFIX = '/console'
 
+const NEW_LINK = "Get a new link on the machine running m365d: m365d console url (with the --data-dir it runs with; npm start prints the command)."
+const LOGIN_REFUSED = {
+  used: `That login link was already used: each link logs in once. ${NEW_LINK}`,
+  invalid: `That login link is not valid (it may be from an earlier run of m365d). ${NEW_LINK}`,
+  throttled: `Too many wrong login links in the last minute: wait a minute. ${NEW_LINK}`,
+} as const
+
 /** The console mounted on the daemon's ops server (see src/sync/daemon/ops_server.ts `mount`). */
 export interface ConsoleServer {
   readonly prefix: string
@@ -20,7 +27,7 @@ export interface ConsoleServer {
   handle(request: Request): Promise<Response>
   /** For the ops server's own tenant-data routes (`/status`): a console session or `Authorization: Bearer <token>`. */
   authorized(request: Request): boolean
-  /** `http://127.0.0.1:9464/console/?token=…` for a server at `baseUrl`. */
+  /** `http://127.0.0.1:9464/console/?token=…` for a server at `baseUrl`, with a NEW one-time token each call. */
   loginUrl(baseUrl: string): string
   /** Accepts the bind address (and its port-less name) as a Host once the server listens. */
   allowHost(host: string): void
@@ -60,12 +67,18 @@ export function createConsole(deps: ConsoleDeps, options: ConsoleOptions = {}): 
     }
     const path = url.pathname.slice(CONSOLE_PREFIX.length) || '/'
     const method = request.method
-    // The login exchange: ?token= on the console URL or /console/login.
+    // The login exchange: ?token= on the console URL or /console/login, one time per token. GET
+    // only: a HEAD (a link preview) must not spend it.
     const token = url.searchParams.get('token')
-    if ((path === '/' || path === '/login') && token !== null && (method === 'GET' || method === 'HEAD')) {
-      if (!auth.checkToken(token)) return html(loginPage('That login link is not valid (or too many wrong tries in the last minute). Use the URL m365d printed at start.'), 401)
-      const s = auth.createSession()
-      return new Response(null, { status: 303, headers: { ...securityHeaders(), location: `${CONSOLE_PREFIX}/`, 'set-cookie': auth.sessionCookie(s, url.protocol === 'https:') } })
+    if ((path === '/' || path === '/login') && token !== null && method === 'GET') {
+      const check = auth.redeemLoginToken(token)
+      if (check === 'ok') {
+        const s = auth.createSession()
+        return new Response(null, { status: 303, headers: { ...securityHeaders(), location: `${CONSOLE_PREFIX}/`, 'set-cookie': auth.sessionCookie(s, url.protocol === 'https:') } })
+      }
+      // The same browser opening its used link again is already in.
+      if (auth.session(request)) return new Response(null, { status: 303, headers: { ...securityHeaders(), location: `${CONSOLE_PREFIX}/` } })
+      return html(loginPage(LOGIN_REFUSED[check]), 401)
     }
     if (path.startsWith('/assets/') && (method === 'GET' || method === 'HEAD')) {
       return (await files.get(path)) ?? new Response('not found', { status: 404, headers: securityHeaders() })
@@ -127,7 +140,7 @@ export function createConsole(deps: ConsoleDeps, options: ConsoleOptions = {}): 
       const h = request.headers.get('authorization')
       return h !== null && h.startsWith('Bearer ') && auth.checkToken(h.slice(7))
     },
-    loginUrl: (baseUrl: string) => `${baseUrl.replace(/\/+$/, '')}${CONSOLE_PREFIX}/?token=${encodeURIComponent(auth.token)}`,
+    loginUrl: (baseUrl: string) => `${baseUrl.replace(/\/+$/, '')}${CONSOLE_PREFIX}/?token=${encodeURIComponent(auth.issueLoginToken())}`,
     allowHost: (host: string) => auth.allowHost(host),
     start() {
       live.start()

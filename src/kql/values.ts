@@ -173,52 +173,47 @@ export function groupKey(values: readonly unknown[]): string {
 const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c > 127
 
 /**
+ * Whether `needle` occurs in `hay` at a place `bounded` accepts (case-insensitive unless asked):
+ * the one scan behind `has`, `hasprefix` and `hassuffix`, which differ only in the term boundaries
+ * they require around the match.
+ */
+function occursBounded(hay: string, needle: string, caseSensitive: boolean, bounded: (h: string, idx: number, n: string) => boolean): boolean {
+  const h = caseSensitive ? hay : hay.toLowerCase()
+  const n = caseSensitive ? needle : needle.toLowerCase()
+  let from = 0
+  for (;;) {
+    const idx = h.indexOf(n, from)
+    if (idx < 0) return false
+    if (bounded(h, idx, n)) return true
+    from = idx + 1
+  }
+}
+
+/** A term starts at `idx` (the haystack's start or a non-alphanumeric before it). */
+const termStart = (h: string, idx: number): boolean => idx === 0 || !isAlnum(h.charCodeAt(idx - 1))
+/** A term ends at `end` (the haystack's end or a non-alphanumeric after it). */
+const termEnd = (h: string, end: number): boolean => end >= h.length || !isAlnum(h.charCodeAt(end))
+
+/**
  * Kusto `has`: the needle must match a whole term of the haystack, where terms are maximal runs of
  * alphanumeric characters. A needle that itself contains non-alphanumerics must appear with term
  * boundaries at both ends (Kusto docs "String operators — what is a term").
  */
 export function hasTerm(hay: string, needle: string, caseSensitive: boolean): boolean {
   if (needle === '') return true
-  const h = caseSensitive ? hay : hay.toLowerCase()
-  const n = caseSensitive ? needle : needle.toLowerCase()
-  const startsAlnum = isAlnum(n.charCodeAt(0))
-  const endsAlnum = isAlnum(n.charCodeAt(n.length - 1))
-  let from = 0
-  for (;;) {
-    const idx = h.indexOf(n, from)
-    if (idx < 0) return false
-    const before = idx === 0 || !startsAlnum || !isAlnum(h.charCodeAt(idx - 1))
-    const after = idx + n.length >= h.length || !endsAlnum || !isAlnum(h.charCodeAt(idx + n.length))
-    if (before && after) return true
-    from = idx + 1
-  }
+  const startsAlnum = isAlnum(needle.charCodeAt(0))
+  const endsAlnum = isAlnum(needle.charCodeAt(needle.length - 1))
+  return occursBounded(hay, needle, caseSensitive, (h, idx, n) => (!startsAlnum || termStart(h, idx)) && (!endsAlnum || termEnd(h, idx + n.length)))
 }
 
 /** `hasprefix`: some term starts with the needle. */
 export function hasPrefix(hay: string, needle: string, caseSensitive: boolean): boolean {
-  const h = caseSensitive ? hay : hay.toLowerCase()
-  const n = caseSensitive ? needle : needle.toLowerCase()
-  let from = 0
-  for (;;) {
-    const idx = h.indexOf(n, from)
-    if (idx < 0) return false
-    if (idx === 0 || !isAlnum(h.charCodeAt(idx - 1))) return true
-    from = idx + 1
-  }
+  return occursBounded(hay, needle, caseSensitive, termStart)
 }
 
 /** `hassuffix`: some term ends with the needle. */
 export function hasSuffix(hay: string, needle: string, caseSensitive: boolean): boolean {
-  const h = caseSensitive ? hay : hay.toLowerCase()
-  const n = caseSensitive ? needle : needle.toLowerCase()
-  let from = 0
-  for (;;) {
-    const idx = h.indexOf(n, from)
-    if (idx < 0) return false
-    const end = idx + n.length
-    if (end >= h.length || !isAlnum(h.charCodeAt(end))) return true
-    from = idx + 1
-  }
+  return occursBounded(hay, needle, caseSensitive, (h, idx, n) => termEnd(h, idx + n.length))
 }
 
 /** String form used by string operators on non-string operands (Kusto converts implicitly). */

@@ -40,3 +40,14 @@ export type { HeldLease, DaemonOptions, DaemonEvent, DaemonStatus, TenantStatus,
 
 export { ndjsonSink, webhookSink, webhookSinkFromSettings, parseHeaderLine, parseWebhookSecrets, SinkError } from './sinks/index.js'
 export type { Sink, SinkRecord, NdjsonSinkOptions, WebhookSinkOptions } from './sinks/index.js'
+
+// The registry's operations and the daemon's local API that carries them while a daemon owns the
+// embedded store (issue 9 §1): the CLI runs the same functions directly or through the daemon.
+export { REGISTRY_OPERATIONS, runRegistryOperation, isRegistryOperation } from './registry_operations.js'
+export type { RegistryOperationName, RegistryInput, RegistryResult, JsonOf } from './registry_operations.js'
+export { recordTenantCheck } from './onboarding/check_tenant.js'
+export { DISCOVERY_FILE, discoveryPath, newLocalApiCredential, publishDiscovery, readDiscovery } from './local_api/discovery.js'
+export type { LocalApiDiscovery, DiscoveryLookup } from './local_api/discovery.js'
+export { localApiRoutes, LOCAL_API_PREFIX } from './local_api/server.js'
+export type { DaemonOperation } from './local_api/server.js'
+export { callLocalApi, callRegistry, LocalApiError } from './local_api/client.js'

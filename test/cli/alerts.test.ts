@@ -56,7 +56,7 @@ describe('m365d alerts / incidents comment', () => {
     assert.match(shown.stdout, /comment .*isolated the device/)
   })
 
-  test('a tenant whose admin granted read only: list works, update and comment are 403 naming the role, the tenant and the fix', async () => {
+  test('a tenant whose admin granted read only: list works, alert and incident update/comment are 403 naming the role, the tenant and the fix', async () => {
     // Tailspin's admin consents again, to the Graph READ roles only (no SecurityAlert.ReadWrite.All).
     const res = await fetch(`${srv.url}/_emulator/tenants/${W.tailspinTenantId}/grants/${W.clientId}`, {
       method: 'PUT',
@@ -77,6 +77,14 @@ describe('m365d alerts / incidents comment', () => {
       assert.doesNotMatch(r.stderr + r.stdout, /eyJ[A-Za-z0-9_-]{10,}/)
     }
     assert.equal(JSON.stringify(emu.defender.alerts(W.tailspinTenantId).find((r) => r.alert.alertId === id)!.alert), before, 'nothing written')
+    // The same for incident write-back on Graph: SecurityIncident.ReadWrite.All, named with the tenant.
+    const incident = JSON.parse((await cli(['incidents', 'list', '--top', '1', '--format', 'json'], readOnly)).stdout)[0].id
+    for (const args of [['incidents', 'update', incident, '--status', 'InProgress'], ['incidents', 'comment', incident, 'triaged']]) {
+      const r = await cli(args, readOnly)
+      assert.equal(r.code, 3, `${args.join(' ')}: ${r.stderr}`)
+      assert.match(r.stderr, /needs SecurityIncident\.ReadWrite\.All; the token has roles: /)
+      assert.match(r.stderr, new RegExp(`hint: grant SecurityIncident\\.ReadWrite\\.All \\(Microsoft Graph\\) to the app, then admin-consent again in tenant ${W.tailspinTenantId}`))
+    }
   })
 
   test('incidents comment on Graph (default) and on legacy', async () => {

@@ -29,7 +29,8 @@ export interface ConsoleRig {
   /** The daemon's (and the console's) token provider. */
   tokens: TokenProvider
   base: string
-  loginUrl: string
+  /** A fresh one-time login URL (each call issues a new token). */
+  loginUrl(): string
   /** A logged-in session: its cookie header and CSRF token. */
   login(): Promise<{ cookie: string; csrf: string }>
   close(): Promise<void>
@@ -75,7 +76,6 @@ export async function consoleRig(o: { token?: string; incidentsPerTenant?: numbe
     await daemon.start()
     web.start()
   }
-  const loginUrl = web.loginUrl(ops.url)
   return {
     emulator,
     server,
@@ -85,9 +85,9 @@ export async function consoleRig(o: { token?: string; incidentsPerTenant?: numbe
     web,
     tokens,
     base: ops.url,
-    loginUrl,
+    loginUrl: () => web.loginUrl(ops.url),
     async login() {
-      const r = await fetch(loginUrl, { redirect: 'manual' })
+      const r = await fetch(web.loginUrl(ops.url), { redirect: 'manual' })
       const cookie = r.headers.getSetCookie()[0]!.split(';')[0]!
       const s = (await (await fetch(`${ops.url}/console/api/session`, { headers: { cookie } })).json()) as { csrfToken: string }
       return { cookie, csrf: s.csrfToken }

@@ -28,6 +28,15 @@ describe('console in Chromium', { timeout: 300_000 }, () => {
     await rig?.close()
   })
 
+  /** Each test logs in with a fresh one-time link, in a fresh browser context (no cookie carried over). */
+  async function loggedIn(path?: string): Promise<void> {
+    await page.context().close()
+    page = await newPage(browser, errors)
+    page.setDefaultTimeout(30_000)
+    await page.goto(rig.loginUrl())
+    if (path !== undefined) await page.goto(`${rig.base}${path}`)
+  }
+
   test('login is required: the console URL without the token shows the login page and no tenant data', async () => {
     const r = await page.goto(`${rig.base}/console/`)
     assert.equal(r?.status(), 401)
@@ -36,8 +45,26 @@ describe('console in Chromium', { timeout: 300_000 }, () => {
     await screenshot(page, '01-login-required')
   })
 
+  test('a login link works once: opened again in another browser it is refused with how to get a new one', async () => {
+    const url = rig.loginUrl()
+    const first = await newPage(browser, errors)
+    await first.goto(url)
+    assert.equal(new URL(first.url()).pathname, '/console/')
+    await first.waitForSelector('table.tenants')
+    const second = await newPage(browser, errors)
+    const r = await second.goto(url)
+    assert.equal(r?.status(), 401)
+    const text = (await second.textContent('body')) ?? ''
+    assert.match(text, /already used/)
+    assert.match(text, /m365d console url/)
+    assert.doesNotMatch(await second.content(), /Contoso/)
+    await screenshot(second, '01b-login-link-used')
+    await first.context().close()
+    await second.context().close()
+  })
+
   test('tenants page: the four demo tenants with their health and fix', async () => {
-    await page.goto(rig.loginUrl)
+    await loggedIn()
     assert.equal(new URL(page.url()).search, '', 'the token is dropped from the address bar')
     await page.waitForSelector('table.tenants tbody tr[data-tenant]')
     await eventually(async () => (await page.$$('table.tenants tbody tr[data-tenant]')).length === 4, 10_000, 'four tenant rows')
@@ -56,7 +83,7 @@ describe('console in Chromium', { timeout: 300_000 }, () => {
   })
 
   test('incident queue across tenants: filters and keyset paging', async () => {
-    await page.goto(`${rig.base}/console/#/incidents?all=1`)
+    await loggedIn(`/console/#/incidents?all=1`)
     await page.waitForSelector('table.queue tbody tr')
     const tenantsShown = new Set(await page.$$eval('table.queue tbody tr td:nth-child(2)', (tds) => tds.map((t) => t.textContent)))
     assert.ok(tenantsShown.has('Contoso') && tenantsShown.has('Fabrikam'), `both synced tenants in one queue: ${[...tenantsShown].join(', ')}`)
@@ -78,7 +105,7 @@ describe('console in Chromium', { timeout: 300_000 }, () => {
   })
 
   test('an assignment is written back with the tenant token, visible in the emulator and in the store at once', async () => {
-    await page.goto(`${rig.base}/console/#/incidents?tenant=${WELL_KNOWN.contosoTenantId}`)
+    await loggedIn(`/console/#/incidents?tenant=${WELL_KNOWN.contosoTenantId}`)
     await page.waitForSelector('table.queue tbody tr')
     const key = (await page.getAttribute('table.queue tbody tr:first-child', 'data-incident'))!
     const [, , id] = key.split('/')
@@ -96,7 +123,7 @@ describe('console in Chromium', { timeout: 300_000 }, () => {
   })
 
   test('live update: a change in the emulator reaches the open queue without a reload', async () => {
-    await page.goto(`${rig.base}/console/#/incidents?tenant=${WELL_KNOWN.fabrikamTenantId}`)
+    await loggedIn(`/console/#/incidents?tenant=${WELL_KNOWN.fabrikamTenantId}`)
     await page.waitForSelector('table.queue tbody tr')
     const key = (await page.getAttribute('table.queue tbody tr:nth-child(3)', 'data-incident'))!
     const id = key.split('/')[2]!
@@ -113,7 +140,7 @@ describe('console in Chromium', { timeout: 300_000 }, () => {
   })
 
   test('hunting: one query across the tenants, TenantId column, per-tenant errors beside the results', async () => {
-    await page.goto(`${rig.base}/console/#/hunting`)
+    await loggedIn(`/console/#/hunting`)
     await page.fill('#kql', 'DeviceInfo | summarize Devices = count() by OSPlatform')
     await page.click('form button[type="submit"]')
     await page.waitForSelector('table.hunt-results tbody tr', { timeout: 120_000 })
@@ -132,7 +159,7 @@ describe('console in Chromium', { timeout: 300_000 }, () => {
   })
 
   test('SLA, sync and health-event pages render their data', async () => {
-    await page.goto(`${rig.base}/console/#/sla`)
+    await loggedIn(`/console/#/sla`)
     await page.waitForSelector('table.sla tbody tr')
     await page.waitForSelector('.chart canvas')
     assert.match((await page.textContent('table.sla')) ?? '', /Contoso/)

@@ -28,7 +28,7 @@ describe('console security (issue 9 §3)', () => {
   })
 
   test('the login URL sets an HttpOnly SameSite=Strict session cookie and redirects without the token', async () => {
-    const r = await fetch(rig.loginUrl, { redirect: 'manual' })
+    const r = await fetch(rig.loginUrl(), { redirect: 'manual' })
     assert.equal(r.status, 303)
     assert.equal(r.headers.get('location'), '/console/')
     const cookie = r.headers.getSetCookie()[0]!
@@ -40,6 +40,31 @@ describe('console security (issue 9 §3)', () => {
     assert.equal(api.status, 200)
     assert.equal(((await api.json()) as { tenants: unknown[] }).tenants.length, 4)
     assert.equal((await fetch(`${rig.base}/status`, { headers: { cookie: session } })).status, 200)
+  })
+
+  test('a login token works once: reused, it gets the login page saying how to get a new link, and no session', async () => {
+    const url = rig.loginUrl()
+    // A link preview (HEAD) does not spend it.
+    assert.equal((await fetch(url, { method: 'HEAD', redirect: 'manual' })).status, 401)
+    const first = await fetch(url, { redirect: 'manual' })
+    assert.equal(first.status, 303)
+    assert.equal(first.headers.getSetCookie().length, 1)
+    const again = await fetch(url, { redirect: 'manual' })
+    assert.equal(again.status, 401)
+    assert.equal(again.headers.getSetCookie().length, 0)
+    const page = await again.text()
+    assert.match(page, /already used/)
+    assert.match(page, /m365d console url/)
+    // The browser that used it, opening it again, is simply in (its session cookie).
+    const cookie = first.headers.getSetCookie()[0]!.split(';')[0]!
+    const reload = await fetch(url, { redirect: 'manual', headers: { cookie } })
+    assert.equal(reload.status, 303)
+    assert.equal(reload.headers.getSetCookie().length, 0)
+    // Two fresh links are two different tokens, each good once.
+    const [a, b] = [rig.loginUrl(), rig.loginUrl()]
+    assert.notEqual(a, b)
+    assert.equal((await fetch(b, { redirect: 'manual' })).status, 303)
+    assert.equal((await fetch(a, { redirect: 'manual' })).status, 303)
   })
 
   test('a wrong token gets no session', async () => {

@@ -45,6 +45,15 @@ export function makeConsole(c: ConsoleChoice, deps: ConsoleDeps): ConsoleServer 
   return createConsole(deps, { ...(token && { token }), allowedHosts })
 }
 
+/** What a non-loopback ops server without the console exposes (`--ops-host … --no-console`). */
+export function opsExposureLines(opsUrl: string): string[] {
+  return [
+    `WARNING: the ops server on ${opsUrl} is reachable from the network (--ops-host).`,
+    '  It exposes, with no login: /healthz, /metrics (tenant ids in labels) and /status (every tenant',
+    '  with its health, lag and last error). The local API answers only on this machine.',
+  ]
+}
+
 /** What a remote bind exposes, printed at start so nobody exposes it by accident. */
 export function exposureLines(opsUrl: string): string[] {
   return [

@@ -9,9 +9,10 @@
  */
 import { existsSync } from 'node:fs'
 import { resolveTenantId } from '../../auth/tenant_discovery.js'
-import { openStore, registryTenants, TAG } from '../../sync/index.js'
+import { TAG } from '../../sync/index.js'
 import { storageFrom } from '../app_settings.js'
 import type { CommandContext, OptionSpecs } from '../command.js'
+import { openRegistry } from '../registry_access.js'
 import { validateTenant, type CliConfig } from '../config.js'
 import { CliError } from '../errors.js'
 
@@ -56,7 +57,7 @@ async function resolveAll(list: string[], config: CliConfig): Promise<SelectedTe
   return [...out.values()]
 }
 
-export async function selectTenants(ctx: Pick<CommandContext, 'io' | 'commandPath'>, values: Values, config: CliConfig): Promise<TenantSelection> {
+export async function selectTenants(ctx: Pick<CommandContext, 'io' | 'commandPath' | 'feedback' | 'warn' | 'registerSecret'> & { values: { verbose?: boolean | undefined } }, values: Values, config: CliConfig): Promise<TenantSelection> {
   if (values.tenants !== undefined && values['all-tenants']) throw usage('--tenants and --all-tenants are exclusive', '--all-tenants reads the registry (m365d tenants list)')
   if ((values.tenants !== undefined || values['all-tenants']) && values.tenant !== undefined) throw usage('--tenant and --tenants/--all-tenants are exclusive', 'use --tenant for one tenant, --tenants a,b,c for several')
   if (values.tag?.length && !values['all-tenants']) throw usage('--tag needs --all-tenants', 'e.g. --all-tenants --tag gold')
@@ -69,12 +70,13 @@ export async function selectTenants(ctx: Pick<CommandContext, 'io' | 'commandPat
   if (values['all-tenants']) {
     const storage = storageFrom(config)
     if (storage.databaseUrl !== undefined || (storage.dataDir !== undefined && existsSync(storage.dataDir))) {
-      const { db } = await openStore(storage)
+      // Through the running daemon when it owns the embedded store (src/cli/registry_access.ts).
+      const registry = await openRegistry(ctx, values, { config })
       let rows
       try {
-        rows = await registryTenants(db, { activeOnly: true, ...(values.tag?.length && { tags: values.tag }) })
+        rows = await registry.call('active', { ...(values.tag?.length && { tags: values.tag }) })
       } finally {
-        await db.close()
+        await registry.close()
       }
       if (rows.length === 0) {
         throw usage(values.tag?.length ? `no active tenant in the registry has the tag(s) ${values.tag.join(', ')}` : '--all-tenants: the registry has no active tenant', 'add tenants with m365d tenants add <TENANT-ID|DOMAIN> (see m365d tenants list)')

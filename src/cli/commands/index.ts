@@ -19,5 +19,6 @@ export const commands: Record<string, () => Promise<{ default: Command<any> }>> 
   sync: () => import('./sync.js'),
   migrate: () => import('./migrate.js'),
   start: () => import('./start.js'),
+  console: () => import('./console.js'),
   completion: () => import('./completion.js'),
 }

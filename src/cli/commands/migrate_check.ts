@@ -1,11 +1,11 @@
-import { listTenants, migrateCheck, type TenantMigrationReport } from '../../sync/index.js'
+import { migrateCheck, type TenantMigrationReport } from '../../sync/index.js'
 import { openApp, storageFrom } from '../app_settings.js'
 import type { CliConfig } from '../config.js'
 import { defineCommand } from '../command.js'
 import { validateTenant } from '../config.js'
 import { CliError, ExitCode } from '../errors.js'
 import { expectPositionals } from '../parse.js'
-import { openStore } from '../../sync/index.js'
+import { openRegistry } from '../registry_access.js'
 import { appOptions, parseCount, parseDuration, storageOptions } from './sync_options.js'
 
 export default defineCommand({
@@ -46,7 +46,7 @@ configuration.`,
     const app = await openApp(ctx, { ...v, tenant: undefined }, { tenantOptional: true })
     let tenants: string[]
     try {
-      tenants = named ?? (await registryTenants(app.config, v['all-tenants'] === true)) ?? (app.tenant ? [app.tenant] : [])
+      tenants = named ?? (await registryTenants(ctx, app.config, v['all-tenants'] === true)) ?? (app.tenant ? [app.tenant] : [])
     } catch (e) {
       app.close()
       throw e
@@ -99,15 +99,15 @@ configuration.`,
 })
 
 /** Enabled tenants of the sync registry: always with --all-tenants; without it only when the store exists and has some. */
-async function registryTenants(config: CliConfig, required: boolean): Promise<string[] | undefined> {
+async function registryTenants(ctx: Parameters<typeof openRegistry>[0], config: CliConfig, required: boolean): Promise<string[] | undefined> {
   const selection = storageFrom(config)
   if (!required && 'dataDir' in selection && !(await exists(selection.dataDir))) return undefined
-  const { db } = await openStore(selection)
+  const registry = await openRegistry(ctx, {}, { config })
   try {
-    const ids = (await listTenants(db)).filter((t) => t.enabled).map((t) => t.tenant_id)
+    const ids = (await registry.call('all', {})).filter((t) => t.enabled).map((t) => t.tenant_id)
     return ids.length || required ? ids : undefined
   } finally {
-    await db.close()
+    await registry.close()
   }
 }
 

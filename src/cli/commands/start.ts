@@ -18,6 +18,7 @@ import { checkConsoleChoice, consoleOptions, makeConsole } from './console_setup
 import { DEMO_ROLES, tokenChecks, type TenantResult } from './demo.js'
 import { parseDuration } from './sync_options.js'
 import { untilStopped } from './sync_run.js'
+import { localApi, type LocalApi } from './local_api_setup.js'
 
 /** The customer tenants of the well-known set: two healthy, one without the incident permissions, one never consented. */
 const CUSTOMERS = [
@@ -101,6 +102,7 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
     const detach = logger.attach(daemon)
     let ops: { url: string; close(): Promise<void> } | undefined
     let web: ConsoleServer | undefined
+    let local: LocalApi | undefined
     const startedAt = Date.now()
     let timer: ReturnType<typeof setInterval> | undefined
     let summaries: TenantSummary[] = []
@@ -121,12 +123,23 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
           metricsText: () => daemon.metricsText(),
         })
       }
-      ops = await startOpsServer({ daemon, port: opsPort, ...(web && { mount: web }) })
+      // The local API: `m365d tenants … --data-dir DIR` and `m365d console url` reach this process.
+      const localApiApp = localApi({ dataDir, store: 'embedded', db, worker: daemon.workerId, console: () => web, opsUrl: () => ops?.url })
+      ops = await startOpsServer({ daemon, port: opsPort, ...(web && { mount: web }), routes: localApiApp.routes })
+      local = localApiApp
+      await local.publish(ops.url)
       web?.start()
+      // One one-time login link (issue 9 §3); a fresh one from `m365d console url`.
+      const loginUrl = web?.loginUrl(ops.url)
+      const newLink = `m365d console url --data-dir ${dataDir}`
+      if (loginUrl && ctx.json) ctx.io.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'console.listening', url: `${ops.url}/console/`, loginUrl, newLoginUrl: newLink }) + '\n')
       if (!ctx.json) {
         ctx.print('')
         ctx.print(`m365d start: emulator ${server.url} · store PGlite ${dataDir}${tempDir ? ' (temporary)' : ''} · ops ${ops.url}/metrics`)
-        if (web) ctx.print(`console: ${web.loginUrl(ops.url)}  (open it in a browser; the token logs you in)`)
+        if (loginUrl) {
+          ctx.print(`console: ${loginUrl}  (open it in a browser; the link logs you in once)`)
+          ctx.print(`  another login link: ${newLink}`)
+        }
         ctx.print(`Syncing ${CUSTOMERS.length} customer tenants every ${intervalMs / 1000}s while the emulator changes incidents every ${liveMs / 1000}s. Ctrl-C stops.`)
       }
       await ctx.feedback.step('Starting the sync daemon', () => daemon.start())
@@ -163,6 +176,7 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
       if (region) ctx.feedback.release(region)
       if (timer) clearInterval(timer)
       emulator.defender.setLive(false)
+      await local?.unpublish()
       await daemon.stop()
       detach()
       logger.close()

@@ -1,11 +1,14 @@
 import type { ConsoleServer } from '../../console/index.js'
 import { CONSENT_CALLBACK_PATH, createLogger, listTenants, startOpsServer, type OpsServer } from '../../sync/index.js'
 import { openAppWithStore } from '../app_settings.js'
+import { discoveryDir } from '../registry_access.js'
+import { localApi, type LocalApi } from './local_api_setup.js'
 import { loadConfig, webhookSecret } from '../config.js'
 import { defineCommand } from '../command.js'
 import { CliError, ExitCode } from '../errors.js'
 import { expectPositionals, parsePort } from '../parse.js'
-import { checkConsoleChoice, configuredExpiry, consoleOptions, exposureLines, makeConsole } from './console_setup.js'
+import { isLoopback } from '../../console/index.js'
+import { checkConsoleChoice, configuredExpiry, consoleOptions, exposureLines, makeConsole, opsExposureLines } from './console_setup.js'
 import { appOptions, parseDuration, storageOptions } from './sync_options.js'
 import { formatLogRecord, logFormatOption, resolveLogFormat } from '../output/log_format.js'
 import type { LiveRegion } from '../output/live_region.js'
@@ -110,6 +113,7 @@ holds its lease (reported with the worker, since and until; --lease-wait 90s wai
     if (progress) daemon.on((e) => progress.onEvent(e))
     let ops: OpsServer | undefined
     let web: ConsoleServer | undefined
+    let local: LocalApi | undefined
     try {
       const tenants = await listTenants(db)
       logger.log('info', 'sync.starting', { store: description, worker: daemon.workerId, tenants: tenants.filter((t) => t.enabled).length, once: v.once === true })
@@ -130,24 +134,37 @@ holds its lease (reported with the worker, since and until; --lease-wait 90s wai
             metricsText: () => daemon.metricsText(),
           })
         }
+        // The local API: the CLI's registry commands reach this process while it owns the embedded store.
+        const localApiApp = localApi({ dataDir: discoveryDir(ctx, config), store: app.settings.storage?.databaseUrl === undefined ? 'embedded' : 'postgres', db, worker: daemon.workerId, console: () => web, opsUrl: () => ops?.url })
         ops = await startOpsServer({
           daemon,
           port: opsPort,
           ...(web && { mount: web }),
           ...(opsHost !== undefined && { host: opsHost }),
-          routes: [{ method: 'GET', path: CONSENT_CALLBACK_PATH, handle: app.consentCallback(db, { surface: settings.surface ?? 'graph', onOutcome: (o) => logger.log(o.outcome === 'granted' || o.outcome === 'received' ? 'info' : 'warn', `consent.${o.outcome}`, { ...o }), onGranted: () => daemon.wake() }) }],
+          routes: [
+            { method: 'GET', path: CONSENT_CALLBACK_PATH, handle: app.consentCallback(db, { surface: settings.surface ?? 'graph', onOutcome: (o) => logger.log(o.outcome === 'granted' || o.outcome === 'received' ? 'info' : 'warn', `consent.${o.outcome}`, { ...o }), onGranted: () => daemon.wake() }) },
+            ...localApiApp.routes,
+          ],
         }).catch((e: NodeJS.ErrnoException) => {
           if (e.code === 'EADDRINUSE') throw new CliError('ERR_CLI_PORT_IN_USE', `ops port ${opsPort} is already in use`, { hint: 'pick another with --ops-port N (0 = a free one)' })
           throw e
         })
         logger.log('info', 'ops.listening', { url: ops.url })
+        local = localApiApp
+        const published = await local.publish(ops.url)
+        if (published) logger.log('info', 'local_api.published', { file: published })
+        const exposed = !isLoopback(consoleChoice.opsHost)
         if (web) {
           web.start()
-          if (!ctx.json) {
-            if (!checkConsoleChoice(consoleChoice).remote) ctx.print(`console: ${web.loginUrl(ops.url)}`)
-            else for (const l of [...exposureLines(ops.url), `console: ${web.loginUrl(ops.url)}`]) ctx.print(l)
-          }
-          logger.log('info', 'console.listening', { url: `${ops.url}/console/` })
+          // One one-time login link, on stdout for people and in the log event for machines
+          // (--json, piped JSON logs); `m365d console url` prints a fresh one (issue 9 §3).
+          const loginUrl = web.loginUrl(ops.url)
+          if (!ctx.json) for (const l of [...(exposed ? exposureLines(ops.url) : []), `console: ${loginUrl}`]) ctx.print(l)
+          if (exposed) logger.log('warn', 'console.exposed', { url: ops.url, exposes: exposureLines(ops.url).slice(1).join(' ').replace(/\s+/g, ' ').trim() })
+          logger.log('info', 'console.listening', { url: `${ops.url}/console/`, loginUrl, newLoginUrl: 'm365d console url' })
+        } else if (exposed) {
+          for (const l of opsExposureLines(ops.url)) ctx.feedback.notice(l)
+          logger.log('warn', 'ops.exposed', { url: ops.url, exposes: opsExposureLines(ops.url).slice(1).join(' ').replace(/\s+/g, ' ').trim() })
         }
       }
       if (v.once) {
@@ -159,6 +176,7 @@ holds its lease (reported with the worker, since and until; --lease-wait 90s wai
       logger.log('info', 'sync.stopping', { reason: 'signal' })
       return ExitCode.ok
     } finally {
+      await local?.unpublish()
       await daemon.stop()
       progress?.finish()
       await web?.close()

@@ -1,6 +1,6 @@
 import { CliError } from '../errors.js'
 
-export { appOptions, openSyncStore, storageFlags, storageOptions } from '../app_settings.js'
+export { appOptions, storageFlags, storageOptions } from '../app_settings.js'
 
 /** `60s`, `5m`, `2h`, `30d` or plain milliseconds → ms. */
 export function parseDuration(value: string, option: string): number {

@@ -1,10 +1,10 @@
 import { resolveTenantId } from '../../auth/tenant_discovery.js'
-import { setTenantApi, upsertTenant } from '../../sync/index.js'
 import { defineCommand } from '../command.js'
 import { loadConfig, validateTenant } from '../config.js'
 import { CliError } from '../errors.js'
 import { expectPositionals } from '../parse.js'
-import { openSyncStore, storageFlags, storageOptions } from './sync_options.js'
+import { openRegistry } from '../registry_access.js'
+import { storageFlags, storageOptions } from './sync_options.js'
 
 export default defineCommand({
   name: 'add',
@@ -39,17 +39,16 @@ reported as needs_graph_consent until its Graph consent, then switched by the da
     // Resolve before opening the store: a typo must not leave anything behind.
     const tenantId = await resolveTenantId(input, { authorityHost: config.authorityHost })
     const domain = tenantId === input.toLowerCase() ? null : input.toLowerCase()
-    const { db } = await openSyncStore(ctx, v, { config })
+    const registry = await openRegistry(ctx, v, { config })
     try {
-      const row = await upsertTenant(db, { tenantId, displayName: v.name ?? null, domain })
-      if (v.api !== undefined) await setTenantApi(db, row.tenant_id, v.api === 'default' ? null : (v.api as 'graph' | 'legacy'))
-      const api = v.api === undefined ? row.api : v.api === 'default' ? null : v.api
+      const row = await registry.call('add', { tenantId, displayName: v.name ?? null, domain, ...(v.api !== undefined && { api: v.api as 'graph' | 'legacy' | 'default' }) })
+      const api = row.api
       if (ctx.json) return void ctx.printJson({ tenantId: row.tenant_id, name: row.display_name, domain: row.domain, enabled: row.enabled, api })
       ctx.print(`added ${row.tenant_id}${row.domain ? ` (${row.domain})` : ''}${row.display_name ? ` "${row.display_name}"` : ''}${api ? `, pinned to the ${api} API` : ''}`)
       if (api === 'legacy') ctx.feedback.notice('the legacy API stops working on 1 Feb 2027: once the tenant has the Graph permissions, unpin it with --api default')
       ctx.print(`next: m365d tenants check ${row.tenant_id}`)
     } finally {
-      await db.close()
+      await registry.close()
     }
   },
 })

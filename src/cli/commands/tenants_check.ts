@@ -1,7 +1,8 @@
 import { resolveTenantId } from '../../auth/tenant_discovery.js'
-import { checkTenant, findTenant, listTenants, type TenantCheck } from '../../sync/index.js'
+import { checkTenant, type TenantCheck } from '../../sync/index.js'
 import { tenantLabel } from './tenant_ref.js'
-import { openAppWithStore } from '../app_settings.js'
+import { openApp } from '../app_settings.js'
+import { openRegistry } from '../registry_access.js'
 import { defineCommand } from '../command.js'
 import { CliError, ExitCode } from '../errors.js'
 import { appOptions, storageOptions } from './sync_options.js'
@@ -28,21 +29,22 @@ Exit 0 when every tenant is ready, 1 when one is not (needs_graph_consent includ
   async run(ctx) {
     const v = ctx.values
     if (v.surface !== undefined && v.surface !== 'legacy' && v.surface !== 'graph') throw new CliError('ERR_CLI_INVALID_OPTION', `unknown --surface '${v.surface.slice(0, 20)}'`, { hint: 'use --api graph or --api legacy' })
-    const { app, store } = await openAppWithStore(ctx, v)
+    const app = await openApp(ctx, v, { tenantOptional: true })
     const surface = (v.surface as 'legacy' | 'graph' | undefined) ?? app.config.api
-    const { db } = store
     const checks: NamedCheck[] = []
+    let registry
     try {
-      const registry = await listTenants(db)
-      const known = registry.map((t) => t.tenant_id)
+      registry = await openRegistry(ctx, v)
+      const tenants = await registry.call('all', {})
+      const known = tenants.map((t) => t.tenant_id)
       // Named as 'tenants add' accepts them: id or domain; a tenant not (yet) in the registry is checked too.
       const ids: string[] = []
-      for (const input of ctx.positionals) ids.push((await findTenant(db, input))?.tenant_id ?? (await resolveTenantId(input, { authorityHost: app.cloud.authorityHost })))
+      for (const input of ctx.positionals) ids.push((await registry.call('find', { tenant: input }))?.tenant_id ?? (await resolveTenantId(input, { authorityHost: app.cloud.authorityHost })))
       if (!ctx.positionals.length) ids.push(...known)
       if (!ids.length) throw new CliError('ERR_CLI_NO_TENANTS', 'no tenants to check', { hint: 'add one: m365d tenants add <TENANT-ID|DOMAIN>' })
       for (const tenantId of ids) {
-        const row = registry.find((t) => t.tenant_id === tenantId)
-        const check = await checkTenant({
+        const row = tenants.find((t) => t.tenant_id === tenantId)
+        const probed = await checkTenant({
           tokenProvider: app.tokens,
           clientId: app.clientId,
           authorityHost: app.cloud.authorityHost,
@@ -55,15 +57,16 @@ Exit 0 when every tenant is ready, 1 when one is not (needs_graph_consent includ
           graphApi: app.cloud.graphApi,
           defenderResource: app.cloud.defenderResource,
           graphResource: app.cloud.graphResource,
-          ...(known.includes(tenantId) && { db }),
         })
+        // A registry tenant's health is recorded in the store (through the daemon when it owns it).
+        const check = known.includes(tenantId) ? await registry.call('recordCheck', { check: probed }) : probed
         const named = { ...check, name: row?.display_name ?? null, domain: row?.domain ?? null }
         checks.push(named)
         if (!ctx.json) print(ctx, named)
       }
     } finally {
       app.close()
-      await db.close()
+      await registry?.close()
     }
     const failing = checks.filter((c) => !c.ok).length
     if (ctx.json)

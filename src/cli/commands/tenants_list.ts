@@ -1,8 +1,9 @@
-import { formatLag, tenantSummaries } from '../../sync/index.js'
+import { formatLag } from '../../sync/index.js'
 import { defineCommand } from '../command.js'
 import type { Column } from '../output/table.js'
 import { expectPositionals } from '../parse.js'
-import { openSyncStore, storageOptions } from './sync_options.js'
+import { openRegistry } from '../registry_access.js'
+import { storageOptions } from './sync_options.js'
 
 export default defineCommand({
   name: 'list',
@@ -11,9 +12,9 @@ export default defineCommand({
   examples: ['m365d tenants list', 'm365d tenants list --json'],
   async run(ctx) {
     expectPositionals(ctx.positionals, 0, ctx.commandPath)
-    const { db } = await openSyncStore(ctx, ctx.values)
+    const registry = await openRegistry(ctx, ctx.values)
     try {
-      const tenants = await tenantSummaries(db)
+      const tenants = await registry.call('summaries', {})
       type T = (typeof tenants)[number]
       const columns: Column<T>[] = [
         { key: 'tenantId', header: 'TENANT' },
@@ -29,7 +30,7 @@ export default defineCommand({
       // Fixes are for people: on stderr, so the table on stdout stays rows only.
       if (!ctx.json) for (const t of tenants) if (t.problem?.hint) ctx.feedback.notice(`${t.tenantId}: ${t.problem.message ?? t.problem.code ?? ''}\n  fix: ${t.problem.hint}`)
     } finally {
-      await db.close()
+      await registry.close()
     }
   },
 })

@@ -1,12 +1,13 @@
 import { adminConsentLink } from '../../auth/consent_link.js'
-import { CONSENT_CALLBACK_PATH, createConsentRequest } from '../../sync/index.js'
+import { CONSENT_CALLBACK_PATH } from '../../sync/index.js'
 import { DEFAULT_CONSENT_REDIRECT } from '../../sync/engine/surface.js'
 import { defineCommand } from '../command.js'
 import { resolveTenantId } from '../../auth/tenant_discovery.js'
 import { loadConfig, validateTenant } from '../config.js'
 import { CliError } from '../errors.js'
 import { expectPositionals } from '../parse.js'
-import { openSyncStore, storageFlags, parseDuration, storageOptions } from './sync_options.js'
+import { openRegistry } from '../registry_access.js'
+import { storageFlags, parseDuration, storageOptions } from './sync_options.js'
 
 export default defineCommand({
   name: 'onboard',
@@ -52,9 +53,10 @@ registered on the app.`,
     if (v.tenant !== undefined) validateTenant(v.tenant, 'flag')
     // Resolve now: the callback compares the tenant id Entra sends back with this one.
     const intendedTenant = v.tenant !== undefined ? await resolveTenantId(v.tenant, { authorityHost: config.authorityHost }) : undefined
-    const { db } = await openSyncStore(ctx, v, { config })
+    const registry = await openRegistry(ctx, v, { config })
     try {
-      const { state, expiresAt } = await createConsentRequest(db, { ...(ttlMs !== undefined && { ttlMs }), ...(intendedTenant ? { intendedTenant } : { anyTenant: true }) })
+      const { state, expiresAt: expires } = await registry.call('onboard', { ...(ttlMs !== undefined && { ttlMs }), ...(intendedTenant !== undefined && { intendedTenant }) })
+      const expiresAt = new Date(expires)
       const { url } = adminConsentLink({
         clientId: config.clientId,
         redirectUri,
@@ -70,7 +72,7 @@ registered on the app.`,
           `'m365d sync' must be running with its ops server reachable at ${new URL(redirectUri).origin} to receive the answer.\n`,
       )
     } finally {
-      await db.close()
+      await registry.close()
     }
   },
 })

@@ -1,8 +1,8 @@
-import { setPaused } from '../../sync/index.js'
 import { defineCommand, type Command } from '../command.js'
 import { expectPositionals } from '../parse.js'
-import { openSyncStore, storageOptions } from './sync_options.js'
-import { registryTenant, tenantLabel } from './tenant_ref.js'
+import { openRegistry } from '../registry_access.js'
+import { storageOptions } from './sync_options.js'
+import { tenantArgument, tenantLabel, tenantNotFound } from './tenant_ref.js'
 
 /** `tenants pause` and `tenants resume`: the same operation with the flag the other way round. */
 function pauseCommand(paused: boolean): Command {
@@ -17,14 +17,15 @@ function pauseCommand(paused: boolean): Command {
     examples: [`m365d tenants ${paused ? 'pause' : 'resume'} contoso.onmicrosoft.com`],
     async run(ctx) {
       expectPositionals(ctx.positionals, 1, ctx.commandPath)
-      const { db } = await openSyncStore(ctx, ctx.values)
+      const input = tenantArgument(ctx.positionals[0], ctx.commandPath)
+      const registry = await openRegistry(ctx, ctx.values)
       try {
-        const tenant = await registryTenant(db, ctx.positionals[0], ctx.commandPath)
-        const row = (await setPaused(db, tenant.tenant_id, paused))!
+        const row = await registry.call('pause', { tenant: input, paused })
+        if (!row) throw tenantNotFound(input)
         if (ctx.json) return void ctx.printJson({ tenantId: row.tenant_id, name: row.display_name, domain: row.domain, enabled: row.enabled, pausedAt: row.paused_at ? new Date(row.paused_at).toISOString() : null })
         ctx.print(`${paused ? 'paused' : 'resumed'} ${tenantLabel(row)}`)
       } finally {
-        await db.close()
+        await registry.close()
       }
     },
   })

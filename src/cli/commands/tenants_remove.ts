@@ -1,8 +1,8 @@
-import { removeTenant } from '../../sync/index.js'
 import { defineCommand } from '../command.js'
 import { expectPositionals } from '../parse.js'
-import { openSyncStore, storageOptions } from './sync_options.js'
-import { registryTenant, tenantLabel } from './tenant_ref.js'
+import { openRegistry } from '../registry_access.js'
+import { storageOptions } from './sync_options.js'
+import { tenantArgument, tenantLabel, tenantNotFound } from './tenant_ref.js'
 
 export default defineCommand({
   name: 'remove',
@@ -18,14 +18,16 @@ is never added back by an onboarding link issued before (only 'tenants add' brin
   examples: ['m365d tenants remove contoso.onmicrosoft.com', 'm365d tenants remove 72f988bf-86f1-41af-91ab-2d7cd011db47', 'm365d tenants remove 72f988bf-86f1-41af-91ab-2d7cd011db47 --purge'],
   async run(ctx) {
     expectPositionals(ctx.positionals, 1, ctx.commandPath)
-    const { db } = await openSyncStore(ctx, ctx.values)
+    const input = tenantArgument(ctx.positionals[0], ctx.commandPath)
+    const registry = await openRegistry(ctx, ctx.values)
     try {
-      const tenant = await registryTenant(db, ctx.positionals[0], ctx.commandPath)
-      const removed = await removeTenant(db, tenant.tenant_id, { purge: ctx.values.purge === true })
+      const result = await registry.call('remove', { tenant: input, purge: ctx.values.purge === true })
+      if (!result) throw tenantNotFound(input)
+      const { tenant, removed } = result
       if (ctx.json) return void ctx.printJson({ tenantId: tenant.tenant_id, name: tenant.display_name, domain: tenant.domain, removed, purged: ctx.values.purge === true })
       ctx.print(`removed ${tenantLabel(tenant)}${ctx.values.purge ? ' and deleted its synced data' : ' (its synced data stays; --purge deletes it)'}`)
     } finally {
-      await db.close()
+      await registry.close()
     }
   },
 })

@@ -1,8 +1,9 @@
-import { TAG, tagTenant } from '../../sync/index.js'
+import { TAG } from '../../sync/index.js'
 import { defineCommand } from '../command.js'
 import { CliError } from '../errors.js'
-import { openSyncStore, storageOptions } from './sync_options.js'
-import { registryTenant, tenantLabel } from './tenant_ref.js'
+import { openRegistry } from '../registry_access.js'
+import { storageOptions } from './sync_options.js'
+import { tenantArgument, tenantLabel, tenantNotFound } from './tenant_ref.js'
 
 export default defineCommand({
   name: 'tag',
@@ -26,14 +27,15 @@ in lower case); a leading '+' is accepted. Without tags or --remove it prints th
     }
     const add = changes.map(tagOf)
     const remove = (ctx.values.remove ?? []).map(tagOf)
-    const { db } = await openSyncStore(ctx, ctx.values)
+    const input = tenantArgument(tenantArg, ctx.commandPath)
+    const registry = await openRegistry(ctx, ctx.values)
     try {
-      const tenant = await registryTenant(db, tenantArg, ctx.commandPath)
-      const row = (await tagTenant(db, tenant.tenant_id, { add, remove }))!
+      const row = await registry.call('tag', { tenant: input, add, remove })
+      if (!row) throw tenantNotFound(input)
       if (ctx.json) return void ctx.printJson({ tenantId: row.tenant_id, name: row.display_name, tags: row.tags })
       ctx.print(`${tenantLabel(row)}: ${row.tags.length ? row.tags.join(', ') : 'no tags'}`)
     } finally {
-      await db.close()
+      await registry.close()
     }
   },
 })

@@ -9,6 +9,8 @@ export interface ExtraRoute {
   method: 'GET' | 'POST'
   /** Exact path, e.g. `/consent/callback`. */
   path: string
+  /** Only for peers on this machine (the daemon's local API): others get 403 whatever the bind. */
+  localOnly?: boolean
   handle(request: Request): Promise<Response> | Response
 }
 
@@ -85,7 +87,7 @@ async function handle(o: { daemon: SyncDaemon; routes?: ExtraRoute[]; mount?: Mo
     // (or its token as a bearer) may read them.
     if (o.mount && !o.mount.authorized(await toRequest(req, method))) {
       res.writeHead(401, { 'content-type': 'application/json', 'cache-control': 'no-store', 'www-authenticate': 'Bearer realm="m365d"' })
-      res.end(JSON.stringify({ error: 'unauthorized', hint: 'log in to the console (the URL printed at start) or send Authorization: Bearer <console token>' }))
+      res.end(JSON.stringify({ error: 'unauthorized', hint: 'log in to the console (the URL printed at start, or a new one from m365d console url) or send Authorization: Bearer $M365D_CONSOLE_TOKEN' }))
       return
     }
     return send(200, 'application/json', JSON.stringify(await o.daemon.refreshStatus()))
@@ -101,10 +103,21 @@ async function handle(o: { daemon: SyncDaemon; routes?: ExtraRoute[]; mount?: Mo
     return write(res, method, await o.mount.handle(await toRequest(req, method, controller.signal)))
   }
   const route = o.routes?.find((r) => r.path === url.pathname && (r.method === method || (r.method === 'GET' && method === 'HEAD')))
+  if (route?.localOnly && !fromThisMachine(req)) return send(403, 'application/json', JSON.stringify({ error: 'forbidden', hint: 'the local API answers only on this machine' }))
   if (route) return write(res, method, await route.handle(await toRequest(req, method)))
   const known = ['/healthz', '/metrics', '/status', ...(o.routes ?? []).map((r) => r.path), ...(o.mount ? [`${o.mount.prefix}/`] : [])]
   if (known.includes(url.pathname)) return send(405, 'application/json', JSON.stringify({ error: 'method not allowed' }))
   send(404, 'application/json', JSON.stringify({ error: 'not found', routes: known }))
+}
+
+/**
+ * A loopback peer, or one connected to this host's own address (a bind to one interface is reached
+ * from the machine itself through that address): what "local" means for the local API.
+ */
+function fromThisMachine(req: IncomingMessage): boolean {
+  const peer = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '')
+  const self = (req.socket.localAddress ?? '').replace(/^::ffff:/, '')
+  return peer === '::1' || peer.startsWith('127.') || (peer !== '' && peer === self)
 }
 
 async function toRequest(req: IncomingMessage, method: string, signal?: AbortSignal): Promise<Request> {

@@ -138,10 +138,6 @@ export async function checkTenant(o: CheckTenantOptions): Promise<TenantCheck> {
     }
     check.apiReachable = await probeApi(o, surface, check)
   }
-  if (o.db) {
-    const { rows } = await o.db.query<{ last: Date | null }>(`SELECT max(last_success_at) AS last FROM m365d_sync_state WHERE tenant_id = $1`, [o.tenantId])
-    check.lastSync = rows[0]?.last ? new Date(rows[0].last).toISOString() : null
-  }
   check.ok = check.problems.length === 0
   check.status = check.ok
     ? 'ready'
@@ -152,11 +148,18 @@ export async function checkTenant(o: CheckTenantOptions): Promise<TenantCheck> {
         : check.problems.every((p) => p.code === 'needs_graph_consent')
           ? 'needs_graph_consent'
           : 'error'
-  if (o.db) {
-    const health = check.status === 'ready' ? 'ok' : check.status
-    await setTenantHealth(o.db, o.tenantId, health, { checked: true, problems: check.problems, ...(check.graph && { graph: check.graph }) })
-  }
-  return check
+  return o.db ? recordTenantCheck(o.db, check) : check
+}
+
+/**
+ * The store's part of a check, apart so a CLI whose store a running daemon owns can have the
+ * daemon do it (src/sync/registry_operations.ts): records the health, adds the last sync.
+ */
+export async function recordTenantCheck(db: Queryable, check: TenantCheck): Promise<TenantCheck> {
+  const { rows } = await db.query<{ last: Date | null }>(`SELECT max(last_success_at) AS last FROM m365d_sync_state WHERE tenant_id = $1`, [check.tenantId])
+  const health = check.status === 'ready' ? 'ok' : check.status
+  await setTenantHealth(db, check.tenantId, health, { checked: true, problems: check.problems, ...(check.graph && { graph: check.graph }) })
+  return { ...check, lastSync: rows[0]?.last ? new Date(rows[0].last).toISOString() : null }
 }
 
 /** One list call with $top=1: proves the token, the role and the network path together. */

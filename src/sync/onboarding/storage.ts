@@ -2,6 +2,7 @@ import { chmod, lstat, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/
 import { join, resolve } from 'node:path'
 import { DatabaseError, openPglite, openPostgres, redactUrl, type Database } from '../db/database.js'
 import { migrate } from '../db/migrations.js'
+import { alive } from '../local_api/discovery.js'
 
 export { resolveStorage, type StorageSelection } from '../storage_location.js'
 import type { StorageSelection } from '../storage_location.js'
@@ -117,15 +118,6 @@ async function privateTree(dir: string): Promise<void> {
     }
   }
   await chmod(dir, 0o700)
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 async function migrateOrClose(db: Database): Promise<void> {
