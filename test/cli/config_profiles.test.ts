@@ -213,6 +213,17 @@ describe('m365d config set / get / unset / list / use', { concurrency: true }, (
 })
 
 describe('m365d config shows every setting in effect with its source', { concurrency: true }, () => {
+  test('a profile\'s store is the one registry commands use (tenants add/list --profile)', async () => {
+    const h = home({ M365D_AUTHORITY_HOST: srv.url })
+    const data = join(h.dir, 'prod-data')
+    await ok(h.run(['config', 'set', 'dataDir', data, '--profile', 'prod']))
+    await ok(h.run(['tenants', 'add', WELL_KNOWN.contosoTenantId, '--profile', 'prod']))
+    assert.ok(statSync(join(data, 'PG_VERSION')).isFile(), 'the embedded database is in the profile\'s dataDir')
+    const listed = (JSON.parse((await ok(h.run(['tenants', 'list', '-o', 'json'], { env: { M365D_PROFILE: 'prod' } }))).stdout) as { tenants: { tenantId: string }[] }).tenants
+    assert.deepEqual(listed.map((t) => t.tenantId), [WELL_KNOWN.contosoTenantId])
+    assert.equal((await ok(h.run(['config', 'get', 'dataDir', '--profile', 'prod']))).stdout, `${data}\n`)
+  })
+
   test('graphApi, database (password redacted), tenants, api, ops, webhook; secrets hidden', async () => {
     const h = home()
     const hook = generateWebhookSecret()
