@@ -98,6 +98,7 @@ const cases: [string, string][] = [
 const pct = (xs: number[], p: number) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!
 console.log(`\n${TENANTS} tenants × ${INCIDENTS} incidents on PostgreSQL · ${REQUESTS} sequential requests per row · load ${loadavg()[0]!.toFixed(1)} · rollup refresh (all tenants) ${(rollupMs / 1000).toFixed(1)} s`)
 console.log(`${'page data'.padEnd(40)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)}  target p95 ≤ 100 ms`)
+// Every page's data the console serves: the queue with each filter and sort, the tenants and SLA pages.
 const results: Record<string, number> = {}
 for (const [name, path] of cases) {
   await get(path)
@@ -110,7 +111,7 @@ for (const [name, path] of cases) {
     if (i === 19 && pct(times, 50) > 500) break
   }
   results[name] = pct(times, 95)
-  console.log(`${name.padEnd(40)} ${pct(times, 50).toFixed(1).padStart(8)} ${pct(times, 95).toFixed(1).padStart(8)}  ${pct(times, 95) <= 100 ? 'ok' : `OVER${times.length < REQUESTS ? ` (${times.length} requests)` : ''}`}`)
+  console.log(`${name.padEnd(40)} ${pct(times, 50).toFixed(1).padStart(8)} ${pct(times, 95).toFixed(1).padStart(8)}  ${pct(times, 95) <= 100 ? 'met' : `NOT MET${times.length < REQUESTS ? ` (cut at ${times.length} requests)` : ''}`}`)
 }
 
 // Baseline: the tenants page's figures computed per request from the incidents (what the rollups replace).
@@ -139,7 +140,9 @@ if (existsSync('/usr/bin/chromium')) {
     await ctx.close()
   }
   await browser.close()
-  console.log(`Chromium: login → first queue page rendered  p50 ${pct(runs, 50).toFixed(0)} ms, max ${Math.max(...runs).toFixed(0)} ms over 5 fresh sessions (target ≤ 1000 ms)`)
+  console.log(`Chromium: login → first queue page rendered  p50 ${pct(runs, 50).toFixed(0)} ms, max ${Math.max(...runs).toFixed(0)} ms over 5 fresh sessions (target ≤ 1000 ms: ${pct(runs, 50) <= 1000 ? 'met' : 'NOT MET'})`)
+} else {
+  console.log('Chromium: /usr/bin/chromium not found — first-page target NOT MEASURED')
 }
 await web.close()
 await ops.close()

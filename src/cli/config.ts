@@ -69,6 +69,8 @@ export interface CliConfig {
   storage: StorageSelection
   /** The config file that was read, if any. */
   configFile?: string
+  /** Where the config file is looked for (--config, M365D_CONFIG or the XDG default), read or not. */
+  configFileLocation: string
   /** The profile in effect, and what selected it. */
   profile?: { name: string; from: 'flag' | 'env' | 'file' }
   /** Every key of the config table as resolved (paths absolute); secrets are present but must never be printed. */
@@ -139,6 +141,7 @@ export async function loadConfig(
     api: (api?.value ?? 'graph') as 'graph' | 'legacy',
     storage: storage.selection,
     ...(file.exists && { configFile: file.path }),
+    configFileLocation: file.path,
     ...(profile && { profile }),
     settings: use.tenant === false ? { ...settings, tenantId: undefined } : settings,
     sources: {

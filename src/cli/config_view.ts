@@ -37,7 +37,7 @@ export function settingRows(config: CliConfig): SettingRow[] {
   const db = config.storage
   const webhookSecret = s.webhookSecret && (!s.webhookSecretFile || rank(s.webhookSecret) < rank(s.webhookSecretFile)) ? s.webhookSecret : undefined
   return [
-    { setting: 'configFile', value: config.configFile ?? null, source: config.configFile ? 'file' : null, from: '' },
+    { setting: 'configFile', value: config.configFile ?? null, source: config.configFile ? 'file' : null, from: config.configFile ? '' : `${config.configFileLocation} does not exist (m365d config set creates it)` },
     row('profile', profile, config.profile?.from === 'file' ? 'file' : config.profile?.from),
     row('tenant', config.tenant, config.sources.tenant, 'tenantId'),
     row('clientId', config.clientId, config.sources.clientId, 'clientId'),

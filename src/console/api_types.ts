@@ -22,13 +22,18 @@ export interface SessionInfo {
   startedAt: string
 }
 
-export interface RolesBySurface {
-  api: 'legacy' | 'graph'
+/** Per API, the same for every tenant (sent once per tenants page, not once per tenant). */
+export interface RoleCatalogEntry {
   /** The API's audience in words, e.g. "Microsoft Threat Protection (legacy incidents API)". */
   label: string
-  granted: string[]
   /** Roles the console needs on this API for reading / writing incidents and hunting. */
   needed: string[]
+}
+
+export interface RolesBySurface {
+  api: 'legacy' | 'graph'
+  granted: string[]
+  /** Of the catalog's `needed`, those not granted. */
   missing: string[]
   checkedAt: string | null
   error: { code?: string; message?: string } | null
@@ -70,6 +75,7 @@ export interface FleetSummary {
 
 export interface TenantsResponse {
   tenants: TenantRowDto[]
+  roleCatalog: Record<'legacy' | 'graph', RoleCatalogEntry>
   summary: FleetSummary
   tags: string[]
 }

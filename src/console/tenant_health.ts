@@ -1,5 +1,5 @@
 import { tokenRoles } from '../defender/index.js'
-import type { ConsoleHealth, RolesBySurface, SeverityKey, TenantRowDto } from './api_types.js'
+import type { ConsoleHealth, RoleCatalogEntry, RolesBySurface, SeverityKey, TenantRowDto } from './api_types.js'
 import type { TenantPageRow } from './sql/tenants.js'
 
 /**
@@ -33,6 +33,12 @@ export function missingRoles(api: 'legacy' | 'graph', granted: string[]): string
 
 export { tokenRoles }
 
+/** Label and needed roles per API, for the tenants page (once, not per tenant). */
+export const ROLE_CATALOG: Record<'legacy' | 'graph', RoleCatalogEntry> = {
+  legacy: { label: NEEDED_ROLES.legacy.label, needed: NEEDED_ROLES.legacy.needs.map((n) => n.role) },
+  graph: { label: NEEDED_ROLES.graph.label, needed: NEEDED_ROLES.graph.needs.map((n) => n.role) },
+}
+
 /** Everything the tenants page shows for one tenant; `consentLink` makes the per-tenant consent URL. */
 export function tenantDto(r: TenantPageRow, o: { surface: 'legacy' | 'graph'; consentLink: () => string; nowMs: number }): TenantRowDto {
   const roles: RolesBySurface[] = (['legacy', 'graph'] as const).map((api) => {
@@ -40,9 +46,7 @@ export function tenantDto(r: TenantPageRow, o: { surface: 'legacy' | 'graph'; co
     const granted = a?.roles ?? []
     return {
       api,
-      label: NEEDED_ROLES[api].label,
       granted,
-      needed: NEEDED_ROLES[api].needs.map((n) => n.role),
       missing: a && !a.error ? missingRoles(api, granted) : [],
       checkedAt: a?.checked_at ? new Date(a.checked_at).toISOString() : null,
       error: a?.error ?? null,

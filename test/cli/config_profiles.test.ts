@@ -1,7 +1,7 @@
 // `m365d config set|get|unset|list|use` and profiles, the CLI as a subprocess on real temp dirs (issue 11 §3).
 import assert from 'node:assert/strict'
 import { lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { createEmulator, serve, WELL_KNOWN, type RunningEmulator } from '../../src/emulator/index.js'
 import { generateWebhookSecret } from '../../src/sync/sinks/index.js'
@@ -213,6 +213,26 @@ describe('m365d config set / get / unset / list / use', { concurrency: true }, (
 })
 
 describe('m365d config shows every setting in effect with its source', { concurrency: true }, () => {
+  test('m365d sync piped: a config warning is a JSON log record like every other stderr line', async () => {
+    const h = home({ M365D_AUTHORITY_HOST: srv.url, M365D_DEFENDER_API: srv.url, M365D_CLIENT_ID: WELL_KNOWN.clientId, M365D_CLIENT_SECRET: SECRET })
+    mkdirSync(dirname(h.file), { recursive: true })
+    writeFileSync(h.file, JSON.stringify({ dataDir: join(h.dir, 'data'), tenantID: 'x' }), { mode: 0o600 })
+    const r = await ok(h.run(['sync', '--once']))
+    const lines = r.stderr.trim().split('\n')
+    for (const l of lines) assert.doesNotThrow(() => JSON.parse(l), l)
+    assert.ok(lines.some((l) => JSON.parse(l).level === 'warn' && /unknown key 'tenantID' ignored \(did you mean 'tenantId'\?\)/.test(JSON.parse(l).msg)), r.stderr)
+  })
+  test('a profile\'s store is the one registry commands use (tenants add/list --profile)', async () => {
+    const h = home({ M365D_AUTHORITY_HOST: srv.url })
+    const data = join(h.dir, 'prod-data')
+    await ok(h.run(['config', 'set', 'dataDir', data, '--profile', 'prod']))
+    await ok(h.run(['tenants', 'add', WELL_KNOWN.contosoTenantId, '--profile', 'prod']))
+    assert.ok(statSync(join(data, 'PG_VERSION')).isFile(), 'the embedded database is in the profile\'s dataDir')
+    const listed = (JSON.parse((await ok(h.run(['tenants', 'list', '-o', 'json'], { env: { M365D_PROFILE: 'prod' } }))).stdout) as { tenants: { tenantId: string }[] }).tenants
+    assert.deepEqual(listed.map((t) => t.tenantId), [WELL_KNOWN.contosoTenantId])
+    assert.equal((await ok(h.run(['config', 'get', 'dataDir', '--profile', 'prod']))).stdout, `${data}\n`)
+  })
+
   test('graphApi, database (password redacted), tenants, api, ops, webhook; secrets hidden', async () => {
     const h = home()
     const hook = generateWebhookSecret()

@@ -7,37 +7,10 @@ import { migrate } from '../../src/sync/db/migrations.js'
 import { commitBatch, type IncidentRecord } from '../../src/sync/db/sql/commit_batch.js'
 import { removeTenant, upsertTenant } from '../../src/sync/db/sql/tenants.js'
 import { pgliteDatabase, postgresDatabase, type TestDatabase } from '../sync/_databases.js'
+import { fromScratch, maintained } from './_counts.js'
 
 const A = 'c0de0000-0000-4000-8000-0000000000a1'
 const B = 'c0de0000-0000-4000-8000-0000000000b2'
-const OPEN = `lower(status) IN ('active', 'inprogress', 'awaitingaction')`
-
-/** The per-tenant figures computed from scratch, independently of the triggers' SQL. */
-async function fromScratch(db: Database): Promise<Record<string, unknown>[]> {
-  const { rows } = await db.query(
-    `SELECT tenant_id, sum(incidents)::int AS incidents, sum(alerts)::int AS alerts, sum(high)::int AS high, sum(medium)::int AS medium,
-       sum(low)::int AS low, sum(info)::int AS info, sum(other)::int AS other FROM (
-       SELECT tenant_id, count(*) AS incidents, 0 AS alerts,
-         count(*) FILTER (WHERE ${OPEN} AND lower(severity) = 'high') AS high,
-         count(*) FILTER (WHERE ${OPEN} AND lower(severity) = 'medium') AS medium,
-         count(*) FILTER (WHERE ${OPEN} AND lower(severity) = 'low') AS low,
-         count(*) FILTER (WHERE ${OPEN} AND lower(severity) = 'informational') AS info,
-         count(*) FILTER (WHERE ${OPEN} AND (severity IS NULL OR lower(severity) NOT IN ('high', 'medium', 'low', 'informational'))) AS other
-       FROM m365d_incidents GROUP BY tenant_id
-       UNION ALL SELECT tenant_id, 0, count(*), 0, 0, 0, 0, 0 FROM m365d_alerts GROUP BY tenant_id
-     ) x GROUP BY tenant_id HAVING sum(incidents) > 0 OR sum(alerts) > 0 ORDER BY tenant_id`,
-  )
-  return rows
-}
-
-async function maintained(db: Database): Promise<Record<string, unknown>[]> {
-  const { rows } = await db.query(
-    `SELECT tenant_id, incidents::int, alerts::int, open_high AS high, open_medium AS medium, open_low AS low, open_informational AS info, open_other AS other
-     FROM m365d_incident_counts WHERE incidents <> 0 OR alerts <> 0 ORDER BY tenant_id`,
-  )
-  return rows
-}
-
 /** The rollup rows without their refresh time. */
 async function rollups(db: Database): Promise<Record<string, unknown>[]> {
   const { rows } = await db.query<Record<string, unknown>>(`SELECT * FROM m365d_rollup_tenant ORDER BY tenant_id`)

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import type { ActionResponse, IncidentDetail, QueueResponse } from '../../src/console/index.js'
 import { WELL_KNOWN } from '../../src/emulator/index.js'
 import { commitBatch } from '../../src/sync/db/sql/commit_batch.js'
+import { fromScratch, maintained } from './_counts.js'
 import { consoleRig, eventually, type ConsoleRig } from './_rig.js'
 
 describe('console incidents API', { timeout: 180_000 }, () => {
@@ -104,6 +105,8 @@ describe('console incidents API', { timeout: 180_000 }, () => {
     }
     const { rows } = await rig.db.query<{ outcome: string; n: string }>(`SELECT outcome, count(*) AS n FROM m365d_console_actions GROUP BY outcome ORDER BY outcome`)
     assert.deepEqual(rows.map((x) => [x.outcome, Number(x.n)]), [['error', 1], ['ok', 2]])
+    // The write-backs moved the tenants' counts in the same transaction as the stored document.
+    assert.deepEqual(await maintained(rig.db), await fromScratch(rig.db))
   })
 
   test('an invalid classification/determination pair is refused before any call', async () => {

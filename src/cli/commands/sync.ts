@@ -57,9 +57,18 @@ holds its lease (reported with the worker, since and until; --lease-wait 90s wai
     const noop = () => undefined
     stop?.addEventListener('abort', noop)
     // Settings are resolved once (flags > env > profile > file); the sinks and ops server read them here.
-    const config = await loadConfig(ctx, v)
-    const webhook = config.settings.webhookUrl ? await webhookSecret(config, ctx.warn) : undefined
-    const settings = daemonSettings(v, config, { webhookSecret: webhook, registerSecret: ctx.registerSecret })
+    // Their warnings (an unknown key, a secret file others can read) wait for the logger, so piped
+    // stderr stays one JSON object per line; on a failure they are printed with the error.
+    const early: string[] = []
+    const hold = (text: string) => void early.push(text)
+    const { config, settings } = await (async () => {
+      const config = await loadConfig({ ...ctx, warn: hold }, v)
+      const webhook = config.settings.webhookUrl ? await webhookSecret(config, hold) : undefined
+      return { config, settings: daemonSettings(v, config, { webhookSecret: webhook, registerSecret: ctx.registerSecret }) }
+    })().catch((e: unknown) => {
+      for (const w of early) ctx.warn(w)
+      throw e
+    })
     // --once means every free tenant, not this worker's fair share: workers that died within the
     // lease TTL still count as live in the share, and would leave tenants out of a post-crash run.
     if (v.once) settings.maxTenantsPerWorker ??= Number.MAX_SAFE_INTEGER
@@ -82,6 +91,7 @@ holds its lease (reported with the worker, since and until; --lease-wait 90s wai
     // Steps and process warnings become log records, so piped stderr stays one JSON object per line.
     const unredirect = logFormat === 'json' ? ctx.feedback.redirect((text) => logger.log('info', text)) : () => undefined
     const unroute = routeWarnings((w) => logger.log('warn', w.message, { ...(w.code && { code: w.code }) }))
+    for (const w of early) logger.log('warn', w)
     let opened
     try {
       opened = await openAppWithStore(ctx, v, config)

@@ -34,7 +34,7 @@ Exit 0 when every tenant is ready, 1 when one is not (needs_graph_consent includ
     const checks: NamedCheck[] = []
     let registry
     try {
-      registry = await openRegistry(ctx, v)
+      registry = await openRegistry(ctx, v, { config: app.config })
       const tenants = await registry.call('all', {})
       const known = tenants.map((t) => t.tenant_id)
       // Named as 'tenants add' accepts them: id or domain; a tenant not (yet) in the registry is checked too.

@@ -4,7 +4,7 @@ import type { ConsoleHealth, FleetSummary, TenantChoicesResponse, TenantsRespons
 import type { ConsoleDeps } from '../deps.js'
 import { ConsoleRequestError, json, readBody } from '../http.js'
 import { allTags, setTenantEnabled, setTenantTags, tenantChoices, tenantPageRows } from '../sql/tenants.js'
-import { tenantDto } from '../tenant_health.js'
+import { ROLE_CATALOG, tenantDto } from '../tenant_health.js'
 
 const TAG = /^[\w .:-]{1,40}$/
 
@@ -19,7 +19,7 @@ export async function getTenants(deps: ConsoleDeps, url: URL): Promise<Response>
   ) as Record<ConsoleHealth, number>
   for (const t of tenants) byHealth[t.health]++
   const lags = tenants.filter((t) => t.enabled && t.lagSeconds !== null).map((t) => t.lagSeconds!)
-  const rollupAt = rows.reduce<Date | null>((m, r) => (r.refreshed_at && (!m || r.refreshed_at < m) ? r.refreshed_at : m), null)
+  const rollupAt = rows.reduce<number | null>((m, r) => (r.refreshed_at && (!m || r.refreshed_at < m) ? r.refreshed_at : m), null)
   const summary: FleetSummary = {
     tenants: tenants.length,
     byHealth,
@@ -29,7 +29,7 @@ export async function getTenants(deps: ConsoleDeps, url: URL): Promise<Response>
     maxLagSeconds: lags.length ? Math.max(...lags) : null,
     rollupAt: rollupAt ? new Date(rollupAt).toISOString() : null,
   }
-  const body: TenantsResponse = { tenants, summary, tags }
+  const body: TenantsResponse = { tenants, roleCatalog: ROLE_CATALOG, summary, tags }
   return json(body)
 }
 

@@ -8,8 +8,10 @@ export interface TenantPageRow {
   tags: string[]
   health: string
   health_detail: Record<string, unknown> | null
-  last_success: Date | null
-  min_watermark: Date | null
+  /** Epoch milliseconds. */
+  last_success: number | null
+  /** Epoch milliseconds. */
+  min_watermark: number | null
   failures: number | null
   last_error: { code?: string; message?: string; hint?: string } | null
   incidents: string | null
@@ -19,11 +21,16 @@ export interface TenantPageRow {
   open_low: number | null
   open_informational: number | null
   open_other: number | null
-  oldest_open: Date | null
+  /** Epoch milliseconds. */
+  oldest_open: number | null
   stale_30d: number | null
-  refreshed_at: Date | null
+  /** Epoch milliseconds. */
+  refreshed_at: number | null
   access: { api: 'legacy' | 'graph'; roles: string[]; error: { code?: string; message?: string } | null; checked_at: string }[] | null
 }
+
+/** A timestamp as epoch milliseconds: a float is read far faster than a timestamp's text (a thousand rows × four per page). */
+const ms = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8`
 
 /**
  * One row per tenant for the tenants page: registry, sync state rolled up over streams, token
@@ -33,9 +40,9 @@ export interface TenantPageRow {
 export async function tenantPageRows(db: Queryable): Promise<TenantPageRow[]> {
   const { rows } = await db.query<TenantPageRow>(
     `SELECT t.tenant_id, t.display_name, t.domain, t.enabled, t.tags, t.health, t.health_detail,
-       s.last_success, s.min_watermark, s.failures, s.last_error,
+       ${ms('s.last_success')} AS last_success, ${ms('s.min_watermark')} AS min_watermark, s.failures, s.last_error,
        c.incidents, c.alerts, c.open_high, c.open_medium, c.open_low, c.open_informational, c.open_other,
-       c.oldest_open, r.stale_30d, r.refreshed_at, a.access
+       ${ms('c.oldest_open')} AS oldest_open, r.stale_30d, ${ms('r.refreshed_at')} AS refreshed_at, a.access
      FROM m365d_tenants t
      LEFT JOIN (
        SELECT tenant_id, max(last_success_at) AS last_success, min(watermark) AS min_watermark,

@@ -74,7 +74,7 @@ export function TenantsPage({ params }: { params: URLSearchParams }) {
           </thead>
           <tbody>
             {data.tenants.map((t) => (
-              <TenantRow key={t.tenantId} t={t} act={act} />
+              <TenantRow key={t.tenantId} t={t} catalog={data.roleCatalog} act={act} />
             ))}
           </tbody>
         </table>
@@ -100,7 +100,7 @@ function Summary({ data }: { data: TenantsResponse }) {
   )
 }
 
-function TenantRow({ t, act }: { t: TenantRowDto; act: (what: string, fn: () => Promise<unknown>) => Promise<void> }) {
+function TenantRow({ t, catalog, act }: { t: TenantRowDto; catalog: TenantsResponse['roleCatalog']; act: (what: string, fn: () => Promise<unknown>) => Promise<void> }) {
   const [copied, setCopied] = useState(false)
   const label = t.name ?? t.domain ?? t.tenantId
   return (
@@ -141,7 +141,7 @@ function TenantRow({ t, act }: { t: TenantRowDto; act: (what: string, fn: () => 
       </td>
       <td class="small">
         {t.roles.map((r) => (
-          <div key={r.api} title={r.label}>
+          <div key={r.api} title={catalog[r.api].label}>
             <span class="strong">{r.api === 'graph' ? 'Graph' : 'Defender'}:</span>{' '}
             {r.error ? (
               <span class="muted">no token ({r.error.code})</span>
@@ -149,7 +149,7 @@ function TenantRow({ t, act }: { t: TenantRowDto; act: (what: string, fn: () => 
               <span class="muted">not checked yet</span>
             ) : (
               <>
-                {r.needed.length - r.missing.length}/{r.needed.length}
+                {catalog[r.api].needed.length - r.missing.length}/{catalog[r.api].needed.length}
                 {r.missing.length > 0 && <span class="bad-text"> missing {r.missing.join(', ')}</span>}
               </>
             )}
