@@ -155,9 +155,10 @@ describe('m365d hunt', () => {
     assert.equal(woodgrove.status, 'failed')
     assert.match(woodgrove.error.code, /^ERR_TOKEN_/)
     assert.equal(woodgrove.rows, 0)
-    // The LiveRegion redraws in place: cursor up one row, erase below, then the new line.
+    // The LiveRegion redraws in place: cursor up one row and erase it (row by row, never to the end
+    // of the screen — see live_region.ts), then the new line.
     assert.match(err, /hunting: 1\/2 tenants, \d+ rows…\n/)
-    assert.match(err, /\r\u001b\[1A\u001b\[0Jhunting: 2\/2 tenants, 1 rows…\n\r\u001b\[1A\u001b\[0J2 tenants: 1 answered \(1 rows\), 1 failed\n$/)
+    assert.match(err, /\r\u001b\[1A\u001b\[2Khunting: 2\/2 tenants, 1 rows…\n\r\u001b\[1A\u001b\[2K2 tenants: 1 answered \(1 rows\), 1 failed\n$/)
     assert.doesNotMatch(err + out, /eyJ[A-Za-z0-9_-]{10,}/)
     assert.ok(!(err + out).includes(W.clientSecret))
   })

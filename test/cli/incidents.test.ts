@@ -244,8 +244,8 @@ describe('m365d incidents', () => {
     assert.equal(code, 0, err)
     const items = JSON.parse(out)
     assert.ok(items.length > 100)
-    assert.match(err, new RegExp(`\\r\u001b\\[1A\u001b\\[0Jfetched ${items.length} incidents \\(\\d+ pages\\)…\n`))
-    assert.ok(err.endsWith('\r\u001b[1A\u001b[0J'), 'the region is erased at the end')
+    assert.match(err, new RegExp(`\\r\u001b\\[1A\u001b\\[2Kfetched ${items.length} incidents \\(\\d+ pages\\)…\n`))
+    assert.ok(err.endsWith('\r\u001b[1A\u001b[2K'), 'the region is erased at the end')
   })
 
   test('list --all-tenants reads the registry: TenantId per row, the unconsented tenant reported in the document (exit 3)', async () => {
