@@ -74,7 +74,7 @@ const get = async (path: string) => {
   return r.json() as Promise<{ next?: string | null; items?: unknown[] }>
 }
 const someone = (await db.query<{ a: string }>(`SELECT assigned_to AS a FROM m365d_incidents WHERE assigned_to IS NOT NULL LIMIT 1`)).rows[0]!.a
-const tenant = (await db.query<{ t: string }>(`SELECT tenant_id AS t FROM m365d_tenants ORDER BY tenant_id OFFSET 500 LIMIT 1`)).rows[0]!.t
+const tenant = (await db.query<{ t: string }>(`SELECT tenant_id AS t FROM m365d_tenants ORDER BY tenant_id OFFSET $1 LIMIT 1`, [Math.floor(TENANTS / 2)])).rows[0]!.t
 const page2 = (await get('/incidents')).next!
 
 const cases: [string, string][] = [
