@@ -79,6 +79,8 @@ describe('console in Chromium', { timeout: 300_000 }, () => {
     const tailspin = await page.textContent(`tr[data-tenant="${WELL_KNOWN.tailspinTenantId}"]`)
     assert.match(tailspin ?? '', /Incident\.Read\.All/)
     assert.match(await page.textContent('.tiles') ?? '', /tenants/)
+    // Usable at 1280 px (issue 9 §4): the page never scrolls sideways.
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the tenants page fits 1280 px')
     await screenshot(page, '02-tenants')
   })
 

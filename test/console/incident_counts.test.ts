@@ -112,6 +112,13 @@ for (const make of [pgliteDatabase, postgresDatabase]) {
       const incremental = await rollups(db)
       const b = incremental.find((r) => r.tenant_id === B)!
       assert.equal(Number(b.resolved), 2)
+      // Per day, the same two: #8 first seen already resolved (on the update it was first seen
+      // with), #7 on the version whose history says resolved — the chart matches the column.
+      const { rows: days } = await db.query<{ day: string; resolved: number }>(
+        `SELECT to_char(day, 'YYYY-MM-DD') AS day, resolved FROM m365d_rollup_daily WHERE tenant_id = $1 AND resolved > 0 ORDER BY day`,
+        [B],
+      )
+      assert.deepEqual(days.map((d) => [d.day, Number(d.resolved)]), [['2026-11-06', 1], ['2026-11-07', 1]])
       await refreshRollups(db, null)
       assert.deepEqual(incremental, await rollups(db))
       const { rows: fleet } = await db.query<{ d: string }>(

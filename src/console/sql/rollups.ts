@@ -86,7 +86,10 @@ async function recompute(db: Queryable, tenants: string[] | null): Promise<void>
     params,
   )
   // Per tenant and day, and the fleet's total per day moved by the same difference (the SLA
-  // chart reads 90 rows instead of summing 90 × tenants).
+  // chart reads 90 rows instead of summing 90 × tenants). Resolved per day follows the same rule as
+  // time to resolution above: the incidents resolved now, on the day their history first says
+  // resolved, or — first seen already resolved — on the last update it was first seen with, so the
+  // chart and the per-tenant "Resolved" column count the same incidents.
   const toFleet = (rows: string, sign: '' | '-') => `INSERT INTO m365d_rollup_fleet_daily AS f (day, created, resolved)
      SELECT day, ${sign}sum(created), ${sign}sum(resolved) FROM ${rows} GROUP BY day ORDER BY day
      ON CONFLICT (day) DO UPDATE SET created = f.created + EXCLUDED.created, resolved = f.resolved + EXCLUDED.resolved`
@@ -98,9 +101,16 @@ async function recompute(db: Queryable, tenants: string[] | null): Promise<void>
        SELECT tenant_id, (created_time AT TIME ZONE 'UTC')::date AS day, 1 AS created, 0 AS resolved
        FROM m365d_incidents WHERE ${scope} AND created_time >= now() - interval '90 days'
        UNION ALL
-       SELECT tenant_id, (min(last_update_time) AT TIME ZONE 'UTC')::date, 0, 1
-       FROM m365d_incident_history WHERE ${scope} AND lower(changes->'status'->>1) = 'resolved' AND last_update_time >= now() - interval '90 days'
-       GROUP BY tenant_id, source, incident_id
+       SELECT tenant_id, (resolved_at AT TIME ZONE 'UTC')::date, 0, 1 FROM (
+         SELECT i.tenant_id, coalesce(h.resolved_at, h.first_seen, i.last_update_time) AS resolved_at
+         FROM m365d_incidents i LEFT JOIN (
+           SELECT tenant_id, source, incident_id,
+             min(last_update_time) FILTER (WHERE lower(changes->'status'->>1) = 'resolved') AS resolved_at,
+             min(last_update_time) AS first_seen
+           FROM m365d_incident_history WHERE ${scope} GROUP BY tenant_id, source, incident_id
+         ) h USING (tenant_id, source, incident_id)
+         WHERE ${scope.replace('tenant_id', 'i.tenant_id')} AND m365d_status_key(i.status) = 'resolved'
+       ) r WHERE resolved_at >= now() - interval '90 days'
      ) d GROUP BY tenant_id, day
      RETURNING day, created, resolved
      ) ${toFleet('added', '')}`,
