@@ -70,7 +70,9 @@ export function tenantDto(r: TenantPageRow, o: { surface: 'legacy' | 'graph'; co
     health,
     storedHealth: r.health,
     problem,
-    fix: fixFor(health, problem, roles),
+    // The fix names the roles of the API the daemon syncs on: telling an admin to add Defender API
+    // permissions for a Graph tenant sends them after an API that stops on 1 Feb 2027.
+    fix: fixFor(health, problem, roles.filter((x) => x.api === o.surface)),
     // Built only where shown: a thousand healthy tenants need none.
     consentLink: health === 'ok' || health === 'paused' ? null : o.consentLink(),
     roles,

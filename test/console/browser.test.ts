@@ -77,7 +77,8 @@ describe('console in Chromium', { timeout: 300_000 }, () => {
     assert.match(woodgrove ?? '', /not consented/)
     assert.match(woodgrove ?? '', /consent link/i)
     const tailspin = await page.textContent(`tr[data-tenant="${WELL_KNOWN.tailspinTenantId}"]`)
-    assert.match(tailspin ?? '', /Incident\.Read\.All/)
+    assert.match(tailspin ?? '', /lacks SecurityIncident\.Read\.All \(Microsoft Graph\)/)
+    assert.doesNotMatch(tailspin ?? '', /\(Defender API\)/, 'the fix names the roles of the API in use (Graph), not the retiring one')
     assert.match(await page.textContent('.tiles') ?? '', /tenants/)
     // Usable at 1280 px (issue 9 §4): the page never scrolls sideways.
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the tenants page fits 1280 px')
