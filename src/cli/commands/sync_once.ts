@@ -25,6 +25,7 @@ export async function syncOnce(ctx: CommandContext<any>, o: { daemon: SyncDaemon
   const missing = () => o.asked.filter((t) => !synced().has(t))
   let held = await daemon.heldElsewhere()
   const deadline = Date.now() + o.leaseWaitMs
+  let freeButNotTaken = 0
   while (o.leaseWaitMs > 0 && missing().length && Date.now() < deadline) {
     if (held.length) {
       // Sleep until the first lease runs out (or the deadline), then take what became free.
@@ -36,7 +37,11 @@ export async function syncOnce(ctx: CommandContext<any>, o: { daemon: SyncDaemon
     runs.push(await daemon.runOnce({ force: true, tenants: missing() }))
     await rerunResumed()
     held = await daemon.heldElsewhere()
-    if (!held.length && missing().length) break
+    // Nothing held any more yet a tenant was not taken: the lease ran out between our read and the
+    // pass's own (both compare expires_at with the transaction's now()). Try again shortly, a few
+    // times; a tenant no pass can take for another reason (paused) ends the loop.
+    if (!held.length && missing().length && ++freeButNotTaken > 3) break
+    if (!held.length && missing().length) await new Promise((r) => setTimeout(r, 250))
   }
   o.finish?.()
   const last = new Map(runs.flat().map((r) => [r.tenantId, r]))
