@@ -52,6 +52,15 @@ describe('help and completion', { concurrency: true }, () => {
     assert.deepEqual(complete('m365d', 'config', 'set', 'tenant'), ['tenantId', 'tenants'], 'config keys complete after config set')
     assert.deepEqual(complete('m365d', '--prof'), ['--profile'])
     assert.deepEqual(complete('m365d', '--profile', 'prod', 'sy'), ['sync'], 'a global option value before the command is skipped')
+    // Option values: listed ones complete, free-form ones complete nothing (bash falls back to file names).
+    assert.deepEqual(complete('m365d', 'incidents', 'list', '-o', ''), ['table', 'json', 'jsonc', 'yaml', 'tsv', 'csv', 'ndjson'])
+    assert.deepEqual(complete('m365d', 'alerts', 'list', '--severity', 'h'), ['high'])
+    assert.deepEqual(complete('m365d', 'hunt', '--api', ''), ['graph', 'legacy'])
+    assert.deepEqual(complete('m365d', 'sync', '--log-format', ''), ['human', 'json'])
+    assert.deepEqual(complete('m365d', 'hunt', '--file', ''), [''])
+    assert.ok(complete('m365d', 'token', '--tenant', 'inspect', '').includes('validate'), "a value that names a subcommand ('inspect') is still a value")
+    assert.deepEqual(complete('m365d', 'completion', 'z'), ['zsh'])
+    assert.deepEqual(complete('m365d', 'help', 'tenants', 'o'), ['onboard'])
   })
 
   test('zsh: the same words through compadd', { skip: !has('zsh') && 'zsh not installed' }, async () => {
