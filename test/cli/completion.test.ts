@@ -4,6 +4,8 @@ import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
+import type { Command } from '../../src/cli/command.js'
+import { commands } from '../../src/cli/commands/index.js'
 import { runCli, tempDir } from './_cli.js'
 
 const has = (shell: string) => spawnSync('sh', ['-c', `command -v ${shell}`]).status === 0
@@ -32,6 +34,27 @@ describe('help and completion', { concurrency: true }, () => {
     assert.match(top.stdout, /completion/)
     assert.equal(bad.code, 2)
     assert.match(bad.stderr, /unknown command 'nope'/)
+  })
+
+  test('m365d help <path> works for every command and subcommand of the registry', async () => {
+    const paths: string[][] = []
+    const walk = (c: Command<any>, path: string[]) => {
+      paths.push(path)
+      for (const sub of c.subCommands ?? []) walk(sub, [...path, sub.name])
+    }
+    for (const load of Object.values(commands)) {
+      const c = (await load()).default
+      walk(c, [c.name])
+    }
+    assert.ok(paths.length > 30)
+    for (let i = 0; i < paths.length; i += 6) {
+      const batch = paths.slice(i, i + 6)
+      const results = await Promise.all(batch.map((p) => runCli(['help', ...p])))
+      results.forEach((r, j) => {
+        assert.equal(r.code, 0, `m365d help ${batch[j]!.join(' ')}: ${r.stderr}`)
+        assert.match(r.stdout, new RegExp(`^m365d ${batch[j]!.join(' ')} — .+\\n\\nUsage: m365d ${batch[j]!.join(' ')}`), r.stdout.slice(0, 200))
+      })
+    }
   })
 
   test('unknown shell → usage error', async () => {
