@@ -4,7 +4,8 @@ import { clouds, resolveCloud, type Cloud } from '../auth/clouds.js'
 import { resolveStorage, type StorageSelection } from '../sync/storage_location.js'
 import type { CommandContext, OptionSpecs } from './command.js'
 import { CONFIG_KEYS, configKey, isGuid, isTenant, type ConfigKey, type ConfigKeyName } from './config_keys.js'
-import { configFilePath, readConfigFile, PROFILE_NAME, type ConfigFile, type Settings } from './config_file.js'
+import { configFilePath, readConfigFile, PROFILE_NAME, secretHeaderValues, type ConfigFile, type Settings } from './config_file.js'
+import { headerLines, parseHeaderText } from '../sync/sinks/webhook_headers.js'
 import { ConfigError } from './errors.js'
 import { readSecretFile, readSecretStdin } from './secret_input.js'
 import { closest } from './suggest.js'
@@ -102,9 +103,11 @@ export async function loadConfig(
   // cloud) would otherwise be echoed by that setting's error (issue 10 §6).
   for (const name of ['M365D_CLIENT_SECRET', 'M365D_WEBHOOK_SECRET']) if (nonEmpty(env[name]) !== undefined) ctx.registerSecret(env[name]!)
   const file = await readConfigFile(configFilePath(flag(flags.config) ?? nonEmpty(env.M365D_CONFIG), env, cwd), ctx.warn)
-  for (const s of [file.doc.settings, ...Object.values(file.doc.profiles)]) for (const v of [s.clientSecret, s.webhookSecret]) if (v !== undefined) ctx.registerSecret(v)
+  for (const s of [file.doc.settings, ...Object.values(file.doc.profiles)]) for (const v of [s.clientSecret, s.webhookSecret, ...secretHeaderValues(s.webhookHeaders)]) if (v !== undefined) ctx.registerSecret(v)
   const profile = selectProfile(flags, env, file)
   const settings = resolveSettings(flags, env, cwd, file, profile?.name)
+  // Credential-like webhook headers (Authorization, x-api-key) are secrets wherever they come from.
+  for (const v of secretHeaderValues(settings.webhookHeaders?.value)) ctx.registerSecret(v)
   const get = (key: ConfigKeyName) => settings[key]
 
   const tenant = use.tenant === false ? undefined : get('tenantId')
@@ -176,7 +179,7 @@ function selectProfile(flags: Flags, env: Record<string, string | undefined>, fi
 function resolveSettings(flags: Flags, env: Record<string, string | undefined>, cwd: string, file: ConfigFile, profile: string | undefined): Partial<Record<ConfigKeyName, Resolved>> {
   const fileDir = dirname(file.path)
   const levels: [Source, (k: ConfigKey) => string | undefined, string][] = [
-    ['flag', (k) => (k.flag !== undefined ? flag(flags[k.flag]) : undefined), cwd],
+    ['flag', (k) => (k.flag === undefined ? undefined : k.kind === 'headers' ? lines(flags[k.flag]) : flag(flags[k.flag])), cwd],
     ['env', (k) => nonEmpty(env[k.env]), cwd],
     ['profile', (k) => (profile !== undefined ? (file.doc.profiles[profile] as Settings)[k.key as ConfigKeyName] : undefined), fileDir],
     ['file', (k) => file.doc.settings[k.key as ConfigKeyName], fileDir],
@@ -186,7 +189,7 @@ function resolveSettings(flags: Flags, env: Record<string, string | undefined>, 
     for (const [from, read, base] of levels) {
       const value = read(key)
       if (value === undefined) continue
-      out[key.key as ConfigKeyName] = { value: key.kind === 'path' ? resolve(base, value) : value, from }
+      out[key.key as ConfigKeyName] = { value: key.kind === 'path' ? resolve(base, value) : key.kind === 'headers' ? checkedHeaders(value, from, key) : value, from }
       break
     }
   }
@@ -299,6 +302,20 @@ export async function webhookSecret(config: CliConfig, warn?: (text: string) => 
   if (value && rank(value) < rank(file)) return { secret: value.value, from: describe(value.from, configKey('webhookSecret')) }
   if (file) return { secret: await readSecretFile(file.value, 'webhook secret', warn), from: `the file ${file.value}` }
   return undefined
+}
+
+/** A repeatable flag (`--sink-webhook-header` twice) as newline-separated lines. */
+function lines(value: string | boolean | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? (value.length ? value.join('\n') : undefined) : flag(value)
+}
+
+/** A webhook header set (lines or a JSON object) as checked `Name: value` lines; the error names the source, never a value. */
+function checkedHeaders(value: string, from: Source, key: ConfigKey): string {
+  try {
+    return headerLines(parseHeaderText(value))
+  } catch (e) {
+    throw new ConfigError('ERR_CONFIG_INVALID_VALUE', `webhook headers (from ${describe(from, key)}): ${(e as Error).message}`, { hint: "one 'Name: value' per header, e.g. --sink-webhook-header 'x-api-key: …'" })
+  }
 }
 
 function flag(value: string | boolean | string[] | undefined): string | undefined {

@@ -20,7 +20,7 @@ export const daemonOptions = {
   'ops-host': { type: 'string', valueName: 'H', description: 'Interface of the ops server (M365D_OPS_HOST; default 127.0.0.1)' },
   'sink-ndjson': { type: 'string', valueName: 'DIR', description: 'Also write every new record version to rotating NDJSON files in DIR (M365D_NDJSON_DIR)' },
   'sink-webhook': { type: 'string', valueName: 'URL', description: 'Also POST every new record version to URL (M365D_WEBHOOK_URL), signed with the webhook secret (M365D_WEBHOOK_SECRET or config webhookSecretFile; Standard Webhooks)' },
-  'sink-webhook-header': { type: 'string', multiple: true, valueName: "'NAME: VALUE'", description: 'Header sent with every webhook POST, e.g. x-api-key: … (repeatable)' },
+  'sink-webhook-header': { type: 'string', multiple: true, valueName: "'NAME: VALUE'", description: "Header sent with every webhook POST, 'Name: value' (repeatable; replaces M365D_WEBHOOK_HEADERS / config webhookHeaders)" },
 } as const satisfies OptionSpecs
 
 type Values = { [K in keyof typeof daemonOptions]?: (typeof daemonOptions)[K] extends { type: 'boolean' } ? boolean : (typeof daemonOptions)[K] extends { multiple: true } ? string[] : string }
@@ -57,7 +57,8 @@ export function daemonSettings(
     sinks.push(
       webhookSinkFromSettings({
         url: webhookUrl.value,
-        headerLines: v['sink-webhook-header'],
+        // --sink-webhook-header > M365D_WEBHOOK_HEADERS > profile > file `webhookHeaders`, checked lines.
+        ...(config.settings.webhookHeaders && { headerLines: config.settings.webhookHeaders.value }),
         ...(io.webhookSecret && { secret: io.webhookSecret.secret, secretFrom: io.webhookSecret.from }),
         ...(registerSecret && { registerSecret }),
       }),
