@@ -10,7 +10,7 @@ import { closest } from './suggest.js'
  * environment variable, its flag, and how a value is checked. `m365d config set` validates with it,
  * the config file parser accepts exactly these keys, `m365d config` lists them, and completion
  * offers them. The precedence (flags > environment > profile > file > defaults) lives in one place,
- * src/cli/config.ts.
+ * src/cli/config_settings.ts.
  */
 export type KeyKind = 'tenant' | 'guid' | 'secret' | 'path' | 'cloud' | 'url' | 'api' | 'tenants' | 'database' | 'port' | 'host' | 'headers'
 
@@ -49,6 +49,13 @@ export const CONFIG_KEYS = [
 ] as const satisfies readonly ConfigKey[]
 
 export type ConfigKeyName = (typeof CONFIG_KEYS)[number]['key']
+
+/**
+ * The keys `m365d start` (the demo on its embedded emulator) takes: where its data, ops server,
+ * console and sinks go. It ignores the others, which describe your app against Microsoft
+ * (src/cli/commands/start_settings.ts says why); `m365d config` and start itself say so.
+ */
+export const START_KEYS = ['dataDir', 'opsPort', 'opsHost', 'webhookUrl', 'webhookSecret', 'webhookSecretFile', 'webhookHeaders', 'ndjsonDir'] as const satisfies readonly ConfigKeyName[]
 export const KEY_NAMES: readonly ConfigKeyName[] = CONFIG_KEYS.map((k) => k.key)
 /** Top-level keys that are not settings. */
 export const STRUCTURE_KEYS = ['profiles', 'defaultProfile'] as const

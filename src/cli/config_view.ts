@@ -79,7 +79,7 @@ export function effectiveValue(config: CliConfig, key: ConfigKeyName): { value: 
   return undefined
 }
 
-function fromText(source: Source | 'registry' | undefined, key: ConfigKeyName | undefined, profile: string | undefined): string {
+export function fromText(source: Source | 'registry' | undefined, key: ConfigKeyName | undefined, profile: string | undefined): string {
   if (source === undefined) return ''
   if (source === 'registry') return 'default'
   if (source === 'default') return 'default'

@@ -35,5 +35,9 @@ test('m365d start without a terminal prints plain periodic summaries and stops c
   assert.match(r.stdout, /── final summary after \d+s ──\nTENANT +HEALTH +INCIDENTS +ALERTS +LAG +LAST SYNC\n/)
   assert.match(r.stdout, /Woodgrove Bank +not_consented/)
   assert.match(r.stdout, /stopped cleanly/)
+  // No configuration: a temporary store, no settings line, nothing ignored (npm start on a fresh clone).
+  assert.match(r.stdout, /store PGlite .*m365d-start-\S+ \(temporary\)/)
+  assert.doesNotMatch(r.stdout, /^settings:/m)
+  assert.doesNotMatch(r.stderr, /ignores/)
   assert.doesNotMatch(r.stdout + r.stderr, /M365D_LEGACY_API|DeprecationWarning|api\.security\.microsoft\.com/)
 })

@@ -20,7 +20,7 @@ export const daemonOptions = {
   'ops-host': { type: 'string', valueName: 'H', description: 'Interface of the ops server (M365D_OPS_HOST; default 127.0.0.1)' },
   'sink-ndjson': { type: 'string', valueName: 'DIR', description: 'Also write every new record version to rotating NDJSON files in DIR (M365D_NDJSON_DIR)' },
   'sink-webhook': { type: 'string', valueName: 'URL', description: 'Also POST every new record version to URL (M365D_WEBHOOK_URL), signed with the webhook secret (M365D_WEBHOOK_SECRET or config webhookSecretFile; Standard Webhooks)' },
-  'sink-webhook-header': { type: 'string', multiple: true, valueName: "'NAME: VALUE'", description: "Header sent with every webhook POST, 'Name: value' (repeatable; replaces M365D_WEBHOOK_HEADERS / config webhookHeaders)" },
+  'sink-webhook-header': { type: 'string', multiple: true, valueName: "'NAME: VALUE'", description: "Header sent with every webhook POST, 'Name: value'; replaces M365D_WEBHOOK_HEADERS / config webhookHeaders" },
 } as const satisfies OptionSpecs
 
 type Values = { [K in keyof typeof daemonOptions]?: (typeof daemonOptions)[K] extends { type: 'boolean' } ? boolean : (typeof daemonOptions)[K] extends { multiple: true } ? string[] : string }
@@ -47,6 +47,32 @@ export function daemonSettings(
   io: { webhookSecret?: { secret: string; from: string } | undefined; registerSecret?: (value: string) => void } = {},
 ): SyncSettingsInput & { backfillMs: number } {
   const backfillMs = v.backfill !== undefined ? parseDuration(v.backfill, 'backfill') : backfillMsOf(resolveSyncSettings())
+  const sinks = configuredSinks(config, io)
+  const surface = surfaceOption(v.surface)
+  return {
+    ...(surface && { surface }),
+    alerts: v.alerts === true,
+    ...(v.concurrency !== undefined && { concurrency: parseCount(v.concurrency, 'concurrency') }),
+    ...(v.interval !== undefined && { intervalMs: parseDuration(v.interval, 'interval') }),
+    backfillDays: backfillMs / 86_400_000,
+    backfillMs,
+    ...(v['page-size'] !== undefined && { pageSize: parseCount(v['page-size'], 'page-size') }),
+    ...(v['lease-ttl'] !== undefined && { leaseTtlSeconds: parseDuration(v['lease-ttl'], 'lease-ttl') / 1000 }),
+    ...(v['worker-id'] !== undefined && { workerId: v['worker-id'] }),
+    ...(v['no-rate-limits'] && { limits: false as const }),
+    ...(sinks.length && { sinks }),
+  }
+}
+
+/**
+ * The sinks the resolved configuration asks for (`m365d sync` and `m365d start` alike): NDJSON
+ * files under `ndjsonDir`, and the webhook at `webhookUrl` with `webhookHeaders`, signed with the
+ * secret the caller read (src/cli/config.ts `webhookSecret`).
+ */
+export function configuredSinks(
+  config: Pick<CliConfig, 'settings'>,
+  io: { webhookSecret?: { secret: string; from: string } | undefined; registerSecret?: (value: string) => void } = {},
+): Sink[] {
   const sinks: Sink[] = []
   const ndjsonDir = config.settings.ndjsonDir?.value
   if (ndjsonDir !== undefined) sinks.push(ndjsonSink({ dir: ndjsonDir }))
@@ -64,20 +90,7 @@ export function daemonSettings(
       }),
     )
   }
-  const surface = surfaceOption(v.surface)
-  return {
-    ...(surface && { surface }),
-    alerts: v.alerts === true,
-    ...(v.concurrency !== undefined && { concurrency: parseCount(v.concurrency, 'concurrency') }),
-    ...(v.interval !== undefined && { intervalMs: parseDuration(v.interval, 'interval') }),
-    backfillDays: backfillMs / 86_400_000,
-    backfillMs,
-    ...(v['page-size'] !== undefined && { pageSize: parseCount(v['page-size'], 'page-size') }),
-    ...(v['lease-ttl'] !== undefined && { leaseTtlSeconds: parseDuration(v['lease-ttl'], 'lease-ttl') / 1000 }),
-    ...(v['worker-id'] !== undefined && { workerId: v['worker-id'] }),
-    ...(v['no-rate-limits'] && { limits: false as const }),
-    ...(sinks.length && { sinks }),
-  }
+  return sinks
 }
 
 /** Resolves when `signal` aborts (SIGINT/SIGTERM), or after `ms` when given. */
