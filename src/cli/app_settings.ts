@@ -49,12 +49,14 @@ export function storageFlags(values: Values): Values {
  * What opening the store is called while it runs: creating an embedded database the first time
  * takes PGlite ~20 s on a small machine, worth saying so instead of looking hung (issue 11 §2).
  */
-export function storeStepLabel(selection: StorageSelection): string {
+export function storeStepLabel(selection: StorageSelection, options: { temporary?: boolean } = {}): string {
   if (selection.databaseUrl !== undefined) {
     const u = URL.canParse(selection.databaseUrl) ? new URL(selection.databaseUrl) : undefined
     return `Connecting to PostgreSQL${u ? ` ${u.hostname}:${u.port || 5432}${u.pathname}` : ''}`
   }
-  return existsSync(join(selection.dataDir!, 'PG_VERSION')) ? 'Opening the embedded database' : 'Creating the embedded database (first run only, ~20 s)'
+  if (existsSync(join(selection.dataDir!, 'PG_VERSION'))) return 'Opening the embedded database'
+  // `m365d start` without --data-dir makes a new one each run: "first run only" would not be true.
+  return options.temporary ? 'Creating a temporary embedded database (~20 s; --data-dir keeps one between runs)' : 'Creating the embedded database (first run only, ~20 s)'
 }
 
 /** Resolves the configuration once and builds the app; `close()` stops its token provider. */

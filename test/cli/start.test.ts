@@ -34,7 +34,9 @@ test('m365d start without a terminal prints plain periodic summaries and stops c
   assert.match(r.stdout, /── live summary after \d+s ──/)
   assert.match(r.stdout, /── final summary after \d+s ──\nTENANT +HEALTH +INCIDENTS +ALERTS +LAG +LAST SYNC\n/)
   assert.match(r.stdout, /Woodgrove Bank +not_consented/)
-  assert.match(r.stdout, /stopped cleanly/)
+  assert.match(r.stdout, /stopped cleanly after \d+s of syncing/)
+  // A new temporary store each run: the step says so, and how to keep one (not "first run only").
+  assert.match(r.stderr, /Creating a temporary embedded database \(~20 s; --data-dir keeps one between runs\)/)
   // No configuration: a temporary store, no settings line, nothing ignored (npm start on a fresh clone).
   assert.match(r.stdout, /store PGlite .*m365d-start-\S+ \(temporary\)/)
   assert.doesNotMatch(r.stdout, /^settings:/m)

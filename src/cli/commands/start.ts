@@ -101,7 +101,7 @@ other tenants is refused: give the demo its own.`,
     let checks: TenantResult[] | undefined
     try {
       checks = v['skip-demo'] ? undefined : await tokenChecks(ctx, server.url)
-      store = await ctx.feedback.step(storeStepLabel({ dataDir }), () => app.openStore())
+      store = await ctx.feedback.step(storeStepLabel({ dataDir }, { temporary: tempDir !== undefined }), () => app.openStore())
       await refuseForeignTenants(store.db, dataDir, cfg.used.find((u) => u.key === 'dataDir')?.from)
     } catch (e) {
       await store?.db.close()
@@ -199,7 +199,7 @@ other tenants is refused: give the demo its own.`,
       } else {
         for (const l of summaryLines(summaries, Date.now() - startedAt, true, { tty: ctx.io.isTTY, width: terminalWidth(ctx.io) })) ctx.print(l)
         const warnings = logLines.filter((l) => l.includes('"level":"warn"') || l.includes('"level":"error"')).length
-        ctx.print(`stopped cleanly after ${Math.round((Date.now() - startedAt) / 1000)}s (${warnings} warnings logged). Against your tenants: m365d tenants add …, then m365d sync (docs/sync.md).`)
+        ctx.print(`stopped cleanly after ${Math.round((Date.now() - startedAt) / 1000)}s of syncing (${warnings} warnings logged). Against your tenants: m365d tenants add …, then m365d sync (docs/sync.md).`)
       }
     } finally {
       if (region) ctx.feedback.release(region)
