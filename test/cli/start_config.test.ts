@@ -29,7 +29,7 @@ async function ok(p: Promise<{ code: number | null; stdout: string; stderr: stri
   return r
 }
 
-describe('m365d start with a config file and profiles', { concurrency: true, timeout: 240_000 }, () => {
+describe('m365d start with a config file and profiles', { concurrency: true, timeout: 900_000 }, () => {
   let hook: Receiver
   before(async () => {
     hook = await receiver()
@@ -49,7 +49,7 @@ describe('m365d start with a config file and profiles', { concurrency: true, tim
     for (const args of [['dataDir', dataDir], ['opsPort', String(opsPort)], ['tenantId', 'contoso.onmicrosoft.com'], ['clientSecretFile', join(home, 'missing-secret.txt')], ['databaseUrl', 'postgres://m365d@db.invalid:5432/m365d']]) {
       await ok(runCli(['config', 'set', ...args, '--profile', 'demo'], { env }))
     }
-    const r = await runCli(['start', '--profile', 'demo', '--duration', '5s', '--refresh', '2s'], { env, timeoutMs: 200_000 })
+    const r = await runCli(['start', '--profile', 'demo', '--duration', '5s', '--refresh', '2s'], { env, timeoutMs: 300_000 })
     assert.equal(r.code, 0, r.stderr)
     // What the user sees: the store and ops port from the profile, where each came from, and what is ignored.
     assert.match(r.stdout, new RegExp(`store PGlite ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} · ops http://127\\.0\\.0\\.1:${opsPort}/metrics`))
@@ -64,7 +64,7 @@ describe('m365d start with a config file and profiles', { concurrency: true, tim
 
     // --data-dir (a flag) beats the profile; M365D_OPS_PORT=0 (env) beats it too.
     const flagDir = join(tempDir(), 'flag-data')
-    const again = await runCli(['start', '--profile', 'demo', '--data-dir', flagDir, '--duration', '1s', '--skip-demo', '--no-console', '--json'], { env: { ...env, M365D_OPS_PORT: '0' }, timeoutMs: 200_000 })
+    const again = await runCli(['start', '--profile', 'demo', '--data-dir', flagDir, '--duration', '1s', '--skip-demo', '--no-console', '--json'], { env: { ...env, M365D_OPS_PORT: '0' }, timeoutMs: 300_000 })
     assert.equal(again.code, 0, again.stderr)
     const doc = JSON.parse(again.stdout) as { store: string; ops: string; settings: Record<string, { value: string; from: string }>; ignoredSettings: { key: string; from: string }[] }
     assert.equal(doc.store, flagDir)
@@ -87,7 +87,7 @@ describe('m365d start with a config file and profiles', { concurrency: true, tim
     await ok(runCli(['config', 'set', 'webhookHeaders', '--plaintext-secret'], { env, stdin: `x-api-key: ${apiKey}\nx-source: m365d-demo\n` }))
     await ok(runCli(['config', 'set', 'ndjsonDir', ndjson], { env }))
     const before = hook.requests.length
-    const r = await runCli(['start', '--duration', '5s', '--skip-demo'], { env, timeoutMs: 200_000 })
+    const r = await runCli(['start', '--duration', '5s', '--skip-demo'], { env, timeoutMs: 300_000 })
     assert.equal(r.code, 0, r.stderr)
     const got = hook.requests.slice(before)
     assert.ok(got.length > 0, 'the demo\'s records were posted to the configured webhook')
@@ -108,7 +108,7 @@ describe('m365d start with a config file and profiles', { concurrency: true, tim
     const dataDir = join(tempDir(), 'real-data')
     const env = { HOME: home, M365D_DATA_DIR: dataDir }
     await ok(runCli(['tenants', 'add', '72f988bf-86f1-41af-91ab-2d7cd011db47'], { env }))
-    const r = await runCli(['start', '--duration', '1s', '--skip-demo'], { env, timeoutMs: 200_000 })
+    const r = await runCli(['start', '--duration', '1s', '--skip-demo'], { env, timeoutMs: 300_000 })
     assert.equal(r.code, 2, r.stderr)
     assert.match(r.stderr, /error ERR_START_FOREIGN_STORE: the data directory .*real-data \(env M365D_DATA_DIR\) holds 1 tenant that is not the demo's/)
     assert.match(r.stderr, /hint: give the demo its own directory/)
