@@ -74,33 +74,44 @@ describe('m365d start with a config file and profiles', { concurrency: true, tim
     assert.deepEqual(doc.ignoredSettings.map((i) => i.key), ['tenantId', 'clientId', 'clientSecretFile', 'authorityHost', 'databaseUrl'])
   })
 
-  test('webhook URL, secret and headers from the config file reach a real receiver, signed; the header value is never printed', async () => {
+  test('sinks configured for sync get no demo records; named on the command line, they do, with the secret and headers from the config file', async () => {
     const home = tempDir('m365d-home-')
     const env = { HOME: home }
     const secret = generateWebhookSecret()
     const secretFile = join(home, 'whsec.txt')
     writeFileSync(secretFile, `${secret}\n`, { mode: 0o600 })
     const apiKey = 'k3y-for-the-demo-siem-do-not-print'
-    const ndjson = join(tempDir(), 'out')
+    const configuredDir = join(tempDir(), 'configured-out')
     await ok(runCli(['config', 'set', 'webhookUrl', hook.url], { env }))
     await ok(runCli(['config', 'set', 'webhookSecretFile', secretFile], { env }))
     await ok(runCli(['config', 'set', 'webhookHeaders', '--plaintext-secret'], { env, stdin: `x-api-key: ${apiKey}\nx-source: m365d-demo\n` }))
-    await ok(runCli(['config', 'set', 'ndjsonDir', ndjson], { env }))
-    const before = hook.requests.length
-    const r = await runCli(['start', '--duration', '5s', '--skip-demo'], { env, timeoutMs: 300_000 })
+    await ok(runCli(['config', 'set', 'ndjsonDir', configuredDir], { env }))
+
+    // The production sinks of `m365d sync`: `npm start` must not feed them fake incidents.
+    let before = hook.requests.length
+    const quiet = await runCli(['start', '--duration', '3s', '--skip-demo'], { env, timeoutMs: 300_000 })
+    assert.equal(quiet.code, 0, quiet.stderr)
+    assert.equal(hook.requests.length, before, 'nothing posted to the configured webhook')
+    assert.ok(!existsSync(configuredDir), 'nothing written to the configured NDJSON directory')
+    assert.match(quiet.stderr, /m365d start does not send its demo records to webhookUrl \(file\), ndjsonDir \(file\): name a sink on its command line \(--sink-webhook URL, --sink-ndjson DIR\)/)
+    assert.doesNotMatch(quiet.stdout, /^settings: .*webhook/m)
+
+    const flagDir = join(tempDir(), 'out')
+    before = hook.requests.length
+    const r = await runCli(['start', '--duration', '5s', '--skip-demo', '--sink-webhook', hook.url, '--sink-ndjson', flagDir], { env, timeoutMs: 300_000 })
     assert.equal(r.code, 0, r.stderr)
     const got = hook.requests.slice(before)
-    assert.ok(got.length > 0, 'the demo\'s records were posted to the configured webhook')
+    assert.ok(got.length > 0, 'the demo\'s records were posted to the webhook named by --sink-webhook')
     for (const g of got) {
       assert.equal(g.headers['x-api-key'], apiKey)
       assert.equal(g.headers['x-source'], 'm365d-demo')
       assert.ok(verifyStandardWebhook(secret, g.headers, g.rawBody), 'signed with the secret from webhookSecretFile')
     }
     assert.ok(got.flatMap((g) => g.body.records).some((rec) => rec.tenantId === WELL_KNOWN.contosoTenantId))
-    assert.ok(existsSync(ndjson), 'the NDJSON sink wrote under ndjsonDir')
-    assert.match(r.stdout, /^settings: .*webhookUrl http:\/\/127\.0\.0\.1:\d+\/… \(file\) · webhookSecretFile .*whsec\.txt \(file\) · webhookHeaders x-api-key, x-source \(file\) · ndjsonDir .*out \(file\)$/m)
-    assert.doesNotMatch(r.stderr, /m365d start ignores/, 'nothing set that start ignores')
-    assert.ok(!(r.stdout + r.stderr).includes(apiKey) && !(r.stdout + r.stderr).includes(secret.slice(6)))
+    assert.ok(existsSync(flagDir), 'the NDJSON sink wrote under --sink-ndjson')
+    assert.match(r.stdout, /^settings: .*webhookUrl http:\/\/127\.0\.0\.1:\d+\/… \(flag --sink-webhook\) · webhookSecretFile .*whsec\.txt \(file\) · webhookHeaders x-api-key, x-source \(file\) · ndjsonDir .*out \(flag --sink-ndjson\)$/m)
+    assert.doesNotMatch(r.stderr, /m365d start ignores|does not send its demo records/, 'nothing set that start ignores')
+    for (const out of [quiet, r]) assert.ok(!(out.stdout + out.stderr).includes(apiKey) && !(out.stdout + out.stderr).includes(secret.slice(6)))
   })
 
   test('a configured data directory that holds other tenants is refused (exit 2) and left as it was', async () => {
@@ -118,6 +129,6 @@ describe('m365d start with a config file and profiles', { concurrency: true, tim
 
   test('m365d config says what start takes and ignores', async () => {
     const r = await ok(runCli(['config']))
-    assert.match(r.stdout, /^m365d start \(npm start\) takes only dataDir, opsPort, opsHost, webhookUrl, webhookSecret, webhookSecretFile, webhookHeaders, ndjsonDir; it ignores the others/m)
+    assert.match(r.stdout, /^m365d start \(npm start\) takes only dataDir, opsPort, opsHost, webhookUrl, webhookSecret, webhookSecretFile, webhookHeaders, ndjsonDir; it ignores the others .*sends demo records only to sinks named on its command line/m)
   })
 })

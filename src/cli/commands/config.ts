@@ -23,7 +23,8 @@ The config file is --config FILE, else M365D_CONFIG, else $XDG_CONFIG_HOME/m365d
 (~/.config/m365d/config.json). Profiles are named sets of settings in it: --profile NAME or
 M365D_PROFILE selects one for any command, 'm365d config use NAME' makes one the default.
 'm365d start' (the demo on its embedded emulator) takes only ${START_KEYS.join(', ')}
-and ignores the rest (see m365d start --help).`,
+and ignores the rest; it sends its demo records to a sink only when the sink's URL or
+directory is given on its own command line (see m365d start --help).`,
   options: { ...credentialOptions, ...apiOptions, 'graph-api': { type: 'string', valueName: 'URL', description: 'Microsoft Graph base URL (M365D_GRAPH_API)' }, ...storageOptions },
   subCommands: [configSet, configGet, configUnset, configList, configUse],
   examples: ['m365d config', 'm365d config --profile contoso -o json', 'm365d config set tenantId contoso.onmicrosoft.com --profile contoso', 'm365d config use contoso'],
@@ -41,7 +42,7 @@ and ignores the rest (see m365d start --help).`,
 })
 
 /** `m365d start` runs the demo app on its own emulator: which of these it takes (start_settings.ts). */
-const START_NOTE = `m365d start (npm start) takes only ${START_KEYS.join(', ')}; it ignores the others (it runs the demo app against its embedded emulator).`
+const START_NOTE = `m365d start (npm start) takes only ${START_KEYS.join(', ')}; it ignores the others (it runs the demo app against its embedded emulator), and sends demo records only to sinks named on its command line.`
 
 function text(rows: SettingRow[]): string {
   const width = Math.min(48, Math.max(...rows.map((r) => (r.value ?? '(not set)').length)))

@@ -17,7 +17,7 @@ import { LiveRegion, type TerminalStream } from '../output/live_region.js'
 import { terminalWidth } from '../output/output.js'
 import { renderTable, type Column } from '../output/table.js'
 import { checkConsoleChoice, consoleOptions, exposureLines, makeConsole, opsExposureLines } from './console_setup.js'
-import { ignoredNotice, startConfigOptions, startSettings, START_KEYS } from './start_settings.js'
+import { ignoredNotice, startConfigOptions, unnamedSinksNotice, startSettings, START_KEYS } from './start_settings.js'
 import { DEMO_ROLES, tokenChecks, type TenantResult } from './demo.js'
 import { parseDuration } from './sync_options.js'
 import { untilStopped } from './sync_run.js'
@@ -79,6 +79,8 @@ other tenants is refused: give the demo its own.`,
     const cfg = await startSettings(ctx, v)
     const ignored = ignoredNotice(cfg.ignored)
     if (ignored) ctx.feedback.notice(ignored)
+    const unnamedSinks = unnamedSinksNotice(cfg.unnamedSinks)
+    if (unnamedSinks) ctx.feedback.notice(unnamedSinks)
     const consoleChoice = { values: v, env: ctx.io.env, opsHost: cfg.opsHost ?? '127.0.0.1' }
     const consoleOn = checkConsoleChoice(consoleChoice).enabled
 
@@ -195,7 +197,7 @@ other tenants is refused: give the demo its own.`,
       if (region) ctx.feedback.release(region)
       region = undefined
       if (ctx.json) {
-        ctx.printJson({ emulator: server.url, store: dataDir, ops: ops.url, ...(web && { console: `${ops.url}/console/` }), settings: Object.fromEntries(cfg.used.map((u) => [u.key, { value: u.value, from: u.from }])), ignoredSettings: cfg.ignored, durationMs: Date.now() - startedAt, ...(checks !== undefined && { tokenChecks: { emulator: server.url, requiredRoles: DEMO_ROLES, tenants: checks } }), tenants: summaries })
+        ctx.printJson({ emulator: server.url, store: dataDir, ops: ops.url, ...(web && { console: `${ops.url}/console/` }), settings: Object.fromEntries(cfg.used.map((u) => [u.key, { value: u.value, from: u.from }])), ignoredSettings: cfg.ignored, unnamedSinks: cfg.unnamedSinks, durationMs: Date.now() - startedAt, ...(checks !== undefined && { tokenChecks: { emulator: server.url, requiredRoles: DEMO_ROLES, tenants: checks } }), tenants: summaries })
       } else {
         for (const l of summaryLines(summaries, Date.now() - startedAt, true, { tty: ctx.io.isTTY, width: terminalWidth(ctx.io) })) ctx.print(l)
         const warnings = logLines.filter((l) => l.includes('"level":"warn"') || l.includes('"level":"error"')).length

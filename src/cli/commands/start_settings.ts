@@ -22,6 +22,12 @@ import { configuredSinks, daemonOptions } from './sync_run.js'
  * best, and demo traffic must never reach login.microsoftonline.com. It also ignores databaseUrl:
  * the demo's tenants and data stay in embedded PGlite, never in your PostgreSQL. What it ignores is
  * said on stderr when it is set, and `m365d config` says the same.
+ *
+ * Sinks are where the demo's records would leave the machine, so a sink's destination (webhookUrl,
+ * ndjsonDir) counts only when named on start's own command line: a SIEM webhook or export directory
+ * configured for `m365d sync` (file, profile or environment) must not receive fake demo incidents
+ * because someone ran `npm start`. The webhook's secret and headers may come from the configuration:
+ * they only authenticate to the receiver the flag names.
  */
 export const START_IGNORED_KEYS: readonly ConfigKeyName[] = CONFIG_KEYS.map((k) => k.key).filter((k) => !(START_KEYS as readonly string[]).includes(k))
 
@@ -46,14 +52,23 @@ export interface StartSettings {
   used: { key: ConfigKeyName; value: string; from: string }[]
   /** Settings that are set but ignored, with where they came from. */
   ignored: { key: ConfigKeyName; from: string }[]
+  /** Sink destinations configured elsewhere than start's flags: not sent the demo's data. */
+  unnamedSinks: { key: ConfigKeyName; from: string }[]
 }
+
+const SINK_DESTINATIONS = ['webhookUrl', 'ndjsonDir'] as const satisfies readonly ConfigKeyName[]
+const WEBHOOK_EXTRAS = ['webhookSecret', 'webhookSecretFile', 'webhookHeaders'] as const satisfies readonly ConfigKeyName[]
 
 type Values = Record<string, string | boolean | string[] | undefined>
 
 /** Resolves start's settings once; a bad value of a setting it uses is exit 2 before anything starts. */
 export async function startSettings(ctx: Pick<CommandContext, 'io' | 'warn' | 'registerSecret'>, values: Values): Promise<StartSettings> {
-  const { settings, profile } = await readSettings(ctx, values)
+  const { settings: resolved, profile } = await readSettings(ctx, values)
   const from = (key: ConfigKeyName, r: Resolved) => fromText(r.from, key, profile?.name)
+  const unnamedSinks = SINK_DESTINATIONS.flatMap((key) => (resolved[key] && resolved[key]!.from !== 'flag' ? [{ key, from: from(key, resolved[key]!) }] : []))
+  const settings = { ...resolved }
+  for (const { key } of unnamedSinks) delete settings[key]
+  if (!settings.webhookUrl) for (const key of WEBHOOK_EXTRAS) delete settings[key]
   const opsHost = settings.opsHost && String(normalizeValue(configKey('opsHost'), settings.opsHost.value, ctx.io.cwd))
   const secret = settings.webhookUrl ? await webhookSecret({ settings }, ctx.warn) : undefined
   const used: StartSettings['used'] = []
@@ -69,6 +84,7 @@ export async function startSettings(ctx: Pick<CommandContext, 'io' | 'warn' | 'r
     sinks: configuredSinks({ settings }, { webhookSecret: secret, registerSecret: ctx.registerSecret }),
     used,
     ignored,
+    unnamedSinks,
   }
 }
 
@@ -77,6 +93,13 @@ export function ignoredNotice(ignored: StartSettings['ignored']): string | undef
   if (!ignored.length) return undefined
   const list = ignored.map((i) => `${i.key} (${i.from})`).join(', ')
   return `m365d start ignores ${list}: it runs the demo app against its embedded emulator and keeps the demo's data in embedded PGlite; m365d sync uses them`
+}
+
+/** The line start prints on stderr when sinks are configured but not named on its command line. */
+export function unnamedSinksNotice(unnamed: StartSettings['unnamedSinks']): string | undefined {
+  if (!unnamed.length) return undefined
+  const list = unnamed.map((i) => `${i.key} (${i.from})`).join(', ')
+  return `m365d start does not send its demo records to ${list}: name a sink on its command line (--sink-webhook URL, --sink-ndjson DIR) to send them there`
 }
 
 function shown(key: ConfigKeyName, value: string): string {
