@@ -63,6 +63,17 @@ describe('configuration precedence: flags > env > file > defaults', { concurrenc
     assert.ok(!r.stdout.includes(SECRET) && !r.stderr.includes(SECRET))
   })
 
+  test('m365d config also shows how output looks: M365D_OUTPUT, M365D_LOG_FORMAT and NO_COLOR, with their source', async () => {
+    const set = await runCli(['config', '-o', 'json'], { env: { M365D_OUTPUT: 'yaml', M365D_LOG_FORMAT: 'json', NO_COLOR: '1' } })
+    assert.equal(set.code, 0, set.stderr)
+    const s = (JSON.parse(set.stdout) as { settings: Record<string, { value: string; source: string }> }).settings
+    assert.deepEqual([s.output, s.logFormat, s.color], [{ value: 'yaml', source: 'env' }, { value: 'json', source: 'env' }, { value: 'off', source: 'env' }])
+    const unset = await runCli(['config'], { env: { M365D_OUTPUT: '', M365D_LOG_FORMAT: '', NO_COLOR: '' } })
+    assert.match(unset.stdout, /^output +table \(-o per command\) +default$/m)
+    assert.match(unset.stdout, /^logFormat +human on a terminal, json when piped +default$/m)
+    assert.match(unset.stdout, /^color +on a terminal .* +default$/m, 'an empty NO_COLOR does not count (no-color.org)')
+  })
+
   test('m365d config: hosts that only follow M365D_CLOUD say so instead of naming an unset variable', async () => {
     const r = await runCli(['config'], { env: { M365D_CLOUD: 'gcc', M365D_DEFENDER_API: '', M365D_AUTHORITY_HOST: '' } })
     assert.equal(r.code, 0, r.stderr)

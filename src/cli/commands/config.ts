@@ -31,7 +31,7 @@ directory is given on its own command line (see m365d start --help).`,
   async run(ctx) {
     expectPositionals(ctx.positionals, 0, ctx.commandPath)
     const config = await loadConfig(ctx, ctx.values)
-    const rows = settingRows(config)
+    const rows = [...settingRows(config), ...terminalRows(ctx.io.env)]
     const doc = {
       configFile: config.configFile ?? null,
       profile: config.profile?.name ?? null,
@@ -40,6 +40,21 @@ directory is given on its own command line (see m365d start --help).`,
     ctx.printJson(doc, { text: () => `${text(rows)}\n\n${START_NOTE}` })
   },
 })
+
+/**
+ * Settings of how output looks that only the environment (or a per-command flag) sets, not the
+ * file: shown too, since they change what every command prints (issue 11 §3 "every setting in
+ * effect"). NO_COLOR counts only when non-empty (https://no-color.org).
+ */
+function terminalRows(env: Record<string, string | undefined>): SettingRow[] {
+  const fromEnv = (setting: string, name: string, value: string | undefined, fallback: string): SettingRow =>
+    value ? { setting, value, source: 'env', from: `env ${name}` } : { setting, value: fallback, source: 'default', from: 'default' }
+  return [
+    fromEnv('output', 'M365D_OUTPUT', env.M365D_OUTPUT, 'table (-o per command)'),
+    fromEnv('logFormat', 'M365D_LOG_FORMAT', env.M365D_LOG_FORMAT, 'human on a terminal, json when piped'),
+    env.NO_COLOR ? { setting: 'color', value: 'off', source: 'env', from: 'env NO_COLOR' } : fromEnv('color', 'TERM', env.TERM === 'dumb' ? 'off' : undefined, 'on a terminal (--no-color or NO_COLOR=1 turn it off)'),
+  ]
+}
 
 /** `m365d start` runs the demo app on its own emulator: which of these it takes (start_settings.ts). */
 const START_NOTE = `m365d start (npm start) takes only ${START_KEYS.join(', ')}; it ignores the others (it runs the demo app against its embedded emulator), and sends demo records only to sinks named on its command line.`
