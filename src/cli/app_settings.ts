@@ -5,6 +5,7 @@ import type { OpenedStore, StorageSelection } from '../sync/index.js'
 import type { CommandContext, OptionSpecs } from './command.js'
 import { apiOptions, credentialOptions, loadConfig, type CliConfig } from './config.js'
 import { requireCredentials } from './credentials.js'
+import type { Feedback } from './output/feedback.js'
 
 /**
  * Where the CLI's configuration (flags > environment > profile > config file, src/cli/config.ts) becomes the
@@ -49,6 +50,15 @@ export function storageFlags(values: Values): Values {
  * What opening the store is called while it runs: creating an embedded database the first time
  * takes PGlite ~20 s on a small machine, worth saying so instead of looking hung (issue 11 §2).
  */
+/**
+ * Opens the store as a visible step (issue 11 §2: the first run's database set-up is a step of any
+ * command that opens the store). PGlite works in WebAssembly on the main thread, which blocks the
+ * event loop: the step is `blocking` so it still shows at once and keeps its spinner turning.
+ */
+export function storeStep<T>(feedback: Feedback, selection: StorageSelection, open: () => Promise<T>): Promise<T> {
+  return feedback.step(storeStepLabel(selection), open, { blocking: selection.databaseUrl === undefined })
+}
+
 export function storeStepLabel(selection: StorageSelection): string {
   if (selection.databaseUrl !== undefined) {
     const u = URL.canParse(selection.databaseUrl) ? new URL(selection.databaseUrl) : undefined
@@ -77,7 +87,7 @@ export async function openApp(ctx: CommandContext, values: Values, options: { te
 export async function openAppWithStore(ctx: CommandContext, values: Values, config?: CliConfig): Promise<{ app: CliApp; store: OpenedStore }> {
   const app = await openApp(ctx, values, { tenantOptional: true, ...(config && { config }) })
   try {
-    return { app, store: await ctx.feedback.step(storeStepLabel(app.settings.storage ?? app.config.storage), () => app.openStore()) }
+    return { app, store: await storeStep(ctx.feedback, app.settings.storage ?? app.config.storage, () => app.openStore()) }
   } catch (e) {
     app.close()
     throw e

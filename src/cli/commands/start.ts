@@ -10,7 +10,7 @@ import { createLogger, formatLag, startOpsServer, tenantSummaries, upsertTenant,
 import { defineCommand } from '../command.js'
 import { expectPositionals, parsePort } from '../parse.js'
 import type { ConsoleServer } from '../../console/index.js'
-import { storeStepLabel } from '../app_settings.js'
+import { storeStep } from '../app_settings.js'
 import { LiveRegion, type TerminalStream } from '../output/live_region.js'
 import { terminalWidth } from '../output/output.js'
 import { renderTable, type Column } from '../output/table.js'
@@ -86,7 +86,7 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
     let checks: TenantResult[] | undefined
     try {
       checks = v['skip-demo'] ? undefined : await tokenChecks(ctx, server.url)
-      store = await ctx.feedback.step(storeStepLabel({ dataDir }), () => app.openStore())
+      store = await storeStep(ctx.feedback, { dataDir }, () => app.openStore())
     } catch (e) {
       app.close()
       await server.close()

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
 import { createEmulator, serve, WELL_KNOWN, type RunningEmulator } from '../../../src/emulator/index.js'
 import { runCli, tempDir } from '../_cli.js'
+import { emulatorEnv } from '../../sync/process/_rig.js'
 import { hasTmux, Tmux } from './_tmux.js'
 
 const main = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'src', 'cli', 'main.js')
@@ -21,16 +22,7 @@ describe('m365d sync --once on a TTY, first backfill of two tenants (tmux)', { s
 
   for (const [cols, rows] of [[80, 24], [200, 50]] as const) {
     test(`at ${cols}×${rows}: one bar for both tenants, its summary has the log's records, no row mixes bar and log`, { timeout: 240_000 }, async () => {
-      const env = {
-        HOME: tempDir(),
-        M365D_DATA_DIR: join(tempDir(), 'data'),
-        M365D_AUTHORITY_HOST: srv.url,
-        M365D_DEFENDER_API: srv.url,
-        M365D_GRAPH_API: srv.url,
-        M365D_CLIENT_ID: WELL_KNOWN.clientId,
-        M365D_CLIENT_SECRET: WELL_KNOWN.clientSecret,
-        M365D_TENANT_ID: WELL_KNOWN.homeTenantId,
-      }
+      const env = emulatorEnv(srv.url, { HOME: tempDir(), M365D_DATA_DIR: join(tempDir(), 'data') })
       for (const id of [WELL_KNOWN.contosoTenantId, WELL_KNOWN.fabrikamTenantId]) assert.equal((await runCli(['tenants', 'add', id], { env })).code, 0)
       const t = new Tmux(cols, rows)
       try {
