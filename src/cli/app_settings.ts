@@ -50,21 +50,23 @@ export function storageFlags(values: Values): Values {
  * What opening the store is called while it runs: creating an embedded database the first time
  * takes PGlite ~20 s on a small machine, worth saying so instead of looking hung (issue 11 §2).
  */
+export function storeStepLabel(selection: StorageSelection, options: { temporary?: boolean } = {}): string {
+  if (selection.databaseUrl !== undefined) {
+    const u = URL.canParse(selection.databaseUrl) ? new URL(selection.databaseUrl) : undefined
+    return `Connecting to PostgreSQL${u ? ` ${u.hostname}:${u.port || 5432}${u.pathname}` : ''}`
+  }
+  if (existsSync(join(selection.dataDir!, 'PG_VERSION'))) return 'Opening the embedded database'
+  // `m365d start` without --data-dir makes a new one each run: "first run only" would not be true.
+  return options.temporary ? 'Creating a temporary embedded database (~20 s; --data-dir keeps one between runs)' : 'Creating the embedded database (first run only, ~20 s)'
+}
+
 /**
  * Opens the store as a visible step (issue 11 §2: the first run's database set-up is a step of any
  * command that opens the store). PGlite works in WebAssembly on the main thread, which blocks the
  * event loop: the step is `blocking` so it still shows at once and keeps its spinner turning.
  */
-export function storeStep<T>(feedback: Feedback, selection: StorageSelection, open: () => Promise<T>): Promise<T> {
-  return feedback.step(storeStepLabel(selection), open, { blocking: selection.databaseUrl === undefined })
-}
-
-export function storeStepLabel(selection: StorageSelection): string {
-  if (selection.databaseUrl !== undefined) {
-    const u = URL.canParse(selection.databaseUrl) ? new URL(selection.databaseUrl) : undefined
-    return `Connecting to PostgreSQL${u ? ` ${u.hostname}:${u.port || 5432}${u.pathname}` : ''}`
-  }
-  return existsSync(join(selection.dataDir!, 'PG_VERSION')) ? 'Opening the embedded database' : 'Creating the embedded database (first run only, ~20 s)'
+export function storeStep<T>(feedback: Feedback, selection: StorageSelection, open: () => Promise<T>, options: { temporary?: boolean } = {}): Promise<T> {
+  return feedback.step(storeStepLabel(selection, options), open, { blocking: selection.databaseUrl === undefined })
 }
 
 /** Resolves the configuration once and builds the app; `close()` stops its token provider. */

@@ -34,6 +34,8 @@ test('m365d start without a terminal prints plain periodic summaries and stops c
   assert.match(r.stdout, /── live summary after \d+s ──/)
   assert.match(r.stdout, /── final summary after \d+s ──\nTENANT +HEALTH +INCIDENTS +ALERTS +LAG +LAST SYNC\n/)
   assert.match(r.stdout, /Woodgrove Bank +not_consented/)
-  assert.match(r.stdout, /stopped cleanly/)
+  assert.match(r.stdout, /stopped cleanly after \d+s of syncing/)
+  // A new temporary store each run: the step says so, and how to keep one (not "first run only").
+  assert.match(r.stderr, /Creating a temporary embedded database \(~20 s; --data-dir keeps one between runs\)/)
   assert.doesNotMatch(r.stdout + r.stderr, /M365D_LEGACY_API|DeprecationWarning|api\.security\.microsoft\.com/)
 })

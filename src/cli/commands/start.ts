@@ -86,7 +86,7 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
     let checks: TenantResult[] | undefined
     try {
       checks = v['skip-demo'] ? undefined : await tokenChecks(ctx, server.url)
-      store = await storeStep(ctx.feedback, { dataDir }, () => app.openStore())
+      store = await storeStep(ctx.feedback, { dataDir }, () => app.openStore(), { temporary: tempDir !== undefined })
     } catch (e) {
       app.close()
       await server.close()
@@ -174,7 +174,7 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
       } else {
         for (const l of summaryLines(summaries, Date.now() - startedAt, true, { tty: ctx.io.isTTY, width: terminalWidth(ctx.io) })) ctx.print(l)
         const warnings = logLines.filter((l) => l.includes('"level":"warn"') || l.includes('"level":"error"')).length
-        ctx.print(`stopped cleanly after ${Math.round((Date.now() - startedAt) / 1000)}s (${warnings} warnings logged). Against your tenants: m365d tenants add …, then m365d sync (docs/sync.md).`)
+        ctx.print(`stopped cleanly after ${Math.round((Date.now() - startedAt) / 1000)}s of syncing (${warnings} warnings logged). Against your tenants: m365d tenants add …, then m365d sync (docs/sync.md).`)
       }
     } finally {
       if (region) ctx.feedback.release(region)

@@ -10,6 +10,14 @@
  * surfaced by Node as the stream's 'resize' event) the previous frame's rows are recounted at the
  * new width before moving up, since the terminal may have re-wrapped them.
  *
+ * What no redraw can undo: a terminal that re-wraps on a narrowing resize (tmux, VTE, iTerm2,
+ * Windows Terminal) keeps the cursor on its row and moves the rows the re-wrap added above it into
+ * the scrollback (measured with tmux 3.3a: a 200-column frame of 18 lines shrunk to 80 columns
+ * raised `#{history_size}` from 0 to 8 with `#{cursor_y}` unchanged). When the frame is one of those
+ * rows, its top stays in the scrollback once; the screen itself shows one frame, and redraws after
+ * the resize add nothing to the scrollback (test/cli/terminal/resize_and_sync.test.ts). The only
+ * sequence that reaches the scrollback, ESC[3J, erases the user's whole history, so it is not used.
+ *
  * Anything else written to the same terminal must go through {@link LiveRegion.log}, which erases
  * the frame, writes the text, and draws the frame again below it: log lines never mix with it.
  */
@@ -25,8 +33,6 @@ export interface TerminalStream {
 }
 
 const ESC = '\u001b['
-/** How long written output may still be on its way to the terminal's screen (see #missedRows). */
-const IN_FLIGHT_MS = 1500
 
 /** Rows `lines` take on a terminal `cols` wide. */
 function rowsOf(lines: readonly string[], cols: number): number {
@@ -40,8 +46,6 @@ export class LiveRegion {
   #drawnWidth: number
   #lines: string[] = []
   #closed = false
-  /** The last erase: when, the frame it took back, and at how many columns its rows were counted. */
-  #lastErase: { at: number; frame: string[]; cols: number } | undefined
   readonly #onResize = () => this.#resized()
 
   constructor(private readonly stream: TerminalStream) {
@@ -119,27 +123,11 @@ export class LiveRegion {
    * (`scroll-on-clear`, on by default) and other terminals take that erase for a screen clear and
    * push the old frame into the scrollback, a stacked copy per redraw (issue 11 §1).
    */
-  #erase(extra = 0): string {
+  #erase(): string {
     if (this.#drawn.length === 0) return ''
     // Rows the frame takes now: one per line, more if the terminal narrowed and re-wrapped it.
-    const cols = this.width + 1
-    this.#lastErase = { at: Date.now(), frame: this.#drawn, cols }
-    return `\r${`${ESC}1A${ESC}2K`.repeat(Math.min(rowsOf(this.#drawn, cols) + extra, this.#maxLines + 1))}`
-  }
-
-  /**
-   * Output still in flight when the terminal re-wrapped: an erase the terminal applied after the
-   * re-wrap counted the rows of its frame at the old width and left that frame's top rows on screen
-   * (bytes sit in the pty and in tmux's queue for a while on a busy machine, so no size check can
-   * rule it out). On a narrowing resize, the rows the last erase may have missed, when it was
-   * recent, are erased too. The price, when that output had in fact landed before the re-wrap, is
-   * as many lines of the output above the frame overwritten: a resize never leaves a stale copy of
-   * the frame behind, which is what issue 11 §1 reports.
-   */
-  #missedRows(): number {
-    const cols = this.width + 1
-    const e = this.#lastErase
-    return e && Date.now() - e.at < IN_FLIGHT_MS && e.cols > cols ? rowsOf(e.frame, cols) - rowsOf(e.frame, e.cols) : 0
+    const rows = rowsOf(this.#drawn, this.width + 1)
+    return `\r${`${ESC}1A${ESC}2K`.repeat(Math.min(rows, this.#maxLines + 1))}`
   }
 
   /**
@@ -163,7 +151,7 @@ export class LiveRegion {
   #resized(): void {
     if (this.#closed) return
     const frame = this.#frame()
-    this.stream.write(this.#erase(this.#missedRows()) + frame.map((l) => `${l}\n`).join(''))
+    this.stream.write(this.#erase() + frame.map((l) => `${l}\n`).join(''))
     this.#drawn = frame
     this.#drawnWidth = this.width
   }

@@ -4,10 +4,10 @@ import { describe, test } from 'node:test'
 import { LiveRegion } from '../../../src/cli/output/live_region.js'
 import { displayWidth, stripAnsi } from '../../../src/cli/output/width.js'
 
-/** A fake terminal stream: records writes, has a size, emits 'resize' like a TTY WriteStream. */
 /** Cursor up one row and erase it, `n` times: how a frame of `n` rows is taken back. */
 const up = (n: number) => '\r' + '\u001b[1A\u001b[2K'.repeat(n)
 
+/** A fake terminal stream: records writes, has a size, emits 'resize' like a TTY WriteStream. */
 function terminal(columns: number, rows = 24) {
   const t = Object.assign(new EventEmitter(), { isTTY: true, columns, rows, out: '', write: (s: string) => ((t.out += s), true) })
   return t
@@ -77,18 +77,18 @@ describe('LiveRegion', () => {
     assert.ok(t.out.startsWith(up(3)) && !t.out.startsWith(up(4)), JSON.stringify(t.out))
     assert.ok(t.out.endsWith('next\n'))
   })
-  test('a narrowing resize also erases the rows the last erase missed if the terminal re-wrapped before it landed', () => {
+  test('a resize erases only the frame: output logged above it is never taken back', () => {
     const t = terminal(100)
     const r = new LiveRegion(t)
+    r.log('the URL a user needs\n')
     r.set(['y'.repeat(90), 'a'])
-    r.set(['b', 'c']) // erased 2 rows, counted at 100 columns; at 40 the old frame took 4
+    r.set(['b', 'c'])
     t.out = ''
     t.columns = 40
     t.emit('resize')
-    // 2 rows of the current frame + the 2 rows the previous erase may have left.
-    assert.ok(t.out.startsWith(up(4)) && !t.out.startsWith(up(5)), JSON.stringify(t.out))
+    // The frame on screen is 'b' and 'c': two rows at any width, so two rows up and no more.
+    assert.ok(t.out.startsWith(up(2)) && !t.out.startsWith(up(3)), JSON.stringify(t.out))
     assert.ok(t.out.endsWith('b\nc\n'))
-    // Growing never erases more than the frame.
     t.out = ''
     t.columns = 120
     t.emit('resize')

@@ -36,6 +36,11 @@ export class Tmux {
     return this.#tmux('capture-pane', '-p', '-t', '0', ...(history ? ['-S', '-'] : []), ...(joined ? ['-J'] : []))
   }
 
+  /** Rows in the pane's scrollback (above the visible screen). */
+  historySize(): number {
+    return Number(this.#tmux('display-message', '-p', '-t', '0', '#{history_size}').trim())
+  }
+
   resize(cols: number, rows: number): void {
     this.#tmux('resize-window', '-t', '0', '-x', String(cols), '-y', String(rows))
   }
