@@ -6,7 +6,7 @@ import { createApp } from '../../app/index.js'
 import { createEmulator } from '../../emulator/app.js'
 import { serve } from '../../emulator/server.js'
 import { WELL_KNOWN } from '../../emulator/well_known.js'
-import { createLogger, formatLag, startOpsServer, tenantSummaries, upsertTenant, type TenantSummary } from '../../sync/index.js'
+import { CONSENT_CALLBACK_PATH, createLogger, formatLag, resetBackoff, startOpsServer, tenantSummaries, upsertTenant, type TenantSummary } from '../../sync/index.js'
 import { defineCommand } from '../command.js'
 import { expectPositionals, parsePort } from '../parse.js'
 import type { ConsoleServer } from '../../console/index.js'
@@ -125,7 +125,21 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
       }
       // The local API: `m365d tenants … --data-dir DIR` and `m365d console url` reach this process.
       const localApiApp = localApi({ dataDir, store: 'embedded', db, worker: daemon.workerId, console: () => web, opsUrl: () => ops?.url })
-      ops = await startOpsServer({ daemon, port: opsPort, ...(web && { mount: web }), routes: localApiApp.routes })
+      // The consent links on the screen (the token checks' and the summary's fix for Woodgrove) are
+      // the plain ones Entra's AADSTS700016 hint gives: after Accept, Entra sends the admin to the
+      // app's first redirect URI. Make that this run's ops server, and there treat a consent for one
+      // of the demo's tenants as a reason to try it again now (a 5 min backoff otherwise), so that
+      // clicking the link ends on a page of this process and the tenant turns ok within seconds.
+      // Only here: the emulator is this process's own, and the ops server listens on loopback.
+      const consent = app.consentCallback(db, {
+        surface: 'graph',
+        onGranted: () => daemon.wake(),
+        onOutcome: (o) => {
+          if (o.outcome === 'received' && CUSTOMERS.some((c) => c.tenantId === o.tenantId)) void resetBackoff(db, o.tenantId!).then(() => daemon.wake(), () => undefined)
+        },
+      })
+      ops = await startOpsServer({ daemon, port: opsPort, ...(web && { mount: web }), routes: [{ method: 'GET', path: CONSENT_CALLBACK_PATH, handle: consent }, ...localApiApp.routes] })
+      emulator.directory.app(WELL_KNOWN.clientId)?.redirectUris.unshift(`${ops.url}${CONSENT_CALLBACK_PATH}`)
       local = localApiApp
       await local.publish(ops.url)
       web?.start()

@@ -1,5 +1,5 @@
 // Issue 11 §2: `npm start` runs one emulator, so the consent link its token checks print at the
-// start is live when clicked later; no "Next:" line mid-run; a line for each slow step. Under a
+// start is live when clicked later (and Accept brings the tenant in); no "Next:" line mid-run; a line for each slow step. Under a
 // real pty (tmux) at 80×24 and 200×50, reading what the screen shows (wrapped rows joined).
 import assert from 'node:assert/strict'
 import { dirname, join, resolve } from 'node:path'
@@ -35,6 +35,20 @@ describe('npm start (m365d start) with the token checks, under tmux', { skip: !h
         const html = await page.text()
         assert.match(html, /Permissions requested/)
         assert.ok(html.includes(WELL_KNOWN.clientId) || /m365d demo partner app/.test(html), html.slice(0, 400))
+        // The admin clicks Accept: Entra (the emulator) sends them to this run's ops server, and
+        // Woodgrove turns ok in the live summary within seconds instead of after a 5 min backoff.
+        const ops = / · ops (http:\/\/127\.0\.0\.1:\d+)\/metrics/.exec(joined)?.[1]
+        assert.ok(ops, joined)
+        const flowToken = /name="flowToken" value="([^"]+)"/.exec(html)?.[1]
+        assert.ok(flowToken)
+        const accepted = await fetch(`${emulator}/common/Consent/Set`, { method: 'POST', body: new URLSearchParams({ flowToken, action: 'accept' }), redirect: 'manual' })
+        assert.equal(accepted.status, 302)
+        const back = accepted.headers.get('location')!
+        assert.ok(back.startsWith(`${ops}/consent/callback?`), back)
+        const landed = await fetch(back)
+        assert.equal(landed.status, 200)
+        assert.match(await landed.text(), /Consent received/)
+        await t.waitFor(/Woodgrove Bank +ok /, 90_000, false)
         assert.doesNotMatch(all, /^Next:/m)
         assert.match(all, /^✓ (Creating|Opening) the embedded database/m)
         for (const row of all.split('\n')) assert.ok([...row].length <= cols, row)
