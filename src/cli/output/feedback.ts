@@ -62,8 +62,9 @@ export class Feedback {
     const seconds = () => `${((Date.now() - started) / 1000).toFixed(1)}s`
     const ok = this.options.ascii ? 'ok' : '✓'
     const fail = this.options.ascii ? 'failed' : '✗'
-    if (!this.tty || this.#region) {
-      // Not a terminal (or a spinner already runs): announce only slow steps, as plain lines.
+    if (!this.tty || this.#region || this.#sink) {
+      // Not a terminal, a spinner already runs, or notices go to a sink (JSON logs, also on a
+      // terminal): announce only slow steps, as plain lines (records).
       let announced = options.blocking === true
       if (announced) this.notice(`${label}…`)
       const timer = setTimeout(() => {

@@ -20,6 +20,25 @@ describe('m365d sync --once on a TTY, first backfill of two tenants (tmux)', { s
   })
   after(() => srv?.close())
 
+  test('--log-format json on a TTY at 80×24: every line on the screen is one JSON record (steps and the backfill summary too)', { timeout: 240_000 }, async () => {
+    const env = emulatorEnv(srv.url, { HOME: tempDir(), M365D_DATA_DIR: join(tempDir(), 'data') })
+    assert.equal((await runCli(['tenants', 'add', WELL_KNOWN.contosoTenantId], { env })).code, 0)
+    const t = new Tmux(80, 24)
+    try {
+      t.start(`${cli} sync --once --log-format json --no-console; echo "[code $?]"`, env)
+      await t.waitFor(/\[exited\]/, 180_000)
+      const lines = t.capture(true, true).split('\n').filter((l) => l.trim() !== '')
+      const records = lines.slice(0, lines.findIndex((l) => l.startsWith('ok   ')))
+      assert.ok(records.length > 3, lines.join('\n'))
+      for (const l of records) assert.doesNotThrow(() => JSON.parse(l), l)
+      assert.ok(records.some((l) => JSON.parse(l).msg === 'pass finished'))
+      assert.ok(records.some((l) => /^backfill: 1\/1 tenant done, \d+ records$/.test(JSON.parse(l).msg)), lines.join('\n'))
+      assert.match(lines.join('\n'), /\[code 0\]/)
+    } finally {
+      t.kill()
+    }
+  })
+
   for (const [cols, rows] of [[80, 24], [200, 50]] as const) {
     test(`at ${cols}×${rows}: one bar for both tenants, its summary has the log's records, no row mixes bar and log`, { timeout: 240_000 }, async () => {
       const env = emulatorEnv(srv.url, { HOME: tempDir(), M365D_DATA_DIR: join(tempDir(), 'data') })
