@@ -4,6 +4,7 @@
  * src/cli/main.ts exits the process; everything else returns, so tests can drive `runMain`.
  */
 import type { Feedback } from './output/feedback.js'
+import { OUTPUT_FORMATS } from './output/options.js'
 import type { Output, View } from './output/output.js'
 
 /** Where a command reads and writes. `runMain` gets one; main.ts builds it from `process`. */
@@ -29,6 +30,11 @@ export interface OptionSpec {
   valueName?: string
   /** Kept out of help: options that exist only to be refused with a better error. */
   hidden?: boolean
+  /**
+   * The values shell completion offers. Optional: without it they come from a `a|b` valueName or
+   * a description that starts `a | b | c` (see optionChoices in commands/completion.ts).
+   */
+  choices?: readonly string[]
 }
 export type OptionSpecs = Record<string, OptionSpec>
 
@@ -40,10 +46,17 @@ export type OptionValues<O extends OptionSpecs> = {
 /** Options every command accepts. */
 export const globalOptions = {
   help: { type: 'boolean', short: 'h', description: 'Show help for this command' },
-  output: { type: 'string', short: 'o', valueName: 'FORMAT', description: 'Output format: table (default) | json | jsonc | yaml | tsv | csv | ndjson (M365D_OUTPUT)' },
+  output: {
+    type: 'string',
+    short: 'o',
+    valueName: 'FORMAT',
+    choices: OUTPUT_FORMATS,
+    description: 'Output format: table (default) | json | jsonc | yaml | tsv | csv | ndjson (M365D_OUTPUT)',
+  },
   query: { type: 'string', valueName: 'JMESPATH', description: "JMESPath query applied to the output, e.g. '[].{id:id, status:status}'" },
   json: { type: 'boolean', description: 'Deprecated: same as -o json' },
   format: { type: 'string', valueName: 'FORMAT', hidden: true, description: 'Deprecated: same as -o FORMAT' },
+  'no-color': { type: 'boolean', description: 'No ANSI colours on stdout (also NO_COLOR=1; never when piped)' },
   profile: { type: 'string', valueName: 'NAME', description: 'Use this profile of the config file (M365D_PROFILE; see m365d config use)' },
   verbose: { type: 'boolean', short: 'v', description: 'Print requests, token refreshes and retries on stderr (never tokens)' },
   debug: { type: 'boolean', description: 'Print stack traces with errors' },
@@ -65,7 +78,7 @@ export interface CommandContext<O extends OptionSpecs = OptionSpecs> {
   output: Output
   /** Steps, notices and live progress on stderr (spinners only on a terminal). */
   feedback: Feedback
-  /** Whether to use ANSI colours on stdout (a TTY and no NO_COLOR). */
+  /** Whether to use ANSI colours on stdout (a TTY, no --no-color, no NO_COLOR: output/options.ts colorEnabled). */
   color: boolean
   /** Writes one line (a newline is added) to stdout. */
   print(text: string): void

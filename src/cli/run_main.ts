@@ -6,7 +6,7 @@ import { CliError, ExitCode, exitCodeFor } from './errors.js'
 import { renderHelp, renderMainHelp } from './help.js'
 import { Feedback } from './output/feedback.js'
 import type { TerminalStream } from './output/live_region.js'
-import { resolveOutput } from './output/options.js'
+import { colorEnabled, resolveOutput } from './output/options.js'
 import { Output, terminalWidth } from './output/output.js'
 import { routeWarnings, warningText } from './output/warnings.js'
 import { firstPositionalIndex, parseCommandArgs, quoteInput } from './parse.js'
@@ -118,7 +118,7 @@ function createContext(
   io: CliIo,
   secrets: Set<string>,
 ): CommandContext {
-  const color = io.isTTY && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb'
+  const color = colorEnabled(io.isTTY, io.env, values['no-color'])
   // Whatever a command prints, the configured secrets never reach stdout (a server may echo them).
   const stdout = { write: (chunk: string) => io.stdout.write(scrubSecrets(chunk)) }
   const output = new Output(resolveOutput(values, io.env, color), { stdout, stderr: io.stderr, tty: io.isTTY, width: terminalWidth(io) })

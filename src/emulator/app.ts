@@ -191,5 +191,9 @@ function methodNotAllowed(url: URL, method: string, allowed: string[]): Response
 function notFound(url: URL): Response {
   if (isApiPath(url))
     return json({ error: { code: 'NotFound', message: `No HTTP resource was found that matches the request URI '${url.href}'.`, target: crypto.randomUUID() } }, 404)
-  return new Response('Not Found', { status: 404, headers: { 'content-type': 'text/plain' } })
+  // Elsewhere (a typo'd token or control path) say where the list of routes is.
+  return new Response(`Not Found: no emulator route matches ${url.pathname.slice(0, 200)}; GET / lists every route and the control API.\n`, {
+    status: 404,
+    headers: { 'content-type': 'text/plain; charset=utf-8' },
+  })
 }

@@ -4,6 +4,8 @@ import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
+import type { Command } from '../../src/cli/command.js'
+import { commands } from '../../src/cli/commands/index.js'
 import { runCli, tempDir } from './_cli.js'
 
 const has = (shell: string) => spawnSync('sh', ['-c', `command -v ${shell}`]).status === 0
@@ -34,6 +36,27 @@ describe('help and completion', { concurrency: true }, () => {
     assert.match(bad.stderr, /unknown command 'nope'/)
   })
 
+  test('m365d help <path> works for every command and subcommand of the registry', async () => {
+    const paths: string[][] = []
+    const walk = (c: Command<any>, path: string[]) => {
+      paths.push(path)
+      for (const sub of c.subCommands ?? []) walk(sub, [...path, sub.name])
+    }
+    for (const load of Object.values(commands)) {
+      const c = (await load()).default
+      walk(c, [c.name])
+    }
+    assert.ok(paths.length > 30)
+    for (let i = 0; i < paths.length; i += 6) {
+      const batch = paths.slice(i, i + 6)
+      const results = await Promise.all(batch.map((p) => runCli(['help', ...p])))
+      results.forEach((r, j) => {
+        assert.equal(r.code, 0, `m365d help ${batch[j]!.join(' ')}: ${r.stderr}`)
+        assert.match(r.stdout, new RegExp(`^m365d ${batch[j]!.join(' ')} — .+\\n\\nUsage: m365d ${batch[j]!.join(' ')}`), r.stdout.slice(0, 200))
+      })
+    }
+  })
+
   test('unknown shell → usage error', async () => {
     const r = await runCli(['completion', 'tcsh'])
     assert.equal(r.code, 2)
@@ -52,6 +75,15 @@ describe('help and completion', { concurrency: true }, () => {
     assert.deepEqual(complete('m365d', 'config', 'set', 'tenant'), ['tenantId', 'tenants'], 'config keys complete after config set')
     assert.deepEqual(complete('m365d', '--prof'), ['--profile'])
     assert.deepEqual(complete('m365d', '--profile', 'prod', 'sy'), ['sync'], 'a global option value before the command is skipped')
+    // Option values: listed ones complete, free-form ones complete nothing (bash falls back to file names).
+    assert.deepEqual(complete('m365d', 'incidents', 'list', '-o', ''), ['table', 'json', 'jsonc', 'yaml', 'tsv', 'csv', 'ndjson'])
+    assert.deepEqual(complete('m365d', 'alerts', 'list', '--severity', 'h'), ['high'])
+    assert.deepEqual(complete('m365d', 'hunt', '--api', ''), ['graph', 'legacy'])
+    assert.deepEqual(complete('m365d', 'sync', '--log-format', ''), ['human', 'json'])
+    assert.deepEqual(complete('m365d', 'hunt', '--file', ''), [''])
+    assert.ok(complete('m365d', 'token', '--tenant', 'inspect', '').includes('validate'), "a value that names a subcommand ('inspect') is still a value")
+    assert.deepEqual(complete('m365d', 'completion', 'z'), ['zsh'])
+    assert.deepEqual(complete('m365d', 'help', 'tenants', 'o'), ['onboard'])
   })
 
   test('zsh: the same words through compadd', { skip: !has('zsh') && 'zsh not installed' }, async () => {

@@ -37,8 +37,8 @@ export function isCoded(e: unknown): boolean {
 /**
  * The HTTP contract: not 5xx; a 4xx has a JSON body with an error code — `{"error": {"code"}}`
  * (Defender/Graph/control) or `{"error": "<oauth code>"}` (identity) — or is one of the plain-text
- * answers the real services send (405 with `Allow`, the token endpoint's 429, a bare 404 for a
- * path outside every route).
+ * answers the real services send (405 with `Allow`, the token endpoint's 429, a plain-text 404 for a
+ * path outside every route, naming the index at GET /).
  */
 export async function checkResponse(res: Response, what: string): Promise<void> {
   const text = await res.text()
@@ -47,7 +47,7 @@ export async function checkResponse(res: Response, what: string): Promise<void> 
   if (res.status === 405 && res.headers.get('allow')) return
   if (res.status === 429 && text === 'Too Many Requests') return
   // A path no route serves (outside the API prefixes, which answer in their JSON shape).
-  if (res.status === 404 && text === 'Not Found') return
+  if (res.status === 404 && text.startsWith('Not Found')) return
   let body: unknown
   try {
     body = JSON.parse(text)

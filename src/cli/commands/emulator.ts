@@ -57,7 +57,8 @@ control token printed at start as Authorization: Bearer.`,
     const config = v.config !== undefined ? await readEmulatorConfig(resolve(ctx.io.cwd, v.config)) : wellKnownConfig()
     if (v['print-config']) {
       if (v.config === undefined) ctx.io.stderr.write('# the well-known development set; these credentials work only against the emulator\n')
-      ctx.io.stdout.write(`${JSON.stringify(config, null, 2)}\n`)
+      // Through the output layer so -o/--query apply; the default stays the JSON that --config reads.
+      ctx.printJson(config, { text: (c) => JSON.stringify(c, null, 2) })
       return
     }
     const port = parsePort(v.port, DEFAULT_EMULATOR_PORT)

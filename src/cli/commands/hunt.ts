@@ -52,7 +52,7 @@ ERR_HUNT_RESULT_TOO_LARGE).`,
     end: { type: 'string', valueName: 'ISO', description: 'Time range end (default now)' },
     window: { type: 'string', valueName: 'DURATION', description: 'Run the time range in windows of this size, e.g. 1d' },
     'max-rows': { type: 'string', valueName: 'N', description: "The API's row cap (default 100,000; lower it for an emulator configured lower)" },
-    'row-limit': { type: 'string', valueName: 'MODE', description: 'At the 100,000-row cap: split (default with a time range) | error | truncate' },
+    'row-limit': { type: 'string', valueName: 'MODE', choices: ['split', 'error', 'truncate'], description: 'At the 100,000-row cap: split (default with a time range) | error | truncate' },
   },
   examples: [
     'm365d hunt "DeviceProcessEvents | where FileName =~ \\"powershell.exe\\" | take 20"',

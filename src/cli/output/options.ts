@@ -64,4 +64,12 @@ function checkQuery(expression: string): string {
   return expression
 }
 
+/**
+ * Whether stdout gets ANSI colour: a terminal, no --no-color, no NO_COLOR and no TERM=dumb. NO_COLOR
+ * counts only when set to something (https://no-color.org: "present and not an empty string").
+ */
+export function colorEnabled(tty: boolean, env: Record<string, string | undefined>, noColorFlag: unknown): boolean {
+  return tty && noColorFlag !== true && !env.NO_COLOR && env.TERM !== 'dumb'
+}
+
 export type { JSONValue }

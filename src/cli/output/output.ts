@@ -7,8 +7,9 @@
  */
 import { search, type JSONValue } from '@jmespath-community/jmespath'
 import { stringify as toYaml } from 'yaml'
+import { CliError } from '../errors.js'
 import type { OutputSettings } from './options.js'
-import { cellOf, columnsOf, renderTable, type Column } from './table.js'
+import { cellOf, cellText, columnsOf, renderTable, type Column } from './table.js'
 
 export interface View<D = any> {
   /** The rows of the document for table/csv/tsv/ndjson (default: the document when it is an array). */
@@ -52,7 +53,7 @@ export class Output {
     if (this.#printed) throw new Error('Output.print called twice in one run')
     this.#printed = true
     const { format, query } = this.settings
-    if (query !== undefined) return this.#write(renderGeneric(search(toJson(doc), query), format, this.target, this.settings.color))
+    if (query !== undefined) return this.#write(renderGeneric(runQuery(toJson(doc), query), format, this.target, this.settings.color))
     switch (format) {
       case 'json':
         return this.#write(JSON.stringify(toJson(doc), null, 2))
@@ -99,7 +100,8 @@ export class Output {
         this.#printed = true
         if (format === 'ndjson') return void this.target.stdout.write(`${JSON.stringify(toJson(row))}\n`)
         head()
-        const line = format === 'csv' ? csvLine(view.columns.map((c) => cellOf(c, row))) : view.columns.map((c) => cellOf(c, row).replace(/[\t\r\n]+/g, ' ')).join('\t')
+        const cells = view.columns.map((c) => cellOf(c, row))
+        const line = format === 'csv' ? csvLine(cells) : format === 'tsv' ? cells.map(tsvCell).join('\t') : cells.map((c) => c.replace(/[\t\r\n]+/g, ' ')).join('\t')
         this.target.stdout.write(`${line}\n`)
       },
       end: () => {
@@ -139,6 +141,23 @@ export function toJson(value: unknown): JSONValue {
   return JSON.parse(JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null') as JSONValue
 }
 
+/**
+ * Runs --query. The expression compiled at start (options.ts), but JMESPath checks function
+ * argument types only against the data (`keys(@)` on a list): that is the user's expression
+ * failing on this document, a usage error naming the document's shape, never ERR_INTERNAL.
+ */
+function runQuery(doc: JSONValue, query: string): JSONValue {
+  try {
+    return search(doc, query)
+  } catch (cause) {
+    const shape = Array.isArray(doc) ? `a list of ${doc.length}` : doc === null ? 'null' : typeof doc === 'object' ? `an object with keys ${Object.keys(doc).slice(0, 6).join(', ')}` : `a ${typeof doc}`
+    throw new CliError('ERR_CLI_INVALID_QUERY', `--query '${query.slice(0, 60)}' failed on this command's output (${shape}): ${(cause as Error).message}`, {
+      hint: "check the shape with -o json first; lists take '[].field', objects 'field' (https://jmespath.org/specification.html)",
+      cause,
+    })
+  }
+}
+
 /** A --query result in any format: its shape is not known in advance. */
 function renderGeneric(value: JSONValue, format: OutputSettings['format'], target: OutputTarget, color: boolean): string {
   const rows: unknown[] = Array.isArray(value) ? value : [value]
@@ -154,8 +173,15 @@ function renderGeneric(value: JSONValue, format: OutputSettings['format'], targe
     case 'csv':
     case 'tsv':
     case 'table': {
-      // Scalars print as they are (`--query length(@)` → `42`), like az's tsv.
-      if (rows.every((r) => r === null || typeof r !== 'object')) return rows.map((r) => (r === null ? '' : String(r))).join('\n')
+      // Scalars one per line (`--query length(@)` → `42`), like az's tsv; still a valid csv/tsv cell.
+      if (rows.every((r) => r === null || typeof r !== 'object')) return rows.map((r) => cellLine([cellText(r)], format)).join('\n')
+      // Lists of lists (`--query '[].[id, title]'`, the az idiom for `-o tsv`): one line per list, no header.
+      if (rows.every((r) => Array.isArray(r))) {
+        const lines = (rows as unknown[][]).map((r) => r.map(cellText))
+        if (format !== 'table') return lines.map((cells) => cellLine(cells, format)).join('\n')
+        const columns = Array.from({ length: Math.max(0, ...lines.map((l) => l.length)) }, (_, i) => ({ key: String(i), flex: true }))
+        return renderTable(columns, lines, { ...target, header: false })
+      }
       if (!Array.isArray(value) && format === 'table') {
         const entries = Object.entries(value as Record<string, unknown>).map(([key, v]) => ({ key, value: v }))
         return renderTable([{ key: 'key', header: 'KEY' }, { key: 'value', header: 'VALUE', flex: true }], entries, target)
@@ -167,17 +193,34 @@ function renderGeneric(value: JSONValue, format: OutputSettings['format'], targe
   }
 }
 
+function cellLine(cells: string[], format: 'csv' | 'tsv' | 'table'): string {
+  return format === 'csv' ? csvLine(cells) : format === 'tsv' ? cells.map(tsvCell).join('\t') : cells.join('\t')
+}
+
 /** csv (RFC 4180, with a header) or tsv (`az -o tsv`: values only, no header). */
 function delimited(columns: Column[], rows: readonly unknown[], format: 'csv' | 'tsv', _documentRows: boolean): string {
   if (format === 'csv') return [csvLine(columns.map((c) => c.key)), ...rows.map((r) => csvLine(columns.map((c) => cellOf(c, r))))].join('\n')
-  return rows.map((r) => columns.map((c) => cellOf(c, r).replace(/[\t\r\n]+/g, ' ')).join('\t')).join('\n')
+  return rows.map((r) => columns.map((c) => tsvCell(cellOf(c, r))).join('\t')).join('\n')
 }
 
-/** RFC 4180 CSV; cells a spreadsheet would run as a formula (= + - @) get a leading ' (OWASP CSV injection). */
+/**
+ * A tsv cell: tab, line breaks and backslash escaped as \t \n \r \\ (the text format of
+ * PostgreSQL COPY and of "linear TSV"), since IANA text/tab-separated-values allows no tab in a
+ * field. Lossless, and one record stays one line for cut/awk/sort.
+ */
+export function tsvCell(value: string): string {
+  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\\\'))
+}
+
+/**
+ * RFC 4180 CSV; cells a spreadsheet would run as a formula (= + - @) get a leading ' (OWASP CSV
+ * injection, https://owasp.org/www-community/attacks/CSV_Injection), except plain numbers such as
+ * -5 or +1.5, which a spreadsheet reads as numbers anyway.
+ */
 export function csvLine(values: string[]): string {
   return values
     .map((v) => {
-      const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v
+      const safe = /^[=+\-@\t\r]/.test(v) && !/^[+-]\d+(\.\d+)?([eE][+-]?\d+)?$/.test(v) ? `'${v}` : v
       return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe
     })
     .join(',')

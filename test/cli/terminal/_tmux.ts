@@ -36,6 +36,17 @@ export class Tmux {
     return this.#tmux('capture-pane', '-p', '-t', '0', ...(history ? ['-S', '-'] : []), ...(joined ? ['-J'] : []))
   }
 
+  /** The visible screen with its SGR escapes (colours), as the terminal holds them. */
+  captureEscapes(): string {
+    return this.#tmux('capture-pane', '-p', '-e', '-t', '0')
+  }
+
+  /** Types `text` literally, then presses each of `keys` (tmux key names: Tab, Enter, C-c). */
+  type(text: string, ...keys: string[]): void {
+    if (text) this.#tmux('send-keys', '-t', '0', '-l', text)
+    for (const k of keys) this.#tmux('send-keys', '-t', '0', k)
+  }
+
   /** Rows in the pane's scrollback (above the visible screen). */
   historySize(): number {
     return Number(this.#tmux('display-message', '-p', '-t', '0', '#{history_size}').trim())
