@@ -1,10 +1,8 @@
-import { dirname, resolve } from 'node:path'
 import { clouds, resolveCloud, type Cloud } from '../auth/clouds.js'
 // The light face of src/sync for configuration: no database code, so `m365d token` stays fast.
 import { resolveStorage, type StorageSelection } from '../sync/storage_location.js'
 import type { CommandContext, OptionSpecs } from './command.js'
-import { CONFIG_KEYS, configKey, isGuid, isTenant, type ConfigKey, type ConfigKeyName } from './config_keys.js'
-import { configFilePath, readConfigFile, PROFILE_NAME, type ConfigFile, type Settings } from './config_file.js'
+import { configKey, isGuid, isTenant, type ConfigKeyName } from './config_keys.js'
 import { ConfigError } from './errors.js'
 import { readSecretFile, readSecretStdin } from './secret_input.js'
 import { closest } from './suggest.js'
@@ -40,14 +38,9 @@ export const apiOptions = {
   'defender-api': { type: 'string', valueName: 'URL', description: 'Defender API base URL (M365D_DEFENDER_API)' },
 } as const satisfies OptionSpecs
 
-/** Where a value came from. `profile` = the selected profile, `file` = the file's top level. */
-export type Source = 'flag' | 'env' | 'profile' | 'file' | 'default'
-const LEVELS: Source[] = ['flag', 'env', 'profile', 'file']
+import { describe, LEVELS, readSettings, type Resolved, type Source } from './config_settings.js'
 
-export interface Resolved {
-  value: string
-  from: Source
-}
+export { describe, readSettings, type Resolved, type Source }
 
 /** Where the credential comes from; the secret itself is read only when the credential is built. */
 export type CredentialSource =
@@ -98,13 +91,7 @@ export async function loadConfig(
       hint: 'set M365D_CLIENT_SECRET, use --client-secret-file FILE or --client-secret-stdin, or store it: m365d config set clientSecretFile FILE',
     })
   }
-  // Registered before anything can fail: a secret pasted into another setting (authority host,
-  // cloud) would otherwise be echoed by that setting's error (issue 10 §6).
-  for (const name of ['M365D_CLIENT_SECRET', 'M365D_WEBHOOK_SECRET']) if (nonEmpty(env[name]) !== undefined) ctx.registerSecret(env[name]!)
-  const file = await readConfigFile(configFilePath(flag(flags.config) ?? nonEmpty(env.M365D_CONFIG), env, cwd), ctx.warn)
-  for (const s of [file.doc.settings, ...Object.values(file.doc.profiles)]) for (const v of [s.clientSecret, s.webhookSecret]) if (v !== undefined) ctx.registerSecret(v)
-  const profile = selectProfile(flags, env, file)
-  const settings = resolveSettings(flags, env, cwd, file, profile?.name)
+  const { file, profile, settings } = await readSettings(ctx, flags)
   const get = (key: ConfigKeyName) => settings[key]
 
   const tenant = use.tenant === false ? undefined : get('tenantId')
@@ -157,40 +144,6 @@ export async function loadConfig(
       storage: storage.from,
     },
   }
-}
-
-/** `--profile` > M365D_PROFILE > the file's `defaultProfile` (set by `m365d config use`). */
-function selectProfile(flags: Flags, env: Record<string, string | undefined>, file: ConfigFile): CliConfig['profile'] {
-  const [name, from] = flag(flags.profile) !== undefined ? [flag(flags.profile)!, 'flag' as const] : nonEmpty(env.M365D_PROFILE) !== undefined ? [env.M365D_PROFILE!, 'env' as const] : file.doc.defaultProfile !== undefined ? [file.doc.defaultProfile, 'file' as const] : []
-  if (name === undefined) return undefined
-  if (file.doc.profiles[name]) return { name, from: from! }
-  const names = Object.keys(file.doc.profiles)
-  const where = from === 'flag' ? '--profile' : from === 'env' ? 'M365D_PROFILE' : `"defaultProfile" in ${file.path}`
-  const suggestion = closest(name, names)
-  throw new ConfigError('ERR_CONFIG_UNKNOWN_PROFILE', `profile ${PROFILE_NAME.test(name) ? `'${name}'` : `<${name.length} characters>`} (from ${where}) is not in ${file.exists ? file.path : `the config file (${file.path} does not exist)`}`, {
-    hint: `${suggestion ? `did you mean '${suggestion}'? ` : ''}${names.length ? `profiles: ${names.join(', ')}; ` : ''}create it with: m365d config set KEY VALUE --profile ${PROFILE_NAME.test(name) ? name : 'NAME'}`,
-  })
-}
-
-/** Every key of the table at its highest level; paths from the file are relative to the file. */
-function resolveSettings(flags: Flags, env: Record<string, string | undefined>, cwd: string, file: ConfigFile, profile: string | undefined): Partial<Record<ConfigKeyName, Resolved>> {
-  const fileDir = dirname(file.path)
-  const levels: [Source, (k: ConfigKey) => string | undefined, string][] = [
-    ['flag', (k) => (k.flag !== undefined ? flag(flags[k.flag]) : undefined), cwd],
-    ['env', (k) => nonEmpty(env[k.env]), cwd],
-    ['profile', (k) => (profile !== undefined ? (file.doc.profiles[profile] as Settings)[k.key as ConfigKeyName] : undefined), fileDir],
-    ['file', (k) => file.doc.settings[k.key as ConfigKeyName], fileDir],
-  ]
-  const out: Partial<Record<ConfigKeyName, Resolved>> = {}
-  for (const key of CONFIG_KEYS as readonly ConfigKey[]) {
-    for (const [from, read, base] of levels) {
-      const value = read(key)
-      if (value === undefined) continue
-      out[key.key as ConfigKeyName] = { value: key.kind === 'path' ? resolve(base, value) : value, from }
-      break
-    }
-  }
-  return out
 }
 
 /** The store setting from the highest level wins; at one level a database URL beats a data directory. */
@@ -289,7 +242,7 @@ async function pickCredential(flags: Flags, env: Record<string, string | undefin
 }
 
 /** The webhook signing secret (`whsec_…`): from M365D_WEBHOOK_SECRET, a secret file, or the config file; never a flag. */
-export async function webhookSecret(config: CliConfig, warn?: (text: string) => void): Promise<{ secret: string; from: string } | undefined> {
+export async function webhookSecret(config: Pick<CliConfig, 'settings'>, warn?: (text: string) => void): Promise<{ secret: string; from: string } | undefined> {
   const value = config.settings.webhookSecret
   const file = config.settings.webhookSecretFile
   const rank = (r: Resolved | undefined) => (r ? LEVELS.indexOf(r.from) : LEVELS.length)
@@ -303,15 +256,6 @@ export async function webhookSecret(config: CliConfig, warn?: (text: string) => 
 
 function flag(value: string | boolean | string[] | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value
-}
-
-/** Where a value came from, as a user would find it: `--tenant`, `M365D_TENANT_ID`, `config file "tenantId"`. */
-export function describe(from: Source, key: ConfigKey): string {
-  return from === 'flag' ? (key.flag ? `--${key.flag}` : 'a flag') : from === 'env' ? key.env : from === 'profile' ? `profile "${key.key}"` : from === 'file' ? `config file "${key.key}"` : 'default'
 }
 
 /**

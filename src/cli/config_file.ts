@@ -3,6 +3,7 @@ import { lstat, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises
 import { homedir, platform } from 'node:os'
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
 import { CONFIG_KEYS, KEY_NAMES, STRUCTURE_KEYS, type ConfigKey, type ConfigKeyName } from './config_keys.js'
+import { checkWebhookHeaders, headerLines, isSecretHeader, parseHeaderText } from '../sync/sinks/webhook_headers.js'
 import { ConfigError } from './errors.js'
 import { closest } from './suggest.js'
 
@@ -88,8 +89,7 @@ export async function readConfigFile(location: { path: string; explicit: boolean
     if (raw.defaultProfile !== '') doc.defaultProfile = raw.defaultProfile
   }
   // A secret in a file others can read is a leaked secret; the POSIX mode bits mean nothing on Windows.
-  const holdsSecret = [doc.settings, ...Object.values(doc.profiles)].some((s) => s.clientSecret !== undefined || s.webhookSecret !== undefined)
-  if (holdsSecret && platform() !== 'win32' && (mode & 0o077) !== 0) {
+  if ([doc.settings, ...Object.values(doc.profiles)].some(holdsSecret) && platform() !== 'win32' && (mode & 0o077) !== 0) {
     warn(`config file ${path} holds a secret and is readable by group/others (mode ${(mode & 0o777).toString(8)}); run: chmod 600 ${path}`)
   }
   return { path, explicit, exists: true, doc, raw }
@@ -105,11 +105,41 @@ function parseSettings(obj: Record<string, unknown>, path: string, where: string
       warn(`config file ${path}: ${where}unknown key '${key}' ignored${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`)
       continue
     }
+    if (spec.kind === 'headers') {
+      const lines = headerSetting(value, path, `${where}'${key}'`)
+      if (lines !== '') settings[key as ConfigKeyName] = lines
+      continue
+    }
     const text = typeof value === 'number' && spec.kind === 'port' ? String(value) : value
     if (typeof text !== 'string') throw invalid(path, `${where}'${key}' must be a ${spec.kind === 'port' ? 'number or string' : 'string'}`)
     if (text !== '') settings[key as ConfigKeyName] = text
   }
   return settings
+}
+
+/** `webhookHeaders`: `{"Name": "value"}` (what `config set` writes) or `Name: value` lines → checked lines. */
+function headerSetting(value: unknown, path: string, what: string): string {
+  const isText = typeof value === 'string'
+  if (!isText && !isObject(value)) throw invalid(path, `${what} must be an object of header name → value`)
+  try {
+    return headerLines(isText ? parseHeaderText(value) : checkWebhookHeaders(value))
+  } catch (e) {
+    throw invalid(path, `${what}: ${(e as Error).message}`)
+  }
+}
+
+/** Whether a settings object holds a secret: a client or webhook secret, or a credential-like webhook header. */
+export function holdsSecret(s: Settings): boolean {
+  if (s.clientSecret !== undefined || s.webhookSecret !== undefined) return true
+  return secretHeaderValues(s.webhookHeaders).length > 0
+}
+
+/** The values of credential-like headers in a `webhookHeaders` setting (to register as secrets). */
+export function secretHeaderValues(lines: string | undefined): string[] {
+  if (lines === undefined) return []
+  return Object.entries(parseHeaderText(lines))
+    .filter(([name, value]) => isSecretHeader(name, value))
+    .map(([, value]) => value)
 }
 
 /**

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net'
 import { resolve } from 'node:path'
 import { clouds, resolveCloud } from '../auth/clouds.js'
+import { parseHeaderText } from '../sync/sinks/webhook_headers.js'
 import { ConfigError } from './errors.js'
 import { closest } from './suggest.js'
 
@@ -9,9 +10,9 @@ import { closest } from './suggest.js'
  * environment variable, its flag, and how a value is checked. `m365d config set` validates with it,
  * the config file parser accepts exactly these keys, `m365d config` lists them, and completion
  * offers them. The precedence (flags > environment > profile > file > defaults) lives in one place,
- * src/cli/config.ts.
+ * src/cli/config_settings.ts.
  */
-export type KeyKind = 'tenant' | 'guid' | 'secret' | 'path' | 'cloud' | 'url' | 'api' | 'tenants' | 'database' | 'port' | 'host'
+export type KeyKind = 'tenant' | 'guid' | 'secret' | 'path' | 'cloud' | 'url' | 'api' | 'tenants' | 'database' | 'port' | 'host' | 'headers'
 
 export interface ConfigKey {
   key: string
@@ -43,10 +44,18 @@ export const CONFIG_KEYS = [
   { key: 'webhookUrl', env: 'M365D_WEBHOOK_URL', flag: 'sink-webhook', kind: 'url', description: 'm365d sync: also POST every new record version to this URL' },
   { key: 'webhookSecret', env: 'M365D_WEBHOOK_SECRET', kind: 'secret', description: 'Webhook signing secret whsec_…, stored in plain text (set it from stdin with --plaintext-secret)' },
   { key: 'webhookSecretFile', env: 'M365D_WEBHOOK_SECRET_FILE', kind: 'path', description: 'File holding the webhook signing secret (first line)' },
+  { key: 'webhookHeaders', env: 'M365D_WEBHOOK_HEADERS', flag: 'sink-webhook-header', kind: 'headers', description: "Headers sent with every webhook POST, 'Name: value' (the file stores {\"Name\": \"value\"}); credential-like values are hidden and set from stdin" },
   { key: 'ndjsonDir', env: 'M365D_NDJSON_DIR', flag: 'sink-ndjson', kind: 'path', description: 'm365d sync: also write every new record version to NDJSON files here' },
 ] as const satisfies readonly ConfigKey[]
 
 export type ConfigKeyName = (typeof CONFIG_KEYS)[number]['key']
+
+/**
+ * The keys `m365d start` (the demo on its embedded emulator) takes: where its data, ops server,
+ * console and sinks go. It ignores the others, which describe your app against Microsoft
+ * (src/cli/commands/start_settings.ts says why); `m365d config` and start itself say so.
+ */
+export const START_KEYS = ['dataDir', 'opsPort', 'opsHost', 'webhookUrl', 'webhookSecret', 'webhookSecretFile', 'webhookHeaders', 'ndjsonDir'] as const satisfies readonly ConfigKeyName[]
 export const KEY_NAMES: readonly ConfigKeyName[] = CONFIG_KEYS.map((k) => k.key)
 /** Top-level keys that are not settings. */
 export const STRUCTURE_KEYS = ['profiles', 'defaultProfile'] as const
@@ -81,7 +90,7 @@ export function isGuid(value: string): boolean {
  * Checks a value for `m365d config set` and returns what is stored: paths made absolute against the
  * directory the command runs in (what the user meant), cloud names and GUIDs as given.
  */
-export function normalizeValue(key: ConfigKey, value: string, cwd: string): string | number {
+export function normalizeValue(key: ConfigKey, value: string, cwd: string): string | number | Record<string, string> {
   const bad = (what: string, hint: string) => new ConfigError('ERR_CONFIG_INVALID_VALUE', `${key.key} ${shown(value)} ${what}`, { hint })
   const v = value.trim()
   if (v === '') throw bad('is empty', `to remove it: m365d config unset ${key.key}`)
@@ -131,6 +140,13 @@ export function normalizeValue(key: ConfigKey, value: string, cwd: string): stri
       return v
     case 'path':
       return resolve(cwd, v)
+    case 'headers':
+      // The config file stores the set as a JSON object; the error never quotes a value.
+      try {
+        return parseHeaderText(v)
+      } catch (e) {
+        throw new ConfigError('ERR_CONFIG_INVALID_VALUE', `webhookHeaders: ${(e as Error).message}`, { hint: "one 'Name: value' per header, e.g. 'x-source: mssp'; several: one per line or several arguments" })
+      }
     case 'secret':
       return v
   }

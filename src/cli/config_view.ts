@@ -1,10 +1,11 @@
 import { DEFAULT_OPS_PORT, redactUrl } from '../sync/index.js'
 import { describe, type CliConfig, type Resolved, type Source } from './config.js'
 import { configKey, type ConfigKeyName } from './config_keys.js'
+import { parseHeaderText, shownHeaders } from '../sync/sinks/webhook_headers.js'
 
 /**
  * Every setting in effect, as `m365d config` and `m365d config get` show it: the value (secrets
- * only as "set, hidden", database passwords and webhook paths redacted) and where it came from.
+ * only as "set, hidden", database passwords, webhook paths and credential-like webhook headers redacted) and where it came from.
  * Built from the one resolved {@link CliConfig}; nothing here re-reads flags, environment or file.
  */
 export interface SettingRow {
@@ -54,6 +55,7 @@ export function settingRows(config: CliConfig): SettingRow[] {
     row('opsHost', s.opsHost ? s.opsHost.value : '127.0.0.1 (loopback only)', s.opsHost?.from ?? 'default', 'opsHost'),
     row('webhookUrl', s.webhookUrl && safeUrl(s.webhookUrl.value), s.webhookUrl?.from, 'webhookUrl'),
     row('webhookSecret', webhookSecret ? HIDDEN : s.webhookSecretFile ? `from the file ${s.webhookSecretFile.value}` : undefined, (webhookSecret ?? s.webhookSecretFile)?.from, webhookSecret ? 'webhookSecret' : 'webhookSecretFile'),
+    row('webhookHeaders', s.webhookHeaders && shownHeaderLines(s.webhookHeaders.value), s.webhookHeaders?.from, 'webhookHeaders'),
     row('ndjsonDir', s.ndjsonDir?.value, s.ndjsonDir?.from, 'ndjsonDir'),
   ]
 }
@@ -65,6 +67,7 @@ export function effectiveValue(config: CliConfig, key: ConfigKeyName): { value: 
   if (configKey(key).kind === 'secret') return r ? { value: HIDDEN, source: r.from } : undefined
   if (key === 'databaseUrl' && r) return { value: redactUrl(r.value), source: r.from }
   if (key === 'webhookUrl' && r) return { value: safeUrl(r.value), source: r.from }
+  if (key === 'webhookHeaders' && r) return { value: shownHeaderLines(r.value), source: r.from }
   if (r) return { value: r.value, source: r.from }
   // Keys with a built-in default answer with it, so scripts see what the commands will use.
   const derived: Partial<Record<ConfigKeyName, string>> = { tenantId: 'tenant', cloud: 'cloud', authorityHost: 'authorityHost', defenderApi: 'defenderApi', graphApi: 'graphApi', resource: 'resource', api: 'api' }
@@ -76,7 +79,7 @@ export function effectiveValue(config: CliConfig, key: ConfigKeyName): { value: 
   return undefined
 }
 
-function fromText(source: Source | 'registry' | undefined, key: ConfigKeyName | undefined, profile: string | undefined): string {
+export function fromText(source: Source | 'registry' | undefined, key: ConfigKeyName | undefined, profile: string | undefined): string {
   if (source === undefined) return ''
   if (source === 'registry') return 'default'
   if (source === 'default') return 'default'
@@ -84,6 +87,11 @@ function fromText(source: Source | 'registry' | undefined, key: ConfigKeyName | 
   if (key === undefined) return source === 'flag' ? 'flag --profile' : source === 'env' ? 'env M365D_PROFILE' : 'file "defaultProfile"'
   const k = configKey(key)
   return source === 'flag' ? `flag ${describe('flag', k)}` : source === 'env' ? `env ${k.env}` : 'file'
+}
+
+/** Webhook headers as `m365d config` shows them: credential-like values (Authorization, x-api-key) as (hidden). */
+export function shownHeaderLines(lines: string): string {
+  return shownHeaders(parseHeaderText(lines))
 }
 
 /** A webhook URL's path and query often carry a token: only the origin is shown. */

@@ -38,7 +38,7 @@ export type { TenantHealth, ClassifiedError } from './engine/classify_error.js'
 export { SyncDaemon, DaemonError, startOpsServer, createLogger, sanitize, LeaseLostError, Registry, escapeLabelValue } from './daemon/index.js'
 export type { HeldLease, DaemonOptions, DaemonEvent, DaemonStatus, TenantStatus, StreamStatus, ExtraRoute, MountedApp, OpsServer, Logger, LoggerOptions, LogLevel } from './daemon/index.js'
 
-export { ndjsonSink, webhookSink, webhookSinkFromSettings, parseHeaderLine, parseWebhookSecrets, SinkError } from './sinks/index.js'
+export { ndjsonSink, webhookSink, webhookSinkFromSettings, parseHeaderLine, parseWebhookSecrets, isSecretHeader, SinkError } from './sinks/index.js'
 export type { Sink, SinkRecord, NdjsonSinkOptions, WebhookSinkOptions } from './sinks/index.js'
 
 // The registry's operations and the daemon's local API that carries them while a daemon owns the

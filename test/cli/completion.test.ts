@@ -75,6 +75,8 @@ describe('help and completion', { concurrency: true }, () => {
     assert.deepEqual(complete('m365d', 'config', 'set', 'tenant'), ['tenantId', 'tenants'], 'config keys complete after config set')
     assert.deepEqual(complete('m365d', '--prof'), ['--profile'])
     assert.deepEqual(complete('m365d', '--profile', 'prod', 'sy'), ['sync'], 'a global option value before the command is skipped')
+    assert.deepEqual(complete('m365d', 'config', 'set', 'webhookH'), ['webhookHeaders'])
+    assert.deepEqual(complete('m365d', 'start', '--sink-webhook-'), ['--sink-webhook-header'], 'start takes the sink flags of the configuration')
     // Option values: listed ones complete, free-form ones complete nothing (bash falls back to file names).
     assert.deepEqual(complete('m365d', 'incidents', 'list', '-o', ''), ['table', 'json', 'jsonc', 'yaml', 'tsv', 'csv', 'ndjson'])
     assert.deepEqual(complete('m365d', 'alerts', 'list', '--severity', 'h'), ['high'])

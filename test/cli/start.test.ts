@@ -3,8 +3,9 @@ import { test } from 'node:test'
 import { WELL_KNOWN } from '../../src/emulator/index.js'
 import { runCli } from './_cli.js'
 
-test('m365d start --duration: token reports, then a live sync with every tenant in its expected state', { timeout: 120_000 }, async () => {
-  const r = await runCli(['start', '--duration', '8s', '--interval', '1s', '--json'])
+// Generous timeouts: creating the embedded database took 68 s on the shared 2-core machine at load 33.
+test('m365d start --duration: token reports, then a live sync with every tenant in its expected state', { timeout: 300_000 }, async () => {
+  const r = await runCli(['start', '--duration', '8s', '--interval', '1s', '--json'], { timeoutMs: 240_000 })
   assert.equal(r.code, 0, r.stderr)
   const out = JSON.parse(r.stdout) as {
     emulator: string
@@ -27,8 +28,8 @@ test('m365d start --duration: token reports, then a live sync with every tenant 
   assert.doesNotMatch(r.stderr, /M365D_LEGACY_API|DeprecationWarning|api\.security\.microsoft\.com/)
 })
 
-test('m365d start without a terminal prints plain periodic summaries and stops cleanly', { timeout: 120_000 }, async () => {
-  const r = await runCli(['start', '--duration', '6s', '--refresh', '2s', '--skip-demo'])
+test('m365d start without a terminal prints plain periodic summaries and stops cleanly', { timeout: 300_000 }, async () => {
+  const r = await runCli(['start', '--duration', '6s', '--refresh', '2s', '--skip-demo'], { timeoutMs: 240_000 })
   assert.equal(r.code, 0, r.stderr)
   assert.ok(!r.stdout.includes('\x1b['), 'no terminal escapes on a pipe')
   assert.match(r.stdout, /── live summary after \d+s ──/)
@@ -37,5 +38,9 @@ test('m365d start without a terminal prints plain periodic summaries and stops c
   assert.match(r.stdout, /stopped cleanly after \d+s of syncing/)
   // A new temporary store each run: the step says so, and how to keep one (not "first run only").
   assert.match(r.stderr, /Creating a temporary embedded database \(~20 s; --data-dir keeps one between runs\)/)
+  // No configuration: a temporary store, no settings line, nothing ignored (npm start on a fresh clone).
+  assert.match(r.stdout, /store PGlite .*m365d-start-\S+ \(temporary\)/)
+  assert.doesNotMatch(r.stdout, /^settings:/m)
+  assert.doesNotMatch(r.stderr, /ignores/)
   assert.doesNotMatch(r.stdout + r.stderr, /M365D_LEGACY_API|DeprecationWarning|api\.security\.microsoft\.com/)
 })

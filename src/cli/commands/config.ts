@@ -1,6 +1,7 @@
 import { storageOptions } from '../app_settings.js'
 import { defineCommand } from '../command.js'
 import { apiOptions, credentialOptions, loadConfig } from '../config.js'
+import { START_KEYS } from '../config_keys.js'
 import { settingRows, type SettingRow } from '../config_view.js'
 import { expectPositionals } from '../parse.js'
 import configGet from './config_get.js'
@@ -20,7 +21,10 @@ where; a database password and a webhook URL's path are redacted.
 
 The config file is --config FILE, else M365D_CONFIG, else $XDG_CONFIG_HOME/m365d/config.json
 (~/.config/m365d/config.json). Profiles are named sets of settings in it: --profile NAME or
-M365D_PROFILE selects one for any command, 'm365d config use NAME' makes one the default.`,
+M365D_PROFILE selects one for any command, 'm365d config use NAME' makes one the default.
+'m365d start' (the demo on its embedded emulator) takes only ${START_KEYS.join(', ')}
+and ignores the rest; it sends its demo records to a sink only when the sink's URL or
+directory is given on its own command line (see m365d start --help).`,
   options: { ...credentialOptions, ...apiOptions, 'graph-api': { type: 'string', valueName: 'URL', description: 'Microsoft Graph base URL (M365D_GRAPH_API)' }, ...storageOptions },
   subCommands: [configSet, configGet, configUnset, configList, configUse],
   examples: ['m365d config', 'm365d config --profile contoso -o json', 'm365d config set tenantId contoso.onmicrosoft.com --profile contoso', 'm365d config use contoso'],
@@ -33,9 +37,12 @@ M365D_PROFILE selects one for any command, 'm365d config use NAME' makes one the
       profile: config.profile?.name ?? null,
       settings: Object.fromEntries(rows.filter((r) => r.setting !== 'configFile' && r.setting !== 'profile').map((r) => [r.setting, { value: r.value, source: r.source }])),
     }
-    ctx.printJson(doc, { text: () => text(rows) })
+    ctx.printJson(doc, { text: () => `${text(rows)}\n\n${START_NOTE}` })
   },
 })
+
+/** `m365d start` runs the demo app on its own emulator: which of these it takes (start_settings.ts). */
+const START_NOTE = `m365d start (npm start) takes only ${START_KEYS.join(', ')}; it ignores the others (it runs the demo app against its embedded emulator), and sends demo records only to sinks named on its command line.`
 
 function text(rows: SettingRow[]): string {
   const width = Math.min(48, Math.max(...rows.map((r) => (r.value ?? '(not set)').length)))

@@ -3,7 +3,7 @@ import { defineCommand } from '../command.js'
 import { fileOption, readEditable, targetProfile } from '../config_edit.js'
 import type { Settings } from '../config_file.js'
 import { configKey, isSecretKey } from '../config_keys.js'
-import { HIDDEN, safeUrl } from '../config_view.js'
+import { HIDDEN, safeUrl, shownHeaderLines } from '../config_view.js'
 import { ConfigError } from '../errors.js'
 import { expectPositionals } from '../parse.js'
 
@@ -18,7 +18,7 @@ export default defineCommand({
   summary: 'List what the config file stores: the top level and each profile',
   description: `
 Shows the keys stored in the config file, per profile ("-" is the top level every profile
-inherits; "*" marks the default profile), with secrets as "(set, hidden)". The environment and
+inherits; "*" marks the default profile), with secrets as "(set, hidden)" and credential-like webhook header values as "(hidden)". The environment and
 flags are not included: 'm365d config' shows every setting in effect. --profile NAME lists one
 profile. -o json: {configFile, defaultProfile, settings, profiles}.`,
   options: fileOption,
@@ -48,6 +48,6 @@ profile. -o json: {configFile, defaultProfile, settings, profiles}.`,
 /** What may be printed of a stored settings object: secrets hidden, database passwords redacted. */
 function shown(settings: Settings): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(settings).map(([key, value]) => [key, isSecretKey(key) ? HIDDEN : configKey(key).kind === 'database' ? redactUrl(value!) : key === 'webhookUrl' ? safeUrl(value!) : value!]),
+    Object.entries(settings).map(([key, value]) => [key, isSecretKey(key) ? HIDDEN : configKey(key).kind === 'database' ? redactUrl(value!) : key === 'webhookUrl' ? safeUrl(value!) : key === 'webhookHeaders' ? shownHeaderLines(value!) : value!]),
   )
 }

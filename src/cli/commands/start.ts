@@ -6,7 +6,9 @@ import { createApp } from '../../app/index.js'
 import { createEmulator } from '../../emulator/app.js'
 import { serve } from '../../emulator/server.js'
 import { WELL_KNOWN } from '../../emulator/well_known.js'
-import { CONSENT_CALLBACK_PATH, createLogger, formatLag, resetBackoff, startOpsServer, tenantSummaries, upsertTenant, type TenantSummary } from '../../sync/index.js'
+import { CONSENT_CALLBACK_PATH, createLogger, formatLag, listTenants, resetBackoff, startOpsServer, tenantSummaries, upsertTenant, type TenantSummary } from '../../sync/index.js'
+import { isLoopback } from '../../console/index.js'
+import { CliError } from '../errors.js'
 import { defineCommand } from '../command.js'
 import { expectPositionals, parsePort } from '../parse.js'
 import type { ConsoleServer } from '../../console/index.js'
@@ -14,7 +16,8 @@ import { storeStep } from '../app_settings.js'
 import { LiveRegion, type TerminalStream } from '../output/live_region.js'
 import { terminalWidth } from '../output/output.js'
 import { renderTable, type Column } from '../output/table.js'
-import { checkConsoleChoice, consoleOptions, makeConsole } from './console_setup.js'
+import { checkConsoleChoice, consoleOptions, exposureLines, makeConsole, opsExposureLines } from './console_setup.js'
+import { ignoredNotice, startConfigOptions, unnamedSinksNotice, startSettings, START_KEYS } from './start_settings.js'
 import { DEMO_ROLES, tokenChecks, type TenantResult } from './demo.js'
 import { parseDuration } from './sync_options.js'
 import { untilStopped } from './sync_run.js'
@@ -39,19 +42,28 @@ activity, first shows the Graph token checks of 'm365d demo', then adds
 the four customer tenants to an embedded PGlite store (a temp dir, or --data-dir to keep it) and
 runs the sync daemon against the emulator exactly as 'm365d sync' runs against the cloud. A summary
 per tenant (health, incidents and alerts stored, lag, last error with its fix) is redrawn every
---refresh on a terminal, printed as plain lines otherwise. Ctrl-C (or --duration) stops it cleanly.`,
+--refresh on a terminal, printed as plain lines otherwise. Ctrl-C (or --duration) stops it cleanly.
+
+Configuration (flags > M365D_* environment > --profile > config file, as every command): start
+takes where its data, ops server, console and sinks go — ${START_KEYS.join(', ')}.
+It ignores the tenant, the app's id and credential, the cloud and its hosts, api, tenants and
+databaseUrl, and says so when they are set: it runs the emulator's demo app against the emulator it
+embeds (your app's credentials never reach it, demo traffic never reaches Microsoft) and keeps the
+demo's tenants in embedded PGlite, never in your PostgreSQL. A data directory that already holds
+other tenants is refused: give the demo its own.`,
   options: {
     duration: { type: 'string', valueName: 'DURATION', description: 'Stop after this long, once every tenant had its first pass (e.g. 30s; default: until Ctrl-C)' },
     refresh: { type: 'string', valueName: 'DURATION', description: 'Summary refresh period (default 2s on a terminal, 10s otherwise)' },
     interval: { type: 'string', valueName: 'DURATION', description: 'Between passes of a healthy tenant (default 5s)' },
     live: { type: 'string', valueName: 'DURATION', description: 'One live change per tenant this often (default 1s)' },
     port: { type: 'string', valueName: 'N', description: 'Emulator port (default 0: a free one)' },
-    'ops-port': { type: 'string', valueName: 'N', description: 'Port of the daemon\'s /healthz and /metrics (default 0: a free one)' },
-    'data-dir': { type: 'string', valueName: 'DIR', description: 'Keep the PGlite store here (default: a temp dir removed at exit)' },
+    'ops-port': { type: 'string', valueName: 'N', description: 'Port of the daemon\'s /healthz, /metrics and console (M365D_OPS_PORT, config opsPort; default 0: a free one)' },
+    'data-dir': { type: 'string', valueName: 'DIR', description: 'Keep the PGlite store here (M365D_DATA_DIR, config dataDir; default: a temp dir removed at exit)' },
     'skip-demo': { type: 'boolean', description: 'Do not show the token checks first' },
     'no-console': consoleOptions['no-console'],
+    ...startConfigOptions,
   },
-  examples: ['npm start', 'm365d start --duration 30s --json', 'm365d start --data-dir ./.m365d/data'],
+  examples: ['npm start', 'm365d start --duration 30s --json', 'm365d start --data-dir ./.m365d/demo', 'm365d start --profile demo --sink-ndjson ./out'],
   async run(ctx) {
     expectPositionals(ctx.positionals, 0, ctx.commandPath)
     const v = ctx.values
@@ -63,16 +75,21 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
     const intervalMs = v.interval !== undefined ? parseDuration(v.interval, 'interval') : 5000
     const liveMs = v.live !== undefined ? parseDuration(v.live, 'live') : 1000
     const port = parsePort(v.port, 0)
-    const opsPort = parsePort(v['ops-port'], 0)
-    const consoleChoice = { values: v, env: ctx.io.env, opsHost: '127.0.0.1' }
+    // The settings start uses, resolved once (flags > env > profile > file); the ones it ignores are said.
+    const cfg = await startSettings(ctx, v)
+    const ignored = ignoredNotice(cfg.ignored)
+    if (ignored) ctx.feedback.notice(ignored)
+    const unnamedSinks = unnamedSinksNotice(cfg.unnamedSinks)
+    if (unnamedSinks) ctx.feedback.notice(unnamedSinks)
+    const consoleChoice = { values: v, env: ctx.io.env, opsHost: cfg.opsHost ?? '127.0.0.1' }
     const consoleOn = checkConsoleChoice(consoleChoice).enabled
 
     // One emulator for the whole run: the token checks, the consent links they print and the sync
     // all use it, so every URL on the screen stays live until Ctrl-C (issue 11 §2).
     const emulator = await createEmulator()
     const server = await ctx.feedback.step('Starting the emulator', () => serve(emulator, { port }))
-    const tempDir = v['data-dir'] === undefined ? await mkdtemp(join(tmpdir(), 'm365d-start-')) : undefined
-    const dataDir = tempDir ?? resolve(ctx.io.cwd, v['data-dir']!)
+    const tempDir = cfg.dataDir === undefined ? await mkdtemp(join(tmpdir(), 'm365d-start-')) : undefined
+    const dataDir = tempDir ?? resolve(ctx.io.cwd, cfg.dataDir!)
     // The well-known app against the in-process emulator, which serves every API on its one origin.
     const app = createApp({
       clientId: WELL_KNOWN.clientId,
@@ -80,14 +97,16 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
       cloud: resolveCloud('commercial', { authorityHost: server.url, defenderApi: server.url, graphApi: server.url }),
       storage: { dataDir },
       // Graph, incidents and alerts_v2: the surface every tenant must be on by 1 Feb 2027.
-      sync: { surface: 'graph', alerts: true, intervalMs, concurrency: 4, leaseTtlSeconds: 30 },
+      sync: { surface: 'graph', alerts: true, intervalMs, concurrency: 4, leaseTtlSeconds: 30, ...(cfg.sinks.length && { sinks: cfg.sinks }) },
     })
     let store
     let checks: TenantResult[] | undefined
     try {
       checks = v['skip-demo'] ? undefined : await tokenChecks(ctx, server.url)
       store = await storeStep(ctx.feedback, { dataDir }, () => app.openStore(), { temporary: tempDir !== undefined })
+      await refuseForeignTenants(store.db, dataDir, cfg.used.find((u) => u.key === 'dataDir')?.from)
     } catch (e) {
+      await store?.db.close()
       app.close()
       await server.close()
       await emulator.close()
@@ -130,7 +149,8 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
       // app's first redirect URI. Make that this run's ops server, and there treat a consent for one
       // of the demo's tenants as a reason to try it again now (a 5 min backoff otherwise), so that
       // clicking the link ends on a page of this process and the tenant turns ok within seconds.
-      // Only here: the emulator is this process's own, and the ops server listens on loopback.
+      // Only here: the emulator is this process's own; a forged redirect can at most make one of
+      // the four demo tenants retry early.
       const consent = app.consentCallback(db, {
         surface: 'graph',
         onGranted: () => daemon.wake(),
@@ -138,7 +158,11 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
           if (o.outcome === 'received' && CUSTOMERS.some((c) => c.tenantId === o.tenantId)) void resetBackoff(db, o.tenantId!).then(() => daemon.wake(), () => undefined)
         },
       })
-      ops = await startOpsServer({ daemon, port: opsPort, ...(web && { mount: web }), routes: [{ method: 'GET', path: CONSENT_CALLBACK_PATH, handle: consent }, ...localApiApp.routes] })
+      const routes = [{ method: 'GET' as const, path: CONSENT_CALLBACK_PATH, handle: consent }, ...localApiApp.routes]
+      ops = await startOpsServer({ daemon, port: cfg.opsPort, ...(cfg.opsHost !== undefined && { host: cfg.opsHost }), ...(web && { mount: web }), routes }).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'EADDRINUSE') throw new CliError('ERR_CLI_PORT_IN_USE', `ops port ${cfg.opsPort} is already in use`, { hint: `pick another with --ops-port N (0 = a free one)${cfg.used.some((u) => u.key === 'opsPort') ? `; it came from ${cfg.used.find((u) => u.key === 'opsPort')!.from}` : ''}` })
+        throw e
+      })
       emulator.directory.app(WELL_KNOWN.clientId)?.redirectUris.unshift(`${ops.url}${CONSENT_CALLBACK_PATH}`)
       local = localApiApp
       await local.publish(ops.url)
@@ -147,9 +171,14 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
       const loginUrl = web?.loginUrl(ops.url)
       const newLink = `m365d console url --data-dir ${dataDir}`
       if (loginUrl && ctx.json) ctx.io.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'console.listening', url: `${ops.url}/console/`, loginUrl, newLoginUrl: newLink }) + '\n')
+      // An opsHost from the configuration that others can reach is said as loudly as by m365d sync.
+      const exposure = isLoopback(consoleChoice.opsHost) ? [] : web ? exposureLines(ops.url) : opsExposureLines(ops.url)
+      if (ctx.json) for (const l of exposure) ctx.feedback.notice(l)
       if (!ctx.json) {
         ctx.print('')
+        for (const l of exposure) ctx.print(l)
         ctx.print(`m365d start: emulator ${server.url} · store PGlite ${dataDir}${tempDir ? ' (temporary)' : ''} · ops ${ops.url}/metrics`)
+        if (cfg.used.length) ctx.print(`settings: ${cfg.used.map((u) => `${u.key} ${u.value} (${u.from})`).join(' · ')}`)
         if (loginUrl) {
           ctx.print(`console: ${loginUrl}  (open it in a browser; the link logs you in once)`)
           ctx.print(`  another login link: ${newLink}`)
@@ -184,7 +213,7 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
       if (region) ctx.feedback.release(region)
       region = undefined
       if (ctx.json) {
-        ctx.printJson({ emulator: server.url, store: dataDir, ops: ops.url, ...(web && { console: `${ops.url}/console/` }), durationMs: Date.now() - startedAt, ...(checks !== undefined && { tokenChecks: { emulator: server.url, requiredRoles: DEMO_ROLES, tenants: checks } }), tenants: summaries })
+        ctx.printJson({ emulator: server.url, store: dataDir, ops: ops.url, ...(web && { console: `${ops.url}/console/` }), settings: Object.fromEntries(cfg.used.map((u) => [u.key, { value: u.value, from: u.from }])), ignoredSettings: cfg.ignored, unnamedSinks: cfg.unnamedSinks, durationMs: Date.now() - startedAt, ...(checks !== undefined && { tokenChecks: { emulator: server.url, requiredRoles: DEMO_ROLES, tenants: checks } }), tenants: summaries })
       } else {
         for (const l of summaryLines(summaries, Date.now() - startedAt, true, { tty: ctx.io.isTTY, width: terminalWidth(ctx.io) })) ctx.print(l)
         const warnings = logLines.filter((l) => l.includes('"level":"warn"') || l.includes('"level":"error"')).length
@@ -211,6 +240,20 @@ per tenant (health, incidents and alerts stored, lag, last error with its fix) i
 })
 
 const FIRST_PASS_GRACE_MS = 60_000
+const DEMO_TENANT_IDS: ReadonlySet<string> = new Set(CUSTOMERS.map((c) => c.tenantId))
+
+/**
+ * A configured data directory may be the one `m365d sync` keeps your tenants in: start would add
+ * the demo tenants to your registry and sync your tenants against its emulator (marking them not
+ * consented). Only a store that is empty or holds the demo's own tenants is used.
+ */
+async function refuseForeignTenants(db: Parameters<typeof listTenants>[0], dataDir: string, from: string | undefined): Promise<void> {
+  const foreign = (await listTenants(db)).filter((t) => !DEMO_TENANT_IDS.has(t.tenant_id))
+  if (!foreign.length) return
+  throw new CliError('ERR_START_FOREIGN_STORE', `the data directory ${dataDir}${from ? ` (${from})` : ''} holds ${foreign.length} tenant${foreign.length === 1 ? '' : 's'} that ${foreign.length === 1 ? 'is' : 'are'} not the demo's: m365d start would sync ${foreign.length === 1 ? 'it' : 'them'} against its emulator`, {
+    hint: 'give the demo its own directory (m365d start --data-dir ./m365d-demo), or none for a temporary one; your tenants sync with m365d sync',
+  })
+}
 
 async function firstPassOfEveryTenant(db: Parameters<typeof tenantSummaries>[0], stop: AbortSignal | undefined): Promise<void> {
   const until = Date.now() + FIRST_PASS_GRACE_MS

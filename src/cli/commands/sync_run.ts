@@ -20,7 +20,7 @@ export const daemonOptions = {
   'ops-host': { type: 'string', valueName: 'H', description: 'Interface of the ops server (M365D_OPS_HOST; default 127.0.0.1)' },
   'sink-ndjson': { type: 'string', valueName: 'DIR', description: 'Also write every new record version to rotating NDJSON files in DIR (M365D_NDJSON_DIR)' },
   'sink-webhook': { type: 'string', valueName: 'URL', description: 'Also POST every new record version to URL (M365D_WEBHOOK_URL), signed with the webhook secret (M365D_WEBHOOK_SECRET or config webhookSecretFile; Standard Webhooks)' },
-  'sink-webhook-header': { type: 'string', multiple: true, valueName: "'NAME: VALUE'", description: 'Header sent with every webhook POST, e.g. x-api-key: … (repeatable)' },
+  'sink-webhook-header': { type: 'string', multiple: true, valueName: "'NAME: VALUE'", description: "Header sent with every webhook POST, 'Name: value'; replaces M365D_WEBHOOK_HEADERS / config webhookHeaders" },
 } as const satisfies OptionSpecs
 
 type Values = { [K in keyof typeof daemonOptions]?: (typeof daemonOptions)[K] extends { type: 'boolean' } ? boolean : (typeof daemonOptions)[K] extends { multiple: true } ? string[] : string }
@@ -47,22 +47,7 @@ export function daemonSettings(
   io: { webhookSecret?: { secret: string; from: string } | undefined; registerSecret?: (value: string) => void } = {},
 ): SyncSettingsInput & { backfillMs: number } {
   const backfillMs = v.backfill !== undefined ? parseDuration(v.backfill, 'backfill') : backfillMsOf(resolveSyncSettings())
-  const sinks: Sink[] = []
-  const ndjsonDir = config.settings.ndjsonDir?.value
-  if (ndjsonDir !== undefined) sinks.push(ndjsonSink({ dir: ndjsonDir }))
-  const webhookUrl = config.settings.webhookUrl
-  if (webhookUrl !== undefined) {
-    if (!URL.canParse(webhookUrl.value)) throw new CliError('ERR_CLI_INVALID_URL', `the webhook URL (${describe(webhookUrl.from, configKey('webhookUrl'))}) is not an absolute URL`, { hint: 'e.g. --sink-webhook https://siem.example/ingest' })
-    const registerSecret = io.registerSecret
-    sinks.push(
-      webhookSinkFromSettings({
-        url: webhookUrl.value,
-        headerLines: v['sink-webhook-header'],
-        ...(io.webhookSecret && { secret: io.webhookSecret.secret, secretFrom: io.webhookSecret.from }),
-        ...(registerSecret && { registerSecret }),
-      }),
-    )
-  }
+  const sinks = configuredSinks(config, io)
   const surface = surfaceOption(v.surface)
   return {
     ...(surface && { surface }),
@@ -77,6 +62,35 @@ export function daemonSettings(
     ...(v['no-rate-limits'] && { limits: false as const }),
     ...(sinks.length && { sinks }),
   }
+}
+
+/**
+ * The sinks the resolved configuration asks for (`m365d sync` and `m365d start` alike): NDJSON
+ * files under `ndjsonDir`, and the webhook at `webhookUrl` with `webhookHeaders`, signed with the
+ * secret the caller read (src/cli/config.ts `webhookSecret`).
+ */
+export function configuredSinks(
+  config: Pick<CliConfig, 'settings'>,
+  io: { webhookSecret?: { secret: string; from: string } | undefined; registerSecret?: (value: string) => void } = {},
+): Sink[] {
+  const sinks: Sink[] = []
+  const ndjsonDir = config.settings.ndjsonDir?.value
+  if (ndjsonDir !== undefined) sinks.push(ndjsonSink({ dir: ndjsonDir }))
+  const webhookUrl = config.settings.webhookUrl
+  if (webhookUrl !== undefined) {
+    if (!URL.canParse(webhookUrl.value)) throw new CliError('ERR_CLI_INVALID_URL', `the webhook URL (${describe(webhookUrl.from, configKey('webhookUrl'))}) is not an absolute URL`, { hint: 'e.g. --sink-webhook https://siem.example/ingest' })
+    const registerSecret = io.registerSecret
+    sinks.push(
+      webhookSinkFromSettings({
+        url: webhookUrl.value,
+        // --sink-webhook-header > M365D_WEBHOOK_HEADERS > profile > file `webhookHeaders`, checked lines.
+        ...(config.settings.webhookHeaders && { headerLines: config.settings.webhookHeaders.value }),
+        ...(io.webhookSecret && { secret: io.webhookSecret.secret, secretFrom: io.webhookSecret.from }),
+        ...(registerSecret && { registerSecret }),
+      }),
+    )
+  }
+  return sinks
 }
 
 /** Resolves when `signal` aborts (SIGINT/SIGTERM), or after `ms` when given. */

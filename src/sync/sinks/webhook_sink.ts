@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '../../lib/clock.js'
 import { retryAfterMs } from '../../defender/index.js'
 import { SINK_NAME, SinkError, type Sink, type SinkRecord } from './sink.js'
 import { parseWebhookSecrets, SECRET_HINT, webhookSignature } from './webhook_signature.js'
+import { checkWebhookHeaders } from './webhook_headers.js'
 
 export interface WebhookRetryOptions {
   /** Retries after the first attempt within one delivery (default 4); the outbox retries later still. */
@@ -35,9 +36,6 @@ export interface WebhookSinkOptions {
 }
 
 const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504])
-/** Set by the sink itself: a header of the same name in `headers` would break the signature or the body. */
-const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'transfer-encoding', 'host', 'connection', 'idempotency-key', 'webhook-id', 'webhook-timestamp', 'webhook-signature'])
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 export const DEFAULT_MAX_RETRY_AFTER_MS = 5 * 60_000
 
 /**
@@ -69,7 +67,7 @@ export function webhookSink(o: WebhookSinkOptions): Sink {
   if (target.protocol !== 'https:' && target.protocol !== 'http:') throw new SinkError('ERR_SINK_CONFIG', 'the webhook URL must be http or https')
   if (o.secret === undefined) throw new SinkError('ERR_SINK_CONFIG', 'a webhook sink needs a signing secret: every delivery is signed (Standard Webhooks)', { hint: SECRET_HINT })
   const keys = parseWebhookSecrets(o.secret)
-  const extraHeaders = checkHeaders(o.headers ?? {})
+  const extraHeaders = checkWebhookHeaders(o.headers ?? {})
   const where = target.origin
   const doFetch = o.fetch ?? globalThis.fetch
   const clock = o.clock ?? systemClock
@@ -148,19 +146,6 @@ export function webhookSink(o: WebhookSinkOptions): Sink {
     },
     async close() {},
   }
-}
-
-/** Header names must be HTTP tokens and values single-line; names the sink sets itself are refused. Values are never echoed. */
-function checkHeaders(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [rawName, value] of Object.entries(headers)) {
-    const name = rawName.trim().toLowerCase()
-    if (!TOKEN.test(name)) throw new SinkError('ERR_SINK_CONFIG', `webhook header name ${JSON.stringify(rawName.slice(0, 40))} is not a valid HTTP header name`)
-    if (RESERVED_HEADERS.has(name)) throw new SinkError('ERR_SINK_CONFIG', `webhook header ${name} is set by the sink itself`, { hint: 'content type, idempotency key and the webhook-* signature headers cannot be overridden' })
-    if (typeof value !== 'string' || /[\r\n\0]/.test(value)) throw new SinkError('ERR_SINK_CONFIG', `webhook header ${name} has a value with a line break or NUL`)
-    out[name] = value.trim()
-  }
-  return out
 }
 
 /** Only the host of a redirect target goes into messages: its path or query may carry a secret. */

@@ -77,4 +77,35 @@ describe('m365d sync --sink-webhook', () => {
     for (const out of [r.stdout, r.stderr, shown.stdout, shown.stderr]) assert.ok(!out.includes(secret.slice(6)), 'the secret is not printed')
     assert.match(shown.stdout, /^webhookSecret +from the file .*whsec\.txt +profile siem$/m)
   })
+  test('headers from the config file reach the receiver; --sink-webhook-header replaces them; their values are never printed', async () => {
+    const secret = generateWebhookSecret()
+    const apiKey = 'k3y-from-the-config-file-do-not-print'
+    const home = tempDir()
+    const env = emulatorEnv(server.url, { HOME: home, M365D_DATA_DIR: join(tempDir(), 'data'), M365D_WEBHOOK_SECRET: secret, M365D_WEBHOOK_URL: hook.url })
+    const set = await runCli(['config', 'set', 'webhookHeaders', '--plaintext-secret', '--profile', 'siem'], { env, stdin: `x-api-key: ${apiKey}\nx-source: mssp\n` })
+    assert.equal(set.code, 0, set.stderr)
+    assert.equal((await runCli(['tenants', 'add', WELL_KNOWN.contosoTenantId], { env })).code, 0)
+    let before = hook.requests.length
+    const r = await runCli(['sync', '--once', '--verbose', '--backfill', '400d', '--profile', 'siem'], { env })
+    assert.equal(r.code, 0, r.stderr.slice(-2000))
+    const got = hook.requests.slice(before)
+    assert.ok(got.length > 0, 'batches delivered')
+    for (const g of got) {
+      assert.equal(g.headers['x-api-key'], apiKey)
+      assert.equal(g.headers['x-source'], 'mssp')
+      assert.ok(verifyStandardWebhook(secret, g.headers, g.rawBody))
+    }
+    assert.ok(!(r.stdout + r.stderr).includes(apiKey), 'the header value is not printed, even with --verbose')
+    // The flag is the highest level and replaces the whole set (no x-source from the profile).
+    await runCli(['tenants', 'add', WELL_KNOWN.fabrikamTenantId], { env })
+    before = hook.requests.length
+    const flagged = await runCli(['sync', '--once', '--backfill', '400d', '--profile', 'siem', '--sink-webhook-header', 'x-api-key: from-the-flag-0001'], { env })
+    assert.equal(flagged.code, 0, flagged.stderr.slice(-2000))
+    const fromFlag = hook.requests.slice(before)
+    assert.ok(fromFlag.length > 0)
+    for (const g of fromFlag) {
+      assert.equal(g.headers['x-api-key'], 'from-the-flag-0001')
+      assert.equal(g.headers['x-source'], undefined)
+    }
+  })
 })
