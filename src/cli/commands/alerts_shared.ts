@@ -9,10 +9,10 @@ export const alertApiOptions = graphOnly
 /** Columns of an alert list (table, tsv, csv). */
 export function alertColumns(): Column<GraphAlert>[] {
   return [
-    { key: 'id', header: 'ID', get: (a) => a.id },
+    { key: 'id', header: 'ID', get: (a) => a.id, keep: true },
     { key: 'severity', header: 'SEVERITY', get: (a) => String(a.severity) },
     { key: 'status', header: 'STATUS', get: (a) => String(a.status) },
-    { key: 'created', header: 'CREATED', get: (a) => String(a.createdDateTime ?? '') },
+    { key: 'created', header: 'CREATED', get: (a) => String(a.createdDateTime ?? ''), time: true },
     { key: 'incidentId', header: 'INCIDENT', get: (a) => a.incidentId ?? '' },
     { key: 'assignedTo', header: 'ASSIGNED TO', get: (a) => String(a.assignedTo ?? ''), max: 28 },
     { key: 'title', header: 'TITLE', get: (a) => String(a.title ?? ''), flex: true },

@@ -106,7 +106,7 @@ interface AlertRow {
 /** Alert rows, indented under the incident, aligned whatever the ids' lengths. */
 function alertTable(rows: AlertRow[], table: Pick<TableOptions, 'tty' | 'width'>): string {
   const columns: Column<AlertRow>[] = [
-    { key: 'id', header: 'ID' },
+    { key: 'id', header: 'ID', keep: true },
     { key: 'severity', header: 'SEVERITY' },
     { key: 'status', header: 'STATUS' },
     { key: 'title', header: 'TITLE', flex: true },

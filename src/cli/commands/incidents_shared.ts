@@ -64,7 +64,7 @@ export function toRow(i: AnyIncident): Row {
 export function incidentColumns(tty: boolean): Column<AnyIncident>[] {
   const field = (key: keyof Row) => (i: AnyIncident) => toRow(i)[key]
   return [
-    { key: 'id', header: 'ID', get: field('id') },
+    { key: 'id', header: 'ID', get: field('id'), keep: true },
     { key: 'severity', header: 'SEVERITY', get: field('severity') },
     { key: 'status', header: 'STATUS', get: field('status') },
     { key: 'updated', header: 'LAST UPDATE', get: tty ? (i) => shortTime(toRow(i).updated) : field('updated') },

@@ -17,11 +17,11 @@ export default defineCommand({
       const tenants = await registry.call('summaries', {})
       type T = (typeof tenants)[number]
       const columns: Column<T>[] = [
-        { key: 'tenantId', header: 'TENANT' },
+        { key: 'tenantId', header: 'TENANT', keep: true },
         { key: 'name', header: 'NAME', get: (t) => t.name ?? t.domain ?? '', flex: true },
         { key: 'health', header: 'HEALTH', get: (t) => (t.enabled ? t.health : 'disabled') },
         { key: 'surface', header: 'API', get: (t) => `${t.surface ?? '-'}${t.api ? ' (pinned)' : ''}` },
-        { key: 'lastSync', header: 'LAST SYNC', get: (t) => (t.lastSync ? t.lastSync.replace(/\.\d+Z$/, 'Z') : 'never') },
+        { key: 'lastSync', header: 'LAST SYNC', get: (t) => t.lastSync ?? 'never', time: true },
         { key: 'lag', header: 'LAG', get: (t) => formatLag(t.lagSeconds) },
         { key: 'incidents', header: 'INCIDENTS', right: true },
         { key: 'alerts', header: 'ALERTS', right: true },

@@ -19,6 +19,13 @@ export interface Column<T = any> {
   max?: number
   /** Right-aligned (counts). */
   right?: boolean
+  /**
+   * An identifier: on a terminal it is cut only when every other column is down to a few
+   * characters, since a cut id cannot be pasted into the next command (`m365d alerts get ID`).
+   */
+  keep?: boolean
+  /** An ISO-8601 time: shown to the minute on a terminal (`2026-12-03 05:08Z`), whole elsewhere. */
+  time?: boolean
 }
 
 export interface TableOptions {
@@ -49,6 +56,7 @@ export function renderTable<T>(columns: Column<T>[], rows: readonly T[], options
   const texts = rows.map((r) => columns.map((c) => cellOf(c, r).replace(/[\t\r\n]+/g, ' ')))
   const titles = columns.map((c) => c.header ?? c.key.toUpperCase())
   if (!options.tty) return [...(header ? [titles] : []), ...texts].map((cells) => cells.join('\t')).join('\n')
+  for (const cells of texts) columns.forEach((c, i) => c.time && (cells[i] = toMinute(cells[i]!)))
 
   const width = Math.max(20, options.width ?? 80)
   const natural = columns.map((c, i) => Math.min(c.max ?? Infinity, Math.max(header ? displayWidth(titles[i]!) : 0, ...texts.map((t) => displayWidth(t[i]!)))))
@@ -66,8 +74,13 @@ export function renderTable<T>(columns: Column<T>[], rows: readonly T[], options
 
 const GAP = 2
 const MIN = 4
+/** What a column other than an id keeps before an id is cut. */
+const SHORT = 8
 
-/** Shrinks column widths until the row fits: flexible columns first, then always the widest one. */
+/**
+ * Shrinks column widths until the row fits: flexible columns to 12 first, then the widest other
+ * column, one at a time, down to 8; then ids (`keep`); then the widest of all down to 4.
+ */
 function fit(natural: number[], columns: Column<any>[], width: number): number[] {
   const widths = [...natural]
   const total = () => widths.reduce((a, b) => a + b, 0) + GAP * (widths.length - 1)
@@ -79,14 +92,25 @@ function fit(natural: number[], columns: Column<any>[], width: number): number[]
     widths[i]! -= give
     excess -= give
   }
-  while (excess > 0) {
-    let widest = -1
-    for (let i = 0; i < widths.length; i++) if (widths[i]! > MIN && (widest === -1 || widths[i]! > widths[widest]!)) widest = i
-    if (widest === -1) break
-    widths[widest]!--
-    excess--
+  const shrinkWidest = (floor: number, eligible: (i: number) => boolean) => {
+    while (excess > 0) {
+      let widest = -1
+      for (let i = 0; i < widths.length; i++) if (eligible(i) && widths[i]! > floor && (widest === -1 || widths[i]! > widths[widest]!)) widest = i
+      if (widest === -1) return
+      widths[widest]!--
+      excess--
+    }
   }
+  shrinkWidest(SHORT, (i) => !columns[i]!.keep)
+  shrinkWidest(SHORT, (i) => columns[i]!.keep === true)
+  shrinkWidest(MIN, () => true)
   return widths
+}
+
+/** `2026-12-03T05:08:24.907Z` → `2026-12-03 05:08Z`; anything else unchanged. */
+function toMinute(text: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?Z$/.exec(text)
+  return m ? `${m[1]} ${m[2]}Z` : text
 }
 
 /** Columns for arbitrary JSON rows (e.g. a --query result): the union of top-level keys, in order. */

@@ -47,4 +47,17 @@ describe('renderTable', () => {
     const [, l1, l2] = text.split('\n')
     assert.equal(displayWidth(l1!.slice(0, l1!.indexOf('x'))), displayWidth(l2!.slice(0, l2!.indexOf('y'))))
   })
+  test('ids (keep) stay whole while other columns can give; times show to the minute on a terminal only', () => {
+    const id = 'arb6d9694f-7000-4075-8dc3-d0f3b39b30bc'
+    const cols: Column[] = [{ key: 'id', header: 'ID', keep: true }, { key: 'created', header: 'CREATED', time: true }, { key: 'who', header: 'ASSIGNED TO' }, { key: 'title', header: 'TITLE', flex: true }]
+    const row = { id, created: '2026-12-03T01:55:52.1130000Z', who: 'secop1@contoso.onmicrosoft.com', title: 'Anomalous scheduled task created on a server' }
+    const [, at100] = renderTable(cols, [row], { tty: true, width: 100 }).split('\n')
+    assert.ok(displayWidth(at100!) <= 100)
+    assert.ok(at100!.startsWith(`${id}  2026-12-03 01:55Z  `), at100)
+    // Too narrow for the id and 8 columns of everything else: the id is cut too, and the row still fits.
+    const [, at60] = renderTable(cols, [row], { tty: true, width: 60 }).split('\n')
+    assert.ok(displayWidth(at60!) <= 60, at60)
+    assert.equal(at60, 'arb6d9694f-7000-4075-8dc3-d0f…  2026-12…  secop1@…  Anomalo…')
+    assert.equal(renderTable(cols, [row], { tty: false }).split('\n')[1], Object.values(row).join('\t'))
+  })
 })

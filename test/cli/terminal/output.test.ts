@@ -58,8 +58,8 @@ describe('output on a real terminal (tmux)', { skip: !hasTmux && 'tmux not insta
       const alertRows = list.text.split('\n').filter((l) => /^[a-z]{2}[0-9a-f]{6}/.test(l))
       assert.equal(alertRows.length, 8, list.text)
       if (cols === 80) assert.ok(alertRows.every((l) => l.includes('…')), 'an alert row is wider than 80 columns: cut with …')
-      // At 200 columns the alert ids are whole: one can be copied into `m365d alerts get`.
-      else assert.ok(alertRows.every((l) => /^[a-z]{2}[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12} /.test(l)), list.text)
+      // At 200 columns the alert ids are whole: one can be copied into `m365d alerts get`; times to the minute.
+      else assert.ok(alertRows.every((l) => /^[a-z]{2}[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12} .* \d{4}-\d{2}-\d{2} \d{2}:\d{2}Z /.test(l)), list.text)
     })
   }
 
