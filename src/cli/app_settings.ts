@@ -5,6 +5,7 @@ import type { OpenedStore, StorageSelection } from '../sync/index.js'
 import type { CommandContext, OptionSpecs } from './command.js'
 import { apiOptions, credentialOptions, loadConfig, type CliConfig } from './config.js'
 import { requireCredentials } from './credentials.js'
+import type { Feedback } from './output/feedback.js'
 
 /**
  * Where the CLI's configuration (flags > environment > profile > config file, src/cli/config.ts) becomes the
@@ -59,6 +60,15 @@ export function storeStepLabel(selection: StorageSelection, options: { temporary
   return options.temporary ? 'Creating a temporary embedded database (~20 s; --data-dir keeps one between runs)' : 'Creating the embedded database (first run only, ~20 s)'
 }
 
+/**
+ * Opens the store as a visible step (issue 11 §2: the first run's database set-up is a step of any
+ * command that opens the store). PGlite works in WebAssembly on the main thread, which blocks the
+ * event loop: the step is `blocking` so it still shows at once and keeps its spinner turning.
+ */
+export function storeStep<T>(feedback: Feedback, selection: StorageSelection, open: () => Promise<T>, options: { temporary?: boolean } = {}): Promise<T> {
+  return feedback.step(storeStepLabel(selection, options), open, { blocking: selection.databaseUrl === undefined })
+}
+
 /** Resolves the configuration once and builds the app; `close()` stops its token provider. */
 export async function openApp(ctx: CommandContext, values: Values, options: { tenantOptional?: boolean; config?: CliConfig } = {}): Promise<CliApp> {
   const config = options.config ?? (await loadConfig(ctx, values as never))
@@ -79,7 +89,7 @@ export async function openApp(ctx: CommandContext, values: Values, options: { te
 export async function openAppWithStore(ctx: CommandContext, values: Values, config?: CliConfig): Promise<{ app: CliApp; store: OpenedStore }> {
   const app = await openApp(ctx, values, { tenantOptional: true, ...(config && { config }) })
   try {
-    return { app, store: await ctx.feedback.step(storeStepLabel(app.settings.storage ?? app.config.storage), () => app.openStore()) }
+    return { app, store: await storeStep(ctx.feedback, app.settings.storage ?? app.config.storage, () => app.openStore()) }
   } catch (e) {
     app.close()
     throw e

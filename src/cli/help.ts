@@ -41,7 +41,8 @@ function optionRows(options: OptionSpecs): [string, string][] {
     .filter(([, o]) => !o.hidden)
     .map(([name, o]) => {
       const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ` <${o.valueName ?? 'value'}>` : ''}`
-      return [flag, o.description + (o.multiple ? ' (repeatable)' : '')]
+      // Said once: some descriptions already say how repetitions combine ("repeatable: all of them").
+      return [flag, o.description + (o.multiple && !/\brepeatable\b/.test(o.description) ? ' (repeatable)' : '')]
     })
 }
 

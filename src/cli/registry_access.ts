@@ -1,5 +1,5 @@
 import { callRegistry, DISCOVERY_FILE, openStore, readDiscovery, resolveStorage, runRegistryOperation, type LocalApiDiscovery, type RegistryInput, type RegistryOperationName, type RegistryResult } from '../sync/index.js'
-import { storageFlags, storageFrom, storeStepLabel } from './app_settings.js'
+import { storageFlags, storageFrom, storeStep } from './app_settings.js'
 import type { CommandContext } from './command.js'
 import { loadConfig, type CliConfig } from './config.js'
 
@@ -26,7 +26,7 @@ export async function openRegistry(ctx: Ctx, values: Values, options: { config?:
   const selection = storageFrom(config)
   const daemon = selection.dataDir !== undefined ? await runningDaemon(ctx, selection.dataDir) : undefined
   if (daemon) return { via: 'daemon', call: (name, input) => callRegistry(daemon, name, input), close: async () => undefined }
-  const { db } = await ctx.feedback.step(storeStepLabel(selection), () => openStore(selection, options.poolSize !== undefined ? { poolSize: options.poolSize } : {}))
+  const { db } = await storeStep(ctx.feedback, selection, () => openStore(selection, options.poolSize !== undefined ? { poolSize: options.poolSize } : {}))
   return { via: 'store', call: (name, input) => runRegistryOperation(db, name, input), close: () => db.close() }
 }
 

@@ -11,6 +11,8 @@ import { Output, terminalWidth } from './output/output.js'
 import { routeWarnings, warningText } from './output/warnings.js'
 import { firstPositionalIndex, parseCommandArgs, quoteInput } from './parse.js'
 import { closest } from './suggest.js'
+import { DatabaseError } from '../sync/db/database.js'
+import { describeServerError } from '../sync/db/pg_errors.js'
 import { subscribeVerbose } from './verbose.js'
 import { packageVersion } from './version.js'
 
@@ -145,7 +147,10 @@ function wantsJsonErrors(argv: string[]): boolean {
   return argv.some((a, i) => a === '--json' || /^(--output=|-o=?)(json|jsonc)$/.test(a) || ((a === '-o' || a === '--output') && /^jsonc?$/.test(argv[i + 1] ?? '')))
 }
 
-function reportError(error: unknown, o: { io: CliIo; json: boolean; debug: boolean; secrets: Set<string> }): number {
+function reportError(thrown: unknown, o: { io: CliIo; json: boolean; debug: boolean; secrets: Set<string> }): number {
+  // A statement the database refused is the user's setup to fix, not a bug: its own code and fix.
+  const db = describeServerError(thrown)
+  const error = db ? new DatabaseError(db.code, db.message, { hint: db.hint, cause: thrown }) : thrown
   const exitCode = exitCodeFor(error)
   const scrub = (text: string) => {
     let out = redact(text)

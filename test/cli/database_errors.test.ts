@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { test } from 'node:test'
-import { ADMIN_URL, postgresAvailable } from '../sync/_databases.js'
+import pg from 'pg'
+import { ADMIN_URL, postgresAvailable, postgresDatabase } from '../sync/_databases.js'
 import { runCli } from './_cli.js'
 
 const skip = await postgresAvailable()
@@ -32,4 +33,34 @@ test('a password in the URL is never printed, in the message or the hint', { ski
   assert.equal(r.code, 2, r.stderr)
   assert.match(r.stderr, /^error ERR_DB_(NOT_FOUND|AUTH): /m)
   assert.ok(!r.stderr.includes('never-print-this-pw') && !r.stdout.includes('never-print-this-pw'))
+})
+
+test('a statement the server refuses (permission denied): its message, SQLSTATE and the GRANT fix, exit 2, not "a bug in m365d"', { skip }, async () => {
+  const db = await postgresDatabase()
+  const role = `m365d_ro_${randomBytes(4).toString('hex')}`
+  const admin = new pg.Client({ connectionString: db.url })
+  await admin.connect()
+  try {
+    // A user that may connect but not create m365d's tables (PostgreSQL 15+ default for non-owners).
+    await admin.query(`CREATE ROLE ${role} LOGIN`)
+    await admin.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC')
+    const url = new URL(db.url!)
+    url.username = role
+    for (const args of [['tenants', 'list'], ['tenants', 'add', '00000000-0000-4000-8000-000000000001']]) {
+      const r = await runCli([...args, '--database-url', url.toString()])
+      assert.equal(r.code, 2, r.stderr)
+      const lines = r.stderr.trim().split('\n')
+      const error = lines.findIndex((l) => l.startsWith('error '))
+      assert.match(lines[error] ?? '', /^error ERR_DB_PERMISSION: PostgreSQL refused the statement: permission denied for schema public \[SQLSTATE 42501\]$/, r.stderr)
+      assert.match(lines[error + 1] ?? '', /^hint: .*GRANT CREATE, USAGE ON SCHEMA public TO/)
+      assert.doesNotMatch(r.stderr, /ERR_INTERNAL|bug in m365d|at .*\.js:\d+/)
+    }
+  } finally {
+    await admin.end()
+    await db.cleanup()
+    const c = new pg.Client({ connectionString: ADMIN_URL })
+    await c.connect()
+    await c.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined)
+    await c.end()
+  }
 })

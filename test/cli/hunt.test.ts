@@ -83,6 +83,24 @@ describe('m365d hunt', () => {
     assert.ok(rows.every((x: any) => typeof x.Count === 'number'))
   })
 
+  test('--all-tenants --json with a failing tenant: its status and error are in the document (exit 3); a domain in --tenants gives the GUID in the TenantId column', async () => {
+    const r = await cli(['DeviceInfo | take 1 | project DeviceName', '--all-tenants', '--json'], { M365D_TENANTS: `contoso.onmicrosoft.com,${W.woodgroveTenantId}` })
+    assert.equal(r.code, 3, r.stderr)
+    const doc = JSON.parse(r.stdout)
+    assert.deepEqual(doc.tenants.map((t: any) => [t.tenantId, t.status, t.rows]), [[W.contosoTenantId, 'ok', 1], [W.woodgroveTenantId, 'failed', 0]])
+    const failed = doc.tenants[1]
+    assert.equal(failed.error.code, 'ERR_TOKEN_SERVER')
+    assert.match(failed.error.message, /AADSTS700016/)
+    assert.match(failed.error.hint, /consent/)
+    assert.deepEqual(doc.rows.map((x: any) => x.TenantId), [W.contosoTenantId])
+    // Piped table: tab-separated, the TenantId column holds the tenant id even when a domain was given.
+    const table = await cli(['DeviceInfo | take 1 | project DeviceName', '--tenants', 'contoso.onmicrosoft.com'])
+    assert.equal(table.code, 0, table.stderr)
+    const [head, row] = table.stdout.trimEnd().split('\n')
+    assert.deepEqual(head!.split('\t'), ['TenantId', 'DeviceName'])
+    assert.equal(row!.split('\t')[0], W.contosoTenantId)
+  })
+
   test('--all-tenants from the config file "tenants" key', async () => {
     const dir = tempDir()
     const file = join(dir, 'config.json')

@@ -61,6 +61,13 @@ describe('m365d framework (subprocess)', { concurrency: true }, () => {
     assert.doesNotMatch(r.stdout, /--client-secret </, 'the refused flag is not advertised')
   })
 
+  test('help says "repeatable" once per option, also where the description already explains it', async () => {
+    const r = await runCli(['hunt', '--help'])
+    assert.equal(r.code, 0)
+    assert.match(r.stdout, /--tag <TAG> +With --all-tenants: only tenants with this tag \(repeatable: all of them\)$/m)
+    assert.doesNotMatch(r.stdout, /repeatable.*repeatable/)
+  })
+
   test('--json errors: one JSON document on stdout with code, hint and exit code', async () => {
     const r = await runCli(['token', '--json'])
     assert.equal(r.code, 2)

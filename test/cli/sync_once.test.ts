@@ -17,7 +17,7 @@ describe('m365d sync --once with leases another worker holds', () => {
     emulator.defender.limits.enabled = false
     server = await serve(emulator)
     env = emulatorEnv(server.url, { M365D_DATA_DIR: dataDir })
-    for (const t of [WELL_KNOWN.contosoTenantId, WELL_KNOWN.fabrikamTenantId]) assert.equal((await runCli(['tenants', 'add', t], { env })).code, 0)
+    for (const t of [WELL_KNOWN.contosoTenantId, 'fabrikam.onmicrosoft.com']) assert.equal((await runCli(['tenants', 'add', t], { env })).code, 0)
   })
   after(() => server.close())
 
@@ -36,7 +36,7 @@ describe('m365d sync --once with leases another worker holds', () => {
     await deadWorkerHolds(120)
     const r = await runCli(['sync', '--once', '--json'], { env })
     assert.equal(r.code, 1, r.stderr)
-    const out = JSON.parse(r.stdout) as { ok: boolean; tenants: { tenantId: string; ok: boolean; error?: { code: string; message: string } }[]; held: { tenantId: string; worker: string; since: string; until: string }[] }
+    const out = JSON.parse(r.stdout) as { ok: boolean; tenants: { tenantId: string; name: string | null; ok: boolean; error?: { code: string; message: string } }[]; held: { tenantId: string; worker: string; since: string; until: string }[] }
     assert.equal(out.ok, false)
     assert.equal(out.tenants.find((t) => t.tenantId === WELL_KNOWN.contosoTenantId)!.ok, true)
     const fab = out.tenants.find((t) => t.tenantId === WELL_KNOWN.fabrikamTenantId)!
@@ -47,7 +47,10 @@ describe('m365d sync --once with leases another worker holds', () => {
     assert.ok(Date.parse(out.held[0]!.since) < Date.now() - 4 * 60_000)
     const human = await runCli(['sync', '--once'], { env })
     assert.equal(human.code, 1)
-    assert.match(human.stdout, new RegExp(`HELD ${WELL_KNOWN.fabrikamTenantId}`))
+    // Which tenant (id and name), by which worker, since and until when.
+    assert.match(human.stdout, new RegExp(`^HELD ${WELL_KNOWN.fabrikamTenantId} \\(fabrikam\\.onmicrosoft\\.com\\)  ERR_SYNC_TENANT_HELD: held by worker dead:1:abc since \\S+Z until \\S+Z`, 'm'))
+    assert.match(human.stdout, /^ {5}fix: .*--lease-wait/m)
+    assert.equal(out.tenants.find((t) => t.tenantId === WELL_KNOWN.fabrikamTenantId)!.name, 'fabrikam.onmicrosoft.com')
     assert.match(human.stdout, /1 of 2 tenants synced, 1 not synced/)
   })
 

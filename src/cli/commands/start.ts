@@ -6,13 +6,13 @@ import { createApp } from '../../app/index.js'
 import { createEmulator } from '../../emulator/app.js'
 import { serve } from '../../emulator/server.js'
 import { WELL_KNOWN } from '../../emulator/well_known.js'
-import { createLogger, formatLag, listTenants, startOpsServer, tenantSummaries, upsertTenant, type TenantSummary } from '../../sync/index.js'
+import { CONSENT_CALLBACK_PATH, createLogger, formatLag, listTenants, resetBackoff, startOpsServer, tenantSummaries, upsertTenant, type TenantSummary } from '../../sync/index.js'
 import { isLoopback } from '../../console/index.js'
 import { CliError } from '../errors.js'
 import { defineCommand } from '../command.js'
 import { expectPositionals, parsePort } from '../parse.js'
 import type { ConsoleServer } from '../../console/index.js'
-import { storeStepLabel } from '../app_settings.js'
+import { storeStep } from '../app_settings.js'
 import { LiveRegion, type TerminalStream } from '../output/live_region.js'
 import { terminalWidth } from '../output/output.js'
 import { renderTable, type Column } from '../output/table.js'
@@ -103,7 +103,7 @@ other tenants is refused: give the demo its own.`,
     let checks: TenantResult[] | undefined
     try {
       checks = v['skip-demo'] ? undefined : await tokenChecks(ctx, server.url)
-      store = await ctx.feedback.step(storeStepLabel({ dataDir }, { temporary: tempDir !== undefined }), () => app.openStore())
+      store = await storeStep(ctx.feedback, { dataDir }, () => app.openStore(), { temporary: tempDir !== undefined })
       await refuseForeignTenants(store.db, dataDir, cfg.used.find((u) => u.key === 'dataDir')?.from)
     } catch (e) {
       await store?.db.close()
@@ -144,10 +144,26 @@ other tenants is refused: give the demo its own.`,
       }
       // The local API: `m365d tenants … --data-dir DIR` and `m365d console url` reach this process.
       const localApiApp = localApi({ dataDir, store: 'embedded', db, worker: daemon.workerId, console: () => web, opsUrl: () => ops?.url })
-      ops = await startOpsServer({ daemon, port: cfg.opsPort, ...(cfg.opsHost !== undefined && { host: cfg.opsHost }), ...(web && { mount: web }), routes: localApiApp.routes }).catch((e: NodeJS.ErrnoException) => {
+      // The consent links on the screen (the token checks' and the summary's fix for Woodgrove) are
+      // the plain ones Entra's AADSTS700016 hint gives: after Accept, Entra sends the admin to the
+      // app's first redirect URI. Make that this run's ops server, and there treat a consent for one
+      // of the demo's tenants as a reason to try it again now (a 5 min backoff otherwise), so that
+      // clicking the link ends on a page of this process and the tenant turns ok within seconds.
+      // Only here: the emulator is this process's own; a forged redirect can at most make one of
+      // the four demo tenants retry early.
+      const consent = app.consentCallback(db, {
+        surface: 'graph',
+        onGranted: () => daemon.wake(),
+        onOutcome: (o) => {
+          if (o.outcome === 'received' && CUSTOMERS.some((c) => c.tenantId === o.tenantId)) void resetBackoff(db, o.tenantId!).then(() => daemon.wake(), () => undefined)
+        },
+      })
+      const routes = [{ method: 'GET' as const, path: CONSENT_CALLBACK_PATH, handle: consent }, ...localApiApp.routes]
+      ops = await startOpsServer({ daemon, port: cfg.opsPort, ...(cfg.opsHost !== undefined && { host: cfg.opsHost }), ...(web && { mount: web }), routes }).catch((e: NodeJS.ErrnoException) => {
         if (e.code === 'EADDRINUSE') throw new CliError('ERR_CLI_PORT_IN_USE', `ops port ${cfg.opsPort} is already in use`, { hint: `pick another with --ops-port N (0 = a free one)${cfg.used.some((u) => u.key === 'opsPort') ? `; it came from ${cfg.used.find((u) => u.key === 'opsPort')!.from}` : ''}` })
         throw e
       })
+      emulator.directory.app(WELL_KNOWN.clientId)?.redirectUris.unshift(`${ops.url}${CONSENT_CALLBACK_PATH}`)
       local = localApiApp
       await local.publish(ops.url)
       web?.start()

@@ -179,7 +179,8 @@ holds its lease (reported with the worker, since and until; --lease-wait 90s wai
       }
       if (v.once) {
         const asked = tenants.filter((t) => t.enabled).map((t) => t.tenant_id)
-        return await syncOnce(ctx, { daemon, asked, leaseWaitMs, ...(progress && { finish: () => progress.finish() }) })
+        const names = new Map(tenants.map((t) => [t.tenant_id, t.display_name ?? t.domain ?? undefined]))
+        return await syncOnce(ctx, { daemon, asked, names, leaseWaitMs, ...(progress && { finish: () => progress.finish() }) })
       }
       await daemon.start()
       await untilStopped(stop)

@@ -8,7 +8,10 @@ import { ExitCode } from '../errors.js'
  * with who holds it, since when and until when; `--lease-wait` waits for such leases (up to the
  * given time) and then syncs those tenants. Exit 1 when a tenant it was asked to sync was not.
  */
-export async function syncOnce(ctx: CommandContext<any>, o: { daemon: SyncDaemon; asked: string[]; leaseWaitMs: number; finish?: () => void }): Promise<ExitCode> {
+export async function syncOnce(
+  ctx: CommandContext<any>,
+  o: { daemon: SyncDaemon; asked: string[]; leaseWaitMs: number; finish?: () => void; /** Name (or domain) per tenant id, shown with the id. */ names?: Map<string, string | undefined> },
+): Promise<ExitCode> {
   const { daemon } = o
   const runs = [await daemon.runOnce({ force: true })]
   // A pass that resumed an interrupted one (a crash left its cursor) ends at that pass's start
@@ -54,19 +57,21 @@ export async function syncOnce(ctx: CommandContext<any>, o: { daemon: SyncDaemon
   const rows = [
     ...results.map((r) => ({
       tenantId: r.tenantId,
+      name: o.names?.get(r.tenantId) ?? null,
       ok: r.ok,
       incidents: sum(r.tenantId, (x) => x.incidents?.records ?? 0),
       alerts: sum(r.tenantId, (x) => (x.incidents?.alerts ?? 0) + (x.alerts?.records ?? 0)),
       ...(r.error && { error: { code: r.error.code, health: r.error.health, message: r.error.message, ...(r.error.hint && { hint: r.error.hint }) } }),
     })),
-    ...notSynced.map((t) => ({ tenantId: t, ok: false, incidents: 0, alerts: 0, ...heldInfo(heldBy.get(t)) })),
+    ...notSynced.map((t) => ({ tenantId: t, name: o.names?.get(t) ?? null, ok: false, incidents: 0, alerts: 0, ...heldInfo(heldBy.get(t)) })),
   ]
   const ok = failed.length === 0 && notSynced.length === 0
   if (ctx.json) ctx.printJson({ ok, tenants: rows, held: held.map(describeHeld) })
   else {
     for (const r of rows) {
       const e = r.error
-      ctx.print(`${r.ok ? 'ok  ' : 'heldBy' in r ? 'HELD' : 'FAIL'} ${r.tenantId}  ${r.incidents} incidents, ${r.alerts} alerts${e ? `  ${e.code}: ${e.message}${e.hint ? `\n     fix: ${e.hint}` : ''}` : ''}`)
+      const counts = 'heldBy' in r ? '' : `  ${r.incidents} incidents, ${r.alerts} alerts`
+      ctx.print(`${r.ok ? 'ok  ' : 'heldBy' in r ? 'HELD' : 'FAIL'} ${r.tenantId}${r.name ? ` (${r.name})` : ''}${counts}${e ? `  ${e.code}: ${e.message}${e.hint ? `\n     fix: ${e.hint}` : ''}` : ''}`)
     }
     ctx.print(`${rows.filter((r) => r.ok).length} of ${o.asked.length} tenants synced${notSynced.length ? `, ${notSynced.length} not synced` : ''}`)
   }

@@ -8,6 +8,12 @@ import type { DaemonEvent } from '../../sync/index.js'
  * backfilling. The numbers are the log's: records = incidents inserted or updated plus alerts
  * written, exactly what `pass finished` logs as `records`.
  *
+ * One bar for every tenant backfilling at the same time: a tenant only shows it is backfilling with
+ * its first page, which may come after another tenant already finished (PGlite serializes the
+ * commits). So when every tenant in the bar is done, the bar still waits for the passes that were
+ * running then and have not reported yet; it ends once they finished or joined it (passes started
+ * later do not hold it up, so a busy daemon cannot keep it open).
+ *
  * It only produces lines; the caller shows them in a LiveRegion (src/cli/output/live_region.ts),
  * which keeps them apart from log lines.
  */
@@ -15,6 +21,11 @@ export class BackfillProgress {
   readonly #fraction = new Map<string, number>()
   readonly #stored = new Map<string, number>()
   readonly #finished = new Set<string>()
+  readonly #failed = new Set<string>()
+  /** Tenants with a pass running (started, not yet ended), backfill or not. */
+  readonly #running = new Set<string>()
+  /** Once every tenant in the bar is done: the passes that were running then, not yet heard from. */
+  #pending: Set<string> | undefined
   #lastDraw = 0
 
   constructor(
@@ -31,8 +42,14 @@ export class BackfillProgress {
 
   onEvent(e: DaemonEvent): void {
     const now = (this.o.now ?? Date.now)()
+    if (e.type === 'pass.started') return void this.#running.add(e.tenantId)
+    if (e.type === 'pass.finished' || e.type === 'pass.failed' || e.type === 'pass.aborted') {
+      this.#running.delete(e.tenantId)
+      if (this.#pending?.delete(e.tenantId) && !this.#fraction.has(e.tenantId)) this.draw(now)
+    }
     if (e.type === 'pass.progress' && e.stream.endsWith(':incidents')) {
       if (!e.backfill) return
+      this.#pending?.delete(e.tenantId)
       this.#stored.set(e.tenantId, e.stored ?? 0)
       if (e.oldestCreated !== undefined) this.#fraction.set(e.tenantId, Math.min(1, Math.max(0, (now - e.oldestCreated) / this.o.backfillMs)))
       else if (!this.#fraction.has(e.tenantId)) this.#fraction.set(e.tenantId, 0)
@@ -42,6 +59,7 @@ export class BackfillProgress {
       this.#fraction.set(e.tenantId, 1)
       this.#finished.add(e.tenantId)
       if (e.type === 'pass.finished') this.#stored.set(e.tenantId, e.records)
+      else this.#failed.add(e.tenantId)
       this.draw(now)
     }
   }
@@ -60,7 +78,10 @@ export class BackfillProgress {
     const line = this.line()
     if (line === undefined) return
     this.#lastDraw = now
-    if (this.#finished.size === this.#fraction.size) return this.finish()
+    if (this.#finished.size === this.#fraction.size) {
+      this.#pending ??= new Set([...this.#running].filter((t) => !this.#fraction.has(t)))
+      if (!this.#pending.size) return this.finish()
+    }
     this.o.show([line])
   }
 
@@ -68,10 +89,13 @@ export class BackfillProgress {
   finish(): void {
     if (!this.#fraction.size) return
     const n = this.#fraction.size
-    this.o.done(`backfill: ${this.#finished.size}/${n} tenant${n === 1 ? '' : 's'} done, ${this.#total()} records`)
+    const failed = this.#failed.size ? ` (${this.#failed.size} failed: see the log)` : ''
+    this.o.done(`backfill: ${this.#finished.size - this.#failed.size}/${n} tenant${n === 1 ? '' : 's'} done${failed}, ${this.#total()} records`)
     this.#fraction.clear()
     this.#stored.clear()
     this.#finished.clear()
+    this.#failed.clear()
+    this.#pending = undefined
   }
 
   #total(): number {

@@ -6,6 +6,7 @@
  * "a line or spinner for every step that takes more than a second").
  */
 import { LiveRegion, SPINNER, type TerminalStream } from './live_region.js'
+import { StepTicker } from './step_ticker.js'
 
 export interface FeedbackOptions {
   /** Ms before a step is announced when stderr is not a terminal. */
@@ -50,15 +51,22 @@ export class Feedback {
     }
   }
 
-  /** Runs `work`, showing `label` while it runs (see the file comment). */
-  async step<T>(label: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work`, showing `label` while it runs (see the file comment). `blocking`: the work holds the
+   * event loop for long stretches (PGlite's WebAssembly), so timers cannot fire while it runs: the
+   * line is printed at once when stderr is not a terminal, and on a terminal a worker thread keeps
+   * the spinner turning (step_ticker.ts).
+   */
+  async step<T>(label: string, work: () => Promise<T>, options: { blocking?: boolean } = {}): Promise<T> {
     const started = Date.now()
     const seconds = () => `${((Date.now() - started) / 1000).toFixed(1)}s`
     const ok = this.options.ascii ? 'ok' : '✓'
     const fail = this.options.ascii ? 'failed' : '✗'
-    if (!this.tty || this.#region) {
-      // Not a terminal (or a spinner already runs): announce only slow steps, as plain lines.
-      let announced = false
+    if (!this.tty || this.#region || this.#sink) {
+      // Not a terminal, a spinner already runs, or notices go to a sink (JSON logs, also on a
+      // terminal): announce only slow steps, as plain lines (records).
+      let announced = options.blocking === true
+      if (announced) this.notice(`${label}…`)
       const timer = setTimeout(() => {
         announced = true
         this.notice(`${label}…`)
@@ -77,17 +85,22 @@ export class Feedback {
     }
     const region = new LiveRegion(this.stream)
     this.#region = region
+    const frames = this.options.ascii ? ['-', '\\', '|', '/'] : SPINNER
     let frame = 0
-    const draw = () => region.set([`${this.options.ascii ? '-\\|/'[frame++ % 4] : SPINNER[frame++ % SPINNER.length]} ${label}… ${seconds()}`])
-    draw()
+    const spin = () => region.set([`${frames[frame++ % frames.length]} ${label}… ${seconds()}`])
+    spin()
+    // Only on the process's own stderr: the worker writes to its file descriptor.
+    const ticker = options.blocking && this.stream === process.stderr ? new StepTicker({ fd: process.stderr.fd, label, frames, started, width: region.width }) : undefined
+    const draw = () => (ticker ? ticker.draw(spin) : spin())
     const timer = setInterval(draw, 100)
     timer.unref?.()
+    const last = (line: string) => (ticker ? ticker.stop(() => region.set([line])) : region.set([line]))
     try {
       const result = await work()
-      region.set([`${ok} ${label} (${seconds()})`])
+      last(`${ok} ${label} (${seconds()})`)
       return result
     } catch (e) {
-      region.set([`${fail} ${label} (${seconds()})`])
+      last(`${fail} ${label} (${seconds()})`)
       throw e
     } finally {
       clearInterval(timer)

@@ -63,7 +63,9 @@ export function createLogger(o: LoggerOptions = {}): Logger {
     const worker = daemon.workerId
     const off = daemon.on((e) => {
       const [level, msg] = describe(e)
-      const { type, tenantId, ...fields } = e as DaemonEvent & { tenantId?: string }
+      const { type, tenantId, ...fields } = e as DaemonEvent & { tenantId?: string; durationMs?: number }
+      // Whole milliseconds: performance.now() differences (2100.6135560000002) are noise in a log line.
+      if (fields.durationMs !== undefined) fields.durationMs = Math.round(fields.durationMs)
       log(level, msg, { worker, event: type, ...(tenantId && { tenant: tenantId }), ...fields })
     })
     const subs: (() => void)[] = [off]

@@ -96,6 +96,7 @@ export async function statusRows(db: Queryable): Promise<StatusRow[]> {
 
 export interface HeldLease {
   tenant_id: string
+  /** The tenant's name, else its domain. */
   display_name: string | null
   worker_id: string
   acquired_at: string | null
@@ -107,7 +108,7 @@ export interface HeldLease {
 /** Enabled tenants whose unexpired lease another worker holds (a live one, or a dead one whose lease runs out). */
 export async function leasesHeldElsewhere(db: Queryable, workerId: string): Promise<HeldLease[]> {
   const { rows } = await db.query<HeldLease>(
-    `SELECT l.tenant_id, t.display_name, l.worker_id, l.acquired_at, l.expires_at, w.heartbeat_at
+    `SELECT l.tenant_id, COALESCE(t.display_name, t.domain) AS display_name, l.worker_id, l.acquired_at, l.expires_at, w.heartbeat_at
      FROM m365d_leases l JOIN m365d_tenants t USING (tenant_id) LEFT JOIN m365d_workers w ON w.worker_id = l.worker_id
      WHERE t.enabled AND l.worker_id IS NOT NULL AND l.worker_id <> $1 AND l.expires_at >= now()
      ORDER BY l.expires_at, l.tenant_id`,

@@ -55,3 +55,39 @@ function safeUrl(url: string): URL | undefined {
     return undefined
   }
 }
+
+/** A statement the server refused (pg's and PGlite's DatabaseError): SQLSTATE `code` and `severity`. */
+interface ServerError {
+  code: string
+  severity: string
+  message: string
+  detail?: string
+  hint?: string
+}
+
+function isServerError(e: unknown): e is ServerError {
+  const x = e as Partial<ServerError> | null
+  return typeof x?.code === 'string' && /^[0-9A-Z]{5}$/.test(x.code) && typeof x.severity === 'string' && typeof x.message === 'string'
+}
+
+/**
+ * Message and fix for an error the server raised on a statement once connected (permission denied,
+ * read-only replica, disk full…): the server's message, its DETAIL and SQLSTATE on the error line,
+ * the fix by SQLSTATE class, and the server's own HINT when it gave one. Undefined for anything that
+ * is not a server error. Without this such errors reached the user as "ERR_INTERNAL … a bug in m365d".
+ */
+export function describeServerError(cause: unknown): PgFailure | undefined {
+  if (!isServerError(cause)) return undefined
+  const e = cause
+  const message = `PostgreSQL refused the statement: ${e.message}${e.detail ? ` (${e.detail})` : ''} [SQLSTATE ${e.code}]`
+  const fix = (code: string, hint: string): PgFailure => ({ code, message, hint: e.hint ? `${hint}; the server says: ${e.hint}` : hint })
+  const cls = e.code.slice(0, 2)
+  if (e.code === '42501')
+    return fix('ERR_DB_PERMISSION', "the database user lacks a privilege m365d needs (it creates and updates its own tables): as the owner, GRANT CREATE, USAGE ON SCHEMA public TO that user, or use the database owner's user in --database-url / M365D_DATABASE_URL")
+  if (e.code === '25006') return fix('ERR_DB_READ_ONLY', 'the server is read-only (a standby, or default_transaction_read_only): point --database-url / M365D_DATABASE_URL at the primary')
+  if (e.code === '42P01' || e.code === '42703' || e.code === '42883') return fix('ERR_DB_SCHEMA', "m365d's tables are missing or from another version: check that --database-url names the database m365d set up, and that no one dropped its tables")
+  if (cls === '53') return fix('ERR_DB_RESOURCES', 'the server is out of a resource (disk, memory or connections): free it or raise the limit, then retry')
+  if (e.code === '57014') return fix('ERR_DB_TIMEOUT', "a statement timed out (statement_timeout): retry, or raise statement_timeout for m365d's user")
+  if (cls === '08' || cls === '57' || cls === '40') return fix('ERR_DB_UNAVAILABLE', 'the server dropped the connection or the transaction (restart, failover, deadlock): retry the command')
+  return fix('ERR_DB_SERVER', 'see the server message; --debug prints the full error')
+}

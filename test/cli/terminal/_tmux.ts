@@ -28,9 +28,12 @@ export class Tmux {
     this.#tmux('set-option', '-g', 'history-limit', '5000')
   }
 
-  /** The visible screen, or with `history` everything since the start. */
-  capture(history = false): string {
-    return this.#tmux('capture-pane', '-p', '-t', '0', ...(history ? ['-S', '-'] : []))
+  /**
+   * The visible screen, or with `history` everything since the start. `joined` undoes the
+   * terminal's wrapping of long lines (`-J`), to read a value a narrow screen split over two rows.
+   */
+  capture(history = false, joined = false): string {
+    return this.#tmux('capture-pane', '-p', '-t', '0', ...(history ? ['-S', '-'] : []), ...(joined ? ['-J'] : []))
   }
 
   /** The visible screen with its SGR escapes (colours), as the terminal holds them. */
