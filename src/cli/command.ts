@@ -56,7 +56,7 @@ export const globalOptions = {
   query: { type: 'string', valueName: 'JMESPATH', description: "JMESPath query applied to the output, e.g. '[].{id:id, status:status}'" },
   json: { type: 'boolean', description: 'Deprecated: same as -o json' },
   format: { type: 'string', valueName: 'FORMAT', hidden: true, description: 'Deprecated: same as -o FORMAT' },
-  'no-color': { type: 'boolean', description: 'No ANSI colours on stdout (also NO_COLOR=1; never when piped)' },
+  'no-color': { type: 'boolean', description: 'No ANSI colours on stdout or in log lines (also NO_COLOR=1; never when piped)' },
   profile: { type: 'string', valueName: 'NAME', description: 'Use this profile of the config file (M365D_PROFILE; see m365d config use)' },
   verbose: { type: 'boolean', short: 'v', description: 'Print requests, token refreshes and retries on stderr (never tokens)' },
   debug: { type: 'boolean', description: 'Print stack traces with errors' },

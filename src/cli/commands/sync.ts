@@ -11,6 +11,7 @@ import { isLoopback } from '../../console/index.js'
 import { checkConsoleChoice, configuredExpiry, consoleOptions, exposureLines, makeConsole, opsExposureLines } from './console_setup.js'
 import { appOptions, parseDuration, storageOptions } from './sync_options.js'
 import { formatLogRecord, logFormatOption, resolveLogFormat } from '../output/log_format.js'
+import { colorEnabled } from '../output/options.js'
 import type { LiveRegion } from '../output/live_region.js'
 import { routeWarnings } from '../output/warnings.js'
 import { BackfillProgress } from './sync_progress.js'
@@ -81,7 +82,8 @@ holds its lease (reported with the worker, since and until; --lease-wait 90s wai
     // Logs: human lines on a terminal, JSON lines when piped or with --log-format json.
     const stderrTTY = ctx.feedback.tty
     const logFormat = resolveLogFormat(v['log-format'], ctx.io.env, stderrTTY)
-    const colorLogs = stderrTTY && ctx.io.env.NO_COLOR === undefined && ctx.io.env.TERM !== 'dumb'
+    // The same rule as stdout's colour (--no-color, a non-empty NO_COLOR, TERM=dumb), for stderr.
+    const colorLogs = colorEnabled(stderrTTY, ctx.io.env, ctx.values['no-color'])
     const logger = createLogger({
       stream: { write: (line: string) => ctx.feedback.write(line) },
       level: v.verbose ? 'debug' : 'info',

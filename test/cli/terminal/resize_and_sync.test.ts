@@ -81,8 +81,27 @@ describe('under a real terminal (tmux): resize and sync', { skip: !hasTmux && 't
         assert.ok(!lines.some((l) => l.trimStart().startsWith('{')), `no JSON log lines on a terminal:\n${screen}`)
         assert.doesNotMatch(screen, /backfill/i, 'no backfill bar (or summary) for incremental passes')
         assert.ok(width(t.capture()) <= 80)
+        assert.match(t.captureEscapes(), /\u001b\[36mINFO/, 'levels in colour on a terminal')
       } finally {
         t.kill()
+      }
+      // --no-color turns the log colours off too (the rule stdout follows: output/options.ts).
+      // (The killed worker may hold the embedded store for a moment: PGlite is one process per directory.)
+      for (let attempt = 1; ; attempt++) {
+        const plain = new Tmux(80, 24)
+        try {
+          plain.start(`${cli} sync --interval 1s --ops-port 0 --no-console --no-color`, env)
+          const shown = await plain.waitFor(/pass finished|is in use/, 120_000)
+          if (/is in use/.test(shown) && attempt < 20) {
+            await sleep(1000)
+            continue
+          }
+          assert.match(shown, /pass finished/)
+          assert.doesNotMatch(plain.captureEscapes(), /\u001b\[3\dm/, plain.captureEscapes())
+          break
+        } finally {
+          plain.kill()
+        }
       }
     })
   })
