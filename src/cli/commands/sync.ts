@@ -173,7 +173,9 @@ holds its lease (reported with the worker, since and until; --lease-wait 90s wai
           const loginUrl = web.loginUrl(ops.url)
           if (!ctx.json) for (const l of [...(exposed ? exposureLines(ops.url) : []), `console: ${loginUrl}`]) ctx.print(l)
           if (exposed) logger.log('warn', 'console.exposed', { url: ops.url, exposes: exposureLines(ops.url).slice(1).join(' ').replace(/\s+/g, ' ').trim() })
-          logger.log('info', 'console.listening', { url: `${ops.url}/console/`, loginUrl, newLoginUrl: 'm365d console url' })
+          // Human log lines sit next to that stdout line on a terminal: the link once is enough.
+          const linkPrinted = !ctx.json && logFormat === 'human'
+          logger.log('info', 'console.listening', { url: `${ops.url}/console/`, ...(!linkPrinted && { loginUrl }), newLoginUrl: 'm365d console url' })
         } else if (exposed) {
           for (const l of opsExposureLines(ops.url)) ctx.feedback.notice(l)
           logger.log('warn', 'ops.exposed', { url: ops.url, exposes: opsExposureLines(ops.url).slice(1).join(' ').replace(/\s+/g, ' ').trim() })

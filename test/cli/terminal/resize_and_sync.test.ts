@@ -57,6 +57,27 @@ describe('under a real terminal (tmux): resize and sync', { skip: !hasTmux && 't
     })
     after(() => srv?.close())
 
+    test('with the console: its one-time login link is on the screen once (stdout), not repeated by the log line', { timeout: 240_000 }, async () => {
+      const t = new Tmux(200, 50)
+      try {
+        t.start(`${cli} sync --interval 5s --ops-port 0`, {
+          HOME: tempDir(),
+          M365D_DATA_DIR: join(tempDir(), 'data'),
+          M365D_AUTHORITY_HOST: srv.url,
+          M365D_GRAPH_API: srv.url,
+          M365D_CLIENT_ID: WELL_KNOWN.clientId,
+          M365D_CLIENT_SECRET: WELL_KNOWN.clientSecret,
+          M365D_TENANT_ID: WELL_KNOWN.homeTenantId,
+        })
+        const screen = await t.waitFor(/INFO  console\.listening/, 180_000)
+        assert.equal(screen.match(/token=/g)?.length, 1, screen)
+        assert.match(screen, /^console: http:\/\/127\.0\.0\.1:\d+\/console\/\?token=/m)
+        assert.match(screen, /console\.listening .*newLoginUrl=/)
+      } finally {
+        t.kill()
+      }
+    })
+
     test('human log lines (not JSON), and no backfill bar on incremental passes', { timeout: 240_000 }, async () => {
       const env = {
         HOME: tempDir(),

@@ -34,7 +34,9 @@ describe('migrate check against the emulator', () => {
     assert.equal(report.status, 'ready', JSON.stringify(report.problems))
     assert.equal(report.ok, true)
     assert.ok(report.legacy.incidents > 0)
-    assert.equal(report.legacy.incidents + report.onlyGraph.length, report.graph.incidents + report.onlyLegacy.length)
+    // An incident updated between the two listings may be in one window and not the other: the
+    // recheck drops it as changed during the check, so the counts may differ by those only.
+    assert.ok(Math.abs(report.legacy.incidents - report.graph.incidents) <= report.changedDuringCheck.length, JSON.stringify({ legacy: report.legacy, graph: report.graph, changed: report.changedDuringCheck }))
     assert.deepEqual([report.onlyLegacy, report.onlyGraph, report.differences], [[], [], []])
     assert.equal(report.alertsCompared, true)
     assert.ok(report.legacy.alerts > 0)
