@@ -3,6 +3,7 @@ import { defineCommand } from '../command.js'
 import { apiOptions, credentialOptions, loadConfig } from '../config.js'
 import { START_KEYS } from '../config_keys.js'
 import { settingRows, type SettingRow } from '../config_view.js'
+import { colorEnabled } from '../output/options.js'
 import { expectPositionals } from '../parse.js'
 import configGet from './config_get.js'
 import configList from './config_list.js'
@@ -52,7 +53,10 @@ function terminalRows(env: Record<string, string | undefined>): SettingRow[] {
   return [
     fromEnv('output', 'M365D_OUTPUT', env.M365D_OUTPUT, 'table (-o per command)'),
     fromEnv('logFormat', 'M365D_LOG_FORMAT', env.M365D_LOG_FORMAT, 'human on a terminal, json when piped'),
-    env.NO_COLOR ? { setting: 'color', value: 'off', source: 'env', from: 'env NO_COLOR' } : fromEnv('color', 'TERM', env.TERM === 'dumb' ? 'off' : undefined, 'on a terminal (--no-color or NO_COLOR=1 turn it off)'),
+    // The rule itself is colorEnabled's (output/options.ts); here only which variable turned it off.
+    colorEnabled(true, env, false)
+      ? { setting: 'color', value: 'on a terminal (--no-color or NO_COLOR=1 turn it off)', source: 'default', from: 'default' }
+      : { setting: 'color', value: 'off', source: 'env', from: env.NO_COLOR ? 'env NO_COLOR' : 'env TERM' },
   ]
 }
 
